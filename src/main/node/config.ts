@@ -1,0 +1,55 @@
+/** What a node is told at start. Everything has a default so a fresh data directory just works. */
+export interface NodeConfig {
+  /** where identity, peer store and (later) shards live */
+  dataDir: string
+  /** multiaddrs to listen on */
+  listen: string[]
+  /** multiaddrs (with /p2p/<id>) dialled at start and kept in the routing table */
+  bootstrap: string[]
+  mdns: boolean
+  /** act as a circuit-relay v2 server for others */
+  relayServer: boolean
+  /**
+   * Run the DHT in server mode. WGT's DHT (/wgt prefix) is a separate network from IPFS's and is
+   * mostly used on LANs and loopback, where AutoNAT never confirms a public address and kad-dht's
+   * automatic switch would leave every node a client that finds nobody. So: on by default.
+   */
+  dhtServer: boolean
+  /** connection manager limit */
+  maxConnections: number
+  /** how often metrics tick (rates, history, capacity broadcast) */
+  metricsIntervalMs: number
+  /** how often each connected peer is probed for RTT */
+  probeIntervalMs: number
+  /** string sent in identify */
+  agent: string
+}
+
+export const WGT_VERSION = '0.1.0'
+
+export const DEFAULT_PORTS = { tcp: 4101, ws: 4102, webrtcDirect: 4103, api: 4100 } as const
+
+export function defaultListen (): string[] {
+  return [
+    `/ip4/0.0.0.0/tcp/${DEFAULT_PORTS.tcp}`,
+    `/ip4/0.0.0.0/tcp/${DEFAULT_PORTS.ws}/ws`,
+    `/ip4/0.0.0.0/udp/${DEFAULT_PORTS.webrtcDirect}/webrtc-direct`,
+    '/p2p-circuit',
+    '/webrtc'
+  ]
+}
+
+export function resolveConfig (partial: Partial<NodeConfig> & { dataDir: string }): NodeConfig {
+  return {
+    listen: defaultListen(),
+    bootstrap: [],
+    mdns: true,
+    relayServer: false,
+    dhtServer: true,
+    maxConnections: 300,
+    metricsIntervalMs: 1000,
+    probeIntervalMs: 1000,
+    agent: `wgt/${WGT_VERSION}`,
+    ...partial
+  }
+}

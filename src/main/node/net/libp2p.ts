@@ -1,0 +1,93 @@
+/**
+ * The libp2p assembly: transports, encryption, muxing and the stock services.
+ * WGT's own services (probe, capacity, …) are added by createNode.
+ */
+import { autoNAT } from '@libp2p/autonat'
+import { bootstrap } from '@libp2p/bootstrap'
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { dcutr } from '@libp2p/dcutr'
+import { identify, identifyPush } from '@libp2p/identify'
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { mdns } from '@libp2p/mdns'
+import { noise } from '@libp2p/noise'
+import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { tls } from '@libp2p/tls'
+import { webRTC, webRTCDirect } from '@libp2p/webrtc'
+import { webSockets } from '@libp2p/websockets'
+import { yamux } from '@libp2p/yamux'
+import type { PeerDiscovery, PrivateKey } from '@libp2p/interface'
+import type { Datastore } from 'interface-datastore'
+import { createLibp2p, type Libp2pOptions } from 'libp2p'
+import { circuitRelayAddressesLast, loopbackAddressLast, publicAddressesFirst, reliableTransportsFirst } from '@libp2p/utils'
+import type { Address } from '@libp2p/interface'
+import type { NodeConfig } from '../config.js'
+
+export const DHT_PROTOCOL = '/wgt/kad/1.0.0'
+
+/**
+ * libp2p dials a peer's addresses one after another and its default order puts
+ * certified (signed peer record) addresses before reliable transports. After a
+ * restart the persisted record's webrtc-direct address is usually stale, and a
+ * UDP dial to a dead port waits for the whole dial timeout, so the fresh TCP
+ * address from bootstrap was never tried (seen on loopback: 5 s, then failure).
+ * Reliable transports first: a stale TCP port is refused at once.
+ */
+export function addressSorter (a: Address, b: Address): -1 | 0 | 1 {
+  return loopbackAddressLast(a.multiaddr, b.multiaddr) ||
+    publicAddressesFirst(a.multiaddr, b.multiaddr) ||
+    circuitRelayAddressesLast(a.multiaddr, b.multiaddr) ||
+    reliableTransportsFirst(a.multiaddr, b.multiaddr) ||
+    Math.sign(Number(b.isCertified === true) - Number(a.isCertified === true)) as -1 | 0 | 1
+}
+
+export function libp2pOptions (config: NodeConfig, privateKey: PrivateKey, datastore: Datastore) {
+  const peerDiscovery: Array<(components: any) => PeerDiscovery> = []
+  if (config.bootstrap.length > 0) peerDiscovery.push(bootstrap({ list: config.bootstrap }))
+  if (config.mdns) peerDiscovery.push(mdns({ serviceTag: 'wgt.local' }))
+
+  return {
+    privateKey,
+    datastore,
+    addresses: { listen: config.listen },
+    transports: [
+      tcp(),
+      webSockets(),
+      webRTCDirect(),
+      webRTC(),
+      circuitRelayTransport()
+    ],
+    // noise first: js-libp2p's default and what every peer speaks; TLS is offered too so
+    // peers that prefer it (or an Electron build where it measures faster) can negotiate it.
+    connectionEncrypters: [noise(), tls()],
+    streamMuxers: [yamux()],
+    peerDiscovery,
+    connectionManager: { maxConnections: config.maxConnections, addressSorter },
+    nodeInfo: { userAgent: config.agent },
+    services: {
+      identify: identify(),
+      identifyPush: identifyPush(),
+      // kad-dht uses ping to check routing-table peers; our RTT metrics use metrics/probe instead.
+      ping: ping(),
+      autoNAT: autoNAT({ protocolPrefix: 'wgt' }),
+      dcutr: dcutr(),
+      // Our own DHT, not IPFS's. Private addresses are kept on purpose: WGT peers
+      // on a LAN or on loopback must be able to find each other through it.
+      dht: kadDHT({
+        protocol: DHT_PROTOCOL,
+        clientMode: !config.dhtServer,
+        peerInfoMapper: passthroughMapper,
+        logPrefix: 'wgt:dht',
+        datastorePrefix: '/wgt-dht',
+        metricsPrefix: 'wgt_dht'
+      }),
+      ...(config.relayServer ? { relay: circuitRelayServer() } : {})
+    }
+  } satisfies Libp2pOptions<any>
+}
+
+export async function createWgtLibp2p (config: NodeConfig, privateKey: PrivateKey, datastore: Datastore) {
+  return await createLibp2p(libp2pOptions(config, privateKey, datastore))
+}
+
+export type WgtLibp2p = Awaited<ReturnType<typeof createWgtLibp2p>>
