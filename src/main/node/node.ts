@@ -10,7 +10,7 @@ export interface WgtNode {
   /** current listen addresses, each ending in /p2p/<peerId> */
   multiaddrs: () => string[]
   /** Prometheus text exposition of this node's metrics */
-  prometheus: () => string
+  prometheus: () => Promise<string>
   /** stop every service, timer, stream and the datastore; idempotent */
   stop: () => Promise<void>
 }

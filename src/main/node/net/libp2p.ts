@@ -16,7 +16,7 @@ import { tls } from '@libp2p/tls'
 import { webRTC, webRTCDirect } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
-import type { PeerDiscovery, PrivateKey } from '@libp2p/interface'
+import type { Metrics, PeerDiscovery, PeerId, PrivateKey } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { circuitRelayAddressesLast, loopbackAddressLast, publicAddressesFirst, reliableTransportsFirst } from '@libp2p/utils'
@@ -41,7 +41,15 @@ export function addressSorter (a: Address, b: Address): -1 | 0 | 1 {
     Math.sign(Number(b.isCertified === true) - Number(a.isCertified === true)) as -1 | 0 | 1
 }
 
-export function libp2pOptions (config: NodeConfig, privateKey: PrivateKey, datastore: Datastore) {
+/** What createNode adds to the stock assembly: WGT's own services, the traffic meter, the gater. */
+export interface Libp2pExtras<S extends Record<string, unknown>> {
+  services: { [K in keyof S]: (components: any) => S[K] }
+  metrics?: (components: any) => Metrics
+  /** peers refused on dial and on inbound connections (banned by reputation) */
+  isDenied: (peerId: string) => boolean
+}
+
+export function libp2pOptions<S extends Record<string, unknown>> (config: NodeConfig, privateKey: PrivateKey, datastore: Datastore, extras: Libp2pExtras<S>) {
   const peerDiscovery: Array<(components: any) => PeerDiscovery> = []
   if (config.bootstrap.length > 0) peerDiscovery.push(bootstrap({ list: config.bootstrap }))
   if (config.mdns) peerDiscovery.push(mdns({ serviceTag: 'wgt.local' }))
@@ -63,6 +71,11 @@ export function libp2pOptions (config: NodeConfig, privateKey: PrivateKey, datas
     streamMuxers: [yamux()],
     peerDiscovery,
     connectionManager: { maxConnections: config.maxConnections, addressSorter },
+    connectionGater: {
+      denyDialPeer: (peerId: PeerId) => extras.isDenied(peerId.toString()),
+      denyInboundEncryptedConnection: (peerId: PeerId) => extras.isDenied(peerId.toString())
+    },
+    ...(extras.metrics != null ? { metrics: extras.metrics } : {}),
     nodeInfo: { userAgent: config.agent },
     services: {
       identify: identify(),
@@ -81,13 +94,12 @@ export function libp2pOptions (config: NodeConfig, privateKey: PrivateKey, datas
         datastorePrefix: '/wgt-dht',
         metricsPrefix: 'wgt_dht'
       }),
-      ...(config.relayServer ? { relay: circuitRelayServer() } : {})
+      ...(config.relayServer ? { relay: circuitRelayServer() } : {}),
+      ...extras.services
     }
   } satisfies Libp2pOptions<any>
 }
 
-export async function createWgtLibp2p (config: NodeConfig, privateKey: PrivateKey, datastore: Datastore) {
-  return await createLibp2p(libp2pOptions(config, privateKey, datastore))
+export async function createWgtLibp2p<S extends Record<string, unknown>> (config: NodeConfig, privateKey: PrivateKey, datastore: Datastore, extras: Libp2pExtras<S>) {
+  return await createLibp2p(libp2pOptions(config, privateKey, datastore, extras))
 }
-
-export type WgtLibp2p = Awaited<ReturnType<typeof createWgtLibp2p>>
