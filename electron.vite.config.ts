@@ -7,13 +7,17 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
+      // package.json dependencies (libp2p & co.) stay external and load from node_modules (the default, kept explicit)
+      externalizeDeps: true,
       rollupOptions: { input: { index: resolve('src/main/index.ts') } }
     }
   },
   preload: {
     build: {
       outDir: 'out/preload',
-      // sandboxed preload scripts must be CommonJS
+      // A sandboxed preload can require() only 'electron' (and a few polyfilled modules),
+      // so it is one self-contained CommonJS file: its dependencies (zod, via src/shared) are bundled.
+      externalizeDeps: false,
       rollupOptions: { input: { index: resolve('src/preload/index.ts') }, output: { format: 'cjs', entryFileNames: '[name].cjs' } }
     }
   },
@@ -21,6 +25,8 @@ export default defineConfig({
     root: 'src/renderer',
     build: {
       outDir: 'out/renderer',
+      // electron-vite leaves the renderer unminified; `wgt daemon` also serves it to browsers over HTTP
+      minify: true,
       rollupOptions: { input: { index: resolve('src/renderer/index.html') } }
     },
     plugins: [react()]

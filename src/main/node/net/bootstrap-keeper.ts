@@ -1,5 +1,7 @@
 /**
- * Keeps the configured bootstrap peers connected. @libp2p/bootstrap dials them
+ * Keeps the configured bootstrap peers connected, and at start redials the
+ * peers remembered in the peer store, as users of Syncthing or IPFS expect
+ * after a restart. @libp2p/bootstrap dials them
  * once at start, through the peer store, where a restarted node still holds
  * the peer's old addresses; that dial can spend its whole timeout on dead ones.
  * This dials the exact configured multiaddr whenever that peer is not
@@ -18,6 +20,9 @@ export class BootstrapKeeper {
     for (const t of this.targets) if (t.peerId === id) { t.delayMs = this.minDelayMs; this.schedule(t) }
   }
 
+  /** remembered peers redialled at start; more would be a dial storm on a big peer store */
+  static readonly REMEMBERED_LIMIT = 32
+
   constructor (private readonly libp2p: Libp2p, addrs: string[], private readonly minDelayMs = 1000, private readonly maxDelayMs = 30_000) {
     this.targets = addrs.map(a => multiaddr(a)).flatMap(addr => {
       const peerId = addr.getComponents().findLast(c => c.name === 'p2p')?.value
@@ -30,6 +35,20 @@ export class BootstrapKeeper {
     this.running = true
     this.libp2p.addEventListener('peer:disconnect', this.onDisconnect)
     for (const t of this.targets) { t.delayMs = 0; this.schedule(t) }
+    void this.redialRemembered()
+  }
+
+  private async redialRemembered (): Promise<void> {
+    const self = this.libp2p.peerId
+    const bootstrap = new Set(this.targets.map(t => t.peerId))
+    const peers = (await this.libp2p.peerStore.all().catch(() => []))
+      .filter(p => !p.id.equals(self) && p.addresses.length > 0 && !bootstrap.has(p.id.toString()))
+      .slice(0, BootstrapKeeper.REMEMBERED_LIMIT)
+    await Promise.all(peers.map(async p => {
+      if (!this.running || this.libp2p.getConnections(p.id).length > 0) return
+      // best effort: a remembered peer may be gone for good
+      await this.libp2p.dial(p.id).catch(() => {})
+    }))
   }
 
   stop (): void {

@@ -1,0 +1,228 @@
+/**
+ * /wgt/capacity/1.0.0: each node measures its own capacity every intervalMs
+ * (runs never overlap) and pushes it to every connected peer that speaks the
+ * protocol, one message per stream (like identify-push): when the peer
+ * connects, and after each refresh that changed a figure. The receiver
+ * validates every field before keeping it; anything out of bounds is a
+ * violation. The scheduler and the peer directory read remote(peerId).
+ */
+import type { ComponentLogger, Connection, Libp2pEvents, Logger, PeerId, Startable, Stream, TypedEventTarget } from '@libp2p/interface'
+import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+import { lpStream } from '@libp2p/utils'
+import { WgtError } from '../../../shared/errors.js'
+import type { Capacity } from '../../../shared/types.js'
+import type { ViolationReporter } from '../guard/reputation.js'
+import { capacityProblem, measureCapacity, sameCapacity } from './capacity-measure.js'
+import { CapacityMessage } from './pb/capacity.js'
+import { abortStream, closeStream, isWireViolation } from './wire.js'
+
+export const CAPACITY_PROTOCOL = '/wgt/capacity/1.0.0'
+
+export interface CapacityInit {
+  /** the data directory: disk figures are for the filesystem holding it */
+  dataDir: string
+  reputation: ViolationReporter
+  /** refresh period (default 5000 ms) */
+  intervalMs?: number
+  /** bound on writing or reading one push (default 5000 ms) */
+  timeoutMs?: number
+  /** largest accepted message; an encoded CapacityMessage is at most 60 bytes (default 128) */
+  maxMessageSize?: number
+  /** how far in the future a peer's measuredAt may be, for clock skew (default 5 min) */
+  maxFutureSkewMs?: number
+}
+
+export interface CapacityComponents {
+  registrar: Registrar
+  connectionManager: ConnectionManager
+  events: TypedEventTarget<Libp2pEvents>
+  logger: ComponentLogger
+}
+
+export type CapacityListener = (peerId: string | 'self') => void
+
+export class CapacityService implements Startable {
+  readonly protocol = CAPACITY_PROTOCOL
+  private readonly log: Logger
+  private readonly intervalMs: number
+  private readonly timeoutMs: number
+  private readonly maxMessageSize: number
+  private readonly maxFutureSkewMs: number
+  private current: Capacity | null = null
+  private lastPushed: Capacity | null = null
+  private readonly remotes = new Map<string, Capacity>()
+  /** connected peers that speak the protocol, and whether a push to each is in flight */
+  private readonly peers = new Map<string, { id: PeerId, pushing: boolean }>()
+  private readonly listeners = new Set<CapacityListener>()
+  private readonly inbound = new Set<Stream>()
+  private refreshing: Promise<Capacity> | null = null
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private topologyId: string | undefined
+  private started = false
+
+  constructor (private readonly components: CapacityComponents, private readonly init: CapacityInit) {
+    this.log = components.logger.forComponent('wgt:capacity')
+    this.intervalMs = init.intervalMs ?? 5000
+    this.timeoutMs = init.timeoutMs ?? 5000
+    this.maxMessageSize = init.maxMessageSize ?? 128
+    this.maxFutureSkewMs = init.maxFutureSkewMs ?? 5 * 60_000
+    this.onDisconnect = this.onDisconnect.bind(this)
+  }
+
+  readonly [Symbol.toStringTag] = 'wgt/capacity'
+
+  isStarted (): boolean { return this.started }
+
+  async start (): Promise<void> {
+    await this.components.registrar.handle(this.protocol, (stream, conn) => { void this.receive(stream, conn) }, {
+      maxInboundStreams: 2,
+      maxOutboundStreams: 2,
+      runOnLimitedConnection: true
+    })
+    const seen = new Set<string>()
+    this.topologyId = await this.components.registrar.register(this.protocol, {
+      filter: { has: id => seen.has(id.toString()), add: id => { seen.add(id.toString()) }, remove: id => { seen.delete(id.toString()) } },
+      notifyOnLimitedConnection: true,
+      onConnect: peerId => {
+        this.peers.set(peerId.toString(), { id: peerId, pushing: false })
+        if (this.current != null) this.pushTo(peerId.toString(), this.current)
+      }
+    })
+    this.components.events.addEventListener('peer:disconnect', this.onDisconnect)
+    this.started = true
+    // the first measurement runs in the background: start() should not wait ~1 s for systeminformation
+    this.loop()
+  }
+
+  async stop (): Promise<void> {
+    if (!this.started) return
+    this.started = false
+    clearTimeout(this.timer)
+    this.timer = undefined
+    this.components.events.removeEventListener('peer:disconnect', this.onDisconnect)
+    if (this.topologyId != null) this.components.registrar.unregister(this.topologyId)
+    this.topologyId = undefined
+    await this.components.registrar.unhandle(this.protocol)
+    await Promise.all([...this.inbound].map(async s => { await closeStream(s) }))
+    this.inbound.clear()
+    await this.refreshing?.catch(() => {})
+    this.peers.clear()
+  }
+
+  /** This node's latest measurement; null until the first one completes. */
+  local (): Capacity | null {
+    return this.current
+  }
+
+  /** What a connected peer last advertised (validated); null if nothing yet or it disconnected. */
+  remote (peerId: string): Capacity | null {
+    return this.remotes.get(peerId) ?? null
+  }
+
+  /** Called with a peer id when its advertisement changes or goes, and with 'self' after each local refresh. */
+  onUpdate (listener: CapacityListener): () => void {
+    this.listeners.add(listener)
+    return () => { this.listeners.delete(listener) }
+  }
+
+  /** Measure now; a refresh already running is joined rather than overlapped. Pushes the result if it changed. */
+  async refresh (): Promise<Capacity> {
+    this.refreshing ??= (async () => {
+      try {
+        const c = await measureCapacity(this.init.dataDir)
+        this.current = c
+        this.emit('self')
+        if (this.started && !sameCapacity(this.lastPushed, c)) {
+          this.lastPushed = c
+          for (const key of this.peers.keys()) this.pushTo(key, c)
+        }
+        return c
+      } finally {
+        this.refreshing = null
+      }
+    })()
+    return await this.refreshing
+  }
+
+  private loop (): void {
+    if (!this.started) return
+    this.refresh()
+      .catch(err => { this.log.error('capacity measurement failed - %e', err) })
+      .finally(() => {
+        if (!this.started) return
+        this.timer = setTimeout(() => { this.loop() }, this.intervalMs)
+        this.timer.unref?.()
+      })
+  }
+
+  private pushTo (key: string, c: Capacity): void {
+    const peer = this.peers.get(key)
+    if (peer == null || peer.pushing) return
+    peer.pushing = true
+    this.push(peer.id, c)
+      .catch(err => { this.log('push to %p failed: %s', peer.id, (err as Error).message) })
+      .finally(() => { peer.pushing = false })
+  }
+
+  private async push (peerId: PeerId, c: Capacity): Promise<void> {
+    const signal = AbortSignal.timeout(this.timeoutMs)
+    const stream = await this.components.connectionManager.openStream(peerId, this.protocol, { signal, runOnLimitedConnection: true })
+    try {
+      const lp = lpStream(stream, { maxDataLength: this.maxMessageSize })
+      await lp.write(CapacityMessage.encode(c), { signal })
+      await stream.close({ signal })
+    } catch (err) {
+      abortStream(stream, (err as Error).message)
+      throw err
+    }
+  }
+
+  /** One message per stream: read it within timeoutMs, validate, keep, close. */
+  private async receive (stream: Stream, connection: Connection): Promise<void> {
+    const peer = connection.remotePeer.toString()
+    this.inbound.add(stream)
+    const lp = lpStream(stream, { maxDataLength: this.maxMessageSize, maxBufferSize: this.maxMessageSize * 2 })
+    try {
+      const buf = await lp.read({ signal: AbortSignal.timeout(this.timeoutMs) })
+      let msg: CapacityMessage
+      try {
+        msg = CapacityMessage.decode(buf)
+      } catch (err) {
+        throw new WgtError('PROTOCOL', `malformed capacity message: ${(err as Error).message}`)
+      }
+      const c: Capacity = { ...msg }
+      const problem = capacityProblem(c, Date.now(), this.maxFutureSkewMs)
+      if (problem != null) throw new WgtError('PROTOCOL', `invalid capacity: ${problem}`)
+      if (this.started && this.components.connectionManager.getConnections(connection.remotePeer).length > 0) {
+        this.remotes.set(peer, c)
+        this.emit(peer)
+      }
+      await closeStream(stream)
+    } catch (err) {
+      if ((err instanceof WgtError && err.code === 'PROTOCOL') || isWireViolation(err)) {
+        this.init.reputation.recordViolation(peer, `capacity: ${(err as Error).message}`)
+        abortStream(stream, (err as Error).message)
+      } else {
+        await closeStream(stream)
+      }
+    } finally {
+      this.inbound.delete(stream)
+    }
+  }
+
+  private onDisconnect (evt: CustomEvent<PeerId>): void {
+    const key = evt.detail.toString()
+    this.peers.delete(key)
+    if (this.remotes.delete(key)) this.emit(key)
+  }
+
+  private emit (peerId: string | 'self'): void {
+    for (const l of this.listeners) {
+      try { l(peerId) } catch (err) { this.log.error('capacity listener threw - %e', err) }
+    }
+  }
+}
+
+export function capacity (init: CapacityInit): (components: CapacityComponents) => CapacityService {
+  return (components) => new CapacityService(components, init)
+}

@@ -1,0 +1,53 @@
+/**
+ * Per-peer sliding window of probe outcomes and the statistics the UI shows.
+ * A probe enters the window once it is settled (answered or timed out), so
+ * in-flight probes never count as lost.
+ */
+import type { RttStats } from '../../../shared/types.js'
+import { RingBuffer } from './history.js'
+
+export class RttWindow {
+  private readonly outcomes: RingBuffer<number | null>
+
+  constructor (size: number) {
+    this.outcomes = new RingBuffer(size)
+  }
+
+  /** rtt in ms, or null for a lost probe */
+  record (rtt: number | null): void {
+    this.outcomes.push(rtt)
+  }
+
+  /** null until at least one probe in the window was answered: RttStats has no way to say "no samples" */
+  stats (): RttStats | null {
+    const all = this.outcomes.toArray()
+    const answered = all.filter((r): r is number => r !== null)
+    if (answered.length === 0) return null
+    const sorted = [...answered].sort((a, b) => a - b)
+    let sum = 0
+    for (const r of answered) sum += r
+    let jitterSum = 0
+    for (let i = 1; i < answered.length; i++) jitterSum += Math.abs(answered[i] - answered[i - 1])
+    return {
+      p50: percentile(sorted, 0.5),
+      p95: percentile(sorted, 0.95),
+      mean: sum / answered.length,
+      min: sorted[0],
+      max: sorted[sorted.length - 1],
+      jitter: answered.length > 1 ? jitterSum / (answered.length - 1) : 0,
+      loss: (all.length - answered.length) / all.length,
+      samples: answered.length,
+      sent: all.length,
+      last: answered[answered.length - 1]
+    }
+  }
+}
+
+/** Linear interpolation between closest ranks (the "R-7" definition numpy and spreadsheets use). */
+export function percentile (sorted: number[], q: number): number {
+  if (sorted.length === 0) return NaN
+  const pos = (sorted.length - 1) * q
+  const lo = Math.floor(pos)
+  const hi = Math.ceil(pos)
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo)
+}

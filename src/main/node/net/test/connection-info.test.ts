@@ -1,0 +1,25 @@
+import { multiaddr } from '@multiformats/multiaddr'
+import { describe, expect, it } from 'vitest'
+import { scopeOf, summarize, transportOf } from '../connection-info.js'
+import type { ConnectionInfo } from '../../../../shared/types.js'
+
+describe('connection description', () => {
+  it.each([
+    ['/ip4/127.0.0.1/tcp/1', 'loopback', 'tcp'],
+    ['/ip6/::1/tcp/1/ws', 'loopback', 'websockets'],
+    ['/ip4/192.168.1.4/udp/9/webrtc-direct', 'lan', 'webrtc-direct'],
+    ['/ip4/10.0.0.2/tcp/1', 'lan', 'tcp'],
+    ['/ip4/8.8.8.8/tcp/1', 'wan', 'tcp'],
+    ['/ip4/8.8.8.8/tcp/1/p2p/12D3KooWGevnFvkrdfKfqEC5RyusBnJwQYrgxFSZidEaMcFthH89/p2p-circuit', 'wan', 'circuit-relay']
+  ])('%s is %s over %s', (addr, scope, transport) => {
+    expect(scopeOf(multiaddr(addr))).toBe(scope)
+    expect(transportOf(multiaddr(addr))).toBe(transport)
+  })
+
+  it('summarizes a peer by its best connection: direct before relayed, nearer first', () => {
+    const c = (kind: 'direct' | 'relayed', scope: 'loopback' | 'lan' | 'wan'): ConnectionInfo =>
+      ({ id: '1', remoteAddr: '', direction: 'outbound', kind, scope, transport: 'tcp', encryption: null, muxer: null, openedAt: 0 })
+    expect(summarize([])).toEqual({ kind: null, scope: null })
+    expect(summarize([c('relayed', 'loopback'), c('direct', 'wan'), c('direct', 'lan')])).toEqual({ kind: 'direct', scope: 'lan' })
+  })
+})
