@@ -1,0 +1,51 @@
+/**
+ * Spawns bench child processes and keeps track of them so every one is
+ * stopped, whatever happens. A child announces itself with one JSON line on
+ * stdout (see serve.js); its stderr is passed through for diagnosis.
+ */
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
+import { createInterface } from 'node:readline'
+
+const READY_TIMEOUT_MS = 30_000
+const STOP_GRACE_MS = 5_000
+const live = new Set()
+
+export async function startChild (script, args = []) {
+  const path = fileURLToPath(new URL(`../${script}`, import.meta.url))
+  const child = spawn(process.execPath, [path, ...args], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const handle = { name: `${script} ${args.join(' ')}`.trim(), child, stop: async () => { await stopChild(child) } }
+  live.add(handle)
+  child.once('exit', () => { live.delete(handle) })
+  const lines = createInterface({ input: child.stdout })
+  try {
+    const info = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => { reject(new Error(`${handle.name}: not ready within ${READY_TIMEOUT_MS} ms`)) }, READY_TIMEOUT_MS)
+      lines.once('line', line => {
+        clearTimeout(timer)
+        try { resolve(JSON.parse(line)) } catch (err) { reject(new Error(`${handle.name}: bad ready line ${JSON.stringify(line)}: ${err.message}`)) }
+      })
+      child.once('exit', code => { clearTimeout(timer); reject(new Error(`${handle.name}: exited with ${code} before it was ready`)) })
+      child.once('error', err => { clearTimeout(timer); reject(err) })
+    })
+    return { ...handle, info }
+  } catch (err) {
+    await handle.stop()
+    throw err
+  }
+}
+
+async function stopChild (child) {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = once(child, 'exit')
+  // closing stdin is the polite request; SIGKILL only if it is ignored
+  child.stdin.end()
+  const timer = setTimeout(() => { child.kill('SIGKILL') }, STOP_GRACE_MS)
+  await exited
+  clearTimeout(timer)
+}
+
+export async function stopAllChildren () {
+  await Promise.all([...live].map(async h => { await h.stop() }))
+}

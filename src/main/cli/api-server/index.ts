@@ -1,0 +1,130 @@
+/**
+ * The daemon's HTTP server: the WebSocket API at /api, Prometheus text at
+ * /metrics (bearer token), and the built renderer everywhere else.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import { WebSocketServer } from 'ws'
+import type { WgtApi } from '../../../shared/api.js'
+import { WgtError } from '../../../shared/errors.js'
+import { sendText, setSecurityHeaders } from './http-headers.js'
+import { serveStatic } from './static-files.js'
+import { TokenCheck } from './token.js'
+import { runSession } from './ws-session.js'
+
+export const API_PATH = '/api'
+/** Largest inbound WebSocket message; ws closes the connection (1009) past it. */
+export const MAX_MESSAGE_BYTES = 64 * 1024
+export const AUTH_TIMEOUT_MS = 5000
+
+export interface ApiServerOptions {
+  api: WgtApi
+  /** Prometheus text exposition for GET /metrics */
+  prometheus: () => string | Promise<string>
+  token: string
+  /** directory holding the built renderer (index.html, assets/) */
+  rendererDir: string
+  host?: string
+  /** 0 picks a free port */
+  port: number
+  authTimeoutMs?: number
+}
+
+export interface ApiServer {
+  readonly host: string
+  readonly port: number
+  /** http://HOST:PORT */
+  readonly url: string
+  /** close every client and the listener; resolves once the port is released */
+  stop: () => Promise<void>
+}
+
+export async function startApiServer (options: ApiServerOptions): Promise<ApiServer> {
+  const host = options.host ?? '127.0.0.1'
+  const token = new TokenCheck(options.token)
+  const authTimeoutMs = options.authTimeoutMs ?? AUTH_TIMEOUT_MS
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })
+  wss.on('connection', ws => { runSession(ws, { api: options.api, token, authTimeoutMs }) })
+
+  const server = createServer((req, res) => {
+    setSecurityHeaders(res)
+    handleHttp(req, res, options, token).catch(err => {
+      if (!res.headersSent) sendText(res, 500, `internal error: ${WgtError.from(err).message}\n`)
+      else res.destroy()
+    })
+  })
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    if (pathOf(req) !== API_PATH) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      return
+    }
+    wss.handleUpgrade(req, socket, head, ws => { wss.emit('connection', ws, req) })
+  })
+  server.on('clientError', (_err, socket) => { socket.destroy() })
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      reject(err.code === 'EADDRINUSE'
+        ? new WgtError('UNAVAILABLE', `API port ${options.port} on ${host} is already in use (choose another with --api-port)`)
+        : new WgtError('UNAVAILABLE', `cannot listen on ${host}:${options.port}: ${err.message}`))
+    }
+    server.once('error', onError)
+    server.listen(options.port, host, () => {
+      server.off('error', onError)
+      resolve()
+    })
+  })
+  const port = (server.address() as AddressInfo).port
+  const urlHost = host.includes(':') ? `[${host}]` : host
+
+  let stopping: Promise<void> | undefined
+  return {
+    host,
+    port,
+    url: `http://${urlHost}:${port}`,
+    stop: async () => {
+      stopping ??= new Promise<void>(resolve => {
+        for (const ws of wss.clients) ws.terminate()
+        wss.close()
+        server.close(() => { resolve() })
+        // keep-alive HTTP connections would otherwise hold the port open
+        server.closeAllConnections()
+      })
+      await stopping
+    }
+  }
+}
+
+function pathOf (req: IncomingMessage): string {
+  try {
+    return new URL(req.url ?? '/', 'http://localhost').pathname
+  } catch {
+    return ''
+  }
+}
+
+async function handleHttp (req: IncomingMessage, res: ServerResponse, options: ApiServerOptions, token: TokenCheck): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.setHeader('Allow', 'GET, HEAD')
+    sendText(res, 405, 'method not allowed\n')
+    return
+  }
+  // Raw path, not URL-normalised: static-files decides on the decoded path itself.
+  const rawPath = (req.url ?? '/').split('?')[0].split('#')[0]
+  const path = pathOf(req)
+  if (path === '/metrics') {
+    if (!token.matchesBearer(req.headers.authorization)) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="wgt"')
+      sendText(res, 401, 'unauthorized: send Authorization: Bearer <token from api.json>\n')
+      return
+    }
+    sendText(res, 200, await options.prometheus(), 'text/plain; version=0.0.4; charset=utf-8')
+    return
+  }
+  if (path === API_PATH) {
+    sendText(res, 426, 'the API at /api speaks WebSocket\n')
+    return
+  }
+  await serveStatic(options.rendererDir, rawPath, req, res)
+}

@@ -1,0 +1,34 @@
+/**
+ * The API token: 32 random bytes, base64url. The server keeps only its SHA-256
+ * and compares digests with timingSafeEqual, so neither a memory dump of the
+ * hash nor response timing gives the token away. Hashing first also makes both
+ * sides of the comparison the same length whatever the client sends.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+
+export function newToken (): string {
+  return randomBytes(32).toString('base64url')
+}
+
+export class TokenCheck {
+  private readonly digest: Buffer
+
+  constructor (token: string) {
+    this.digest = sha256(token)
+  }
+
+  matches (presented: unknown): boolean {
+    if (typeof presented !== 'string') return false
+    return timingSafeEqual(this.digest, sha256(presented))
+  }
+
+  /** Check an HTTP `Authorization: Bearer <token>` header. */
+  matchesBearer (header: string | undefined): boolean {
+    const match = /^Bearer ([^\s]+)$/i.exec(header ?? '')
+    return match != null && this.matches(match[1])
+  }
+}
+
+function sha256 (text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest()
+}

@@ -1,0 +1,115 @@
+/**
+ * One WebSocket API connection: authenticate, then calls and events.
+ *
+ * Protocol (see the project briefing): the first message must be
+ * {"type":"auth","token":…} within the auth timeout; the server answers
+ * {"type":"ready"} or closes with 4401. Malformed input closes with 4400.
+ * Every call goes through dispatch(), which validates the arguments, and its
+ * outcome travels as an RpcResult, never as a transport error.
+ */
+import type { RawData, WebSocket } from 'ws'
+import { EVENT_NAMES, dispatch, type WgtApi } from '../../../shared/api.js'
+import { WgtError } from '../../../shared/errors.js'
+import { wrap, type ServerMessage } from '../../../shared/rpc.js'
+import type { TokenCheck } from './token.js'
+
+export const CLOSE_MALFORMED = 4400
+export const CLOSE_UNAUTHORIZED = 4401
+/** a client that stops reading while events pile up; it can reconnect and resync */
+export const CLOSE_TOO_SLOW = 4408
+
+/** Calls one client may have running at once; more are answered UNAVAILABLE instead of queued without bound. */
+export const MAX_CALLS_IN_FLIGHT = 64
+/** Outbound bytes buffered for a client before it is considered stuck. */
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024
+
+export interface SessionOptions {
+  api: WgtApi
+  token: TokenCheck
+  authTimeoutMs: number
+}
+
+export function runSession (ws: WebSocket, options: SessionOptions): void {
+  const { api, token } = options
+  let ready = false
+  let inFlight = 0
+  const unsubscribes: Array<() => void> = []
+
+  const authTimer = setTimeout(() => {
+    ws.close(CLOSE_UNAUTHORIZED, 'authentication timed out')
+  }, options.authTimeoutMs)
+
+  const send = (message: ServerMessage): void => {
+    if (ws.readyState !== ws.OPEN) return
+    if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      ws.close(CLOSE_TOO_SLOW, 'client is not reading')
+      return
+    }
+    ws.send(JSON.stringify(message))
+  }
+
+  const fail = (code: number, reason: string): void => {
+    clearTimeout(authTimer)
+    ws.close(code, reason)
+  }
+
+  ws.on('message', (data: RawData, isBinary: boolean) => {
+    if (ws.readyState !== ws.OPEN) return
+    if (isBinary) { fail(CLOSE_MALFORMED, 'binary messages are not part of the protocol'); return }
+    let message: unknown
+    try {
+      message = JSON.parse(rawText(data))
+    } catch {
+      fail(CLOSE_MALFORMED, 'malformed JSON')
+      return
+    }
+    if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+      fail(CLOSE_MALFORMED, 'a message must be a JSON object')
+      return
+    }
+    const msg = message as Record<string, unknown>
+
+    if (!ready) {
+      if (msg.type !== 'auth') { fail(CLOSE_UNAUTHORIZED, 'authenticate first'); return }
+      if (typeof msg.token !== 'string') { fail(CLOSE_MALFORMED, 'auth needs a token string'); return }
+      if (!token.matches(msg.token)) { fail(CLOSE_UNAUTHORIZED, 'bad token'); return }
+      clearTimeout(authTimer)
+      ready = true
+      send({ type: 'ready' })
+      for (const event of EVENT_NAMES) {
+        unsubscribes.push(api.on(event, data => { send({ type: 'event', event, data }) }))
+      }
+      return
+    }
+
+    if (msg.type !== 'call') { fail(CLOSE_MALFORMED, `unexpected message type ${JSON.stringify(msg.type)}`); return }
+    const { id, method, args } = msg
+    if (typeof id !== 'number' || !Number.isSafeInteger(id) || !Array.isArray(args)) {
+      fail(CLOSE_MALFORMED, 'a call needs an integer id and an args array')
+      return
+    }
+    if (inFlight >= MAX_CALLS_IN_FLIGHT) {
+      const busy = new WgtError('UNAVAILABLE', `more than ${MAX_CALLS_IN_FLIGHT} calls in flight on one connection`)
+      send({ type: 'result', id, result: { ok: false, error: busy.toWire() } })
+      return
+    }
+    inFlight++
+    void wrap(async () => await dispatch(api, method, args)).then(result => {
+      inFlight--
+      send({ type: 'result', id, result })
+    })
+  })
+
+  ws.on('close', () => {
+    clearTimeout(authTimer)
+    for (const unsubscribe of unsubscribes.splice(0)) unsubscribe()
+  })
+  // A socket error is followed by 'close'; without a listener ws would rethrow it.
+  ws.on('error', () => {})
+}
+
+function rawText (data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8')
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8')
+  return Buffer.from(data).toString('utf8')
+}

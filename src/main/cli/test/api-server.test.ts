@@ -1,0 +1,306 @@
+import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises'
+import { request } from 'node:http'
+import { connect as netConnect } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import type { WgtApi } from '../../../shared/api.js'
+import { WgtError } from '../../../shared/errors.js'
+import { EventHub } from '../../../shared/rpc.js'
+import type { NodeIdentity, PeerEntry } from '../../../shared/types.js'
+import { startApiServer, type ApiServer } from '../api-server/index.js'
+import { newToken } from '../api-server/token.js'
+import { connectWs } from '../ws-client.js'
+
+const PEER = '12D3KooWRBy97UB99e3J6hiPesre1MZeuNQvfan4gBziswrRJsNK'
+
+/** The smallest WgtApi the server can be driven with; it records what reached it. */
+function fakeApi () {
+  const hub = new EventHub()
+  const calls: Array<{ method: string, args: unknown[] }> = []
+  let subscribed = 0
+  const identity: NodeIdentity = { peerId: PEER, agent: 'wgt/test', multiaddrs: [], protocols: [], startedAt: 1 }
+  const record = (method: string, args: unknown[]): void => { calls.push({ method, args }) }
+  const api: WgtApi = {
+    on: (event, listener) => {
+      subscribed++
+      const off = hub.on(event, listener)
+      return () => { subscribed--; off() }
+    },
+    getIdentity: async () => { record('getIdentity', []); return identity },
+    getReachability: async () => { throw new WgtError('INTERNAL', 'not used') },
+    listPeers: async () => { record('listPeers', []); return [] },
+    getPeer: async (id) => { record('getPeer', [id]); throw new WgtError('NOT_FOUND', `unknown peer ${id}`) },
+    connect: async (addr) => { record('connect', [addr]); return {} as PeerEntry },
+    disconnect: async (id) => { record('disconnect', [id]) },
+    ping: async (id, count) => { record('ping', [id, count]); return { peerId: id, rtts: Array(count).fill(0.2) } },
+    getMetrics: async () => { throw new WgtError('INTERNAL', 'not used') },
+    getHistory: async () => { throw new WgtError('INTERNAL', 'not used') }
+  }
+  return { api, hub, calls, subscribers: () => subscribed }
+}
+
+interface Closed { code: number, reason: string }
+
+function open (url: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url)
+    ws.once('open', () => { resolve(ws) })
+    ws.once('error', reject)
+  })
+}
+
+function closed (ws: WebSocket): Promise<Closed> {
+  return new Promise(resolve => { ws.once('close', (code, reason) => { resolve({ code, reason: reason.toString() }) }) })
+}
+
+function nextMessage (ws: WebSocket): Promise<any> {
+  return new Promise((resolve, reject) => {
+    ws.once('message', data => { resolve(JSON.parse(data.toString())) })
+    ws.once('close', code => { reject(new Error(`closed ${code} before a message`)) })
+  })
+}
+
+function get (port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number, headers: Record<string, unknown>, body: string }> {
+  return new Promise((resolve, reject) => {
+    // http.request sends the path exactly as given: traversal attempts reach the server unnormalised
+    const req = request({ host: '127.0.0.1', port, path, headers }, res => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', c => { body += c })
+      res.on('end', () => { resolve({ status: res.statusCode ?? 0, headers: res.headers, body }) })
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+describe('API server', () => {
+  let dir: string
+  let rendererDir: string
+  let server: ApiServer
+  let token: string
+  let fake: ReturnType<typeof fakeApi>
+  const sockets: WebSocket[] = []
+
+  async function start (authTimeoutMs = 5000): Promise<void> {
+    server = await startApiServer({
+      api: fake.api,
+      prometheus: () => `# TYPE wgt_peer_rtt_ms gauge\nwgt_peer_rtt_ms{peer="${PEER}"} 0.2\n`,
+      token,
+      rendererDir,
+      port: 0,
+      authTimeoutMs
+    })
+  }
+
+  async function openWs (): Promise<WebSocket> {
+    const ws = await open(`ws://127.0.0.1:${server.port}/api`)
+    sockets.push(ws)
+    return ws
+  }
+
+  async function authed (): Promise<WebSocket> {
+    const ws = await openWs()
+    const ready = nextMessage(ws)
+    ws.send(JSON.stringify({ type: 'auth', token }))
+    expect(await ready).toEqual({ type: 'ready' })
+    return ws
+  }
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'wgt-api-server-'))
+    rendererDir = join(dir, 'renderer')
+    await mkdir(join(rendererDir, 'assets'), { recursive: true })
+    await writeFile(join(rendererDir, 'index.html'), '<!doctype html><title>WGT</title>')
+    await writeFile(join(rendererDir, 'assets', 'app.js'), 'console.log(1)')
+    await writeFile(join(dir, 'package.json'), '{"secret":true}')
+    token = newToken()
+    fake = fakeApi()
+    await start()
+  })
+
+  afterEach(async () => {
+    for (const ws of sockets.splice(0)) ws.terminate()
+    await server.stop()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('binds to 127.0.0.1 by default', () => {
+    expect(server.host).toBe('127.0.0.1')
+    expect(server.url).toBe(`http://127.0.0.1:${server.port}`)
+  })
+
+  it('answers ready to the right token and then serves calls through the shared client', async () => {
+    const { api, close } = await connectWs(`ws://127.0.0.1:${server.port}/api`, token)
+    try {
+      expect((await api.getIdentity()).peerId).toBe(PEER)
+      expect((await api.ping(PEER, 3)).rtts).toEqual([0.2, 0.2, 0.2])
+      await expect(api.getPeer(PEER)).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    } finally {
+      close()
+    }
+  })
+
+  it('closes with 4401 on a wrong token, before any call reaches the node', async () => {
+    const ws = await openWs()
+    const done = closed(ws)
+    ws.send(JSON.stringify({ type: 'auth', token: newToken() }))
+    expect((await done).code).toBe(4401)
+    expect(fake.calls).toEqual([])
+  })
+
+  it('closes with 4401 when a call comes before auth', async () => {
+    const ws = await openWs()
+    const done = closed(ws)
+    ws.send(JSON.stringify({ type: 'call', id: 1, method: 'getIdentity', args: [] }))
+    expect((await done).code).toBe(4401)
+    expect(fake.calls).toEqual([])
+  })
+
+  it('closes a client that does not authenticate in time', async () => {
+    await server.stop()
+    await start(150)
+    const ws = await openWs()
+    const t0 = Date.now()
+    const result = await closed(ws)
+    expect(result.code).toBe(4401)
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(100)
+  })
+
+  it('the CLI client reports a bad token as UNAUTHORIZED', async () => {
+    await expect(connectWs(`ws://127.0.0.1:${server.port}/api`, 'wrong')).rejects.toMatchObject({ code: 'UNAUTHORIZED' })
+  })
+
+  it('closes with 4400 on malformed JSON, before and after auth', async () => {
+    const before = await openWs()
+    const c1 = closed(before)
+    before.send('{not json')
+    expect((await c1).code).toBe(4400)
+
+    const after = await authed()
+    const c2 = closed(after)
+    after.send('[1,2')
+    expect((await c2).code).toBe(4400)
+  })
+
+  it('returns INVALID_INPUT as an RpcResult for bad arguments and unknown methods', async () => {
+    const ws = await authed()
+    let reply = nextMessage(ws)
+    ws.send(JSON.stringify({ type: 'call', id: 7, method: 'ping', args: [PEER, 'many'] }))
+    expect(await reply).toMatchObject({ type: 'result', id: 7, result: { ok: false, error: { code: 'INVALID_INPUT' } } })
+
+    reply = nextMessage(ws)
+    ws.send(JSON.stringify({ type: 'call', id: 8, method: 'formatDisk', args: [] }))
+    expect(await reply).toMatchObject({ type: 'result', id: 8, result: { ok: false, error: { code: 'INVALID_INPUT' } } })
+
+    reply = nextMessage(ws)
+    ws.send(JSON.stringify({ type: 'call', id: 9, method: 'getPeer', args: ['not a peer id!'] }))
+    expect(await reply).toMatchObject({ result: { ok: false, error: { code: 'INVALID_INPUT' } } })
+    expect(fake.calls).toEqual([])
+  })
+
+  it('refuses messages over 64 KiB', async () => {
+    const ws = await authed()
+    const done = closed(ws)
+    ws.send(JSON.stringify({ type: 'call', id: 1, method: 'connect', args: ['/' + 'a'.repeat(70 * 1024)] }))
+    expect((await done).code).toBe(1009)
+    expect(fake.calls).toEqual([])
+  })
+
+  it('forwards events only to authenticated clients and unsubscribes on close', async () => {
+    const unauth = await openWs()
+    const unauthMessages: unknown[] = []
+    unauth.on('message', d => { unauthMessages.push(d.toString()) })
+
+    const ws = await authed()
+    expect(fake.subscribers()).toBeGreaterThan(0)
+    const event = nextMessage(ws)
+    fake.hub.emit('peer:remove', { peerId: PEER })
+    expect(await event).toEqual({ type: 'event', event: 'peer:remove', data: { peerId: PEER } })
+    expect(unauthMessages).toEqual([])
+
+    const done = closed(ws)
+    ws.close()
+    await done
+    await new Promise(resolve => setTimeout(resolve, 50))
+    expect(fake.subscribers()).toBe(0)
+  })
+
+  it('serves the renderer with security headers', async () => {
+    const index = await get(server.port, '/')
+    expect(index.status).toBe(200)
+    expect(index.body).toContain('<title>WGT</title>')
+    expect(index.headers['content-type']).toBe('text/html; charset=utf-8')
+    expect(index.headers['content-security-policy']).toContain("default-src 'self'")
+    expect(index.headers['content-security-policy']).toContain("frame-ancestors 'none'")
+    expect(index.headers['x-content-type-options']).toBe('nosniff')
+
+    const js = await get(server.port, '/assets/app.js?v=1')
+    expect(js.status).toBe(200)
+    expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8')
+
+    expect((await get(server.port, '/missing.js')).status).toBe(404)
+  })
+
+  it.each([
+    '/../package.json',
+    '/..%2fpackage.json',
+    '/%2e%2e/package.json',
+    '/%2e%2e%2fpackage.json',
+    '/assets/../../package.json',
+    '/assets/%2e%2e%2f%2e%2e%2fpackage.json',
+    '/..%5cpackage.json',
+    '/%00index.html',
+    '//etc/passwd',
+    '/%E0%A4%A'
+  ])('does not serve %s', async path => {
+    const res = await get(server.port, path)
+    expect(res.status).toBe(404)
+    expect(res.body).not.toContain('secret')
+  })
+
+  it('does not follow a symlink out of the renderer directory', async () => {
+    await symlink(join(dir, 'package.json'), join(rendererDir, 'link.json'))
+    const res = await get(server.port, '/link.json')
+    expect(res.status).toBe(404)
+    expect(res.body).not.toContain('secret')
+  })
+
+  it('answers 503 with an explanation when the renderer is not built', async () => {
+    await rm(rendererDir, { recursive: true })
+    const res = await get(server.port, '/')
+    expect(res.status).toBe(503)
+    expect(res.body).toContain('npm run build')
+  })
+
+  it('requires the bearer token for /metrics', async () => {
+    expect((await get(server.port, '/metrics')).status).toBe(401)
+    expect((await get(server.port, '/metrics', { Authorization: `Bearer ${newToken()}` })).status).toBe(401)
+    expect((await get(server.port, '/metrics', { Authorization: token })).status).toBe(401)
+    const ok = await get(server.port, '/metrics', { Authorization: `Bearer ${token}` })
+    expect(ok.status).toBe(200)
+    expect(ok.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8')
+    expect(ok.body).toContain(`peer="${PEER}"`)
+  })
+
+  it('stop() closes clients and releases the port', async () => {
+    const ws = await authed()
+    const done = closed(ws)
+    const port = server.port
+    await server.stop()
+    await done
+    const refused = await new Promise<string>(resolve => {
+      const sock = netConnect(port, '127.0.0.1')
+      sock.once('connect', () => { sock.destroy(); resolve('connected') })
+      sock.once('error', (err: NodeJS.ErrnoException) => { resolve(err.code ?? 'error') })
+    })
+    expect(refused).toBe('ECONNREFUSED')
+  })
+
+  it('reports a port in use as one clear UNAVAILABLE error', async () => {
+    await expect(startApiServer({ api: fake.api, prometheus: () => '', token, rendererDir, port: server.port }))
+      .rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('already in use') })
+  })
+})

@@ -1,0 +1,6 @@
+/**
+ * IPC channel names as the preload sees them. src/main/ipc.ts declares the same
+ * two strings (the preload may import only src/shared); a unit test keeps them equal.
+ */
+export const CALL_CHANNEL = 'wgt:call'
+export const EVENT_CHANNEL = 'wgt:event'

@@ -1,0 +1,21 @@
+/**
+ * What the preload puts on window, for the renderer's type-check (tsconfig.web.json).
+ * Both exist only inside the Electron window: in the browser (daemon UI) test `'wgt' in window`
+ * and use the WebSocket client instead.
+ */
+import type { WgtApi, WgtEventMap, WgtEventName, WgtMethodName } from '../shared/api.js'
+import type { RpcResult } from '../shared/rpc.js'
+
+declare global {
+  interface Window {
+    /** the node's API; failures reject with an Error carrying the message (contextBridge drops the code) */
+    wgt: WgtApi
+    /** envelope-level bridge: call() never rejects, its RpcResult keeps the WgtError code */
+    wgtIpc: {
+      call: (method: WgtMethodName, args: unknown[]) => Promise<RpcResult>
+      on: <E extends WgtEventName>(event: E, listener: (data: WgtEventMap[E]) => void) => () => void
+    }
+  }
+}
+
+export {}
