@@ -2,12 +2,13 @@
 import type { ServerResponse } from 'node:http'
 
 // The UI is our own bundle: nothing inline but styles (recharts and React set style
-// attributes), no third-party origins, WebSocket only back to a local daemon.
+// attributes), no third-party origins, WebSocket only back to the daemon that served
+// the page ('self' covers ws:// to the same host and port in CSP 3), wherever it binds.
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
-  "connect-src 'self' ws://127.0.0.1:* ws://localhost:*",
+  "connect-src 'self'",
   "img-src 'self' data:",
   "frame-ancestors 'none'",
   "base-uri 'none'",
