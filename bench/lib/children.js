@@ -11,6 +11,13 @@ import { createInterface } from 'node:readline'
 const READY_TIMEOUT_MS = 30_000
 const STOP_GRACE_MS = 5_000
 const live = new Set()
+const cleanups = new Set()
+
+/** Registers work that must run even when the bench is interrupted (a signal skips finally blocks); returns the unregister. */
+export function onInterrupt (fn) {
+  cleanups.add(fn)
+  return () => { cleanups.delete(fn) }
+}
 
 export async function startChild (script, args = []) {
   const path = fileURLToPath(new URL(`../${script}`, import.meta.url))
@@ -47,5 +54,7 @@ async function stopChild (child) {
 }
 
 export async function stopAllChildren () {
-  await Promise.all([...live].map(async h => { await h.stop() }))
+  const pending = [...cleanups].map(async fn => { await fn() })
+  cleanups.clear()
+  await Promise.allSettled([...pending, ...[...live].map(async h => { await h.stop() })])
 }

@@ -1,0 +1,98 @@
+/**
+ * `npm run bench`: WGT's first performance figures, each a median over
+ * several rounds beside a baseline measured in the same run. Progress goes to
+ * stderr; stdout carries exactly one JSON document.
+ *
+ * Environment (for quick checks only; defaults are what the report uses):
+ *   WGT_BENCH_ROUNDS  rounds per figure (default 7)
+ *   WGT_BENCH_MIB     MiB per throughput transfer (default 256)
+ */
+import { cpus, loadavg, platform, release, totalmem } from 'node:os'
+import { measureRtt } from './rtt.js'
+import { measureThroughput } from './throughput.js'
+import { startChild, stopAllChildren } from './lib/children.js'
+import { round } from './lib/stats.js'
+
+const WATCHDOG_MS = 5 * 60_000
+const rounds = positiveInt(process.env.WGT_BENCH_ROUNDS)
+const mib = positiveInt(process.env.WGT_BENCH_MIB) ?? 256
+
+// libraries must not interleave text with the JSON document on stdout
+console.log = console.error
+console.info = console.error
+
+const log = msg => { process.stderr.write(`[bench] ${msg}\n`) }
+const load = () => loadavg().map(v => round(v, 2))
+
+function positiveInt (value) {
+  if (value == null || value === '') return undefined
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive integer, got ${JSON.stringify(value)}`)
+  return n
+}
+
+async function main () {
+  const began = performance.now()
+  const cpuList = cpus()
+  const machine = {
+    cpus: cpuList.length,
+    cpuModel: cpuList[0]?.model ?? 'unknown',
+    node: process.version,
+    platform: `${platform()} ${release()}`,
+    totalMemGiB: round(totalmem() / 2 ** 30, 1),
+    loadavgStart: load(),
+    loadavgEnd: null
+  }
+  log(`machine: ${machine.cpus} × ${machine.cpuModel}, node ${machine.node}, loadavg ${machine.loadavgStart.join(' ')}`)
+
+  const tcpServer = await startChild('tcp-server.js')
+  let rtt
+  let throughput
+  try {
+    rtt = await measureRtt({ rounds: rounds ?? 7, count: 500, tcpServer: tcpServer.info, log })
+    throughput = await measureThroughput({ rounds: rounds ?? 7, bytes: mib * 2 ** 20, warmupBytes: Math.min(mib, 32) * 2 ** 20, tcpServer: tcpServer.info, log })
+  } finally {
+    await stopAllChildren()
+  }
+  machine.loadavgEnd = load()
+
+  const faster = throughput.tlsVsNoise >= 1 ? 'tls' : 'noise'
+  const factor = throughput.tlsVsNoise >= 1 ? throughput.tlsVsNoise : 1 / throughput.tlsVsNoise
+  return {
+    bench: 'wgt',
+    date: new Date().toISOString(),
+    durationS: round((performance.now() - began) / 1000, 1),
+    machine,
+    rttLoopback: rtt,
+    throughputLoopback: throughput,
+    notes: [
+      'Every figure is a median over rounds; each baseline was measured in the same run, in rounds interleaved with the figure it is compared to, between two processes like the figure.',
+      'RTT: WGT ProbeService (/wgt/probe/1.0.0, one long-lived stream, via createNode and api.ping) between two processes, vs a raw node:net echo of the same application payload between two processes. ratioP50 = probe / raw.',
+      'Throughput: one yamux stream over TCP between two processes, timed by the sender from first write to the receiver\'s byte-count acknowledgement; raw node:net moves the same bytes in the same chunk size. ratioVsRaw = libp2p / raw.',
+      `Encryption: ${faster} was faster by ${round(factor, 2)}× in Node ${process.version}. This is Node only: in Electron's main process noise falls back to a WASM AEAD and TLS uses BoringSSL, so the Electron comparison must be measured there.`
+    ]
+  }
+}
+
+const watchdog = setTimeout(() => {
+  log(`still running after ${WATCHDOG_MS / 1000} s; stopping`)
+  void stopAllChildren().finally(() => { process.exit(2) })
+}, WATCHDOG_MS)
+watchdog.unref()
+
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.once(sig, () => {
+    log(`${sig}: stopping children`)
+    void stopAllChildren().finally(() => { process.exit(130) })
+  })
+}
+
+try {
+  const report = await main()
+  process.stdout.write(JSON.stringify(report, null, 2) + '\n')
+  clearTimeout(watchdog)
+} catch (err) {
+  log(`failed: ${err?.stack ?? err}`)
+  await stopAllChildren()
+  process.exitCode = 1
+}
