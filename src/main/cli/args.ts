@@ -25,6 +25,7 @@ export type Command =
     apiPort: number
     apiHost: string
     mdns: boolean
+    relayServer: boolean
   }
   | ({ kind: 'id' } & ClientOptions)
   | ({ kind: 'peers' } & ClientOptions)
@@ -44,6 +45,7 @@ const OPTIONS = {
   'api-port': { type: 'string' },
   'api-host': { type: 'string' },
   'no-mdns': { type: 'boolean' },
+  'relay-server': { type: 'boolean' },
   count: { type: 'string', short: 'c' }
 } as const
 
@@ -52,7 +54,7 @@ type OptionName = keyof typeof OPTIONS
 const CLIENT_OPTIONS: OptionName[] = ['help', 'data-dir', 'json']
 
 const COMMAND_OPTIONS: Record<CommandName, OptionName[]> = {
-  daemon: ['help', 'data-dir', 'listen', 'bootstrap', 'api-port', 'api-host', 'no-mdns'],
+  daemon: ['help', 'data-dir', 'listen', 'bootstrap', 'api-port', 'api-host', 'no-mdns', 'relay-server'],
   id: CLIENT_OPTIONS,
   peers: CLIENT_OPTIONS,
   connect: CLIENT_OPTIONS,
@@ -144,7 +146,8 @@ export function parseCommand (argv: string[], env: NodeJS.ProcessEnv = process.e
         bootstrap,
         apiPort: integer(stringValue(values['api-port']), '--api-port', 0, 65535) ?? DEFAULT_PORTS.api,
         apiHost,
-        mdns: values['no-mdns'] !== true
+        mdns: values['no-mdns'] !== true,
+        relayServer: values['relay-server'] === true
       }
     }
     case 'connect':
@@ -206,7 +209,7 @@ const CLIENT_FLAGS = `  --data-dir DIR   the daemon's data directory (reads DIR/
 
 const COMMAND_HELP: Record<CommandName, string> = {
   daemon: `Usage: wgt daemon [--data-dir DIR] [--listen MULTIADDR ...] [--bootstrap MULTIADDR ...]
-                  [--api-port N] [--api-host HOST] [--no-mdns]
+                  [--api-port N] [--api-host HOST] [--no-mdns] [--relay-server]
 
 Run a WGT node headless, with its API over WebSocket and its UI over HTTP.
 When ready it writes DIR/api.json (mode 0600: peerId, multiaddrs, apiUrl, token, pid)
@@ -219,7 +222,9 @@ and prints the UI's URL. Stops cleanly on SIGINT and SIGTERM. One daemon per dat
   --api-port N          HTTP/WebSocket API port, 0 = any free port; default ${DEFAULT_PORTS.api}
   --api-host HOST       interface the API binds to; default 127.0.0.1. Anything else exposes
                         the UI to the network (the API still needs the token)
-  --no-mdns             do not discover peers on the LAN with mDNS`,
+  --no-mdns             do not discover peers on the LAN with mDNS
+  --relay-server        relay connections (circuit relay v2) for peers that cannot be reached
+                        directly; use on a publicly reachable node`,
   id: `Usage: wgt id [--data-dir DIR] [--json]
 
 Print the daemon's peer id, agent, listen addresses and protocols.

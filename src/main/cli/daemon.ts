@@ -77,7 +77,7 @@ export async function startDaemon (cmd: DaemonCommand, io: DaemonIo, deps: Daemo
   let node: WgtNode | undefined
   let server: ApiServer | undefined
   try {
-    const partial: Partial<NodeConfig> & { dataDir: string } = { dataDir, bootstrap: cmd.bootstrap, mdns: cmd.mdns }
+    const partial: Partial<NodeConfig> & { dataDir: string } = { dataDir, bootstrap: cmd.bootstrap, mdns: cmd.mdns, relayServer: cmd.relayServer }
     if (cmd.listen != null) partial.listen = cmd.listen
     node = await (deps.createNode ?? defaultCreateNode)(partial)
     const token = newToken()

@@ -23,7 +23,7 @@ describe('parseCommand', () => {
   it('parses a full daemon command', () => {
     expect(parseCommand([
       'daemon', '--data-dir', '/d', '--listen', '/ip4/127.0.0.1/tcp/0', '--listen', '/ip4/127.0.0.1/tcp/0/ws',
-      '--bootstrap', `/ip4/127.0.0.1/tcp/4101/p2p/${PEER}`, '--api-port', '0', '--no-mdns'
+      '--bootstrap', `/ip4/127.0.0.1/tcp/4101/p2p/${PEER}`, '--api-port', '0', '--no-mdns', '--relay-server'
     ], env)).toEqual({
       kind: 'daemon',
       dataDir: '/d',
@@ -31,13 +31,14 @@ describe('parseCommand', () => {
       bootstrap: [`/ip4/127.0.0.1/tcp/4101/p2p/${PEER}`],
       apiPort: 0,
       apiHost: '127.0.0.1',
-      mdns: false
+      mdns: false,
+      relayServer: true
     })
   })
 
   it('gives the daemon defaults: per-user data dir, node default listen, api port 4100, mDNS on', () => {
     expect(parseCommand(['daemon'], env)).toEqual({
-      kind: 'daemon', dataDir: '/xdg/wgt', listen: undefined, bootstrap: [], apiPort: 4100, apiHost: '127.0.0.1', mdns: true
+      kind: 'daemon', dataDir: '/xdg/wgt', listen: undefined, bootstrap: [], apiPort: 4100, apiHost: '127.0.0.1', mdns: true, relayServer: false
     })
   })
 

@@ -44,7 +44,7 @@ const silent = { out: () => {}, err: () => {} }
 
 describe('daemon lifecycle', () => {
   let dir: string
-  const cmd = (): DaemonCommand => ({ kind: 'daemon', dataDir: dir, listen: undefined, bootstrap: [], apiPort: 0, apiHost: '127.0.0.1', mdns: false })
+  const cmd = (): DaemonCommand => ({ kind: 'daemon', dataDir: dir, listen: undefined, bootstrap: [], apiPort: 0, apiHost: '127.0.0.1', mdns: false, relayServer: false })
 
   beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'wgt-daemon-')) })
   afterEach(async () => { await rm(dir, { recursive: true, force: true }) })
@@ -52,7 +52,7 @@ describe('daemon lifecycle', () => {
   it('writes api.json (0600) once ready and removes it, the lock and the port on stop', async () => {
     const node = standIn()
     const daemon = await startDaemon(cmd(), silent, { createNode: node.factory, rendererDir: join(dir, 'none') })
-    expect(node.created).toEqual([{ dataDir: dir, bootstrap: [], mdns: false }])
+    expect(node.created).toEqual([{ dataDir: dir, bootstrap: [], mdns: false, relayServer: false }])
 
     const file = join(dir, 'api.json')
     expect((await stat(file)).mode & 0o777).toBe(0o600)

@@ -129,6 +129,18 @@ describe('createNode', () => {
     await until('redial after restart', connectedPeer(b, a.peerId), 20_000)
   })
 
+  it('reaches a peer through a relay-server node and reports the connection as relayed', async () => {
+    const relay = await start('r6', { relayServer: true })
+    // B reserves a slot on the relay and is reachable only through it
+    const b = await start('b6', { listen: ['/p2p-circuit'], bootstrap: [relay.multiaddrs()[0]] })
+    const circuit = await until('a circuit address for B', async () => b.multiaddrs().find(a => a.includes('/p2p-circuit')))
+    const c = await start('c6', { listen: [] })
+    const entry = await c.api.connect(circuit)
+    expect(entry.peerId).toBe(b.peerId)
+    expect(entry.kind).toBe('relayed')
+    expect(entry.connections.some(k => k.kind === 'relayed' && k.transport === 'circuit-relay')).toBe(true)
+  })
+
   it('refuses a second node on the same data directory with a clear error', async () => {
     await start('a5')
     await expect(createNode({ dataDir: join(root, 'a5'), ...LOOPBACK })).rejects.toMatchObject({ code: 'UNAVAILABLE' })
