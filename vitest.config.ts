@@ -2,14 +2,16 @@ import { defineConfig } from 'vitest/config'
 
 // Three projects: unit tests live next to the code (src/**/test), integration
 // tests start real daemons, e2e tests drive the built UI in Debian's Chromium.
-// Integration and e2e run one file at a time: they start processes and bind ports,
-// and this machine kind has 2 cores.
+// Integration and e2e run one file at a time, and the three projects run one
+// after another (groupOrder): they start processes, bind ports and assert
+// timings (RTT < 5 ms), and this machine kind has 2 cores.
 export default defineConfig({
   test: {
     projects: [
       {
         test: {
           name: 'unit',
+          sequence: { groupOrder: 0 },
           include: ['src/**/test/**/*.test.ts', 'src/**/test/**/*.test.tsx'],
           environment: 'node',
           testTimeout: 30_000
@@ -18,6 +20,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
+          sequence: { groupOrder: 1 },
           include: ['test/integration/**/*.test.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,
@@ -27,6 +30,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          sequence: { groupOrder: 2 },
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,
