@@ -1,0 +1,104 @@
+/**
+ * Per-segment AEAD: AES-256-GCM from node:crypto (bulk bytes; ~20× faster here
+ * than pure JS), subkeys from HKDF-SHA256 (@noble/hashes).
+ *
+ * Nonce = u32 segment index ‖ 8 random bytes, stored in front of the
+ * ciphertext. The index part keeps nonces distinct within one encode; the
+ * random part keeps them distinct if a caller ever encrypts again under the
+ * same key and file id (e.g. a manifest rewritten after repair), where a
+ * counter alone would repeat a nonce — fatal for GCM.
+ *
+ * AAD = label ‖ domain ‖ fileId ‖ segment index ‖ plainSize ‖ compressed flag,
+ * so a segment moved to another file, position or domain, or with its flags
+ * edited in the record, fails authentication.
+ */
+import { createCipheriv, createDecipheriv, getRandomValues } from 'node:crypto'
+import { hkdf } from '@noble/hashes/hkdf.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { WgtError } from '../../../shared/errors.js'
+import type { CesDomain } from './types.js'
+
+export const KEY_BYTES = 32
+export const FILE_ID_BYTES = 16
+export const NONCE_BYTES = 12
+export const TAG_BYTES = 16
+/** nonce + tag: what encryption adds to each segment's payload */
+export const SEGMENT_OVERHEAD = NONCE_BYTES + TAG_BYTES
+
+const LABEL = new TextEncoder().encode('wgt/ces/v1\0')
+const DOMAIN_BYTE: Record<CesDomain, number> = { data: 0, manifest: 1 }
+
+export function newFileKey (): Uint8Array {
+  return getRandomValues(new Uint8Array(KEY_BYTES))
+}
+
+export function newFileId (): Uint8Array {
+  return getRandomValues(new Uint8Array(FILE_ID_BYTES))
+}
+
+export function checkKeyMaterial (key: Uint8Array, fileId: Uint8Array, domain: CesDomain): void {
+  if (!(key instanceof Uint8Array) || key.length !== KEY_BYTES) throw new WgtError('INVALID_INPUT', `file key must be ${KEY_BYTES} bytes`)
+  if (!(fileId instanceof Uint8Array) || fileId.length !== FILE_ID_BYTES) throw new WgtError('INVALID_INPUT', `file id must be ${FILE_ID_BYTES} bytes`)
+  if (!(domain in DOMAIN_BYTE)) throw new WgtError('INVALID_INPUT', `unknown CES domain ${String(domain)}`)
+}
+
+/** One subkey per (file key, file id, domain): data and manifest never share a GCM key. */
+export function deriveSubkey (key: Uint8Array, fileId: Uint8Array, domain: CesDomain): Uint8Array {
+  return hkdf(sha256, key, fileId, new TextEncoder().encode(`wgt/ces/v1/${domain}`), 32)
+}
+
+function aad (domain: CesDomain, fileId: Uint8Array, segment: number, plainSize: number, compressed: boolean): Uint8Array {
+  const out = new Uint8Array(LABEL.length + 1 + FILE_ID_BYTES + 8 + 8 + 1)
+  const view = new DataView(out.buffer)
+  let o = 0
+  out.set(LABEL, o); o += LABEL.length
+  out[o++] = DOMAIN_BYTE[domain]
+  out.set(fileId, o); o += FILE_ID_BYTES
+  view.setBigUint64(o, BigInt(segment)); o += 8
+  view.setBigUint64(o, BigInt(plainSize)); o += 8
+  out[o] = compressed ? 1 : 0
+  return out
+}
+
+export interface SealInput {
+  subkey: Uint8Array
+  domain: CesDomain
+  fileId: Uint8Array
+  segment: number
+  plainSize: number
+  compressed: boolean
+}
+
+/**
+ * Encrypts payload into out[0 .. SEGMENT_OVERHEAD + payload.length) as
+ * nonce ‖ ciphertext ‖ tag. `out` is the start of the shard stripe, so the
+ * sealed segment is laid out once, where Reed-Solomon reads it.
+ */
+export function sealInto (out: Uint8Array, payload: Uint8Array, s: SealInput): number {
+  const nonce = out.subarray(0, NONCE_BYTES)
+  new DataView(nonce.buffer, nonce.byteOffset, 4).setUint32(0, s.segment)
+  getRandomValues(nonce.subarray(4))
+  const cipher = createCipheriv('aes-256-gcm', s.subkey, nonce, { authTagLength: TAG_BYTES })
+  cipher.setAAD(aad(s.domain, s.fileId, s.segment, s.plainSize, s.compressed))
+  const body = cipher.update(payload)
+  out.set(body, NONCE_BYTES)
+  cipher.final()
+  out.set(cipher.getAuthTag(), NONCE_BYTES + body.length)
+  return SEGMENT_OVERHEAD + body.length
+}
+
+/** Returns the payload, or throws INTEGRITY without releasing any unauthenticated bytes. */
+export function open (sealed: Uint8Array, s: SealInput): Uint8Array {
+  const nonce = sealed.subarray(0, NONCE_BYTES)
+  const tag = sealed.subarray(sealed.length - TAG_BYTES)
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', s.subkey, nonce, { authTagLength: TAG_BYTES })
+    decipher.setAAD(aad(s.domain, s.fileId, s.segment, s.plainSize, s.compressed))
+    decipher.setAuthTag(tag)
+    const body = decipher.update(sealed.subarray(NONCE_BYTES, sealed.length - TAG_BYTES))
+    decipher.final()
+    return body
+  } catch (err) {
+    throw new WgtError('INTEGRITY', `wrong key or damaged data (segment ${s.segment})`, { cause: err })
+  }
+}
