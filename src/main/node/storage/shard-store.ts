@@ -1,0 +1,321 @@
+/**
+ * The node's shard store: content-addressed files under DATA/shards, a quota,
+ * and leases that decide what garbage collection may remove.
+ *
+ * Usage and the set of stored shards are kept in memory (built by a scan at
+ * open) because the shard protocol asks "have / how much room" on every
+ * request; every change goes through this class, and a file found missing on
+ * read is dropped from the index.
+ */
+import { createHash } from 'node:crypto'
+import { mkdir, readFile, stat, unlink } from 'node:fs/promises'
+import { join } from 'node:path'
+import { logger } from '@libp2p/logger'
+import type { Logger } from '@libp2p/interface'
+import type { Datastore } from 'interface-datastore'
+import { WgtError } from '../../../shared/errors.js'
+import { fsyncDir, writeFileAtomic } from './atomic-write.js'
+import { fanoutDir, parseShardCid, shardPath } from './cid-path.js'
+import { KeyedLock } from './keyed-lock.js'
+import { LeaseBook, checkLease, type Lease } from './leases.js'
+import { scanShardDir } from './scan.js'
+
+/** Leases are hours to days long; collecting every 10 minutes keeps space timely without churning the disk. */
+export const DEFAULT_GC_INTERVAL_MS = 10 * 60_000
+
+export interface ShardStoreOptions {
+  /** DATA/shards */
+  dir: string
+  /** the node's datastore; lease metadata goes under /wgt/storage */
+  datastore: Datastore
+  quotaBytes: number
+  gcIntervalMs?: number
+  now?: () => number
+  /** where a failed periodic gc is reported (nobody awaits it) */
+  log?: Logger
+}
+
+export type PutResult = 'stored' | 'renewed'
+
+export interface StorageStats {
+  used: number
+  quota: number
+  shards: number
+}
+
+export class ShardStore {
+  private readonly dir: string
+  private readonly leases: LeaseBook
+  private readonly now: () => number
+  private readonly gcIntervalMs: number
+  private readonly log: Logger
+  private readonly lock = new KeyedLock()
+  /** cid → bytes on disk, for every shard under its final name */
+  private readonly sizes = new Map<string, number>()
+  private used = 0
+  /** bytes promised to puts that passed the quota check but have not landed yet */
+  private reserved = 0
+  private quota: number
+  private timer: ReturnType<typeof setInterval> | undefined
+  /** gc rounds run one after another; this is the latest one queued */
+  private gcTail: Promise<unknown> = Promise.resolve()
+  private gcActive = 0
+
+  private constructor (opts: ShardStoreOptions) {
+    this.dir = opts.dir
+    this.leases = new LeaseBook(opts.datastore)
+    this.now = opts.now ?? Date.now
+    this.quota = checkQuota(opts.quotaBytes)
+    this.gcIntervalMs = opts.gcIntervalMs ?? DEFAULT_GC_INTERVAL_MS
+    // Above 2^31-1 ms Node's timers silently fall back to 1 ms, which would spin gc.
+    if (!Number.isSafeInteger(this.gcIntervalMs) || this.gcIntervalMs < 1 || this.gcIntervalMs > 2 ** 31 - 1) {
+      throw new WgtError('INVALID_INPUT', `gcIntervalMs must be a whole number of ms from 1 to 2^31-1, got ${opts.gcIntervalMs}`)
+    }
+    this.log = opts.log ?? logger('wgt:storage')
+  }
+
+  static async open (opts: ShardStoreOptions): Promise<ShardStore> {
+    const store = new ShardStore(opts)
+    try {
+      await mkdir(store.dir, { recursive: true, mode: 0o700 })
+      for (const [cid, size] of await scanShardDir(store.dir)) {
+        store.sizes.set(cid, size)
+        store.used += size
+      }
+    } catch (err) {
+      throw new WgtError('UNAVAILABLE', `cannot open shard store at ${store.dir}: ${(err as Error).message}`, { cause: err })
+    }
+    return store
+  }
+
+  async put (cid: string, bytes: Uint8Array, lease: Lease): Promise<PutResult> {
+    const { text, digest } = parseShardCid(cid)
+    if (!(bytes instanceof Uint8Array)) throw new WgtError('INVALID_INPUT', 'shard bytes must be a Uint8Array')
+    const checked = checkLease(lease, this.now())
+    // Checked even when we already hold the shard: a peer sending bytes that do not
+    // match their address is misbehaving, whatever we do with them.
+    if (!sha256(bytes).equals(digest)) throw new WgtError('INTEGRITY', `shard bytes do not hash to ${text}`)
+
+    return await this.lock.run(text, async () => {
+      if (this.sizes.has(text)) {
+        await this.leases.extend(text, checked)
+        return 'renewed'
+      }
+      const need = bytes.length
+      // Check and reserve with no await in between, so parallel puts of different
+      // shards cannot all pass the check and overshoot together.
+      if (this.used + this.reserved + need > this.quota) {
+        throw new WgtError('QUOTA_EXCEEDED', `storage quota exceeded: ${this.used} of ${this.quota} bytes used` +
+          `${this.reserved > 0 ? ` (+${this.reserved} being written)` : ''}, this shard needs ${need}`)
+      }
+      this.reserved += need
+      try {
+        // Lease first: gc must never see the shard without the lease that keeps it.
+        await this.leases.extend(text, checked)
+        await this.writeShard(text, bytes)
+        this.sizes.set(text, need)
+        this.used += need
+        return 'stored'
+      } finally {
+        this.reserved -= need
+      }
+    })
+  }
+
+  /**
+   * No hash check here: every reader verifies what it gets, and scrub() covers what we hold.
+   * Typed over a plain ArrayBuffer so it can go straight into a protons message.
+   */
+  async get (cid: string): Promise<Uint8Array<ArrayBuffer> | null> {
+    const { text } = parseShardCid(cid)
+    try {
+      const buf = await readFile(shardPath(this.dir, text))
+      return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)
+    } catch (err) {
+      if (isMissing(err)) {
+        await this.forgetIfGone(text)
+        return null
+      }
+      throw new WgtError('UNAVAILABLE', `cannot read shard ${text}: ${(err as Error).message}`, { cause: err })
+    }
+  }
+
+  async has (cid: string): Promise<boolean> {
+    return this.sizes.has(parseShardCid(cid).text)
+  }
+
+  async hasMany (cids: string[]): Promise<boolean[]> {
+    if (!Array.isArray(cids)) throw new WgtError('INVALID_INPUT', 'cids must be an array')
+    return cids.map(cid => this.sizes.has(parseShardCid(cid).text))
+  }
+
+  /** Removes the shard and every lease on it. Deleting an absent shard is not an error. */
+  async delete (cid: string): Promise<void> {
+    const { text } = parseShardCid(cid)
+    await this.lock.run(text, async () => {
+      await this.removeShard(text)
+      await this.leases.removeAll(text)
+    })
+  }
+
+  /** CIDs of every stored shard, e.g. to re-announce them on the DHT. */
+  cids (): string[] {
+    return [...this.sizes.keys()]
+  }
+
+  stats (): StorageStats {
+    return { used: this.used, quota: this.quota, shards: this.sizes.size }
+  }
+
+  /** A quota below current usage stores nothing new; it does not evict shards still under lease. */
+  setQuota (bytes: number): void {
+    this.quota = checkQuota(bytes)
+  }
+
+  /** Removes every shard whose leases have all expired (or that has none). Rounds never overlap. */
+  async gc (): Promise<{ removed: number, freed: number }> {
+    const round = this.gcTail.then(async () => await this.collect())
+    this.gcTail = round.catch(() => {})
+    this.gcActive++
+    try {
+      return await round
+    } finally {
+      this.gcActive--
+    }
+  }
+
+  /** Rehashes every stored shard; a corrupt one is deleted (with its leases) so it is never served again. */
+  async scrub (): Promise<{ checked: number, corrupt: string[] }> {
+    let checked = 0
+    const corrupt: string[] = []
+    for (const cid of [...this.sizes.keys()]) {
+      await this.lock.run(cid, async () => {
+        if (!this.sizes.has(cid)) return
+        let bytes: Buffer
+        try {
+          bytes = await readFile(shardPath(this.dir, cid))
+        } catch (err) {
+          if (isMissing(err)) { this.forget(cid); return }
+          throw new WgtError('UNAVAILABLE', `cannot read shard ${cid}: ${(err as Error).message}`, { cause: err })
+        }
+        checked++
+        if (sha256(bytes).equals(parseShardCid(cid).digest)) return
+        corrupt.push(cid)
+        await this.removeShard(cid)
+        await this.leases.removeAll(cid)
+      })
+    }
+    return { checked, corrupt }
+  }
+
+  start (): void {
+    if (this.timer !== undefined) return
+    this.timer = setInterval(() => {
+      // A slow round (a big disk) must not pile up more rounds behind it.
+      if (this.gcActive > 0) return
+      this.gc().catch(err => { this.log.error('shard gc failed - %e', err) })
+    }, this.gcIntervalMs)
+  }
+
+  /** Stops periodic gc and waits for a round in progress; the store stays usable. */
+  async stop (): Promise<void> {
+    if (this.timer !== undefined) clearInterval(this.timer)
+    this.timer = undefined
+    await this.gcTail
+  }
+
+  private async collect (): Promise<{ removed: number, freed: number }> {
+    const now = this.now()
+    const all = await this.leases.all()
+    const candidates = new Set<string>()
+    for (const cid of this.sizes.keys()) {
+      if (!(all.get(cid) ?? []).some(l => l.expiresAt > now)) candidates.add(cid)
+    }
+    for (const [cid, list] of all) {
+      // Lease records with no shard behind them are left by a put that failed or
+      // crashed between writing the lease and the file; expired ones on live shards are just tidied.
+      if (!this.sizes.has(cid) || list.some(l => l.expiresAt <= now)) candidates.add(cid)
+    }
+
+    let removed = 0
+    let freed = 0
+    for (const cid of candidates) {
+      await this.lock.run(cid, async () => {
+        // Decided again under the lock: a put may have renewed or stored it since the scan.
+        const list = await this.leases.list(cid)
+        const size = this.sizes.get(cid)
+        const live = list.filter(l => l.expiresAt > now)
+        if (size !== undefined && live.length > 0) {
+          await this.leases.remove(cid, list.filter(l => l.expiresAt <= now).map(l => l.owner))
+          return
+        }
+        if (size !== undefined) {
+          await this.removeShard(cid)
+          removed++
+          freed += size
+        }
+        await this.leases.remove(cid, list.map(l => l.owner))
+      })
+    }
+    return { removed, freed }
+  }
+
+  private async writeShard (cid: string, bytes: Uint8Array): Promise<void> {
+    const sub = join(this.dir, fanoutDir(cid))
+    try {
+      // A new fan-out directory is itself an entry of the root that must survive a crash.
+      if (await mkdir(sub, { recursive: true, mode: 0o700 }) !== undefined) await fsyncDir(this.dir)
+      await writeFileAtomic(shardPath(this.dir, cid), bytes)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOSPC') {
+        throw new WgtError('QUOTA_EXCEEDED', `disk full while storing shard ${cid} (${bytes.length} bytes)`, { cause: err })
+      }
+      throw new WgtError('UNAVAILABLE', `cannot store shard ${cid}: ${(err as Error).message}`, { cause: err })
+    }
+  }
+
+  /**
+   * The directory is not fsynced after an unlink: if the removal is lost in a
+   * crash, the shard comes back without leases and the next gc removes it again.
+   */
+  private async removeShard (cid: string): Promise<void> {
+    try {
+      await unlink(shardPath(this.dir, cid))
+    } catch (err) {
+      if (!isMissing(err)) throw new WgtError('UNAVAILABLE', `cannot delete shard ${cid}: ${(err as Error).message}`, { cause: err })
+    }
+    this.forget(cid)
+  }
+
+  private forget (cid: string): void {
+    const size = this.sizes.get(cid)
+    if (size === undefined) return
+    this.sizes.delete(cid)
+    this.used -= size
+  }
+
+  /** A read found no file; confirm under the lock, since a put of the same shard may have landed meanwhile. */
+  private async forgetIfGone (cid: string): Promise<void> {
+    if (!this.sizes.has(cid)) return
+    await this.lock.run(cid, async () => {
+      try {
+        await stat(shardPath(this.dir, cid))
+      } catch (err) {
+        if (isMissing(err)) this.forget(cid)
+      }
+    })
+  }
+}
+
+function checkQuota (bytes: number): number {
+  if (!Number.isSafeInteger(bytes) || bytes < 0) throw new WgtError('INVALID_INPUT', `quota must be a non-negative whole number of bytes, got ${bytes}`)
+  return bytes
+}
+
+function sha256 (bytes: Uint8Array): Buffer {
+  return createHash('sha256').update(bytes).digest()
+}
+
+function isMissing (err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | undefined)?.code === 'ENOENT'
+}
