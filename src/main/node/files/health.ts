@@ -1,0 +1,157 @@
+/**
+ * Health: which shards some holder confirms having right now. Known holders
+ * (placement, plus ourselves) are asked with batched HAS first; shards nobody
+ * confirmed are then looked up on the DHT, all within a time budget, so a
+ * dead holder costs a timeout, not a hang.
+ * Repair: for every segment that lost shards but still has k, fetch k,
+ * re-create the lost ones with Reed-Solomon (no key needed) and place them on
+ * peers that hold nothing of that segment yet; the record's placement is
+ * updated to what was confirmed and placed. The root record and manifest stay
+ * as sealed (re-sealing would change the link); fetchers find new holders
+ * through the DHT, where every holder announces what it stores.
+ */
+import { WgtError } from '../../../shared/errors.js'
+import type { FileHealth, SegmentHealth } from '../../../shared/types.js'
+import { rebuildShards, type CesParams } from '../ces/index.js'
+import type { FilesContext } from './context.js'
+import { candidatesFrom, Placer } from './placement.js'
+import type { Progress } from './progress.js'
+import type { FileRecord } from './records.js'
+import { fetchShards } from './segment-fetch.js'
+import { findRoot, shardSource } from './source.js'
+import type { PlacedSegment } from './tables.js'
+
+export interface Census {
+  health: FileHealth
+  /** cid → peers that confirmed holding it */
+  confirmed: Map<string, Set<string>>
+}
+
+export async function census (ctx: FilesContext, rec: FileRecord, signal: AbortSignal, budgetMs = 8000): Promise<Census> {
+  const deadline = AbortSignal.any([signal, AbortSignal.timeout(budgetMs)])
+  const confirmed = new Map<string, Set<string>>()
+  const tables = [...rec.root.segments, ...rec.manifest.segments]
+  const all = [rec.entry.id, ...tables.flatMap(s => s.shards)]
+  const ask = new Map<string, Set<string>>([[ctx.self, new Set(all)]])
+  const want = (peer: string, cid: string): void => {
+    let s = ask.get(peer)
+    if (s == null) { s = new Set(); ask.set(peer, s) }
+    s.add(cid)
+  }
+  for (const p of rec.rootHolders) want(p, rec.entry.id)
+  for (const seg of tables) seg.shards.forEach((cid, i) => { for (const p of seg.holders[i] ?? []) want(p, cid) })
+  await askAll(ctx, ask, confirmed, deadline)
+
+  // shards no known holder confirmed: the DHT may know where repair or other fetchers put them
+  const unconfirmed = all.filter(c => (confirmed.get(c)?.size ?? 0) === 0)
+  const more = new Map<string, Set<string>>()
+  await pool(unconfirmed, 8, async cid => {
+    if (deadline.aborted) return
+    for (const p of await ctx.locator.providers(cid, deadline).catch(() => [])) {
+      let s = more.get(p)
+      if (s == null) { s = new Set(); more.set(p, s) }
+      s.add(cid)
+    }
+  })
+  await askAll(ctx, more, confirmed, AbortSignal.any([signal, AbortSignal.timeout(Math.max(2000, budgetMs / 2))]))
+  signal.throwIfAborted()
+
+  const segHealth = (seg: PlacedSegment, params: CesParams): SegmentHealth => {
+    const holders = new Set<string>()
+    let reachable = 0
+    for (const cid of seg.shards) {
+      const h = confirmed.get(cid)
+      if (h != null && h.size > 0) { reachable++; for (const p of h) holders.add(p) }
+    }
+    return { index: seg.index, k: params.k, total: params.k + params.m, reachable, holders: [...holders] }
+  }
+  const segments = rec.manifest.segments.map(s => segHealth(s, rec.manifest.params))
+  const manifestReachable = (confirmed.get(rec.entry.id)?.size ?? 0) > 0 &&
+    rec.root.segments.every(s => segHealth(s, rec.root.params).reachable >= rec.root.params.k)
+  const minReachable = segments.length === 0 ? 0 : Math.min(...segments.map(s => s.reachable))
+  return {
+    health: { id: rec.entry.id, checkedAt: Date.now(), manifestReachable, segments, minReachable, recoverable: manifestReachable && segments.every(s => s.reachable >= s.k) },
+    confirmed
+  }
+}
+
+async function askAll (ctx: FilesContext, ask: Map<string, Set<string>>, confirmed: Map<string, Set<string>>, signal: AbortSignal): Promise<void> {
+  await pool([...ask.entries()], 16, async ([peer, cids]) => {
+    const list = [...cids]
+    try {
+      const has = await ctx.shards.has(peer, list, { signal: AbortSignal.any([signal, AbortSignal.timeout(5000)]) })
+      has.forEach((h, i) => {
+        if (!h) return
+        let s = confirmed.get(list[i])
+        if (s == null) { s = new Set(); confirmed.set(list[i], s) }
+        s.add(peer)
+      })
+    } catch {
+      // unreachable or too slow: it confirms nothing
+    }
+  })
+}
+
+export async function repair (ctx: FilesContext, rec: FileRecord, progress: Progress, signal: AbortSignal): Promise<{ recreated: number, record: FileRecord }> {
+  const { confirmed } = await census(ctx, rec, signal)
+  const placer = new Placer(candidatesFrom(await ctx.peers(), ctx.self), async (peer, cid, bytes) => {
+    await ctx.shards.put(peer, cid, bytes, ctx.leaseMs, { signal })
+  }, signal)
+  const confirmedOf = (cid: string): string[] => [...(confirmed.get(cid) ?? [])]
+  const tables: Array<{ segs: PlacedSegment[], params: CesParams }> = [
+    { segs: rec.root.segments, params: rec.root.params },
+    { segs: rec.manifest.segments, params: rec.manifest.params }
+  ]
+  const lost = tables.reduce((a, t) => a + t.segs.reduce((b, s) => b + s.shards.filter(c => confirmedOf(c).length === 0).length, 0), 0)
+  let recreated = 0
+  const unrecoverable: number[] = []
+  progress.report('repair', 0, lost, 'shards')
+  for (const { segs, params } of tables) {
+    for (const seg of segs) {
+      // what was confirmed is the placement now
+      seg.holders = seg.shards.map(confirmedOf)
+      const missing = seg.shards.map((c, i) => (seg.holders[i].length === 0 ? i : -1)).filter(i => i >= 0)
+      if (missing.length === 0) continue
+      if (seg.shards.length - missing.length < params.k) { unrecoverable.push(seg.index); continue }
+      const shards = await fetchShards(seg, params, shardSource(ctx, new Set()), signal)
+      const rebuilt = rebuildShards(seg, shards, params, missing)
+      const avoid = new Set(seg.holders.flat())
+      for (const [i, bytes] of rebuilt) {
+        const peer = await placer.place(seg.shards[i], bytes, avoid)
+        if (peer != null) seg.holders[i] = [peer]
+        else {
+          await ctx.shards.put(ctx.self, seg.shards[i], bytes, Infinity)
+          seg.holders[i] = [ctx.self]
+        }
+        recreated++
+        progress.report('repair', recreated, lost, 'shards')
+      }
+    }
+  }
+  // the root record: re-place it if nobody but us (or nobody at all) still holds it
+  const rootHolders = confirmedOf(rec.entry.id)
+  rec.rootHolders = rootHolders
+  if (rootHolders.filter(p => p !== ctx.self).length === 0) {
+    const found = await findRoot(ctx, rec.entry.id, [], new Set(), signal).catch(() => null)
+    if (found != null) {
+      const avoid = new Set(rootHolders)
+      for (let i = 0; i < rec.entry.m + 1; i++) {
+        const peer = await placer.place(rec.entry.id, found.bytes, avoid)
+        if (peer == null) break
+        rec.rootHolders.push(peer)
+      }
+    }
+  }
+  await ctx.records.put(rec)
+  if (unrecoverable.length > 0 && recreated === 0) {
+    throw new WgtError('UNAVAILABLE', `segments ${unrecoverable.slice(0, 10).join(', ')} have fewer than k shards reachable; nothing can rebuild them until holders return`)
+  }
+  return { recreated, record: rec }
+}
+
+async function pool<T> (items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++])
+  }))
+}

@@ -1,0 +1,61 @@
+/** The ShardSource that fetch, health and repair hand to fetchShards, and root-record lookup. */
+import { WgtError } from '../../../shared/errors.js'
+import { verifyShard } from '../ces/index.js'
+import type { FilesContext } from './context.js'
+import { candidatesFrom } from './placement.js'
+import type { ShardSource } from './segment-fetch.js'
+
+/** bad: holders that served bytes not matching the address, collected for FetchResult.badHolders */
+export function shardSource (ctx: FilesContext, bad: Set<string>, onServed?: ShardSource['onServed']): ShardSource {
+  return {
+    self: ctx.self,
+    get: async (peer, cid, signal) => await ctx.shards.get(peer, cid, { signal }),
+    providers: async (cid, signal) => await ctx.locator.providers(cid, signal),
+    rtt: ctx.rtt,
+    onServed,
+    onBadShard: (peer, cid) => {
+      if (peer === ctx.self) {
+        // our own copy rotted: drop it so it is neither served nor counted
+        void ctx.store.delete(cid).catch(() => {})
+        return
+      }
+      bad.add(peer)
+      ctx.reputation.recordViolation(peer, `shard: served bytes that do not hash to ${cid}`)
+    }
+  }
+}
+
+/**
+ * The root record's bytes, verified against its id: our store, then known
+ * holders and connected shard peers at once (it is small), then DHT providers.
+ * Returns the bytes and who served them.
+ */
+export async function findRoot (ctx: FilesContext, id: string, known: string[], bad: Set<string>, signal: AbortSignal): Promise<{ bytes: Uint8Array, holders: string[] }> {
+  const local = await ctx.store.get(id)
+  if (local != null && verifyShard(id, local)) return { bytes: local, holders: [ctx.self] }
+  const asked = new Set<string>([ctx.self])
+  const ask = async (peers: string[]): Promise<{ bytes: Uint8Array, holders: string[] } | null> => {
+    const fresh = [...new Set(peers)].filter(p => !asked.has(p)).slice(0, 32)
+    for (const p of fresh) asked.add(p)
+    if (fresh.length === 0) return null
+    try {
+      return await Promise.any(fresh.map(async peer => {
+        const bytes = await ctx.shards.get(peer, id, { signal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]) })
+        if (bytes == null) throw new Error('not held')
+        if (!verifyShard(id, bytes)) {
+          bad.add(peer)
+          ctx.reputation.recordViolation(peer, `shard: served a root record that does not hash to ${id}`)
+          throw new Error('bad bytes')
+        }
+        return { bytes, holders: [peer] }
+      }))
+    } catch {
+      signal.throwIfAborted()
+      return null
+    }
+  }
+  const connected = candidatesFrom(await ctx.peers(), ctx.self).sort((a, b) => a.rttMs - b.rttMs).map(c => c.peerId)
+  const found = await ask([...known, ...connected]) ?? await ask(await ctx.locator.providers(id, signal))
+  if (found == null) throw new WgtError('NOT_FOUND', `no reachable peer holds file ${id} (asked ${asked.size - 1} peers and the DHT)`)
+  return found
+}

@@ -1,0 +1,145 @@
+/**
+ * Hostile or broken peers: oversized and malformed shard-protocol messages are
+ * violations that close the stream and leave the node serving others; a
+ * holder whose stored shard rotted is reported and routed around; a fetch
+ * killed half-way resumes from its sidecar.
+ */
+import { createHash } from 'node:crypto'
+import { mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { multiaddr } from '@multiformats/multiaddr'
+import { lpStream } from '@libp2p/utils'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { makeNode } from '../../metrics/test/nodes.js'
+import { shardPath } from '../../storage/cid-path.js'
+import { readSidecar } from '../output.js'
+import { SHARD_PROTOCOL } from '../shard-service.js'
+import { randomFile, Swarm, until, untilShardPeers } from './helpers.js'
+
+let root: string
+let swarm: Swarm
+
+beforeAll(async () => { root = await mkdtemp(join(tmpdir(), 'wgt-files-abuse-')) })
+afterEach(async () => { await swarm.stopAll() })
+afterAll(async () => { await rm(root, { recursive: true, force: true }) })
+
+describe('shard protocol abuse', () => {
+  it('records a violation and closes the stream on oversized and malformed messages, and keeps serving', async () => {
+    swarm = new Swarm(join(root, 'a1'))
+    const a = await swarm.start('a')
+    const attacker = await makeNode({})
+    try {
+      await attacker.start()
+      const addr = multiaddr(a.multiaddrs()[0])
+      const violations = async (): Promise<number> => (await a.api.getPeer(attacker.peerId.toString())).reputation.violations
+
+      // a length prefix of 64 MiB: refused from the prefix alone, nothing allocated
+      const s1 = await attacker.dialProtocol(addr, SHARD_PROTOCOL)
+      await s1.send(Uint8Array.from([0x80, 0x80, 0x80, 0x20]))
+      await until('violation for the oversized frame', async () => (await violations()) >= 1)
+      await until('stream closed', async () => s1.status !== 'open' || s1.readStatus === 'closed')
+
+      // a frame of garbage that is not a ShardRequest
+      const s2 = await attacker.dialProtocol(addr, SHARD_PROTOCOL)
+      const lp = lpStream(s2)
+      await lp.write(Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2, 3]))
+      await until('violation for the malformed frame', async () => (await violations()) >= 2)
+      await expect(lp.read({ signal: AbortSignal.timeout(3000) })).rejects.toThrow()
+
+      // a well-formed GET with a CID that is not a shard address
+      const s3 = await attacker.dialProtocol(addr, SHARD_PROTOCOL)
+      await lpStream(s3).write(Uint8Array.from([0x08, 0x01, 0x12, 0x03, 0x61, 0x62, 0x63]))
+      await until('violation for the bad CID', async () => (await violations()) >= 3)
+
+      // still serving: another node shares through it
+      const b = await swarm.start('b')
+      await untilShardPeers(b, 1)
+      const src = join(root, 'a1', 'x.bin')
+      const digest = await randomFile(src, 50_000)
+      const shared = await b.api.shareFile(src, { k: 1, m: 1 })
+      expect((await a.api.fetchFile(shared.link)).sha256).toBe(digest)
+    } finally {
+      await attacker.stop()
+    }
+  })
+
+  it('routes around a holder serving a corrupted shard and reports it', async () => {
+    swarm = new Swarm(join(root, 'c1'))
+    const a = await swarm.start('a')
+    const b = await swarm.start('b')
+    const c = await swarm.start('c')
+    await untilShardPeers(a, 2)
+    const src = join(root, 'c1', 'y.bin')
+    const digest = await randomFile(src, 3 * 2 ** 20)
+    // no sharer copy: the fetcher must get every shard from b or c
+    const shared = await a.api.shareFile(src, { k: 1, m: 1, keepLocalCopy: false })
+    await swarm.stop(a)
+    const d = await swarm.start('d', { bootstrap: [b.multiaddrs()[0], c.multiaddrs()[0]] })
+    await untilShardPeers(d, 2)
+    // corrupt b's shard of the data segment (b holds one of the two, c the other)
+    const health = await d.api.fileHealth(shared.link)
+    expect(health.recoverable).toBe(true)
+    const bDir = join(root, 'c1', 'b', 'shards')
+    const record = await (async () => {
+      const found: string[] = []
+      for (const fan of await readdir(bDir)) for (const f of await readdir(join(bDir, fan))) found.push(f)
+      return found
+    })()
+    expect(record.length).toBeGreaterThan(0)
+    let corrupted = 0
+    for (const f of record) {
+      const p = shardPath(bDir, f)
+      const bytes = await readFile(p).catch(() => null)
+      if (bytes == null || bytes.byteLength < 1000) continue
+      bytes[10] ^= 0xff
+      await writeFile(p, bytes)
+      corrupted++
+    }
+    expect(corrupted).toBeGreaterThan(0)
+    const got = await d.api.fetchFile(shared.link)
+    expect(got.sha256).toBe(digest)
+    expect(createHash('sha256').update(await readFile(got.path)).digest('hex')).toBe(digest)
+    expect(got.badHolders).toEqual([b.peerId])
+    expect((await d.api.getPeer(b.peerId)).reputation.violations).toBeGreaterThanOrEqual(1)
+  })
+
+  it('resumes an interrupted fetch without fetching finished segments again', async () => {
+    swarm = new Swarm(join(root, 'r1'))
+    const a = await swarm.start('a')
+    const b = await swarm.start('b', { storeForOthers: false })
+    await untilShardPeers(b, 1)
+    const src = join(root, 'r1', 'big.bin')
+    // 5 whole segments and a short last one whose shard is the only one of its size
+    const digest = await randomFile(src, 5 * 4 * 2 ** 20 + 1000)
+    const shared = await a.api.shareFile(src, { k: 1, m: 0 })
+    const aDir = join(root, 'r1', 'a', 'shards')
+    const last = await findShardFile(aDir, size => size > 1000 && size < 2000)
+    await rename(last, last + '.away')
+
+    const out = join(root, 'r1', 'out.bin')
+    await expect(b.api.fetchFile(shared.link, out)).rejects.toMatchObject({ code: 'UNAVAILABLE' })
+    await expect(readFile(out)).rejects.toThrow()
+    const done = (await readSidecar(out))!.done
+    expect(done.length).toBeGreaterThanOrEqual(1)
+    expect(done).not.toContain(5)
+
+    await rename(last + '.away', last)
+    const got = await b.api.fetchFile(shared.link, out)
+    expect(got.resumedSegments).toBe(done.length)
+    expect(got.sha256).toBe(digest)
+    expect(createHash('sha256').update(await readFile(out)).digest('hex')).toBe(digest)
+    await expect(readFile(out + '.wgt-partial.json')).rejects.toThrow()
+    await expect(readFile(out + '.wgt-partial')).rejects.toThrow()
+  }, 40_000)
+})
+
+async function findShardFile (dir: string, fits: (size: number) => boolean): Promise<string> {
+  for (const fan of await readdir(dir)) {
+    for (const f of await readdir(join(dir, fan))) {
+      const p = join(dir, fan, f)
+      if (fits((await stat(p)).size)) return p
+    }
+  }
+  throw new Error('no such shard file')
+}
