@@ -15,6 +15,10 @@ declare global {
       call: (method: WgtMethodName, args: unknown[]) => Promise<RpcResult>
       on: <E extends WgtEventName>(event: E, listener: (data: WgtEventMap[E]) => void) => () => void
     }
+    /** the path on disk of a dropped or picked File ('' when it has none), via Electron's webUtils */
+    wgtFiles?: {
+      getPathForFile: (file: File) => string
+    }
   }
 }
 

@@ -143,3 +143,123 @@ export interface MetricsHistory {
   intervalMs: number
   samples: MetricsSample[]
 }
+
+// ---- files (issue 3): share, fetch, health, repair ----
+
+/** wgt://<manifest-id>#<key>: the manifest id is a CIDv1 (raw, sha2-256, base32); the key is 32 bytes base64url */
+export type ShareLink = string
+
+export interface ShareOptions {
+  /** data shards per segment (default 4) */
+  k?: number
+  /** parity shards per segment (default 2); k + m ≤ 255 */
+  m?: number
+  /** keep a copy of every shard on this node too (default true) */
+  keepLocalCopy?: boolean
+}
+
+export interface ShareResult {
+  link: ShareLink
+  /** the manifest id: the file's identity everywhere */
+  id: string
+  name: string
+  size: number
+  k: number
+  m: number
+}
+
+export interface FetchResult {
+  id: string
+  name: string
+  size: number
+  /** where the verified file was written */
+  path: string
+  /** hex SHA-256 of the plaintext, checked against the manifest */
+  sha256: string
+  /** holders that served bytes whose hash did not match (their shard was rejected and another used) */
+  badHolders: PeerIdString[]
+  /** segments taken from an earlier interrupted fetch instead of the network */
+  resumedSegments: number
+}
+
+export interface FileEntry {
+  id: string
+  link: ShareLink
+  name: string
+  size: number
+  k: number
+  m: number
+  segments: number
+  direction: 'shared' | 'received'
+  /** the shared file's source path, or where a received file was saved */
+  path: string | null
+  createdAt: number
+}
+
+export interface SegmentHealth {
+  index: number
+  /** shards needed to rebuild the segment */
+  k: number
+  /** shards that exist (k + m) */
+  total: number
+  /** shards some reachable holder confirmed having, right now */
+  reachable: number
+  /** PeerIds that confirmed holding at least one shard of this segment */
+  holders: PeerIdString[]
+}
+
+export interface FileHealth {
+  id: string
+  checkedAt: number
+  manifestReachable: boolean
+  segments: SegmentHealth[]
+  /** the smallest `reachable` over all segments */
+  minReachable: number
+  /** every segment has at least k reachable shards */
+  recoverable: boolean
+}
+
+export interface RepairResult {
+  id: string
+  /** shards rebuilt and placed on new holders */
+  recreated: number
+  health: FileHealth
+}
+
+export interface StorageInfo {
+  /** bytes of shards stored for others and ourselves */
+  used: number
+  quota: number
+  shards: number
+  /** where received files are saved */
+  downloadDir: string
+}
+
+export type TransferKind = 'share' | 'fetch' | 'repair'
+export type TransferPhase = 'encode' | 'place' | 'locate' | 'fetch' | 'verify' | 'repair' | 'done' | 'failed'
+
+/** Progress of long file work, emitted as 'file:progress'. */
+export interface TransferProgress {
+  /** unique per operation, stable across its events */
+  transfer: string
+  kind: TransferKind
+  /** file name, or the link while the manifest is not known yet */
+  label: string
+  /** the manifest id once known */
+  fileId: string | null
+  phase: TransferPhase
+  done: number
+  total: number
+  unit: 'bytes' | 'shards'
+  /** for 'failed': the error's code and message */
+  error?: { code: string, message: string }
+}
+
+/** A peer sent us a link (dropped a file onto us in its UI). */
+export interface FileOffer {
+  from: PeerIdString
+  link: ShareLink
+  name: string
+  size: number
+  receivedAt: number
+}

@@ -79,6 +79,7 @@ export async function startDaemon (cmd: DaemonCommand, io: DaemonIo, deps: Daemo
   try {
     const partial: Partial<NodeConfig> & { dataDir: string } = { dataDir, bootstrap: cmd.bootstrap, mdns: cmd.mdns, relayServer: cmd.relayServer }
     if (cmd.listen != null) partial.listen = cmd.listen
+    if (cmd.quotaBytes != null) partial.quotaBytes = cmd.quotaBytes
     node = await (deps.createNode ?? defaultCreateNode)(partial)
     const token = newToken()
     const running = node
@@ -88,7 +89,8 @@ export async function startDaemon (cmd: DaemonCommand, io: DaemonIo, deps: Daemo
       token,
       rendererDir: deps.rendererDir ?? join(packageRoot(), 'out', 'renderer'),
       host: cmd.apiHost,
-      port: cmd.apiPort
+      port: cmd.apiPort,
+      uploadDir: join(dataDir, 'uploads')
     })
     const info: ApiInfo = { peerId: node.peerId, multiaddrs: node.multiaddrs(), apiUrl: clientUrl(server), token, pid: process.pid }
     await writeApiInfo(dataDir, info)

@@ -16,7 +16,8 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
   POLICY_DENIED: 8,
   PROTOCOL: 9,
   UNAVAILABLE: 10,
-  INTEGRITY: 11
+  INTEGRITY: 11,
+  QUOTA_EXCEEDED: 12
 }
 
 export function exitCodeFor (code: ErrorCode): number {

@@ -1,5 +1,7 @@
 /** Human-readable text for the client commands. */
-import type { MetricsSnapshot, NodeIdentity, PeerEntry, PingResult, RttStats } from '../../shared/types.js'
+import type {
+  FetchResult, FileEntry, FileHealth, MetricsSnapshot, NodeIdentity, PeerEntry, PingResult, RepairResult, RttStats
+} from '../../shared/types.js'
 
 export function bytes (n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
@@ -121,4 +123,46 @@ export function formatMetrics (m: MetricsSnapshot): string {
     }
   }
   return lines.join('\n')
+}
+
+export function formatFetched (r: FetchResult): string {
+  const lines = [
+    `saved   ${r.path}`,
+    `size    ${bytes(r.size)} (${r.size} bytes)`,
+    `sha256  ${r.sha256} (verified)`
+  ]
+  if (r.resumedSegments > 0) lines.push(`resumed ${r.resumedSegments} segment${r.resumedSegments === 1 ? '' : 's'} from an earlier attempt`)
+  if (r.badHolders.length > 0) lines.push(`rejected corrupt shards from ${r.badHolders.join(', ')}`)
+  return lines.join('\n')
+}
+
+export function formatFiles (files: FileEntry[]): string {
+  if (files.length === 0) return 'no files shared or received'
+  return [...files]
+    .sort((a, b) => b.createdAt - a.createdAt)
+    .map(f => [
+      `${f.direction === 'shared' ? 'shared  ' : 'received'}  ${f.name}  ${bytes(f.size)}  ${f.k}+${f.m}  ${f.segments} segment${f.segments === 1 ? '' : 's'}  ${new Date(f.createdAt).toISOString()}`,
+      `  id    ${f.id}`,
+      `  link  ${f.link}`,
+      ...(f.path != null ? [`  path  ${f.path}`] : [])
+    ].join('\n'))
+    .join('\n')
+}
+
+export function formatHealth (h: FileHealth): string {
+  const lines = [
+    `file         ${h.id}`,
+    `checked      ${new Date(h.checkedAt).toISOString()}`,
+    `manifest     ${h.manifestReachable ? 'reachable' : 'NOT reachable'}`,
+    `recoverable  ${h.recoverable ? 'yes' : 'NO'} (fewest reachable shards in a segment: ${h.minReachable})`
+  ]
+  for (const s of h.segments) {
+    const state = s.reachable >= s.total ? 'complete' : s.reachable >= s.k ? 'degraded' : 'LOST'
+    lines.push(`  segment ${String(s.index).padStart(4)}  ${String(s.reachable).padStart(3)}/${s.total} reachable, needs ${s.k}  ${state}  holders ${s.holders.length}`)
+  }
+  return lines.join('\n')
+}
+
+export function formatRepair (r: RepairResult): string {
+  return `re-created ${r.recreated} shard${r.recreated === 1 ? '' : 's'}\n${formatHealth(r.health)}`
 }

@@ -36,7 +36,11 @@ async function main (argv: string[]): Promise<number> {
       })
     }
     default:
-      await runClientCommand(cmd, { out: text => { process.stdout.write(text + '\n') } })
+      await runClientCommand(cmd, {
+        out: text => { process.stdout.write(text + '\n') },
+        // progress only for a person watching: never into a pipe or a log file
+        progress: process.stderr.isTTY ? { write: text => { process.stderr.write(text) }, columns: process.stderr.columns } : undefined
+      })
       return 0
   }
 }

@@ -17,7 +17,11 @@ export interface Connection {
 export interface ConnectOptions {
   /** how long to wait for the socket to open and authenticate */
   connectTimeoutMs?: number
+  /** how often to ping the daemon; a daemon silent for three intervals counts as gone */
+  keepAliveMs?: number
 }
+
+export const KEEP_ALIVE_MS = 15_000
 
 export function wsUrlFor (apiUrl: string): string {
   const url = new URL(apiUrl)
@@ -86,8 +90,29 @@ export async function connectWs (
     }
   })
   ws.on('error', () => {})
+
+  // Calls without a deadline (a share of a large file takes minutes) must still end when
+  // the daemon is gone without closing the socket (killed host, suspended process): the
+  // daemon's ws answers pings by itself whenever its event loop runs.
+  const keepAliveMs = options.keepAliveMs ?? KEEP_ALIVE_MS
+  let lastPong = Date.now()
+  let silent = false
+  ws.on('pong', () => { lastPong = Date.now() })
+  const keepAlive = setInterval(() => {
+    if (Date.now() - lastPong > 3 * keepAliveMs) {
+      silent = true
+      ws.terminate()
+      return
+    }
+    ws.ping()
+  }, keepAliveMs)
+  keepAlive.unref()
+
   ws.on('close', (code, reason) => {
-    closedError = new WgtError('UNAVAILABLE', `connection to the daemon closed (${code}${reason.length > 0 ? ` ${reason.toString()}` : ''})`)
+    clearInterval(keepAlive)
+    closedError = silent
+      ? new WgtError('UNAVAILABLE', `the daemon at ${url} stopped answering (no reply to keep-alive pings for ${Math.round(3 * keepAliveMs / 1000)} s)`)
+      : new WgtError('UNAVAILABLE', `connection to the daemon closed (${code}${reason.length > 0 ? ` ${reason.toString()}` : ''})`)
     for (const entry of pending.values()) entry.reject(closedError)
     pending.clear()
   })

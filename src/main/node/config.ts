@@ -1,3 +1,5 @@
+import { join } from 'node:path'
+
 /** What a node is told at start. Everything has a default so a fresh data directory just works. */
 export interface NodeConfig {
   /** where identity, peer store and (later) shards live */
@@ -23,6 +25,15 @@ export interface NodeConfig {
   probeIntervalMs: number
   /** string sent in identify */
   agent: string
+  /** accept shards that other peers place on this node (within the quota) */
+  storeForOthers: boolean
+  /**
+   * bytes of shards this node keeps. null = the quota last set through the API (setStorageQuota
+   * persists it), else the smaller of 10 GiB and half the free disk when the node starts.
+   */
+  quotaBytes: number | null
+  /** where fetched files are saved when no output path is given; default DATA/received */
+  downloadDir: string
 }
 
 export const WGT_VERSION = '0.1.0'
@@ -41,6 +52,9 @@ export function defaultListen (): string[] {
 
 export function resolveConfig (partial: Partial<NodeConfig> & { dataDir: string }): NodeConfig {
   return {
+    storeForOthers: true,
+    quotaBytes: null,
+    downloadDir: join(partial.dataDir, 'received'),
     listen: defaultListen(),
     bootstrap: [],
     mdns: true,

@@ -4,7 +4,7 @@
  * metrics and the API together. Returns a started node whose stop() undoes
  * everything start did.
  */
-import { mkdir } from 'node:fs/promises'
+import { mkdir, statfs } from 'node:fs/promises'
 import { join } from 'node:path'
 import { LevelDatastore } from 'datastore-level'
 import { WgtError } from '../../shared/errors.js'
@@ -20,6 +20,8 @@ import { ReachabilityTracker } from './net/reachability.js'
 import { Telemetry } from './telemetry.js'
 import { PrometheusExporter, capacity, probe, trafficMeter } from './metrics/index.js'
 import type { WgtNode } from './node.js'
+import { Announcer, FileRecords, FilesService, loadQuota, offerService, shardService } from './files/index.js'
+import { ShardStore } from './storage/index.js'
 
 export type { WgtNode } from './node.js'
 export type { NodeConfig } from './config.js'
@@ -35,14 +37,28 @@ export async function createNode (partial: Partial<NodeConfig> & { dataDir: stri
     throw new WgtError('UNAVAILABLE', `cannot open ${join(config.dataDir, 'datastore')} (is another WGT node using this data directory?): ${(err as Error).message}`, { cause: err })
   }
 
+  let store: ShardStore
+  try {
+    const quotaBytes = config.quotaBytes ?? await loadQuota(datastore) ?? await defaultQuota(config.dataDir)
+    store = await ShardStore.open({ dir: join(config.dataDir, 'shards'), datastore, quotaBytes })
+  } catch (err) {
+    await datastore.close().catch(() => {})
+    throw WgtError.from(err, 'UNAVAILABLE')
+  }
+
   const reputation = new ReputationBook()
   const meter = trafficMeter()
+  const hub = new EventHub()
+  // created once libp2p exists; shards stored before that (none: nothing is served yet) need no announcement
+  const announcing: { to?: Announcer } = {}
   let libp2p
   try {
     libp2p = await createWgtLibp2p(config, privateKey, datastore, {
       services: {
         probe: probe({ intervalMs: config.probeIntervalMs, reputation }),
-        capacity: capacity({ dataDir: config.dataDir, reputation })
+        capacity: capacity({ dataDir: config.dataDir, reputation }),
+        shards: shardService({ store, reputation, storeForOthers: () => config.storeForOthers, onStored: cid => { announcing.to?.announce(cid) } }),
+        offers: offerService({ reputation, onOffer: offer => { hub.emit('file:offer', offer) } })
       },
       metrics: meter.factory,
       isDenied: peerId => reputation.isBanned(peerId)
@@ -50,12 +66,15 @@ export async function createNode (partial: Partial<NodeConfig> & { dataDir: stri
     await libp2p.start()
   } catch (err) {
     await Promise.resolve(libp2p?.stop()).catch(() => {})
+    await store.stop().catch(() => {})
     await datastore.close().catch(() => {})
     throw WgtError.from(err, 'UNAVAILABLE')
   }
+  const announcer = new Announcer(libp2p, libp2p.logger.forComponent('wgt:files:announce'))
+  announcing.to = announcer
+  store.start()
 
   const startedAt = Date.now()
-  const hub = new EventHub()
   const directory = new PeerDirectory(libp2p, {
     rtt: id => libp2p.services.probe.rtt(id),
     traffic: id => meter.traffic(id),
@@ -75,7 +94,23 @@ export async function createNode (partial: Partial<NodeConfig> & { dataDir: stri
     connectedPeers: () => directory.connectedIds()
   })
 
+  const files = new FilesService({
+    libp2p,
+    shards: libp2p.services.shards,
+    offers: libp2p.services.offers,
+    store,
+    records: new FileRecords(datastore),
+    announcer,
+    hub,
+    reputation,
+    peers: async () => await directory.list(),
+    rtt: id => libp2p.services.probe.rtt(id)?.p50 ?? Number.POSITIVE_INFINITY,
+    downloadDir: config.downloadDir,
+    log: libp2p.logger.forComponent('wgt:files')
+  })
+
   const api = new NodeApi({
+    files,
     libp2p,
     directory,
     reachability,
@@ -117,6 +152,8 @@ export async function createNode (partial: Partial<NodeConfig> & { dataDir: stri
   let stopping: Promise<void> | undefined
   const stop = async (): Promise<void> => {
     stopping ??= (async () => {
+      // files first: its transfers use libp2p, the store and the datastore
+      await files.stop()
       keeper.stop()
       telemetry.stop()
       directory.stop()
@@ -124,7 +161,11 @@ export async function createNode (partial: Partial<NodeConfig> & { dataDir: stri
       try {
         await libp2p.stop()
       } finally {
-        await datastore.close()
+        try {
+          await store.stop()
+        } finally {
+          await datastore.close()
+        }
       }
     })()
     await stopping
@@ -138,4 +179,10 @@ export async function createNode (partial: Partial<NodeConfig> & { dataDir: stri
     prometheus: async () => await exporter.text(),
     stop
   }
+}
+
+/** Without a configured or user-set quota: 10 GiB, or half the free disk when that is less. */
+async function defaultQuota (dataDir: string): Promise<number> {
+  const fs = await statfs(dataDir)
+  return Math.min(10 * 2 ** 30, Math.floor(fs.bavail * fs.bsize / 2))
 }

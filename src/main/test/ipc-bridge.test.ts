@@ -19,7 +19,9 @@ import { FakeFrame, FakeIpcMain, FakeIpcRenderer, FakeWindow } from './fake-elec
 const loading = vi.hoisted(() => ({ window: undefined as undefined | { renderer: unknown, contextBridge: unknown } }))
 vi.mock('electron', () => ({
   get ipcRenderer () { return loading.window?.renderer },
-  get contextBridge () { return loading.window?.contextBridge }
+  get contextBridge () { return loading.window?.contextBridge },
+  // Electron knows the path of a File from a drop or a file picker; one built in the page has none
+  webUtils: { getPathForFile: (file: { path?: string }) => file.path ?? '' }
 }))
 
 const ENTRY = 'app://wgt/index.html'
@@ -92,6 +94,12 @@ describe('IPC binding: preload -> ipc -> node', () => {
     const err = await (win.mainWorld.wgt as WgtApi).ping('not a peer id!', 1).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(Error)
     expect((err as Error).message).toMatch(/^ping: /)
+  })
+
+  it('exposes getPathForFile for dropped files across the bridge', () => {
+    const files = win.mainWorld.wgtFiles as { getPathForFile: (f: unknown) => string }
+    expect(files.getPathForFile({ path: '/home/u/report.pdf' })).toBe('/home/u/report.pdf')
+    expect(files.getPathForFile({})).toBe('')
   })
 
   it('refuses calls from an iframe, a foreign page, a foreign window and a vanished frame', async () => {

@@ -1,12 +1,14 @@
 /**
  * The daemon's HTTP server: the WebSocket API at /api, Prometheus text at
- * /metrics (bearer token), and the built renderer everywhere else.
+ * /metrics (bearer token), file upload and download for the browser UI
+ * (file-transfer.ts, bearer token), and the built renderer everywhere else.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { WebSocketServer } from 'ws'
 import type { WgtApi } from '../../../shared/api.js'
 import { WgtError } from '../../../shared/errors.js'
+import { CONTENT_PATH, FileTransfer, UPLOAD_PATH } from './file-transfer.js'
 import { sendText, setSecurityHeaders } from './http-headers.js'
 import { serveStatic } from './static-files.js'
 import { TokenCheck } from './token.js'
@@ -28,6 +30,9 @@ export interface ApiServerOptions {
   /** 0 picks a free port */
   port: number
   authTimeoutMs?: number
+  /** where browser uploads wait for their share (DATA/uploads); without it /upload and /files/ answer 404 */
+  uploadDir?: string
+  uploadTtlMs?: number
 }
 
 export interface ApiServer {
@@ -44,12 +49,18 @@ export async function startApiServer (options: ApiServerOptions): Promise<ApiSer
   const token = new TokenCheck(options.token)
   const authTimeoutMs = options.authTimeoutMs ?? AUTH_TIMEOUT_MS
 
+  const files = options.uploadDir != null
+    ? new FileTransfer({ api: options.api, token, uploadDir: options.uploadDir, uploadTtlMs: options.uploadTtlMs })
+    : null
+  await files?.start()
+  const api = files?.wrapApi(options.api) ?? options.api
+
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })
-  wss.on('connection', ws => { runSession(ws, { api: options.api, token, authTimeoutMs }) })
+  wss.on('connection', ws => { runSession(ws, { api, token, authTimeoutMs }) })
 
   const server = createServer((req, res) => {
     setSecurityHeaders(res)
-    handleHttp(req, res, options, token).catch(err => {
+    handleHttp(req, res, options, token, files).catch(err => {
       if (!res.headersSent) sendText(res, 500, `internal error: ${WgtError.from(err).message}\n`)
       else res.destroy()
     })
@@ -74,6 +85,9 @@ export async function startApiServer (options: ApiServerOptions): Promise<ApiSer
       server.off('error', onError)
       resolve()
     })
+  }).catch(async (err: unknown) => {
+    await files?.stop()
+    throw err
   })
   const port = (server.address() as AddressInfo).port
   const urlHost = host.includes(':') ? `[${host}]` : host
@@ -90,7 +104,7 @@ export async function startApiServer (options: ApiServerOptions): Promise<ApiSer
         server.close(() => { resolve() })
         // keep-alive HTTP connections would otherwise hold the port open
         server.closeAllConnections()
-      })
+      }).then(async () => { await files?.stop() })
       await stopping
     }
   }
@@ -104,7 +118,17 @@ function pathOf (req: IncomingMessage): string {
   }
 }
 
-async function handleHttp (req: IncomingMessage, res: ServerResponse, options: ApiServerOptions, token: TokenCheck): Promise<void> {
+async function handleHttp (
+  req: IncomingMessage, res: ServerResponse, options: ApiServerOptions, token: TokenCheck, files: FileTransfer | null
+): Promise<void> {
+  const path = pathOf(req)
+  if (path === UPLOAD_PATH || path.startsWith('/files/')) {
+    const content = CONTENT_PATH.exec(path)
+    if (files != null && path === UPLOAD_PATH) await files.handleUpload(req, res, new URL(req.url ?? '/', 'http://localhost'))
+    else if (files != null && content != null) await files.handleContent(req, res, content[1])
+    else sendText(res, 404, 'not found\n')
+    return
+  }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD')
     sendText(res, 405, 'method not allowed\n')
@@ -112,7 +136,6 @@ async function handleHttp (req: IncomingMessage, res: ServerResponse, options: A
   }
   // Raw path, not URL-normalised: static-files decides on the decoded path itself.
   const rawPath = (req.url ?? '/').split('?')[0].split('#')[0]
-  const path = pathOf(req)
   if (path === '/metrics') {
     if (!token.matchesBearer(req.headers.authorization)) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="wgt"')

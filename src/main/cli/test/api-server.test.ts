@@ -36,7 +36,15 @@ function fakeApi () {
     disconnect: async (id) => { record('disconnect', [id]) },
     ping: async (id, count) => { record('ping', [id, count]); return { peerId: id, rtts: Array(count).fill(0.2) } },
     getMetrics: async () => { throw new WgtError('INTERNAL', 'not used') },
-    getHistory: async () => { throw new WgtError('INTERNAL', 'not used') }
+    getHistory: async () => { throw new WgtError('INTERNAL', 'not used') },
+    shareFile: async () => { throw new WgtError('INTERNAL', 'not used') },
+    fetchFile: async () => { throw new WgtError('INTERNAL', 'not used') },
+    listFiles: async () => { throw new WgtError('INTERNAL', 'not used') },
+    fileHealth: async () => { throw new WgtError('INTERNAL', 'not used') },
+    repairFile: async () => { throw new WgtError('INTERNAL', 'not used') },
+    offerFile: async () => { throw new WgtError('INTERNAL', 'not used') },
+    getStorage: async () => { throw new WgtError('INTERNAL', 'not used') },
+    setStorageQuota: async () => { throw new WgtError('INTERNAL', 'not used') }
   }
   return { api, hub, calls, subscribers: () => subscribed }
 }

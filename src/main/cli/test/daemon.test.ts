@@ -44,7 +44,7 @@ const silent = { out: () => {}, err: () => {} }
 
 describe('daemon lifecycle', () => {
   let dir: string
-  const cmd = (): DaemonCommand => ({ kind: 'daemon', dataDir: dir, listen: undefined, bootstrap: [], apiPort: 0, apiHost: '127.0.0.1', mdns: false, relayServer: false })
+  const cmd = (): DaemonCommand => ({ kind: 'daemon', dataDir: dir, listen: undefined, bootstrap: [], apiPort: 0, apiHost: '127.0.0.1', mdns: false, relayServer: false, quotaBytes: undefined })
 
   beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'wgt-daemon-')) })
   afterEach(async () => { await rm(dir, { recursive: true, force: true }) })
@@ -97,6 +97,18 @@ describe('daemon lifecycle', () => {
     const daemon = await startDaemon({ ...cmd(), listen: ['/ip4/127.0.0.1/tcp/0'] }, silent, { createNode: node.factory, rendererDir: dir })
     await daemon.stop()
     expect(node.created[0].listen).toEqual(['/ip4/127.0.0.1/tcp/0'])
+  })
+
+  it('passes --quota through as quotaBytes only when given, and owns DATA/uploads while running', async () => {
+    const node = standIn()
+    const daemon = await startDaemon({ ...cmd(), quotaBytes: 10 * 2 ** 30 }, silent, { createNode: node.factory, rendererDir: dir })
+    expect(existsSync(join(dir, 'uploads'))).toBe(true)
+    await daemon.stop()
+    expect(node.created[0].quotaBytes).toBe(10 * 2 ** 30)
+    expect(existsSync(join(dir, 'uploads'))).toBe(false)
+    const plain = standIn()
+    await (await startDaemon(cmd(), silent, { createNode: plain.factory, rendererDir: dir })).stop()
+    expect('quotaBytes' in plain.created[0]).toBe(false)
   })
 
   it('leaves no api.json and no lock when the node fails to start', async () => {

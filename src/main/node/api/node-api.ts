@@ -6,14 +6,21 @@
  */
 import type { Libp2p } from '@libp2p/interface'
 import { multiaddr as parseMultiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import type { WgtApi, WgtEventMap, WgtEventName } from '../../../shared/api.js'
+import type { WgtApi, WgtEventMap, WgtEventName, WgtMethods } from '../../../shared/api.js'
 import { WgtError } from '../../../shared/errors.js'
 import type { EventHub } from '../../../shared/rpc.js'
-import type { MetricsHistory, MetricsSnapshot, NodeIdentity, PeerEntry, PingResult, Reachability } from '../../../shared/types.js'
+import type {
+  FetchResult, FileEntry, FileHealth, MetricsHistory, MetricsSnapshot, NodeIdentity, PeerEntry, PingResult, Reachability,
+  RepairResult, ShareOptions, ShareResult, StorageInfo
+} from '../../../shared/types.js'
 import { parsePeerId, type PeerDirectory } from '../net/peer-directory.js'
 import type { ReachabilityTracker } from '../net/reachability.js'
 
+/** The file methods of the API, implemented by the files service. */
+export type FileMethods = Pick<WgtMethods, 'shareFile' | 'fetchFile' | 'listFiles' | 'fileHealth' | 'repairFile' | 'offerFile' | 'getStorage' | 'setStorageQuota'>
+
 export interface NodeApiParts {
+  files: FileMethods
   libp2p: Libp2p
   directory: PeerDirectory
   reachability: ReachabilityTracker
@@ -92,5 +99,37 @@ export class NodeApi implements WgtApi {
 
   async getHistory (): Promise<MetricsHistory> {
     return this.parts.history()
+  }
+
+  async shareFile (path: string, options?: ShareOptions): Promise<ShareResult> {
+    return await this.parts.files.shareFile(path, options)
+  }
+
+  async fetchFile (link: string, outPath?: string): Promise<FetchResult> {
+    return await this.parts.files.fetchFile(link, outPath)
+  }
+
+  async listFiles (): Promise<FileEntry[]> {
+    return await this.parts.files.listFiles()
+  }
+
+  async fileHealth (idOrLink: string): Promise<FileHealth> {
+    return await this.parts.files.fileHealth(idOrLink)
+  }
+
+  async repairFile (idOrLink: string): Promise<RepairResult> {
+    return await this.parts.files.repairFile(idOrLink)
+  }
+
+  async offerFile (peerId: string, link: string): Promise<void> {
+    await this.parts.files.offerFile(peerId, link)
+  }
+
+  async getStorage (): Promise<StorageInfo> {
+    return await this.parts.files.getStorage()
+  }
+
+  async setStorageQuota (bytes: number): Promise<StorageInfo> {
+    return await this.parts.files.setStorageQuota(bytes)
   }
 }

@@ -82,8 +82,11 @@ export function libp2pOptions<S extends Record<string, unknown>> (config: NodeCo
     services: {
       identify: identify(),
       identifyPush: identifyPush(),
-      // kad-dht uses ping to check routing-table peers; our RTT metrics use metrics/probe instead.
-      ping: ping(),
+      // kad-dht pings routing-table peers and libp2p's connection monitor pings every
+      // connection, on the same protocol. With ping's default of one outbound stream per
+      // connection the second is refused and the monitor then aborts the whole connection
+      // (seen under load while placing shards). Our RTT metrics use metrics/probe instead.
+      ping: ping({ maxOutboundStreams: 4, maxInboundStreams: 4 }),
       autoNAT: autoNAT({ protocolPrefix: 'wgt' }),
       dcutr: dcutr(),
       // Our own DHT, not IPFS's. Private addresses are kept on purpose: WGT peers

@@ -1,0 +1,212 @@
+/**
+ * HTTP routes that move file bytes between a browser and the daemon, for the UI
+ * served over HTTP (a browser cannot hand the daemon a local path):
+ *
+ *   POST /upload?name=<file name>   body streamed to DATA/uploads/<random>/<name>;
+ *                                   answers {"path"} for a following api.shareFile(path)
+ *   GET  /files/<id>/content        a received file, as an attachment
+ *
+ * Both need `Authorization: Bearer <token>`, which a page from another origin cannot
+ * send without a CORS preflight this server never grants. An upload lives until the
+ * share that names it ends (whatever its outcome), until UPLOAD_TTL_MS passes without
+ * one, or until the daemon stops; leftovers of a crashed daemon go at the next start.
+ */
+import { randomBytes } from 'node:crypto'
+import { createReadStream, createWriteStream } from 'node:fs'
+import { mkdir, rm, stat, statfs } from 'node:fs/promises'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { basename, dirname, join } from 'node:path'
+import { pipeline } from 'node:stream/promises'
+import { METHOD_NAMES, type WgtApi } from '../../../shared/api.js'
+import { WgtError } from '../../../shared/errors.js'
+import type { ShareOptions, ShareResult } from '../../../shared/types.js'
+import { sendText } from './http-headers.js'
+import type { TokenCheck } from './token.js'
+
+export const UPLOAD_PATH = '/upload'
+export const CONTENT_PATH = /^\/files\/(b[a-z2-7]{20,120})\/content$/
+/** an upload nobody shares within this time is deleted */
+export const UPLOAD_TTL_MS = 15 * 60_000
+/** longest file name kept, in UTF-8 bytes (the usual file system limit) */
+const MAX_NAME_BYTES = 255
+
+/**
+ * The file name part of what a browser reports, safe to use as one path component:
+ * no directory parts, no separators, control or reserved characters, never `.` or `..`.
+ */
+export function sanitizeFileName (raw: string): string {
+  const last = raw.split(/[/\\]/).pop() ?? ''
+  // eslint-disable-next-line no-control-regex
+  let name = last.replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '_').trim()
+  if (name === '' || name === '.' || name === '..') name = 'upload'
+  while (Buffer.byteLength(name) > MAX_NAME_BYTES) name = name.slice(0, -1)
+  return name
+}
+
+/** `attachment` with an ASCII fallback and the exact UTF-8 name (RFC 6266 / RFC 5987). */
+export function contentDisposition (name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_')
+  const encoded = encodeURIComponent(name).replace(/['()*]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`
+}
+
+export interface FileTransferOptions {
+  api: WgtApi
+  token: TokenCheck
+  /** DATA/uploads: owned by this class, emptied at start and stop */
+  uploadDir: string
+  uploadTtlMs?: number
+}
+
+export class FileTransfer {
+  private readonly uploads = new Map<string, NodeJS.Timeout>()
+  private readonly ttlMs: number
+  private stopped = false
+
+  constructor (private readonly options: FileTransferOptions) {
+    this.ttlMs = options.uploadTtlMs ?? UPLOAD_TTL_MS
+  }
+
+  async start (): Promise<void> {
+    await rm(this.options.uploadDir, { recursive: true, force: true })
+    await mkdir(this.options.uploadDir, { recursive: true, mode: 0o700 })
+  }
+
+  async stop (): Promise<void> {
+    this.stopped = true
+    for (const timer of this.uploads.values()) clearTimeout(timer)
+    this.uploads.clear()
+    await rm(this.options.uploadDir, { recursive: true, force: true })
+  }
+
+  /** Uploads in the directory now (for tests and diagnostics). */
+  pendingUploads (): number {
+    return this.uploads.size
+  }
+
+  /**
+   * The API as the WebSocket sessions should see it: a share of an uploaded file
+   * deletes the upload when it ends, whatever the outcome.
+   */
+  wrapApi (api: WgtApi): WgtApi {
+    const wrapped: Record<string, unknown> = { on: api.on.bind(api) }
+    for (const name of METHOD_NAMES) {
+      const method = api[name] as ((...a: unknown[]) => unknown) | undefined
+      // a stand-in API may implement only some methods; dispatch reports the rest as usual
+      if (typeof method === 'function') wrapped[name] = method.bind(api)
+    }
+    wrapped.shareFile = async (path: string, options?: ShareOptions): Promise<ShareResult> => {
+      const dir = this.uploadOf(path)
+      if (dir == null) return await (options == null ? api.shareFile(path) : api.shareFile(path, options))
+      clearTimeout(this.uploads.get(dir))
+      try {
+        return await (options == null ? api.shareFile(path) : api.shareFile(path, options))
+      } finally {
+        await this.discard(dir)
+      }
+    }
+    return wrapped as unknown as WgtApi
+  }
+
+  private uploadOf (path: string): string | null {
+    const dir = dirname(path)
+    return dirname(dir) === this.options.uploadDir && this.uploads.has(dir) ? dir : null
+  }
+
+  private async discard (dir: string): Promise<void> {
+    clearTimeout(this.uploads.get(dir))
+    this.uploads.delete(dir)
+    await rm(dir, { recursive: true, force: true })
+  }
+
+  private authorized (req: IncomingMessage, res: ServerResponse): boolean {
+    if (this.options.token.matchesBearer(req.headers.authorization)) return true
+    res.setHeader('WWW-Authenticate', 'Bearer realm="wgt"')
+    sendText(res, 401, 'unauthorized: send Authorization: Bearer <token>\n')
+    return false
+  }
+
+  /** Bytes an upload may have: the room left in the storage quota, and on the disk holding the uploads. */
+  async uploadLimit (): Promise<number> {
+    const storage = await this.options.api.getStorage()
+    const fs = await statfs(this.options.uploadDir)
+    return Math.max(0, Math.min(storage.quota - storage.used, fs.bavail * fs.bsize))
+  }
+
+  async handleUpload (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST')
+      sendText(res, 405, 'method not allowed: POST the file\'s bytes\n')
+      return
+    }
+    if (!this.authorized(req, res)) return
+    if (this.stopped) { sendText(res, 503, 'the daemon is stopping\n'); return }
+    const rawName = url.searchParams.get('name')
+    if (rawName == null || rawName === '') { sendText(res, 400, 'missing ?name=<file name>\n'); return }
+    const name = sanitizeFileName(rawName)
+
+    const limit = await this.uploadLimit()
+    const declared = req.headers['content-length'] != null ? Number(req.headers['content-length']) : null
+    if (declared != null && declared > limit) {
+      refuseTooLarge(res, limit)
+      return
+    }
+
+    const dir = join(this.options.uploadDir, randomBytes(12).toString('hex'))
+    await mkdir(dir, { mode: 0o700 })
+    const path = join(dir, name)
+    let received = 0
+    // the request is read without being destroyed on overflow, so the 413 can still be sent
+    async function * limited (): AsyncGenerator<Buffer> {
+      for await (const chunk of req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+        received += chunk.length
+        if (received > limit) throw new WgtError('QUOTA_EXCEEDED', 'upload exceeds the limit')
+        yield chunk
+      }
+    }
+    try {
+      await pipeline(limited, createWriteStream(path, { flags: 'wx', mode: 0o600 }))
+    } catch (err) {
+      await rm(dir, { recursive: true, force: true })
+      if (WgtError.from(err).code === 'QUOTA_EXCEEDED') refuseTooLarge(res, limit)
+      else res.destroy()
+      return
+    }
+    if (this.stopped) {
+      await rm(dir, { recursive: true, force: true })
+      sendText(res, 503, 'the daemon is stopping\n')
+      return
+    }
+    const timer = setTimeout(() => { void this.discard(dir) }, this.ttlMs)
+    timer.unref()
+    this.uploads.set(dir, timer)
+    sendText(res, 201, JSON.stringify({ path, name, size: received }), 'application/json; charset=utf-8')
+  }
+
+  async handleContent (req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD')
+      sendText(res, 405, 'method not allowed\n')
+      return
+    }
+    if (!this.authorized(req, res)) return
+    const entry = (await this.options.api.listFiles()).find(f => f.id === id && f.direction === 'received')
+    if (entry?.path == null) { sendText(res, 404, `no received file ${id}\n`); return }
+    const info = await stat(entry.path).catch(() => null)
+    if (info == null || !info.isFile()) { sendText(res, 404, `received file ${id} is no longer at ${entry.path}\n`); return }
+    res.statusCode = 200
+    res.setHeader('Content-Type', 'application/octet-stream')
+    res.setHeader('Content-Length', info.size)
+    res.setHeader('Content-Disposition', contentDisposition(entry.name !== '' ? entry.name : basename(entry.path)))
+    res.setHeader('Cache-Control', 'no-store')
+    if (req.method === 'HEAD') { res.end(); return }
+    await pipeline(createReadStream(entry.path), res).catch(() => { res.destroy() })
+  }
+}
+
+function refuseTooLarge (res: ServerResponse, limit: number): void {
+  // the rest of the body is not wanted: close the connection rather than read it
+  res.setHeader('Connection', 'close')
+  sendText(res, 413, `upload too large: this node can take at most ${limit} bytes now (storage quota and free disk)\n`)
+  res.once('finish', () => { res.req.socket.destroySoon() })
+}
