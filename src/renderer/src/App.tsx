@@ -11,8 +11,11 @@ import { IdentityPanel } from './components/IdentityPanel.js'
 import { ReachabilityPanel } from './components/ReachabilityPanel.js'
 import { PeersTable } from './components/PeersTable.js'
 import { Charts } from './components/Charts.js'
+import { DropOverlay } from './components/DropOverlay.js'
+import { FilesPanel } from './components/FilesPanel.js'
+import type { HostFiles } from './api/host-files.js'
 
-export function App ({ api, connection }: { api: WgtApi, connection: Connection }): React.JSX.Element {
+export function App ({ api, connection, host }: { api: WgtApi, connection: Connection, host: HostFiles }): React.JSX.Element {
   useTheme()
   const [store] = useState(createWgtStore)
   const state = useConnectionState(connection)
@@ -28,7 +31,7 @@ export function App ({ api, connection }: { api: WgtApi, connection: Connection 
   if (state.status === 'unauthorized') return <AuthScreen reason='invalid' />
 
   return (
-    <AppContext.Provider value={{ api, store, connection }}>
+    <AppContext.Provider value={{ api, store, connection, host }}>
       <Header />
       <ConnectionBanner />
       {/* while the link is down the figures are the last known ones: dimmed, so they do not pass for live */}
@@ -38,9 +41,11 @@ export function App ({ api, connection }: { api: WgtApi, connection: Connection 
           <IdentityPanel />
           <ReachabilityPanel />
         </div>
+        <FilesPanel />
         <PeersTable />
         <Charts />
       </main>
+      <DropOverlay />
     </AppContext.Provider>
   )
 }

@@ -3,6 +3,7 @@ import { useStore } from 'zustand'
 import type { WgtApi } from '../../shared/api.js'
 import type { WgtState, WgtStore } from './store.js'
 import type { ConnectionState } from './api/ws-client.js'
+import type { HostFiles } from './api/host-files.js'
 
 /** What the UI needs to know about the link to the node, whichever transport carries it. */
 export interface Connection {
@@ -22,6 +23,8 @@ export interface AppContextValue {
   api: WgtApi
   store: WgtStore
   connection: Connection
+  /** how dropped files reach the node, and received files reach the user */
+  host: HostFiles
 }
 
 export const AppContext = createContext<AppContextValue | null>(null)

@@ -6,6 +6,7 @@ import { AuthScreen } from './components/AuthScreen.js'
 import { ALWAYS_READY } from './context.js'
 import { apiUrlFor, createWsClient, tokenFromHash } from './api/ws-client.js'
 import { apiFromIpcBridge, type IpcBridge } from './api/ipc-client.js'
+import { browserHost, electronHost, type HostFiles } from './api/host-files.js'
 import { applyInitialTheme } from './theme.js'
 import './styles.css'
 
@@ -15,17 +16,20 @@ if (rootEl == null) throw new Error('index.html has no #root element')
 const root = createRoot(rootEl)
 
 // Electron's preload provides window.wgtIpc (and window.wgt); a browser served by `wgt daemon` gets a WebSocket client.
-const bridge = globalThis as { wgt?: WgtApi, wgtIpc?: IpcBridge }
+const bridge = globalThis as { wgt?: WgtApi, wgtIpc?: IpcBridge, wgtFiles?: { getPathForFile: (file: File) => string } }
 const injected = bridge.wgtIpc != null ? apiFromIpcBridge(bridge.wgtIpc) : bridge.wgt
 if (injected != null) {
-  root.render(<StrictMode><App api={injected} connection={ALWAYS_READY} /></StrictMode>)
+  const files = bridge.wgtFiles
+  const host: HostFiles = electronHost(file => files?.getPathForFile(file) ?? '')
+  root.render(<StrictMode><App api={injected} connection={ALWAYS_READY} host={host} /></StrictMode>)
 } else {
   const token = tokenFromHash(location.hash)
   if (token == null) {
     root.render(<StrictMode><AuthScreen reason='missing' /></StrictMode>)
   } else {
     const client = createWsClient({ url: apiUrlFor(location), token })
-    root.render(<StrictMode><App api={client.api} connection={client} /></StrictMode>)
+    const host = browserHost({ origin: location.origin, token })
+    root.render(<StrictMode><App api={client.api} connection={client} host={host} /></StrictMode>)
   }
   // pasting a different token into the address bar changes only the fragment: start over with it
   window.addEventListener('hashchange', () => { location.reload() })

@@ -4,7 +4,14 @@
  * is the source of truth); the store never adds a peer on its own.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla'
-import type { MetricsHistory, MetricsSample, NodeIdentity, PeerEntry, PeerIdString, Reachability } from '../../shared/types.js'
+import type {
+  FileEntry, FileHealth, FileOffer, MetricsHistory, MetricsSample, NodeIdentity, PeerEntry, PeerIdString, Reachability, StorageInfo,
+  TransferProgress
+} from '../../shared/types.js'
+import {
+  claimTransfer, filesFromList, withDrop, withOffer, withTransfer,
+  type DropJob, type Files, type HealthState, type Transfers
+} from './files-state.js'
 
 /** Enough for ten minutes at a one-second tick; older points are dropped. */
 export const HISTORY_CAP = 600
@@ -35,6 +42,38 @@ export interface WgtState {
   identityChanged: (identity: NodeIdentity) => void
   reachabilityChanged: (reachability: Reachability) => void
   loadFailed: (message: string | null) => void
+
+  files: Files
+  transfers: Transfers
+  offers: readonly FileOffer[]
+  health: Readonly<Record<string, HealthState>>
+  storage: StorageInfo | null
+  drops: readonly DropJob[]
+  /** the last failure to load the files list, shown in the files card */
+  filesError: string | null
+  /** a file is being dragged over the window; the peer row under it, if any */
+  dragging: boolean
+  dropPeer: PeerIdString | null
+
+  applyFiles: (files: readonly FileEntry[], storage: StorageInfo) => void
+  filesFailed: (message: string | null) => void
+  fileUpdated: (entry: FileEntry) => void
+  progressArrived: (p: TransferProgress) => void
+  offerArrived: (offer: FileOffer) => void
+  dismissOffer: (offer: FileOffer) => void
+  healthChecking: (id: string) => void
+  healthChecked: (id: string, result: { health: FileHealth } | { error: string }) => void
+  storageChanged: (storage: StorageInfo) => void
+  dropAdded: (drop: DropJob) => void
+  dropChanged: (key: string, change: Partial<DropJob>) => void
+  dropDismissed: (key: string) => void
+  transferDismissed: (transfer: string) => void
+  dragChanged: (dragging: boolean, dropPeer: PeerIdString | null) => void
+}
+
+function lastHealth (h: HealthState | undefined): FileHealth | null {
+  if (h == null) return null
+  return h.status === 'ok' ? h.health : h.last
 }
 
 export function peersFromList (list: readonly PeerEntry[]): Peers {
@@ -109,6 +148,46 @@ export function createWgtStore (): WgtStore {
     sampleArrived: (sample) => { set(state => ({ history: appendSample(state.history, sample) })) },
     identityChanged: (identity) => { set({ identity }) },
     reachabilityChanged: (reachability) => { set({ reachability }) },
-    loadFailed: (message) => { set({ loadError: message }) }
+    loadFailed: (message) => { set({ loadError: message }) },
+
+    files: {},
+    transfers: {},
+    offers: [],
+    health: {},
+    storage: null,
+    drops: [],
+    filesError: null,
+    dragging: false,
+    dropPeer: null,
+
+    applyFiles: (files, storage) => { set({ files: filesFromList(files), storage, filesError: null }) },
+    filesFailed: (message) => { set({ filesError: message }) },
+    fileUpdated: (entry) => { set(state => ({ files: { ...state.files, [entry.id]: entry } })) },
+    progressArrived: (p) => { set(state => ({ transfers: withTransfer(state.transfers, p), drops: claimTransfer(state.drops, p) })) },
+    offerArrived: (offer) => { set(state => ({ offers: withOffer(state.offers, offer) })) },
+    dismissOffer: (offer) => { set(state => ({ offers: state.offers.filter(o => o !== offer) })) },
+    healthChecking: (id) => { set(state => ({ health: { ...state.health, [id]: { status: 'checking', last: lastHealth(state.health[id]) } } })) },
+    healthChecked: (id, result) => {
+      set(state => ({
+        health: {
+          ...state.health,
+          [id]: 'health' in result ? { status: 'ok', health: result.health } : { status: 'error', message: result.error, last: lastHealth(state.health[id]) }
+        }
+      }))
+    },
+    storageChanged: (storage) => { set({ storage }) },
+    dropAdded: (drop) => { set(state => ({ drops: [...state.drops, drop] })) },
+    dropChanged: (key, change) => { set(state => ({ drops: withDrop(state.drops, key, change) })) },
+    dropDismissed: (key) => { set(state => ({ drops: state.drops.filter(d => d.key !== key) })) },
+    transferDismissed: (transfer) => {
+      set(state => {
+        const next = { ...state.transfers }
+        delete next[transfer]
+        return { transfers: next }
+      })
+    },
+    dragChanged: (dragging, dropPeer) => {
+      set(state => state.dragging === dragging && state.dropPeer === dropPeer ? state : { dragging, dropPeer })
+    }
   }))
 }

@@ -65,7 +65,20 @@ export function backoffDelay (attempt: number, random: () => number = Math.rando
 interface Pending {
   resolve: (v: unknown) => void
   reject: (e: Error) => void
-  timer: ReturnType<typeof setTimeout>
+  timer: ReturnType<typeof setTimeout> | undefined
+}
+
+/**
+ * Calls that move whole files rightly take minutes: no deadline, they end with the
+ * node's answer or when the connection drops (which fails every pending call).
+ */
+const UNBOUNDED_CALLS: ReadonlySet<WgtMethodName> = new Set(['shareFile', 'fetchFile', 'repairFile'])
+/** health asks every holder of every segment */
+const SLOW_CALLS: ReadonlySet<WgtMethodName> = new Set(['fileHealth'])
+
+export function callTimeout (method: WgtMethodName, base: number): number | null {
+  if (UNBOUNDED_CALLS.has(method)) return null
+  return SLOW_CALLS.has(method) ? Math.max(base, 180_000) : base
 }
 
 export function createWsClient (opts: WsClientOptions): WsClient {
@@ -173,11 +186,14 @@ export function createWsClient (opts: WsClientOptions): WsClient {
       throw new WgtError('NOT_RUNNING', 'disconnected from node — reconnecting')
     }
     const id = nextId++
+    const timeoutMs = callTimeout(method, callTimeoutMs)
     return await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        pending.delete(id)
-        reject(new WgtError('TIMEOUT', `${method}: no answer from the node within ${Math.round(callTimeoutMs / 1000)} s`))
-      }, callTimeoutMs)
+      const timer = timeoutMs == null
+        ? undefined
+        : setTimeout(() => {
+          pending.delete(id)
+          reject(new WgtError('TIMEOUT', `${method}: no answer from the node within ${Math.round(timeoutMs / 1000)} s`))
+        }, timeoutMs)
       pending.set(id, { resolve, reject, timer })
       send(ws, { type: 'call', id, method, args })
     })

@@ -15,8 +15,9 @@ function transports (p: PeerEntry): string {
 
 function PeerRow ({ peer }: { peer: PeerEntry }): React.JSX.Element {
   const cap = peer.capacity
+  const dropHere = useWgt(s => s.dragging && s.dropPeer === peer.peerId)
   return (
-    <tr data-peer-id={peer.peerId}>
+    <tr data-peer-id={peer.peerId} className={dropHere ? 'drop-target' : undefined}>
       <th scope='row'>
         <span className='peer-cell'>
           <span className='mono' title={peer.peerId}>{shortPeerId(peer.peerId)}</span>
@@ -61,7 +62,9 @@ export function PeersTable (): React.JSX.Element {
         <h2 id='peers-title'>
           Connected peers <span className='count' data-testid='peer-count'>{peers.length}</span>
         </h2>
-        {known > 0 && <span className='muted'>{known} more known, not connected</span>}
+        <span className='muted'>
+          {known > 0 && <>{known} more known, not connected · </>}drop a file onto a peer to send it the link
+        </span>
       </div>
       <ConnectBox />
       {peers.length === 0
