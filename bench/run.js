@@ -6,16 +6,19 @@
  * Environment (for quick checks only; defaults are what the report uses):
  *   WGT_BENCH_ROUNDS  rounds per figure (default 7)
  *   WGT_BENCH_MIB     MiB per throughput transfer (default 256)
+ *   WGT_BENCH_CES_MIB MiB of each input per CES round (default 64)
  */
 import { cpus, loadavg, platform, release, totalmem } from 'node:os'
 import { measureRtt } from './rtt.js'
 import { measureThroughput } from './throughput.js'
+import { measureCes } from './ces.js'
 import { startChild, stopAllChildren } from './lib/children.js'
 import { round } from './lib/stats.js'
 
 const WATCHDOG_MS = 5 * 60_000
 const rounds = positiveInt(process.env.WGT_BENCH_ROUNDS)
 const mib = positiveInt(process.env.WGT_BENCH_MIB) ?? 256
+const cesMib = positiveInt(process.env.WGT_BENCH_CES_MIB) ?? 64
 
 // libraries must not interleave text with the JSON document on stdout
 console.log = console.error
@@ -54,6 +57,8 @@ async function main () {
   } finally {
     await stopAllChildren()
   }
+  // in-process computation: after the children are gone, so they cannot compete for the 2 cores
+  const ces = await measureCes({ rounds: rounds ?? 7, mib: cesMib, log })
   machine.loadavgEnd = load()
 
   const faster = throughput.tlsVsNoise >= 1 ? 'tls' : 'noise'
@@ -65,6 +70,7 @@ async function main () {
     machine,
     rttLoopback: rtt,
     throughputLoopback: throughput,
+    ces,
     notes: [
       'Every figure is a median over rounds; each baseline was measured in the same run, in rounds interleaved with the figure it is compared to, between two processes like the figure.',
       'RTT: WGT ProbeService (/wgt/probe/1.0.0, one long-lived stream, via createNode and api.ping) between two processes, vs a raw node:net echo of the same application payload between two processes. ratioP50 = probe / raw.',
