@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto'
 import { WgtError } from '../../../shared/errors.js'
-import { cidOf } from './cid.js'
+import { cidsOffThread } from './cid.js'
 import { maybeCompress } from './compress.js'
 import { SEGMENT_OVERHEAD, checkKeyMaterial, deriveSubkey, sealInto } from './crypto.js'
 import { checkParams } from './params.js'
@@ -44,13 +44,15 @@ export async function encode (source: AsyncIterable<Uint8Array>, opts: EncodeOpt
     for await (const plain of segments(source, params.segmentSize, opts.onProgress)) {
       aborted(signal)
       if (index > 0xffffffff) throw new WgtError('INVALID_INPUT', 'file has more than 2^32 segments')
-      // the plaintext view is reused by the segmenter: everything that reads it is synchronous, here
+      // the plaintext view is reused by the segmenter: everything that reads it happens before the next pull
       const sealed = sealSegment(plain, index, params, subkey, fileId, domain)
+      // the shards are hashed on the thread pool while this thread hashes the plaintext and seals the next segment
+      const cids = cidsOffThread(sealed.shards)
       fileHash.update(plain)
       size += plain.length
       index++
       await previous
-      previous = deliver(sealed)
+      previous = cids.then(async c => { sealed.record.shards = c; await deliver(sealed) })
       // observed later by `await previous`; this only stops an early rejection counting as unhandled
       previous.catch(() => {})
     }
@@ -86,7 +88,8 @@ function sealSegment (plain: Uint8Array, index: number, params: CesParams, subke
   stripe.fill(0, sealed, k * shardSize)
   const shards = Array.from({ length: k + m }, (_, i) => stripe.subarray(i * shardSize, (i + 1) * shardSize))
   encodeParity(k, m, shards, shardSize)
-  return { record: { index, plainSize: plain.length, compressed, cipherSize, shardSize, shards: shards.map(cidOf) }, shards }
+  // shard CIDs are filled in by the caller, off this thread
+  return { record: { index, plainSize: plain.length, compressed, cipherSize, shardSize, shards: [] }, shards }
 }
 
 function aborted (signal: AbortSignal | undefined): void {
