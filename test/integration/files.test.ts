@@ -13,9 +13,8 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FetchResult, FileHealth, PeerEntry, ShareResult } from '../../src/shared/types.js'
-import { decodeSegment, verifyShard } from '../../src/main/node/ces/index.js'
-import { parseLink } from '../../src/main/node/files/link.js'
-import { decodeManifest, decodeRoot, type ManifestData } from '../../src/main/node/files/tables.js'
+import { verifyShard } from '../../src/main/node/ces/index.js'
+import { readManifest } from '../../src/main/node/files/test/helpers.js'
 import { shardPath } from '../../src/main/node/storage/cid-path.js'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
@@ -88,18 +87,6 @@ async function shardPeers (d: Daemon): Promise<string[]> {
 }
 
 /** The manifest, read the way a fetcher would, from the sharer's own store. */
-async function readManifest (sharer: Daemon, link: string): Promise<ManifestData> {
-  const { manifestId, key } = parseLink(link)
-  const store = join(sharer.dir, 'shards')
-  const root = decodeRoot(await readFile(shardPath(store, manifestId)))
-  const parts: Uint8Array[] = []
-  for (const seg of root.segments) {
-    const shards = await Promise.all(seg.shards.map(async c => await readFile(shardPath(store, c)).catch(() => null)))
-    parts.push(decodeSegment(seg, shards, { params: root.params, key, fileId: root.fileId, domain: 'manifest' }).plain)
-  }
-  return decodeManifest(Buffer.concat(parts))
-}
-
 describe('six daemons share and fetch 64 MiB with 4+2', () => {
   const ds: Daemon[] = []
   let input: string
@@ -139,7 +126,7 @@ describe('six daemons share and fetch 64 MiB with 4+2', () => {
     console.log(`share 64 MiB 4+2 over 5 peers: ${secs.toFixed(2)} s, ${(SIZE / 2 ** 20 / secs).toFixed(1)} MiB/s (CLI round trip included)`)
     expect(Object.keys(shared).sort()).toEqual(['id', 'k', 'link', 'm', 'size'])
     expect(shared).toMatchObject({ size: SIZE, k: 4, m: 2 })
-    const manifest = await readManifest(ds[1], shared.link)
+    const manifest = await readManifest(join(ds[1].dir, 'shards'), shared.link)
     expect(manifest.segments).toHaveLength(16)
     for (const seg of manifest.segments) {
       const remote = seg.holders.map(h => h.filter(p => p !== ds[1].api.peerId))
@@ -189,22 +176,30 @@ describe('six daemons share and fetch 64 MiB with 4+2', () => {
     expect(existsSync(sidecar)).toBe(false)
   })
 
-  it('fetches with two holders stopped and a corrupted shard, and names the bad holder', async () => {
+  it('fetches with two holders stopped and corrupted shards, and names only holders that served bad bytes', async () => {
     const [a, b, c, d, e, f] = ds
-    const manifest = await readManifest(b, shared.link)
-    // corrupt one of D's shards in each segment where that still leaves k once C is gone too
+    const manifest = await readManifest(join(b.dir, 'shards'), shared.link)
+    // In every segment where it still leaves k valid shards once B and C are gone, corrupt
+    // one shard, on A, D and F in turn. E fetches with the fastest k first, so a corrupted
+    // shard is asked for unless its holder ranks last; with the holders rotating over a
+    // dozen segments, some of them are asked whatever the RTTs are.
+    const dishonest = [a, d, f]
+    const corruptedOn = new Set<string>()
     let corrupted = 0
     for (const seg of manifest.segments) {
       const on = (peer: Daemon): number[] => seg.holders.flatMap((h, i) => (h.includes(peer.api.peerId) ? [i] : []))
-      if (on(c).length > 1 || on(d).length === 0) continue
-      const path = shardPath(join(d.dir, 'shards'), seg.shards[on(d)[0]])
+      const holder = dishonest[seg.index % dishonest.length]
+      if (on(c).length > 1 || on(holder).length === 0) continue
+      const path = shardPath(join(holder.dir, 'shards'), seg.shards[on(holder)[0]])
       const bytes = await readFile(path)
       bytes[100] ^= 0x01
       await writeFile(path, bytes)
-      expect(verifyShard(seg.shards[on(d)[0]], bytes)).toBe(false)
+      expect(verifyShard(seg.shards[on(holder)[0]], bytes)).toBe(false)
+      corruptedOn.add(holder.api.peerId)
       corrupted++
     }
-    expect(corrupted).toBeGreaterThan(3)
+    expect(corrupted).toBeGreaterThan(5)
+    expect(corruptedOn.size).toBe(3)
     await stopDaemon(b)
     await stopDaemon(c)
 
@@ -219,10 +214,9 @@ describe('six daemons share and fetch 64 MiB with 4+2', () => {
     console.log(`fetch 64 MiB with 2 holders down and ${corrupted} corrupted shards: ${secs.toFixed(2)} s, ${(SIZE / 2 ** 20 / secs).toFixed(1)} MiB/s`)
     expect(got.sha256).toBe(digest)
     expect(await sha256Of(got.path)).toBe(digest)
-    expect(got.badHolders).toEqual([d.api.peerId])
+    expect(got.badHolders.length).toBeGreaterThan(0)
+    expect(got.badHolders.filter(p => !corruptedOn.has(p)), 'honest holders reported as bad').toEqual([])
     const peers = await wgtJson<PeerEntry[]>(e, ['peers'])
-    expect(peers.find(p => p.peerId === d.api.peerId)?.reputation.violations).toBeGreaterThanOrEqual(1)
-    void a
-    void f
+    for (const bad of got.badHolders) expect(peers.find(p => p.peerId === bad)?.reputation.violations).toBeGreaterThanOrEqual(1)
   })
 })

@@ -1,9 +1,13 @@
 /** Real WGT nodes on 127.0.0.1 for the files tests, and small waits. */
 import { createHash, randomBytes } from 'node:crypto'
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { decodeSegment } from '../../ces/index.js'
 import { createNode, type WgtNode } from '../../index.js'
+import { shardPath } from '../../storage/cid-path.js'
+import { parseLink } from '../link.js'
 import { SHARD_PROTOCOL } from '../shard-service.js'
+import { decodeManifest, decodeRoot, type ManifestData } from '../tables.js'
 
 export const LOOPBACK = { listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, metricsIntervalMs: 500, probeIntervalMs: 200, quotaBytes: 1 << 30 }
 
@@ -50,4 +54,16 @@ export async function randomFile (path: string, size: number): Promise<string> {
   const bytes = randomBytes(size)
   await writeFile(path, bytes)
   return createHash('sha256').update(bytes).digest('hex')
+}
+
+/** A file's manifest read straight from the shard store directory of a node that holds its root and manifest shards. */
+export async function readManifest (storeDir: string, link: string): Promise<ManifestData> {
+  const { manifestId, key } = parseLink(link)
+  const root = decodeRoot(await readFile(shardPath(storeDir, manifestId)))
+  const parts: Uint8Array[] = []
+  for (const seg of root.segments) {
+    const shards = await Promise.all(seg.shards.map(async c => await readFile(shardPath(storeDir, c)).catch(() => null)))
+    parts.push(decodeSegment(seg, shards, { params: root.params, key, fileId: root.fileId, domain: 'manifest' }).plain)
+  }
+  return decodeManifest(Buffer.concat(parts))
 }
