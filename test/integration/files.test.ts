@@ -86,7 +86,6 @@ async function shardPeers (d: Daemon): Promise<string[]> {
   return peers.filter(p => p.connected && p.protocols.includes(SHARD)).map(p => p.peerId)
 }
 
-/** The manifest, read the way a fetcher would, from the sharer's own store. */
 describe('six daemons share and fetch 64 MiB with 4+2', () => {
   const ds: Daemon[] = []
   let input: string
