@@ -7,18 +7,25 @@
  *   WGT_BENCH_ROUNDS  rounds per figure (default 7)
  *   WGT_BENCH_MIB     MiB per throughput transfer (default 256)
  *   WGT_BENCH_CES_MIB MiB of each input per CES round (default 64)
+ *   WGT_BENCH_FILES_MIB      MiB shared and fetched per files round (default 256)
+ *   WGT_BENCH_FILES_ROUNDS   files rounds (default 3: each moves the file through six daemons)
+ *   WGT_BENCH_RSS_MIB        MiB of the file whose peak RSS is reported (default 1024)
  */
 import { cpus, loadavg, platform, release, totalmem } from 'node:os'
 import { measureRtt } from './rtt.js'
 import { measureThroughput } from './throughput.js'
 import { measureCes } from './ces.js'
+import { measureFiles } from './files.js'
 import { startChild, stopAllChildren } from './lib/children.js'
 import { round } from './lib/stats.js'
 
-const WATCHDOG_MS = 5 * 60_000
+const WATCHDOG_MS = 15 * 60_000
 const rounds = positiveInt(process.env.WGT_BENCH_ROUNDS)
 const mib = positiveInt(process.env.WGT_BENCH_MIB) ?? 256
 const cesMib = positiveInt(process.env.WGT_BENCH_CES_MIB) ?? 64
+const filesMib = positiveInt(process.env.WGT_BENCH_FILES_MIB) ?? 256
+const filesRounds = positiveInt(process.env.WGT_BENCH_FILES_ROUNDS) ?? 3
+const rssMib = positiveInt(process.env.WGT_BENCH_RSS_MIB) ?? 1024
 
 // libraries must not interleave text with the JSON document on stdout
 console.log = console.error
@@ -57,6 +64,12 @@ async function main () {
   } finally {
     await stopAllChildren()
   }
+  let files
+  try {
+    files = await measureFiles({ rounds: filesRounds, bytes: filesMib * 2 ** 20, rssBytes: rssMib * 2 ** 20, log })
+  } finally {
+    await stopAllChildren()
+  }
   // in-process computation: after the children are gone, so they cannot compete for the 2 cores
   const ces = await measureCes({ rounds: rounds ?? 7, mib: cesMib, log })
   machine.loadavgEnd = load()
@@ -70,11 +83,13 @@ async function main () {
     machine,
     rttLoopback: rtt,
     throughputLoopback: throughput,
+    files,
     ces,
     notes: [
       'Every figure is a median over rounds; each baseline was measured in the same run, in rounds interleaved with the figure it is compared to, between two processes like the figure.',
       'RTT: WGT ProbeService (/wgt/probe/1.0.0, one long-lived stream, via createNode and api.ping) between two processes, vs a raw node:net echo of the same application payload between two processes. ratioP50 = probe / raw.',
       'Throughput: one yamux stream over TCP between two processes, timed by the sender from first write to the receiver\'s byte-count acknowledgement; raw node:net moves the same bytes in the same chunk size. ratioVsRaw = libp2p / raw.',
+      'Files: six wgt daemons on loopback, driven through the wgt CLI: `wgt share` on one (4+2, every shard placed on a peer plus the sharer\'s own copy) and `wgt fetch` on another (k shards per segment, decode, write, whole-file SHA-256), CLI start included (cliStartMs), vs one libp2p TLS stream moving the same bytes between two processes. peakRss: VmHWM (peak resident set over the whole process life) of the sharing daemon (sharing, then serving its own copy to the fetch), the fetching daemon and the other holders, on six fresh daemons, for one 1 GiB file; idle is VmRSS before the share.',
       `Encryption: ${faster} was faster by ${round(factor, 2)}× in Node ${process.version}. This is Node only: in Electron's main process noise falls back to a WASM AEAD and TLS uses BoringSSL, so the Electron comparison must be measured there.`
     ]
   }

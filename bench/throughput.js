@@ -79,7 +79,7 @@ export async function measureThroughput ({ rounds, bytes, warmupBytes, tcpServer
 }
 
 /** Sends n bytes on a fresh stream of the host's (reused) connection; returns elapsed ms. */
-async function sendLibp2p (host, addr, n, chunk) {
+export async function sendLibp2p (host, addr, n, chunk) {
   const signal = AbortSignal.timeout(TRANSFER_TIMEOUT_MS)
   const stream = await host.dialProtocol(multiaddr(addr), SINK_PROTOCOL, { signal })
   const start = performance.now()
