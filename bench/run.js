@@ -64,14 +64,15 @@ async function main () {
   } finally {
     await stopAllChildren()
   }
+  // in-process computation: after the children are gone, so they cannot compete for the 2 cores,
+  // and before the files phase, whose gigabytes of shards the kernel is still writing back long after
+  const ces = await measureCes({ rounds: rounds ?? 7, mib: cesMib, log })
   let files
   try {
     files = await measureFiles({ rounds: filesRounds, bytes: filesMib * 2 ** 20, rssBytes: rssMib * 2 ** 20, log })
   } finally {
     await stopAllChildren()
   }
-  // in-process computation: after the children are gone, so they cannot compete for the 2 cores
-  const ces = await measureCes({ rounds: rounds ?? 7, mib: cesMib, log })
   machine.loadavgEnd = load()
 
   const faster = throughput.tlsVsNoise >= 1 ? 'tls' : 'noise'
