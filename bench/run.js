@@ -55,6 +55,13 @@ async function main () {
   }
   log(`machine: ${machine.cpus} × ${machine.cpuModel}, node ${machine.node}, loadavg ${machine.loadavgStart.join(' ')}`)
 
+  // CES first: it is in-process computation, and on this VM kind the phases
+  // before it left the machine slower for minutes (measured: the native
+  // ceiling on random data fell from 771 to 367 MB/s after the RTT and
+  // throughput phases, and further after the files phase's gigabytes of
+  // writeback), hitting the two-thread pipeline harder than its one-thread
+  // baselines
+  const ces = await measureCes({ rounds: rounds ?? 7, mib: cesMib, log })
   const tcpServer = await startChild('tcp-server.js')
   let rtt
   let throughput
@@ -64,9 +71,6 @@ async function main () {
   } finally {
     await stopAllChildren()
   }
-  // in-process computation: after the children are gone, so they cannot compete for the 2 cores,
-  // and before the files phase, whose gigabytes of shards the kernel is still writing back long after
-  const ces = await measureCes({ rounds: rounds ?? 7, mib: cesMib, log })
   let files
   try {
     files = await measureFiles({ rounds: filesRounds, bytes: filesMib * 2 ** 20, rssBytes: rssMib * 2 ** 20, log })
