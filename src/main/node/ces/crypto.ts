@@ -80,12 +80,25 @@ export function sealInto (out: Uint8Array, payload: Uint8Array, s: SealInput): n
   getRandomValues(nonce.subarray(4))
   const cipher = createCipheriv('aes-256-gcm', s.subkey, nonce, { authTagLength: TAG_BYTES })
   cipher.setAAD(aad(s.domain, s.fileId, s.segment, s.plainSize, s.compressed))
-  const body = cipher.update(payload)
-  out.set(body, NONCE_BYTES)
-  cipher.final()
-  out.set(cipher.getAuthTag(), NONCE_BYTES + body.length)
-  return SEGMENT_OVERHEAD + body.length
+  // In 64 KiB pieces: each piece's output is a small buffer malloc reuses
+  // while it is still in cache, where one update() of the whole segment
+  // returns 4 MiB of fresh, page-faulting memory to copy from. Sealing 4 MiB
+  // segments into fresh stripes measured 846 MB/s whole, 2152 MB/s in 64 KiB
+  // pieces (both forms interleaved in one process, medians of 15 rounds).
+  let at = NONCE_BYTES
+  for (let i = 0; i < payload.length; i += SEAL_PIECE) {
+    const piece = cipher.update(payload.subarray(i, i + SEAL_PIECE))
+    out.set(piece, at)
+    at += piece.length
+  }
+  const rest = cipher.final()
+  out.set(rest, at)
+  at += rest.length
+  out.set(cipher.getAuthTag(), at)
+  return at + TAG_BYTES
 }
+
+const SEAL_PIECE = 64 * 1024
 
 /** Returns the payload, or throws INTEGRITY without releasing any unauthenticated bytes. */
 export function open (sealed: Uint8Array, s: SealInput): Uint8Array {
