@@ -3,7 +3,7 @@
  * Thin on purpose: the node lives in ./node and knows nothing of Electron.
  */
 import { join } from 'node:path'
-import { app, dialog, ipcMain, protocol, session } from 'electron'
+import { app, dialog, ipcMain, protocol, session, shell } from 'electron'
 import { createNode } from './node/index.js'
 import type { WgtNode } from './node/node.js'
 import { APP_SCHEME, appPaths, rendererOrigin } from './app-paths.js'
@@ -69,7 +69,7 @@ function main (): void {
     starting = createNode({ dataDir: join(app.getPath('userData'), 'node') })
     const node = await starting
     if (stopping) return
-    unbind = bindApiToIpc({ ipcMain, api: node.api, windows: () => [...ourWindows], isTrustedUrl: origin.isTrusted })
+    unbind = bindApiToIpc({ ipcMain, api: node.api, windows: () => [...ourWindows], isTrustedUrl: origin.isTrusted, shell })
     openWindow()
   }).catch((err: unknown) => {
     startFailed = true

@@ -3,12 +3,22 @@
  * push channel for events. Electron objects are passed in (structurally typed)
  * so the binding can be tested without an Electron binary.
  */
-import { dispatch, EVENT_NAMES, type WgtApi } from '../shared/api.js'
+import { EVENT_NAMES, LONG_RUNNING, isMethodName, type NodeApi, type OperationRef, type WgtApi } from '../shared/api/index.js'
+import { dispatch } from '../shared/api/validate.js'
 import { WgtError } from '../shared/errors.js'
 import { wrap, type RpcResult } from '../shared/rpc.js'
 
 export const CALL_CHANNEL = 'wgt:call'
 export const EVENT_CHANNEL = 'wgt:event'
+/** open a fetched file, or show it in its folder: by file id, never by a path the page names */
+export const SHELL_CHANNEL = 'wgt:shell'
+
+/** What we use of Electron's shell. */
+export interface ShellLike {
+  /** resolves with '' on success, else an error message (Electron's contract) */
+  openPath: (path: string) => Promise<string>
+  showItemInFolder: (path: string) => void
+}
 
 /** What we read from a WebFrameMain. */
 export interface FrameLike {
@@ -32,6 +42,8 @@ export interface WindowLike {
   readonly webContents: {
     readonly id: number
     isDestroyed: () => boolean
+    /** Electron's 'destroyed' event: the window's page is gone */
+    once?: (event: 'destroyed', listener: () => void) => unknown
     readonly mainFrame: FrameLike
     send: (channel: string, ...args: any[]) => void
   }
@@ -44,11 +56,12 @@ export interface EventPayload {
 
 export interface IpcBindingOptions {
   ipcMain: IpcMainLike
-  api: WgtApi
+  api: NodeApi
   /** the windows this app created: only their main frames may call, and only they receive events */
   windows: () => readonly WindowLike[]
   /** whether a URL belongs to our renderer (see RendererOrigin.isTrusted) */
   isTrustedUrl: (url: string) => boolean
+  shell?: ShellLike
 }
 
 /**
@@ -67,14 +80,57 @@ export function checkSender (event: InvokeEventLike, windows: readonly WindowLik
 
 /** Register the handler and the event forwarding; returns the function that undoes both (idempotent). */
 export function bindApiToIpc (opts: IpcBindingOptions): () => void {
-  const { ipcMain, api, windows, isTrustedUrl } = opts
+  const { ipcMain, windows, isTrustedUrl } = opts
+  // the window reaches the node without a token: there is none to rotate
+  const api: WgtApi = {
+    ...opts.api,
+    rotateToken: async () => { throw new WgtError('UNAVAILABLE', 'the desktop app has no access token: its window talks to the node directly') }
+  }
+  /** operations each window started, cancelled when that window goes away (as a closed browser tab's are) */
+  const startedBy = new Map<number, Set<string>>()
 
   ipcMain.handle(CALL_CHANNEL, async (event: InvokeEventLike, method: unknown, args: unknown): Promise<RpcResult> => {
     // Electron drops custom error properties across IPC, so failures travel inside the envelope.
     return await wrap(async () => {
       checkSender(event, windows(), isTrustedUrl)
-      return await dispatch(api, method, args)
+      const value = await dispatch(api, method, args)
+      if (isMethodName(method) && LONG_RUNNING.has(method)) track(event.sender.id, (value as OperationRef).operation)
+      return value
     })
+  })
+
+  const track = (senderId: number, op: string): void => {
+    let set = startedBy.get(senderId)
+    if (set == null) {
+      set = new Set()
+      startedBy.set(senderId, set)
+      const win = windows().find(w => !w.isDestroyed() && w.webContents.id === senderId)
+      win?.webContents.once?.('destroyed', () => { cancelAll(senderId) })
+    }
+    set.add(op)
+  }
+  const cancelAll = (senderId: number): void => {
+    for (const op of startedBy.get(senderId) ?? []) void opts.api.cancelOperation(op).catch(() => {})
+    startedBy.delete(senderId)
+  }
+  ipcMain.handle(SHELL_CHANNEL, async (event: InvokeEventLike, action: unknown, fileId: unknown): Promise<RpcResult> => {
+    return await wrap(async () => {
+      checkSender(event, windows(), isTrustedUrl)
+      if (opts.shell == null) throw new WgtError('UNAVAILABLE', 'opening files is not available here')
+      if (action !== 'open' && action !== 'reveal') throw new WgtError('INVALID_INPUT', 'unknown shell action')
+      // the page names a file the node knows, never a path: only fetched and shared files can be opened
+      const entry = (await opts.api.listFiles()).find(f => f.id === fileId)
+      if (entry?.path == null) throw new WgtError('NOT_FOUND', 'this node has no such file on disk')
+      if (action === 'reveal') { opts.shell.showItemInFolder(entry.path); return null }
+      const problem = await opts.shell.openPath(entry.path)
+      if (problem !== '') throw new WgtError('UNAVAILABLE', `cannot open ${entry.name}: ${problem}`)
+      return null
+    })
+  })
+
+  const offEnded = opts.api.on('operation:update', op => {
+    if (op.state === 'running') return
+    for (const set of startedBy.values()) set.delete(op.id)
   })
 
   const unsubscribes = EVENT_NAMES.map(name => api.on(name, (data: unknown) => {
@@ -97,6 +153,8 @@ export function bindApiToIpc (opts: IpcBindingOptions): () => void {
     if (!bound) return
     bound = false
     ipcMain.removeHandler(CALL_CHANNEL)
+    ipcMain.removeHandler(SHELL_CHANNEL)
     for (const off of unsubscribes) off()
+    offEnded()
   }
 }

@@ -10,7 +10,7 @@
  *   of the bridge to get real WgtErrors with codes (see clientFromIpcBridge).
  * - `wgt`: the WgtApi built here, for callers that need values and messages only.
  */
-import { EVENT_NAMES, type WgtApi, type WgtEventMap, type WgtEventName, type WgtMethodName } from '../shared/api.js'
+import { EVENT_NAMES, type WgtApi, type WgtEventMap, type WgtEventName, type WgtMethodName } from '../shared/api/index.js'
 import { isErrorCode, WgtError } from '../shared/errors.js'
 import { createApiClient, EventHub, unwrap, type RpcResult } from '../shared/rpc.js'
 import { CALL_CHANNEL, EVENT_CHANNEL } from './channels.js'
@@ -42,7 +42,7 @@ export function createIpcBridge (ipc: IpcRendererLike): WgtIpcBridge {
   ipc.on(EVENT_CHANNEL, (_event: unknown, payload: unknown) => {
     if (typeof payload !== 'object' || payload === null) return
     const { event, data } = payload as { event?: unknown, data?: unknown }
-    hub.emit(event, data)
+    hub.forward(event, data)
   })
 
   const call = async (method: WgtMethodName, args: unknown[]): Promise<RpcResult> => {
@@ -72,6 +72,6 @@ export function createIpcBridge (ipc: IpcRendererLike): WgtIpcBridge {
 export function clientFromIpcBridge (bridge: WgtIpcBridge): WgtApi {
   const hub = new EventHub()
   // one forwarding subscription per event for the page's lifetime; listeners come and go on the hub
-  for (const name of EVENT_NAMES) bridge.on(name, (data: unknown) => { hub.emit(name, data) })
+  for (const name of EVENT_NAMES) bridge.on(name, (data: unknown) => { hub.forward(name, data) })
   return createApiClient(async (method, args) => unwrap(await bridge.call(method, args)), hub)
 }

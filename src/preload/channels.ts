@@ -1,6 +1,7 @@
 /**
  * IPC channel names as the preload sees them. src/main/ipc.ts declares the same
- * two strings (the preload may import only src/shared); a unit test keeps them equal.
+ * strings (the preload may import only src/shared); a unit test keeps them equal.
  */
 export const CALL_CHANNEL = 'wgt:call'
 export const EVENT_CHANNEL = 'wgt:event'
+export const SHELL_CHANNEL = 'wgt:shell'

@@ -3,7 +3,7 @@
  * Both exist only inside the Electron window: in the browser (daemon UI) test `'wgt' in window`
  * and use the WebSocket client instead.
  */
-import type { WgtApi, WgtEventMap, WgtEventName, WgtMethodName } from '../shared/api.js'
+import type { WgtApi, WgtEventMap, WgtEventName, WgtMethodName } from '../shared/api/index.js'
 import type { RpcResult } from '../shared/rpc.js'
 
 declare global {
@@ -15,9 +15,11 @@ declare global {
       call: (method: WgtMethodName, args: unknown[]) => Promise<RpcResult>
       on: <E extends WgtEventName>(event: E, listener: (data: WgtEventMap[E]) => void) => () => void
     }
-    /** the path on disk of a dropped or picked File ('' when it has none), via Electron's webUtils */
+    /** the path on disk of a dropped or picked File ('' when it has none), via Electron's webUtils; opening fetched files */
     wgtFiles?: {
       getPathForFile: (file: File) => string
+      open: (fileId: string) => Promise<void>
+      reveal: (fileId: string) => Promise<void>
     }
   }
 }

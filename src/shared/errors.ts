@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'NOT_RUNNING',
   'PROTOCOL',
   'UNAVAILABLE',
+  'CANCELLED',
   'INTERNAL'
 ] as const
 

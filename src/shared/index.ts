@@ -1,4 +1,3 @@
 export * from './errors.js'
-export * from './types.js'
-export * from './api.js'
+export * from './api/index.js'
 export * from './rpc.js'

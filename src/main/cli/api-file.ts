@@ -1,37 +1,26 @@
 /**
- * DATA/api.json tells client commands (and other tools) where a running daemon's
- * API is and the token it takes; DATA/daemon.lock keeps a second daemon off the
- * same data directory. Both hold the daemon's pid so a crashed daemon's leftovers
- * are recognised as stale instead of blocking the next start forever.
+ * What the daemon writes into its data directory: DATA/api.json (where its API
+ * is and the token it takes; read by clients through api-info.ts), the token
+ * itself in DATA/api-token, and DATA/daemon.lock, which keeps a second daemon
+ * off the same data directory. api.json and the lock hold the daemon's pid so
+ * a crashed daemon's leftovers are recognised as stale instead of blocking
+ * the next start forever.
  */
 import { randomBytes } from 'node:crypto'
 import { open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { WgtError } from '../../shared/errors.js'
+import { apiFilePath, isAlive, TOKEN_FILE, type ApiInfo } from './api-info.js'
 
-export interface ApiInfo {
-  peerId: string
-  multiaddrs: string[]
-  /** http://127.0.0.1:PORT; the WebSocket API is at ws://…/api */
-  apiUrl: string
-  token: string
-  pid: number
-}
-
-export const API_FILE = 'api.json'
+export { API_FILE, apiFilePath, isAlive, readApiInfo, TOKEN_FILE, type ApiInfo } from './api-info.js'
 export const LOCK_FILE = 'daemon.lock'
 
-export function apiFilePath (dataDir: string): string {
-  return join(dataDir, API_FILE)
-}
-
-/** Write api.json so that no reader ever sees it half-written or with loose permissions. */
-export async function writeApiInfo (dataDir: string, info: ApiInfo): Promise<void> {
-  const final = apiFilePath(dataDir)
+/** Write a secret file so that no reader ever sees it half-written or with loose permissions. */
+async function writePrivate (final: string, text: string): Promise<void> {
   const tmp = `${final}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
   try {
-    // mode applies at creation, before the token is in the file
-    await writeFile(tmp, JSON.stringify(info, null, 2) + '\n', { mode: 0o600, flag: 'wx' })
+    // mode applies at creation, before the secret is in the file
+    await writeFile(tmp, text, { mode: 0o600, flag: 'wx' })
     await rename(tmp, final)
   } catch (err) {
     await rm(tmp, { force: true })
@@ -39,50 +28,33 @@ export async function writeApiInfo (dataDir: string, info: ApiInfo): Promise<voi
   }
 }
 
+export async function writeApiInfo (dataDir: string, info: ApiInfo): Promise<void> {
+  await writePrivate(apiFilePath(dataDir), JSON.stringify(info, null, 2) + '\n')
+}
+
+/** 32 random bytes, base64url. */
+export function newToken (): string {
+  return randomBytes(32).toString('base64url')
+}
+
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/
+
+/** The token in DATA/api-token, or a new one written there (also when the file holds anything else). */
+export async function loadOrCreateToken (dataDir: string): Promise<string> {
+  const text = await readFile(join(dataDir, TOKEN_FILE), 'utf8').catch(() => '')
+  const token = text.trim()
+  if (TOKEN_SHAPE.test(token)) return token
+  return await rotateTokenFile(dataDir)
+}
+
+export async function rotateTokenFile (dataDir: string): Promise<string> {
+  const token = newToken()
+  await writePrivate(join(dataDir, TOKEN_FILE), token + '\n')
+  return token
+}
+
 export async function removeApiInfo (dataDir: string): Promise<void> {
   await rm(apiFilePath(dataDir), { force: true })
-}
-
-export function isAlive (pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
-function startHint (dataDir: string): string {
-  return `start it with: wgt daemon --data-dir ${dataDir}`
-}
-
-/** Read api.json for a client; NOT_RUNNING (with the command that starts one) when there is no live daemon. */
-export async function readApiInfo (dataDir: string): Promise<ApiInfo> {
-  const path = apiFilePath(dataDir)
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new WgtError('NOT_RUNNING', `daemon not running (no ${path}); ${startHint(dataDir)}`)
-    }
-    throw new WgtError('NOT_RUNNING', `cannot read ${path}: ${(err as Error).message}`)
-  }
-  let info: Partial<ApiInfo>
-  try {
-    info = JSON.parse(text)
-  } catch {
-    throw new WgtError('PROTOCOL', `${path} is not valid JSON`)
-  }
-  if (typeof info.apiUrl !== 'string' || typeof info.token !== 'string' || typeof info.pid !== 'number' ||
-    typeof info.peerId !== 'string' || !Array.isArray(info.multiaddrs)) {
-    throw new WgtError('PROTOCOL', `${path} lacks peerId, multiaddrs, apiUrl, token or pid`)
-  }
-  if (!isAlive(info.pid)) {
-    throw new WgtError('NOT_RUNNING', `daemon not running (stale ${path}: pid ${info.pid} is gone); ${startHint(dataDir)}`)
-  }
-  return info as ApiInfo
 }
 
 export interface DaemonLock { release: () => Promise<void> }

@@ -10,12 +10,11 @@ import { fileURLToPath } from 'node:url'
 import { WgtError } from '../../shared/errors.js'
 import type { NodeConfig } from '../node/config.js'
 import type { WgtNode } from '../node/node.js'
-import { acquireLock, removeApiInfo, writeApiInfo, type ApiInfo } from './api-file.js'
+import { acquireLock, loadOrCreateToken, removeApiInfo, rotateTokenFile, writeApiInfo, type ApiInfo } from './api-file.js'
 import { startApiServer, type ApiServer } from './api-server/index.js'
-import { newToken } from './api-server/token.js'
-import type { Command } from './args.js'
+import type { DaemonCommand } from './commands/daemon.js'
 
-export type DaemonCommand = Extract<Command, { kind: 'daemon' }>
+export type { DaemonCommand } from './commands/daemon.js'
 
 export interface DaemonIo {
   out: (line: string) => void
@@ -81,8 +80,11 @@ export async function startDaemon (cmd: DaemonCommand, io: DaemonIo, deps: Daemo
     if (cmd.listen != null) partial.listen = cmd.listen
     if (cmd.quotaBytes != null) partial.quotaBytes = cmd.quotaBytes
     node = await (deps.createNode ?? defaultCreateNode)(partial)
-    const token = newToken()
+    // kept across restarts: an open UI reconnects by itself; `wgt token rotate` replaces it
+    const token = await loadOrCreateToken(dataDir)
     const running = node
+    // apiUrl is known once the server listens; rotateToken is only ever called after that
+    const info: ApiInfo = { peerId: node.peerId, multiaddrs: node.multiaddrs(), apiUrl: '', token, pid: process.pid }
     server = await startApiServer({
       api: node.api,
       prometheus: async () => await running.prometheus(),
@@ -90,9 +92,15 @@ export async function startDaemon (cmd: DaemonCommand, io: DaemonIo, deps: Daemo
       rendererDir: deps.rendererDir ?? join(packageRoot(), 'out', 'renderer'),
       host: cmd.apiHost,
       port: cmd.apiPort,
-      uploadDir: join(dataDir, 'uploads')
+      uploadDir: join(dataDir, 'uploads'),
+      rotateToken: async () => {
+        const next = await rotateTokenFile(dataDir)
+        info.token = next
+        await writeApiInfo(dataDir, info)
+        return { token: next, uiUrl: `${info.apiUrl}/#token=${next}` }
+      }
     })
-    const info: ApiInfo = { peerId: node.peerId, multiaddrs: node.multiaddrs(), apiUrl: clientUrl(server), token, pid: process.pid }
+    info.apiUrl = clientUrl(server)
     await writeApiInfo(dataDir, info)
     return finishStart(dataDir, node, server, info, lock.release, io)
   } catch (err) {
@@ -142,7 +150,7 @@ function finishStart (
     await stopping
   }
 
-  return { node, server, info, uiUrl: `${info.apiUrl}/#token=${info.token}`, stop }
+  return { node, server, info, get uiUrl () { return `${info.apiUrl}/#token=${info.token}` }, stop }
 }
 
 /** Run until a signal; resolves with the process exit code. */

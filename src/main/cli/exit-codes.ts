@@ -17,7 +17,9 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
   PROTOCOL: 9,
   UNAVAILABLE: 10,
   INTEGRITY: 11,
-  QUOTA_EXCEEDED: 12
+  QUOTA_EXCEEDED: 12,
+  /** the user pressed Ctrl-C and the work was cancelled: 128 + SIGINT, as shells report it */
+  CANCELLED: 130
 }
 
 export function exitCodeFor (code: ErrorCode): number {
@@ -27,6 +29,6 @@ export function exitCodeFor (code: ErrorCode): number {
 export function exitCodeTable (): string {
   return Object.entries(EXIT_CODES)
     .sort((a, b) => a[1] - b[1])
-    .map(([code, n]) => `  ${String(n).padStart(2)}  ${code}`)
+    .map(([code, n]) => `  ${String(n).padStart(3)}  ${code}`)
     .join('\n')
 }

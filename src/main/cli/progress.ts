@@ -1,41 +1,24 @@
 /**
- * Progress of a share, fetch or repair on a terminal. The API's calls do not
- * name the transfer they start, so the CLI follows the first 'file:progress'
- * transfer that matches its call (the file's name for a share, the link or
- * file id for a fetch or repair) and ignores every other transfer.
+ * Long work on a terminal: the CLI starts an operation, draws its progress
+ * on one line (percentage, amount, speed, time left, all measured by the
+ * node), and Ctrl-C cancels the operation on the daemon before the command
+ * exits (a second Ctrl-C exits at once; the daemon then cancels the work
+ * because its client went away).
  */
-import type { WgtApi } from '../../shared/api.js'
-import type { TransferKind, TransferProgress } from '../../shared/types.js'
-import { bytes } from './format.js'
-
-export interface TransferTarget {
-  kind: TransferKind
-  /** labels the node uses for it before the file id is known: the file name, or the link */
-  labels: string[]
-  /** the manifest id, when the caller knows it */
-  fileId?: string
-}
-
-/** A filter that locks onto the first matching transfer and then accepts only its events. */
-export function transferFilter (target: TransferTarget): (p: TransferProgress) => boolean {
-  let transfer: string | undefined
-  return p => {
-    if (transfer != null) return p.transfer === transfer
-    if (p.kind !== target.kind) return false
-    const matches = target.labels.includes(p.label) || (target.fileId != null && p.fileId === target.fileId)
-    if (!matches || p.phase === 'done' || p.phase === 'failed') return false
-    transfer = p.transfer
-    return true
-  }
-}
+import type { OperationInfo, OperationRef, WgtApi } from '../../shared/api/index.js'
+import { followOperation } from '../../shared/follow.js'
+import type { CliIo } from './commands/command.js'
+import { bytes, duration, rate } from './format.js'
 
 const BAR_WIDTH = 24
 
-export function progressLine (p: TransferProgress): string {
-  const fraction = p.total > 0 ? Math.min(1, p.done / p.total) : 0
-  const filled = Math.round(fraction * BAR_WIDTH)
-  const amount = p.unit === 'bytes' ? `${bytes(p.done)} of ${bytes(p.total)}` : `${p.done} of ${p.total} shards`
-  return `${p.phase.padEnd(7)} [${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%  ${amount}  ${p.label}`
+export function progressLine (op: OperationInfo): string {
+  const p = op.progress
+  const filled = Math.round(p.fraction * BAR_WIDTH)
+  const amount = p.bytesTotal != null && p.bytesTotal > 0 ? `  ${bytes(p.bytesDone)} of ${bytes(p.bytesTotal)}` : ''
+  const speed = p.rateBps != null ? `  ${rate(p.rateBps)}` : ''
+  const left = p.etaMs != null ? `  ${duration(p.etaMs)} left` : ''
+  return `${op.phase.padEnd(10)} [${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${String(Math.floor(p.fraction * 100)).padStart(3)}%${amount}${speed}${left}  ${op.label}`
 }
 
 export interface ProgressSink {
@@ -43,26 +26,36 @@ export interface ProgressSink {
   columns?: number
 }
 
-/**
- * Draw the followed transfer on one line (carriage return, erase line), at most every
- * `intervalMs`; returns the function that stops following and erases the line.
- */
-export function showProgress (api: WgtApi, target: TransferTarget, sink: ProgressSink, intervalMs = 100): () => void {
-  const accept = transferFilter(target)
+/** Start an operation, show it, and resolve with its final state (rejects with its error). */
+export async function runOperation (api: WgtApi, io: CliIo, start: () => Promise<OperationRef>, intervalMs = 100): Promise<OperationInfo> {
   let last = 0
+  let lastPhase = ''
   let drawn = false
-  const off = api.on('file:progress', p => {
-    if (!accept(p)) return
+  const sink = io.progress
+  const draw = (op: OperationInfo): void => {
+    if (sink == null) return
     const now = Date.now()
-    if (now - last < intervalMs && p.phase !== 'done' && p.phase !== 'failed') return
+    // a new phase always shows; figures within one at most every intervalMs
+    if (now - last < intervalMs && op.state === 'running' && op.phase === lastPhase) return
     last = now
-    const line = progressLine(p)
+    lastPhase = op.phase
+    const line = progressLine(op)
     const width = sink.columns ?? 80
     sink.write(`\r\x1b[K${line.length >= width ? line.slice(0, width - 1) : line}`)
     drawn = true
+  }
+  const followed = followOperation(api, start, draw)
+  let interrupts = 0
+  const off = io.onInterrupt(() => {
+    interrupts++
+    if (interrupts > 1) process.exit(130)
+    io.err('wgt: cancelling (Ctrl-C again to quit at once)')
+    void followed.id.then(async id => { await api.cancelOperation(id) }).catch(() => {})
   })
-  return () => {
+  try {
+    return await followed.done
+  } finally {
     off()
-    if (drawn) sink.write('\r\x1b[K')
+    if (drawn) sink?.write('\r\x1b[K')
   }
 }

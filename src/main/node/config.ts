@@ -1,4 +1,9 @@
 import { join } from 'node:path'
+import { DEFAULT_PORTS } from './ports.js'
+import { WGT_VERSION } from './version.js'
+
+export { DEFAULT_PORTS } from './ports.js'
+export { WGT_VERSION } from './version.js'
 
 /** What a node is told at start. Everything has a default so a fresh data directory just works. */
 export interface NodeConfig {
@@ -36,9 +41,6 @@ export interface NodeConfig {
   downloadDir: string
 }
 
-export const WGT_VERSION = '0.1.0'
-
-export const DEFAULT_PORTS = { tcp: 4101, ws: 4102, webrtcDirect: 4103, api: 4100 } as const
 
 export function defaultListen (): string[] {
   return [

@@ -81,3 +81,14 @@ function significant (value: number): string {
 export function trimZeros (label: string): string {
   return label.replace(/\.(\d*?)0+(?=\D|$)/, (_m, kept: string) => kept === '' ? '' : `.${kept}`)
 }
+
+/** Time left, as people say it: "8 s", "3 min", "1 h 5 min". */
+export function formatDuration (ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—'
+  const s = Math.round(ms / 1000)
+  if (s < 60) return `${s} s`
+  const m = Math.round(s / 60)
+  if (m < 60) return `${m} min`
+  const h = Math.floor(m / 60)
+  return `${h} h ${m % 60} min`
+}

@@ -1,12 +1,12 @@
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
-import type { WgtApi } from '../../shared/api.js'
-import { App } from './App.js'
-import { AuthScreen } from './components/AuthScreen.js'
-import { ALWAYS_READY } from './context.js'
+import type { WgtApi } from '../../shared/api/index.js'
+import { App } from './app/App.js'
+import { ALWAYS_READY } from './app/context.js'
+import { AuthScreen } from './ui/AuthScreen.js'
 import { apiUrlFor, createWsClient, tokenFromHash } from './api/ws-client.js'
 import { apiFromIpcBridge, type IpcBridge } from './api/ipc-client.js'
-import { browserHost, electronHost, type HostFiles } from './api/host-files.js'
+import { browserHost, electronHost, type ElectronFiles, type HostFiles } from './api/host-files.js'
 import { applyInitialTheme } from './theme.js'
 import './styles.css'
 
@@ -16,11 +16,10 @@ if (rootEl == null) throw new Error('index.html has no #root element')
 const root = createRoot(rootEl)
 
 // Electron's preload provides window.wgtIpc (and window.wgt); a browser served by `wgt daemon` gets a WebSocket client.
-const bridge = globalThis as { wgt?: WgtApi, wgtIpc?: IpcBridge, wgtFiles?: { getPathForFile: (file: File) => string } }
+const bridge = globalThis as { wgt?: WgtApi, wgtIpc?: IpcBridge, wgtFiles?: ElectronFiles }
 const injected = bridge.wgtIpc != null ? apiFromIpcBridge(bridge.wgtIpc) : bridge.wgt
 if (injected != null) {
-  const files = bridge.wgtFiles
-  const host: HostFiles = electronHost(file => files?.getPathForFile(file) ?? '')
+  const host: HostFiles = electronHost(bridge.wgtFiles ?? null)
   root.render(<StrictMode><App api={injected} connection={ALWAYS_READY} host={host} /></StrictMode>)
 } else {
   const token = tokenFromHash(location.hash)

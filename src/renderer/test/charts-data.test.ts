@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { cpuRows, maxOf, niceTicks, rttRows, trafficRows } from '../src/charts-data.js'
+import { cpuRows, maxOf, niceTicks, rttRows, trafficRows } from '../src/metrics/charts-data.js'
 import { sample } from './fixtures.js'
 
 describe('rttRows', () => {

@@ -1,4 +1,4 @@
-import type { MetricsSample, PeerEntry } from '../../shared/types.js'
+import type { MetricsSample, PeerEntry } from '../../shared/api/index.js'
 
 export function peer (peerId: string, over: Partial<PeerEntry> = {}): PeerEntry {
   return {

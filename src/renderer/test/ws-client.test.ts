@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocketServer, type WebSocket as ServerSocket } from 'ws'
 import type { AddressInfo } from 'node:net'
 import { WgtError } from '../../shared/errors.js'
-import { apiUrlFor, backoffDelay, createWsClient, tokenFromHash, type ConnectionState, type WsClient } from '../src/api/ws-client.js'
+import { backoffDelay, type ApiClient as WsClient } from '../../shared/api-client.js'
+import { apiUrlFor, createWsClient, tokenFromHash, type ConnectionState } from '../src/api/ws-client.js'
 
 const TOKEN = 'right-token'
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { dispatch, validateArgs, type WgtMethods } from '../api.js'
+import { EVENT_NAMES, LONG_RUNNING, METHODS, METHOD_NAMES, SLICES, callTimeout, type WgtMethods } from '../api/index.js'
+import { dispatch, validateArgs } from '../api/validate.js'
 import { WgtError } from '../errors.js'
 import { EventHub, createApiClient, unwrap, wrap } from '../rpc.js'
 
@@ -30,6 +31,34 @@ describe('validateArgs', () => {
       expect((err as WgtError).code).toBe('INVALID_INPUT')
       expect((err as WgtError).message).toContain(method)
     }
+  })
+})
+
+describe('the API composed from slices', () => {
+  it('has each method and event in exactly one slice', () => {
+    const methods = SLICES.flatMap(s => Object.keys(s.methods))
+    const events = SLICES.flatMap(s => Object.keys(s.events))
+    expect(new Set(methods).size).toBe(methods.length)
+    expect(new Set(events).size).toBe(events.length)
+    expect(METHOD_NAMES).toEqual(methods)
+    expect(EVENT_NAMES).toEqual(events)
+  })
+
+  it('derives one timeout table from the metadata: long work answers at once, waiting has no deadline', () => {
+    expect([...LONG_RUNNING].sort()).toEqual(['acceptOffer', 'fetchFile', 'repairFile', 'shareFile'])
+    for (const m of LONG_RUNNING) expect(callTimeout(m, [])).toBe(60_000)
+    expect(callTimeout('waitOperation', ['x'])).toBeNull()
+    expect(callTimeout('fileHealth', ['x'])).toBe(180_000)
+    expect(callTimeout('ping', [PEER, 10])).toBe(80_000)
+    expect(callTimeout('listPeers', [])).toBe(60_000)
+    for (const m of METHOD_NAMES) expect(METHODS[m].args).toBeTypeOf('function')
+  })
+
+  it('accepts optional trailing arguments and refuses null for them', () => {
+    expect(validateArgs('fetchFile', ['wgt://' + 'b' + 'a'.repeat(58) + '#' + 'A'.repeat(43)])).toHaveLength(1)
+    expect(() => validateArgs('shareFile', ['/f', null])).toThrow(WgtError)
+    expect(validateArgs('shareFile', ['/f', { k: 3 }])).toEqual(['/f', { k: 3 }])
+    expect(() => validateArgs('shareFile', ['/f', { k: 200, m: 100 }])).toThrow(/k \+ m/)
   })
 })
 
@@ -65,13 +94,15 @@ describe('rpc', () => {
     const calls: unknown[] = []
     const api = createApiClient(async (method, args) => { calls.push([method, args]); return 'v' }, hub)
     await expect(api.getPeer(PEER)).resolves.toBe('v')
-    expect(calls).toEqual([['getPeer', [PEER]]])
+    await expect(api.fetchFile('wgt://x', undefined)).resolves.toBe('v')
+    // a trailing undefined is dropped: JSON would turn it into null
+    expect(calls).toEqual([['getPeer', [PEER]], ['fetchFile', ['wgt://x']]])
     const seen: unknown[] = []
     const off = api.on('peer:remove', d => seen.push(d))
     hub.emit('peer:remove', { peerId: PEER })
     off()
     hub.emit('peer:remove', { peerId: 'x' })
-    hub.emit('not-an-event', {})
+    hub.forward('not-an-event', {})
     expect(seen).toEqual([{ peerId: PEER }])
     expect(() => api.on('bogus' as any, () => {})).toThrow(WgtError)
   })

@@ -3,7 +3,8 @@
  * served over HTTP (a browser cannot hand the daemon a local path):
  *
  *   POST /upload?name=<file name>   body streamed to DATA/uploads/<random>/<name>;
- *                                   answers {"path"} for a following api.shareFile(path)
+ *                                   answers {"path"} for a following api.shareFile(path),
+ *                                   whose operation removes the upload when it ends
  *   GET  /files/<id>/content        a received file, as an attachment
  *
  * Both need `Authorization: Bearer <token>`, which a page from another origin cannot
@@ -17,9 +18,8 @@ import { mkdir, rm, stat, statfs } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { basename, dirname, join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
-import { METHOD_NAMES, type WgtApi } from '../../../shared/api.js'
+import type { NodeApi, OperationRef, WgtMethodName } from '../../../shared/api/index.js'
 import { WgtError } from '../../../shared/errors.js'
-import type { ShareOptions, ShareResult } from '../../../shared/types.js'
 import { sendText } from './http-headers.js'
 import type { TokenCheck } from './token.js'
 
@@ -51,7 +51,7 @@ export function contentDisposition (name: string): string {
 }
 
 export interface FileTransferOptions {
-  api: WgtApi
+  api: NodeApi
   token: TokenCheck
   /** DATA/uploads: owned by this class, emptied at start and stop */
   uploadDir: string
@@ -84,28 +84,13 @@ export class FileTransfer {
     return this.uploads.size
   }
 
-  /**
-   * The API as the WebSocket sessions should see it: a share of an uploaded file
-   * deletes the upload when it ends, whatever the outcome.
-   */
-  wrapApi (api: WgtApi): WgtApi {
-    const wrapped: Record<string, unknown> = { on: api.on.bind(api) }
-    for (const name of METHOD_NAMES) {
-      const method = api[name] as ((...a: unknown[]) => unknown) | undefined
-      // a stand-in API may implement only some methods; dispatch reports the rest as usual
-      if (typeof method === 'function') wrapped[name] = method.bind(api)
-    }
-    wrapped.shareFile = async (path: string, options?: ShareOptions): Promise<ShareResult> => {
-      const dir = this.uploadOf(path)
-      if (dir == null) return await (options == null ? api.shareFile(path) : api.shareFile(path, options))
-      clearTimeout(this.uploads.get(dir))
-      try {
-        return await (options == null ? api.shareFile(path) : api.shareFile(path, options))
-      } finally {
-        await this.discard(dir)
-      }
-    }
-    return wrapped as unknown as WgtApi
+  /** A session started an operation: a share of an upload deletes the upload when it ends, whatever the outcome. */
+  onStarted (method: WgtMethodName, args: unknown[], ref: OperationRef): void {
+    if (method !== 'shareFile' || typeof args[0] !== 'string') return
+    const dir = this.uploadOf(args[0])
+    if (dir == null) return
+    clearTimeout(this.uploads.get(dir))
+    void this.options.api.waitOperation(ref.operation).catch(() => {}).finally(() => { void this.discard(dir) })
   }
 
   private uploadOf (path: string): string | null {

@@ -2,17 +2,20 @@
  * The daemon's HTTP server: the WebSocket API at /api, Prometheus text at
  * /metrics (bearer token), file upload and download for the browser UI
  * (file-transfer.ts, bearer token), and the built renderer everywhere else.
+ * It also implements the API's session slice (token rotation). Requests
+ * whose Host is not this server, or whose Origin is another site, are
+ * refused, so a DNS-rebinding page cannot even try the token.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { WebSocketServer } from 'ws'
-import type { WgtApi } from '../../../shared/api.js'
+import type { NodeApi, WgtApi } from '../../../shared/api/index.js'
 import { WgtError } from '../../../shared/errors.js'
 import { CONTENT_PATH, FileTransfer, UPLOAD_PATH } from './file-transfer.js'
 import { sendText, setSecurityHeaders } from './http-headers.js'
 import { serveStatic } from './static-files.js'
 import { TokenCheck } from './token.js'
-import { runSession } from './ws-session.js'
+import { CLOSE_TOKEN_ROTATED, runSession, type Session } from './ws-session.js'
 
 export const API_PATH = '/api'
 /** Largest inbound WebSocket message; ws closes the connection (1009) past it. */
@@ -20,7 +23,7 @@ export const MAX_MESSAGE_BYTES = 64 * 1024
 export const AUTH_TIMEOUT_MS = 5000
 
 export interface ApiServerOptions {
-  api: WgtApi
+  api: NodeApi
   /** Prometheus text exposition for GET /metrics */
   prometheus: () => string | Promise<string>
   token: string
@@ -33,6 +36,8 @@ export interface ApiServerOptions {
   /** where browser uploads wait for their share (DATA/uploads); without it /upload and /files/ answer 404 */
   uploadDir?: string
   uploadTtlMs?: number
+  /** make and persist a new token (wgt token rotate); answers the UI's new address */
+  rotateToken?: () => Promise<{ token: string, uiUrl: string }>
 }
 
 export interface ApiServer {
@@ -53,19 +58,42 @@ export async function startApiServer (options: ApiServerOptions): Promise<ApiSer
     ? new FileTransfer({ api: options.api, token, uploadDir: options.uploadDir, uploadTtlMs: options.uploadTtlMs })
     : null
   await files?.start()
-  const api = files?.wrapApi(options.api) ?? options.api
 
+  const sessions = new Set<Session>()
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })
-  wss.on('connection', ws => { runSession(ws, { api, token, authTimeoutMs }) })
+  wss.on('connection', ws => {
+    const api: WgtApi = {
+      ...options.api,
+      rotateToken: async () => {
+        if (options.rotateToken == null) throw new WgtError('UNAVAILABLE', 'this server cannot rotate its token')
+        const next = await options.rotateToken()
+        token.replace(next.token)
+        // everyone else at once; the caller once its answer is on the way
+        for (const s of sessions) if (s !== session) s.close(CLOSE_TOKEN_ROTATED, 'the access token was replaced')
+        const caller = session
+        setTimeout(() => { caller?.close(CLOSE_TOKEN_ROTATED, 'the access token was replaced') }, 100)
+        return { uiUrl: next.uiUrl }
+      }
+    }
+    const session = runSession(ws, { api, token, authTimeoutMs, onStarted: (m, args, ref) => { files?.onStarted(m, args, ref) } })
+    sessions.add(session)
+    ws.once('close', () => { sessions.delete(session) })
+  })
 
+  let port = 0
   const server = createServer((req, res) => {
     setSecurityHeaders(res)
+    if (!sameSite(req, host, port)) { sendText(res, 421, 'this server answers only requests addressed to it (Host or Origin mismatch)\n'); return }
     handleHttp(req, res, options, token, files).catch(err => {
       if (!res.headersSent) sendText(res, 500, `internal error: ${WgtError.from(err).message}\n`)
       else res.destroy()
     })
   })
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    if (!sameSite(req, host, port)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      return
+    }
     if (pathOf(req) !== API_PATH) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
       return
@@ -89,7 +117,7 @@ export async function startApiServer (options: ApiServerOptions): Promise<ApiSer
     await files?.stop()
     throw err
   })
-  const port = (server.address() as AddressInfo).port
+  port = (server.address() as AddressInfo).port
   const urlHost = host.includes(':') ? `[${host}]` : host
 
   let stopping: Promise<void> | undefined
@@ -108,6 +136,30 @@ export async function startApiServer (options: ApiServerOptions): Promise<ApiSer
       await stopping
     }
   }
+}
+
+const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]'])
+
+/**
+ * Host must name this server (a loopback name, or the address it binds); an
+ * Origin, when a browser sends one, must be that same host over http. The
+ * `wgt` command sends no Origin. Anything else is another site's page.
+ */
+export function sameSite (req: IncomingMessage, bindHost: string, port: number): boolean {
+  const hostHeader = req.headers.host
+  if (hostHeader == null) return false
+  const allowed = new Set([...LOOPBACK_NAMES, bindHost.includes(':') ? `[${bindHost}]` : bindHost].map(h => `${h}:${port}`))
+  if (!allowed.has(hostHeader.toLowerCase())) return bindHost === '0.0.0.0' || bindHost === '::' ? hostMatchesPort(hostHeader, port) && originOk(req, hostHeader) : false
+  return originOk(req, hostHeader)
+}
+
+function hostMatchesPort (hostHeader: string, port: number): boolean {
+  return hostHeader.endsWith(`:${port}`)
+}
+
+function originOk (req: IncomingMessage, hostHeader: string): boolean {
+  const origin = req.headers.origin
+  return origin == null || origin === `http://${hostHeader}`
 }
 
 function pathOf (req: IncomingMessage): string {

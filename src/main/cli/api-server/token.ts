@@ -4,16 +4,17 @@
  * hash nor response timing gives the token away. Hashing first also makes both
  * sides of the comparison the same length whatever the client sends.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
-
-export function newToken (): string {
-  return randomBytes(32).toString('base64url')
-}
+import { createHash, timingSafeEqual } from 'node:crypto'
 
 export class TokenCheck {
-  private readonly digest: Buffer
+  private digest: Buffer
 
   constructor (token: string) {
+    this.digest = sha256(token)
+  }
+
+  /** From now on only `token` matches (wgt token rotate). */
+  replace (token: string): void {
     this.digest = sha256(token)
   }
 

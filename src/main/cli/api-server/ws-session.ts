@@ -1,20 +1,24 @@
 /**
  * One WebSocket API connection: authenticate, then calls and events.
  *
- * Protocol (see the project briefing): the first message must be
- * {"type":"auth","token":…} within the auth timeout; the server answers
- * {"type":"ready"} or closes with 4401. Malformed input closes with 4400.
- * Every call goes through dispatch(), which validates the arguments, and its
- * outcome travels as an RpcResult, never as a transport error.
+ * Protocol: the first message must be {"type":"auth","token":…} within the
+ * auth timeout; the server answers {"type":"ready"} or closes with 4401.
+ * Malformed input closes with 4400. {"type":"ping"} is answered with
+ * {"type":"pong"} (the client's keep-alive). Every call goes through
+ * dispatch(), which validates the arguments, and its outcome travels as an
+ * RpcResult, never as a transport error. Operations this connection started
+ * are cancelled when it goes away, as a closed tab or a killed `wgt` expects.
  */
 import type { RawData, WebSocket } from 'ws'
-import { EVENT_NAMES, dispatch, type WgtApi } from '../../../shared/api.js'
+import { EVENT_NAMES, LONG_RUNNING, isMethodName, type OperationRef, type WgtApi, type WgtMethodName } from '../../../shared/api/index.js'
+import { dispatch } from '../../../shared/api/validate.js'
 import { WgtError } from '../../../shared/errors.js'
-import { wrap, type ServerMessage } from '../../../shared/rpc.js'
+import { wrap, type RpcResult, type ServerMessage } from '../../../shared/rpc.js'
 import type { TokenCheck } from './token.js'
 
 export const CLOSE_MALFORMED = 4400
 export const CLOSE_UNAUTHORIZED = 4401
+export const CLOSE_TOKEN_ROTATED = 4403
 /** a client that stops reading while events pile up; it can reconnect and resync */
 export const CLOSE_TOO_SLOW = 4408
 
@@ -27,13 +31,21 @@ export interface SessionOptions {
   api: WgtApi
   token: TokenCheck
   authTimeoutMs: number
+  /** an operation this session started (file-transfer uses it to remove an upload once its share ends) */
+  onStarted?: (method: WgtMethodName, args: unknown[], ref: OperationRef) => void
 }
 
-export function runSession (ws: WebSocket, options: SessionOptions): void {
+export interface Session {
+  close: (code: number, reason: string) => void
+}
+
+export function runSession (ws: WebSocket, options: SessionOptions): Session {
   const { api, token } = options
   let ready = false
   let inFlight = 0
   const unsubscribes: Array<() => void> = []
+  /** operations started over this connection and not yet seen to end */
+  const started = new Set<string>()
 
   const authTimer = setTimeout(() => {
     ws.close(CLOSE_UNAUTHORIZED, 'authentication timed out')
@@ -79,9 +91,11 @@ export function runSession (ws: WebSocket, options: SessionOptions): void {
       for (const event of EVENT_NAMES) {
         unsubscribes.push(api.on(event, data => { send({ type: 'event', event, data }) }))
       }
+      unsubscribes.push(api.on('operation:update', op => { if (op.state !== 'running') started.delete(op.id) }))
       return
     }
 
+    if (msg.type === 'ping') { send({ type: 'pong' }); return }
     if (msg.type !== 'call') { fail(CLOSE_MALFORMED, `unexpected message type ${JSON.stringify(msg.type)}`); return }
     const { id, method, args } = msg
     if (typeof id !== 'number' || !Number.isSafeInteger(id) || !Array.isArray(args)) {
@@ -94,7 +108,15 @@ export function runSession (ws: WebSocket, options: SessionOptions): void {
       return
     }
     inFlight++
-    void wrap(async () => await dispatch(api, method, args)).then(result => {
+    void wrap(async () => {
+      const value = await dispatch(api, method, args)
+      if (isMethodName(method) && LONG_RUNNING.has(method)) {
+        const ref = value as OperationRef
+        started.add(ref.operation)
+        options.onStarted?.(method, args, ref)
+      }
+      return value
+    }).then((result: RpcResult) => {
       inFlight--
       send({ type: 'result', id, result })
     })
@@ -103,9 +125,14 @@ export function runSession (ws: WebSocket, options: SessionOptions): void {
   ws.on('close', () => {
     clearTimeout(authTimer)
     for (const unsubscribe of unsubscribes.splice(0)) unsubscribe()
+    // whoever started these is gone: nobody is left to watch, take, or cancel them
+    for (const op of started) void api.cancelOperation(op).catch(() => {})
+    started.clear()
   })
   // A socket error is followed by 'close'; without a listener ws would rethrow it.
   ws.on('error', () => {})
+
+  return { close: (code, reason) => { ws.close(code, reason) } }
 }
 
 function rawText (data: RawData): string {

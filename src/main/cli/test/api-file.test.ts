@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createServer } from 'node:net'
-import { acquireLock, readApiInfo, removeApiInfo, writeApiInfo, type ApiInfo } from '../api-file.js'
-import { connectToDaemon } from '../ws-client.js'
+import { acquireLock, loadOrCreateToken, readApiInfo, removeApiInfo, rotateTokenFile, writeApiInfo, type ApiInfo } from '../api-file.js'
+import { connectToDaemon } from '../client.js'
 
 /** A pid that certainly belongs to no process: one that has just exited. */
 function deadPid (): number {
@@ -62,5 +62,18 @@ describe('api.json and the daemon lock', () => {
     })
     await writeApiInfo(dir, { ...info(process.pid), apiUrl: `http://127.0.0.1:${port}` })
     await expect(connectToDaemon(dir)).rejects.toMatchObject({ code: 'NOT_RUNNING', message: expect.stringContaining('refused') })
+  })
+
+  it('keeps the access token across restarts until it is rotated, readable by the owner only', async () => {
+    const first = await loadOrCreateToken(dir)
+    expect(first).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    expect(await loadOrCreateToken(dir)).toBe(first)
+    expect((await stat(join(dir, 'api-token'))).mode & 0o777).toBe(0o600)
+    const next = await rotateTokenFile(dir)
+    expect(next).not.toBe(first)
+    expect(await loadOrCreateToken(dir)).toBe(next)
+    // anything else in the file is not a token: a new one replaces it
+    await writeFile(join(dir, 'api-token'), 'short\n')
+    expect(await loadOrCreateToken(dir)).toMatch(/^[A-Za-z0-9_-]{43}$/)
   })
 })

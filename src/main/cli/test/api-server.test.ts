@@ -5,48 +5,26 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import type { WgtApi } from '../../../shared/api.js'
 import { WgtError } from '../../../shared/errors.js'
-import { EventHub } from '../../../shared/rpc.js'
-import type { NodeIdentity, PeerEntry } from '../../../shared/types.js'
+import type { NodeIdentity, PeerEntry } from '../../../shared/api/index.js'
+import { newToken } from '../api-file.js'
 import { startApiServer, type ApiServer } from '../api-server/index.js'
-import { newToken } from '../api-server/token.js'
-import { connectWs } from '../ws-client.js'
+import { connectWs } from '../client.js'
+import { fakeNode } from './fake-node.js'
 
 const PEER = '12D3KooWRBy97UB99e3J6hiPesre1MZeuNQvfan4gBziswrRJsNK'
 
-/** The smallest WgtApi the server can be driven with; it records what reached it. */
+/** The smallest node API the server can be driven with; it records what reached it. */
 function fakeApi () {
-  const hub = new EventHub()
-  const calls: Array<{ method: string, args: unknown[] }> = []
-  let subscribed = 0
   const identity: NodeIdentity = { peerId: PEER, agent: 'wgt/test', multiaddrs: [], protocols: [], startedAt: 1 }
-  const record = (method: string, args: unknown[]): void => { calls.push({ method, args }) }
-  const api: WgtApi = {
-    on: (event, listener) => {
-      subscribed++
-      const off = hub.on(event, listener)
-      return () => { subscribed--; off() }
-    },
-    getIdentity: async () => { record('getIdentity', []); return identity },
-    getReachability: async () => { throw new WgtError('INTERNAL', 'not used') },
-    listPeers: async () => { record('listPeers', []); return [] },
-    getPeer: async (id) => { record('getPeer', [id]); throw new WgtError('NOT_FOUND', `unknown peer ${id}`) },
-    connect: async (addr) => { record('connect', [addr]); return {} as PeerEntry },
-    disconnect: async (id) => { record('disconnect', [id]) },
-    ping: async (id, count) => { record('ping', [id, count]); return { peerId: id, rtts: Array(count).fill(0.2) } },
-    getMetrics: async () => { throw new WgtError('INTERNAL', 'not used') },
-    getHistory: async () => { throw new WgtError('INTERNAL', 'not used') },
-    shareFile: async () => { throw new WgtError('INTERNAL', 'not used') },
-    fetchFile: async () => { throw new WgtError('INTERNAL', 'not used') },
-    listFiles: async () => { throw new WgtError('INTERNAL', 'not used') },
-    fileHealth: async () => { throw new WgtError('INTERNAL', 'not used') },
-    repairFile: async () => { throw new WgtError('INTERNAL', 'not used') },
-    offerFile: async () => { throw new WgtError('INTERNAL', 'not used') },
-    getStorage: async () => { throw new WgtError('INTERNAL', 'not used') },
-    setStorageQuota: async () => { throw new WgtError('INTERNAL', 'not used') }
-  }
-  return { api, hub, calls, subscribers: () => subscribed }
+  return fakeNode({
+    getIdentity: async () => identity,
+    listPeers: async () => [],
+    getPeer: async (id) => { throw new WgtError('NOT_FOUND', `unknown peer ${id}`) },
+    connect: async () => ({}) as PeerEntry,
+    disconnect: async () => {},
+    ping: async (id, count) => ({ peerId: id, rtts: Array(count).fill(0.2) })
+  })
 }
 
 interface Closed { code: number, reason: string }
@@ -310,5 +288,98 @@ describe('API server', () => {
   it('reports a port in use as one clear UNAVAILABLE error', async () => {
     await expect(startApiServer({ api: fake.api, prometheus: () => '', token, rendererDir, port: server.port }))
       .rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('already in use') })
+  })
+})
+
+describe('API server: sessions, operations, the token and who may ask', () => {
+  let dir: string
+  let server: ApiServer
+  let token: string
+  let fake: ReturnType<typeof fakeNode>
+  let rotations = 0
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'wgt-api-session-'))
+    token = newToken()
+    rotations = 0
+    fake = fakeNode({
+      // a share that runs until it is cancelled, as a long one would
+      shareFile: async () => fake.operations.start('share', { label: 'x' }, async op => await new Promise((_resolve, reject) => {
+        op.signal.addEventListener('abort', () => { reject(op.signal.reason) }, { once: true })
+      }))
+    })
+    server = await startApiServer({
+      api: fake.api,
+      prometheus: () => '',
+      token,
+      rendererDir: join(dir, 'r'),
+      port: 0,
+      rotateToken: async () => {
+        rotations++
+        token = newToken()
+        return { token, uiUrl: `http://127.0.0.1:${server.port}/#token=${token}` }
+      }
+    })
+  })
+
+  afterEach(async () => {
+    await server.stop()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  async function authed (): Promise<WebSocket> {
+    const ws = await open(`ws://127.0.0.1:${server.port}/api`)
+    const ready = nextMessage(ws)
+    ws.send(JSON.stringify({ type: 'auth', token }))
+    expect(await ready).toEqual({ type: 'ready' })
+    return ws
+  }
+
+  it('answers the client\'s keep-alive ping with a pong', async () => {
+    const ws = await authed()
+    const pong = nextMessage(ws)
+    ws.send(JSON.stringify({ type: 'ping' }))
+    expect(await pong).toEqual({ type: 'pong' })
+    ws.terminate()
+  })
+
+  it('cancels the operations a client started when that client goes away, and no others', async () => {
+    const mine = await connectWs(`ws://127.0.0.1:${server.port}/api`, token)
+    const other = await connectWs(`ws://127.0.0.1:${server.port}/api`, token)
+    const a = await mine.api.shareFile('/tmp/a')
+    const b = await other.api.shareFile('/tmp/b')
+    mine.close()
+    expect((await fake.operations.wait(a.operation)).state).toBe('cancelled')
+    expect(fake.operations.isRunning(b.operation)).toBe(true)
+    await other.api.cancelOperation(b.operation)
+    expect((await other.api.waitOperation(b.operation)).state).toBe('cancelled')
+    other.close()
+  })
+
+  it('rotates the token: the caller gets the new address, every connection with the old token is closed', async () => {
+    const bystander = await authed()
+    const bystanderClosed = closed(bystander)
+    const old = token
+    const caller = await connectWs(`ws://127.0.0.1:${server.port}/api`, old)
+    const { uiUrl } = await caller.api.rotateToken()
+    expect(uiUrl).toContain(`#token=${token}`)
+    expect(token).not.toBe(old)
+    expect(rotations).toBe(1)
+    expect((await bystanderClosed).code).toBe(4403)
+    await expect(connectWs(`ws://127.0.0.1:${server.port}/api`, old)).rejects.toMatchObject({ code: 'UNAUTHORIZED' })
+    const fresh = await connectWs(`ws://127.0.0.1:${server.port}/api`, token)
+    fresh.close()
+    caller.close()
+  })
+
+  it('refuses requests addressed to another host or coming from another site\'s page', async () => {
+    expect((await get(server.port, '/', { Host: 'evil.example:80' })).status).toBe(421)
+    expect((await get(server.port, '/', { Host: `attacker.example:${server.port}` })).status).toBe(421)
+    expect((await get(server.port, '/', { Host: `localhost:${server.port}`, Origin: 'http://evil.example' })).status).toBe(421)
+    expect((await get(server.port, '/metrics', { Host: `localhost:${server.port}` })).status).toBe(401)
+    const rebound = new WebSocket(`ws://127.0.0.1:${server.port}/api`, { headers: { Host: `evil.example:${server.port}` } })
+    await expect(new Promise((resolve, reject) => { rebound.once('open', resolve); rebound.once('error', reject) })).rejects.toThrow(/403/)
+    const foreign = new WebSocket(`ws://127.0.0.1:${server.port}/api`, { origin: 'http://evil.example' })
+    await expect(new Promise((resolve, reject) => { foreign.once('open', resolve); foreign.once('error', reject) })).rejects.toThrow(/403/)
   })
 })

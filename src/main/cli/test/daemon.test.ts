@@ -4,7 +4,7 @@ import { connect as netConnect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { WgtApi } from '../../../shared/api.js'
+import type { NodeApi } from '../../../shared/api/index.js'
 import { WgtError } from '../../../shared/errors.js'
 import { EventHub } from '../../../shared/rpc.js'
 import type { NodeConfig } from '../../node/config.js'
@@ -13,7 +13,7 @@ import type { WgtNode } from '../../node/node.js'
 import { readApiInfo } from '../api-file.js'
 import type { DaemonCommand } from '../daemon.js'
 import { startDaemon } from '../daemon.js'
-import { connectWs, wsUrlFor } from '../ws-client.js'
+import { connectWs, wsUrlFor } from '../client.js'
 
 const PEER = '12D3KooWRBy97UB99e3J6hiPesre1MZeuNQvfan4gBziswrRJsNK'
 
@@ -25,7 +25,7 @@ function standIn () {
   const api = {
     on: hub.on.bind(hub),
     getIdentity: async () => ({ peerId: PEER, agent: 'wgt/test', multiaddrs: [`/ip4/127.0.0.1/tcp/9/p2p/${PEER}`], protocols: [], startedAt: 1 })
-  } as unknown as WgtApi
+  } as unknown as NodeApi
   const factory = async (partial: Partial<NodeConfig> & { dataDir: string }): Promise<WgtNode> => {
     created.push(partial)
     return {
@@ -34,6 +34,7 @@ function standIn () {
       api,
       multiaddrs: () => [`/ip4/127.0.0.1/tcp/9/p2p/${PEER}`],
       prometheus: async () => '',
+      part: () => { throw new WgtError('INTERNAL', 'no parts in the stand-in') },
       stop: async () => { stopped++ }
     }
   }
@@ -76,6 +77,24 @@ describe('daemon lifecycle', () => {
       s.once('error', (e: NodeJS.ErrnoException) => { resolve(e.code ?? '') })
     })
     expect(refused).toBe('ECONNREFUSED')
+  })
+
+  it('keeps its access token across a restart, and replaces it when rotated', async () => {
+    const node = standIn()
+    const first = await startDaemon(cmd(), silent, { createNode: node.factory, rendererDir: join(dir, 'none') })
+    const token = (await readApiInfo(dir)).token
+    await first.stop()
+    const second = await startDaemon(cmd(), silent, { createNode: node.factory, rendererDir: join(dir, 'none') })
+    expect((await readApiInfo(dir)).token).toBe(token)
+    const client = await connectWs(wsUrlFor(second.info.apiUrl), token)
+    const { uiUrl } = await client.api.rotateToken()
+    const rotated = (await readApiInfo(dir)).token
+    expect(rotated).not.toBe(token)
+    expect(uiUrl).toBe(`${second.info.apiUrl}/#token=${rotated}`)
+    expect(second.uiUrl).toBe(uiUrl)
+    expect((await readFile(join(dir, 'api-token'), 'utf8')).trim()).toBe(rotated)
+    client.close()
+    await second.stop()
   })
 
   it('keeps api.json addresses current when the identity changes', async () => {

@@ -6,8 +6,9 @@ import { basename, dirname, join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { startApiServer, type ApiServer } from '../api-server/index.js'
 import { contentDisposition, sanitizeFileName } from '../api-server/file-transfer.js'
-import { newToken } from '../api-server/token.js'
-import { connectWs } from '../ws-client.js'
+import { newToken } from '../api-file.js'
+import { connectWs } from '../client.js'
+import { followOperation } from '../../../shared/follow.js'
 import { FILE_ID, LINK, fakeFilesApi, type FakeFiles } from './files-fake.js'
 
 interface Reply { status: number, headers: Record<string, unknown>, body: Buffer }
@@ -35,6 +36,13 @@ function send (port: number, method: string, path: string, headers: Record<strin
 }
 
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+const until = async (ok: () => boolean): Promise<void> => {
+  const deadline = Date.now() + 10_000
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error('timed out')
+    await sleep(10)
+  }
+}
 
 describe('upload and download routes', () => {
   let dir: string
@@ -120,15 +128,15 @@ describe('upload and download routes', () => {
     const { api, close } = await connectWs(`ws://127.0.0.1:${server.port}/api`, token)
     try {
       const path = await upload('doc.txt', bytes)
-      const result = await api.shareFile(path, { k: 2, m: 1 })
-      expect(result).toMatchObject({ link: LINK, name: 'doc.txt', size: bytes.length, k: 2, m: 1 })
+      const done = await followOperation(api, async () => await api.shareFile(path, { k: 2, m: 1 })).done
+      expect(done.result).toMatchObject({ link: LINK, name: 'doc.txt', size: bytes.length, k: 2, m: 1 })
       expect(fake.shared.get(path)).toEqual(bytes)
-      expect(existsSync(dirname(path))).toBe(false)
+      await until(() => !existsSync(dirname(path)))
 
       const failing = await upload('fail.txt', bytes)
       fake.duringShare = async () => { throw new Error('placement failed') }
-      await expect(api.shareFile(failing)).rejects.toThrow('placement failed')
-      expect(existsSync(dirname(failing))).toBe(false)
+      await expect(followOperation(api, async () => await api.shareFile(failing)).done).rejects.toThrow('placement failed')
+      await until(() => !existsSync(dirname(failing)))
       expect(await readdir(uploadDir)).toEqual([])
     } finally {
       close()

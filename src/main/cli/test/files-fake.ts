@@ -1,45 +1,74 @@
 /**
- * A small in-test WgtApi for the files surface (CLI commands, upload/download routes):
- * it reads the path it is asked to share (as the node would) and records what it was
- * asked, and emits 'file:progress' like the node's files service.
+ * The files surface of a stand-in node (CLI commands, upload and download
+ * routes): share reads the path it is given (as the node would) and runs as
+ * an operation with progress, fetch writes a small file, and every call is
+ * recorded.
  */
 import { createHash } from 'node:crypto'
 import { readFile, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
-import type { WgtApi } from '../../../shared/api.js'
+import type { FileEntry, FileHealth, StorageInfo } from '../../../shared/api/index.js'
 import { WgtError } from '../../../shared/errors.js'
-import { EventHub } from '../../../shared/rpc.js'
-import type { FileEntry, FileHealth, StorageInfo, TransferProgress } from '../../../shared/types.js'
+import { fakeNode, type FakeNode } from './fake-node.js'
 
 export const FILE_ID = 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku'
 export const LINK = `wgt://${FILE_ID}#${'A'.repeat(42)}g`
 
-export interface FakeFiles {
-  api: WgtApi
-  hub: EventHub
-  calls: Array<{ method: string, args: unknown[] }>
+export interface FakeFiles extends FakeNode {
   /** bytes the fake read from each shared path, at share time */
   shared: Map<string, Buffer>
   files: FileEntry[]
   storage: StorageInfo
-  /** runs inside shareFile after the file is read, before it resolves */
+  /** runs inside a share after the file is read, before it ends */
   duringShare?: (path: string) => Promise<void>
   health: FileHealth
 }
 
 export function fakeFilesApi (downloadDir: string): FakeFiles {
-  const hub = new EventHub()
-  const calls: FakeFiles['calls'] = []
   const shared = new Map<string, Buffer>()
-  const progress = (p: Partial<TransferProgress>): void => {
-    hub.emit('file:progress', { transfer: 't1', kind: 'share', label: '', fileId: null, phase: 'encode', done: 0, total: 1, unit: 'bytes', ...p })
-  }
+  // the behaviours below run only once `fake` exists
+  const node = fakeNode({
+    shareFile: async (path, options) => {
+      let bytes: Buffer
+      try {
+        bytes = await readFile(path)
+      } catch {
+        throw new WgtError('NOT_FOUND', `no file at ${path}`)
+      }
+      return fake.operations.start('share', { label: basename(path) }, async op => {
+        shared.set(path, bytes)
+        op.progress('sending', 0.5, { done: bytes.length / 2, total: bytes.length })
+        // like the node's work, it stops when its operation is cancelled
+        await Promise.race([fake.duringShare?.(path), new Promise((_resolve, reject) => {
+          op.signal.addEventListener('abort', () => { reject(op.signal.reason) }, { once: true })
+        })])
+        op.progress('finishing', 0, { done: bytes.length, total: bytes.length })
+        return { link: LINK, id: FILE_ID, name: basename(path), size: bytes.length, k: options?.k ?? 4, m: options?.m ?? 2 }
+      })
+    },
+    fetchFile: async (link, outPath) => fake.operations.start('fetch', { label: link, fileId: FILE_ID }, async op => {
+      op.progress('locating', 1)
+      const bytes = Buffer.from('fetched bytes\n')
+      const path = outPath ?? join(downloadDir, 'fetched.txt')
+      await writeFile(path, bytes)
+      return {
+        id: FILE_ID, name: 'fetched.txt', size: bytes.length, path, sha256: createHash('sha256').update(bytes).digest('hex'),
+        badHolders: [], resumedSegments: 0, existing: false
+      }
+    }),
+    listFiles: async () => fake.files,
+    fileHealth: async () => fake.health,
+    repairFile: async () => fake.operations.start('repair', { label: FILE_ID, fileId: FILE_ID }, async () => ({ id: FILE_ID, recreated: 3, health: { ...fake.health, recoverable: true } })),
+    offerFile: async () => {},
+    getStorage: async () => fake.storage,
+    setStorageQuota: async (bytes) => { fake.storage = { ...fake.storage, quota: bytes }; return fake.storage },
+    getSettings: async () => ({ downloadDir, keepFetchedShards: true })
+  })
   const fake: FakeFiles = {
-    hub,
-    calls,
+    ...node,
     shared,
     files: [],
-    storage: { used: 0, quota: 1 << 20, shards: 0, downloadDir },
+    storage: { used: 0, quota: 1 << 20, shards: 0 },
     health: {
       id: FILE_ID,
       checkedAt: 1,
@@ -47,55 +76,7 @@ export function fakeFilesApi (downloadDir: string): FakeFiles {
       segments: [{ index: 0, k: 4, total: 6, reachable: 6, holders: ['a'] }, { index: 1, k: 4, total: 6, reachable: 3, holders: ['a'] }],
       minReachable: 3,
       recoverable: false
-    },
-    api: undefined as unknown as WgtApi
-  }
-  const record = (method: string, args: unknown[]): void => { calls.push({ method, args }) }
-  const unused = async (): Promise<never> => { throw new WgtError('INTERNAL', 'not used in this test') }
-  fake.api = {
-    on: (event, listener) => hub.on(event, listener),
-    getIdentity: unused,
-    getReachability: unused,
-    listPeers: unused,
-    getPeer: unused,
-    connect: unused,
-    disconnect: unused,
-    ping: unused,
-    getMetrics: unused,
-    getHistory: unused,
-    shareFile: async (path, options) => {
-      record('shareFile', options == null ? [path] : [path, options])
-      let bytes: Buffer
-      try {
-        bytes = await readFile(path)
-      } catch {
-        throw new WgtError('NOT_FOUND', `no file at ${path}`)
-      }
-      shared.set(path, bytes)
-      // another transfer first: the CLI must follow its own, not this one
-      progress({ transfer: 'other', kind: 'fetch', label: 'x', phase: 'fetch' })
-      progress({ transfer: 't1', label: basename(path), phase: 'encode', done: bytes.length / 2, total: bytes.length })
-      progress({ transfer: 't1', label: basename(path), phase: 'done', done: bytes.length, total: bytes.length })
-      await fake.duringShare?.(path)
-      return { link: LINK, id: FILE_ID, name: basename(path), size: bytes.length, k: options?.k ?? 4, m: options?.m ?? 2 }
-    },
-    fetchFile: async (link, outPath) => {
-      record('fetchFile', outPath == null ? [link] : [link, outPath])
-      const bytes = Buffer.from('fetched bytes\n')
-      const path = outPath ?? join(downloadDir, 'fetched.txt')
-      await writeFile(path, bytes)
-      hub.emit('file:progress', { transfer: 't2', kind: 'fetch', label: link, fileId: null, phase: 'locate', done: 0, total: 1, unit: 'shards' })
-      return {
-        id: FILE_ID, name: 'fetched.txt', size: bytes.length, path, sha256: createHash('sha256').update(bytes).digest('hex'),
-        badHolders: [], resumedSegments: 0
-      }
-    },
-    listFiles: async () => { record('listFiles', []); return fake.files },
-    fileHealth: async (ref) => { record('fileHealth', [ref]); return fake.health },
-    repairFile: async (ref) => { record('repairFile', [ref]); return { id: FILE_ID, recreated: 3, health: { ...fake.health, recoverable: true } } },
-    offerFile: async (peerId, link) => { record('offerFile', [peerId, link]) },
-    getStorage: async () => fake.storage,
-    setStorageQuota: async (bytes) => { fake.storage = { ...fake.storage, quota: bytes }; return fake.storage }
+    }
   }
   return fake
 }

@@ -1,8 +1,9 @@
 /** What share, fetch, health and repair need from the node: passed in, so each part is testable on its own. */
 import type { Logger } from '@libp2p/interface'
+import type { NodeSettings } from '../../../shared/api/index.js'
 import type { EventHub } from '../../../shared/rpc.js'
-import type { PeerEntry } from '../../../shared/types.js'
 import type { ViolationReporter } from '../guard/reputation.js'
+import type { Candidate } from '../net/selection.js'
 import type { ShardStore } from '../storage/index.js'
 import type { Announcer, Locator } from './locate.js'
 import type { FileRecords } from './records.js'
@@ -15,13 +16,13 @@ export interface FilesContext {
   locator: Locator
   announcer: Announcer
   records: FileRecords
-  /** every known peer, as the directory sees it now */
-  peers: () => Promise<PeerEntry[]>
+  /** connected peers that take shards, with what placement ranks them by, as they are now */
+  candidates: () => Promise<Candidate[]>
   /** RTT p50 in ms; Infinity when not measured */
   rtt: (peerId: string) => number
   reputation: ViolationReporter
-  hub: EventHub
-  downloadDir: () => string
+  events: EventHub
+  settings: () => NodeSettings
   log: Logger
   /** how long peers are asked to keep the shards we place (they may clamp it) */
   leaseMs: number

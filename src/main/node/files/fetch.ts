@@ -4,22 +4,28 @@
  * segments, a few at a time, each from k verified shards, written in place to
  * `<final>.wgt-partial` → SHA-256 of the whole partial file against the
  * manifest → rename to the final name. The sidecar lists finished segments,
- * so a re-run after a crash or kill picks up where it stopped.
+ * so a re-run after a crash, a kill or a node stop picks up where it stopped;
+ * a fetch the user cancels removes its partial file instead.
+ *
+ * With keepFetchedShards (on by default) the verified shards a fetch used are
+ * kept in this node's store and announced, so the file can be served from
+ * here too and gets more durable as it spreads.
  */
 import { createHash } from 'node:crypto'
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
+import type { FetchResult, FileEntry } from '../../../shared/api/index.js'
 import { WgtError } from '../../../shared/errors.js'
-import type { FetchResult } from '../../../shared/types.js'
 import { decodeSegment } from '../ces/index.js'
+import type { OperationHandle } from '../operations/registry.js'
 import type { FilesContext } from './context.js'
 import { parseLink } from './link.js'
 import { PARTIAL_SUFFIX, SIDECAR_SUFFIX, chooseOutput, readSidecar, removePartial, sha256File, writeSidecar } from './output.js'
-import { Progress } from './progress.js'
 import type { FileRecord } from './records.js'
+import { releaseEverywhere } from './release.js'
 import { fetchShards, type ShardSource } from './segment-fetch.js'
 import { findRoot, shardSource } from './source.js'
-import { decodeManifest, decodeRoot, type ManifestData, type RootData } from './tables.js'
+import { decodeManifest, decodeRoot, type ManifestData, type PlacedSegment, type RootData } from './tables.js'
 
 /** segments fetched at once: enough to overlap network and decode, few enough for constant memory */
 const SEGMENT_CONCURRENCY = 3
@@ -31,19 +37,45 @@ export interface OpenedFile {
   manifest: ManifestData
 }
 
+/** Shards kept while fetching: put in our store (pinned) and announced; released again if the fetch is cancelled. */
+class Keeper {
+  readonly kept = new Set<string>()
+  constructor (private readonly ctx: FilesContext, private readonly enabled: boolean) {}
+
+  async keep (seg: PlacedSegment, shards: Array<Uint8Array | null>): Promise<void> {
+    if (!this.enabled) return
+    for (let i = 0; i < shards.length; i++) {
+      const bytes = shards[i]
+      if (bytes == null) continue
+      await this.ctx.shards.put(this.ctx.self, seg.shards[i], bytes, Infinity)
+      this.kept.add(seg.shards[i])
+      seg.holders[i] = [...new Set([...(seg.holders[i] ?? []), this.ctx.self])]
+    }
+  }
+
+  async keepRoot (id: string, bytes: Uint8Array): Promise<void> {
+    if (!this.enabled) return
+    await this.ctx.shards.put(this.ctx.self, id, bytes, Infinity)
+    this.kept.add(id)
+  }
+}
+
 /** Root record and manifest for a link; throws INTEGRITY 'wrong key …' when the key does not open the manifest. */
-export async function openLink (ctx: FilesContext, link: string, bad: Set<string>, signal: AbortSignal): Promise<OpenedFile & { key: Uint8Array }> {
+export async function openLink (ctx: FilesContext, link: string, bad: Set<string>, signal: AbortSignal, keeper?: Keeper): Promise<OpenedFile & { key: Uint8Array }> {
   const { manifestId: id, key } = parseLink(link)
   const known = await ctx.records.get(id)
   const { bytes, holders } = await findRoot(ctx, id, known?.rootHolders ?? [], bad, signal)
   const root = decodeRoot(bytes)
-  const manifest = await openManifest(root, key, shardSource(ctx, bad), signal)
-  return { id, key, root, rootHolders: [...new Set([...(known?.rootHolders ?? []), ...holders])], manifest }
+  const manifest = await openManifest(root, key, shardSource(ctx, bad), signal, keeper)
+  await keeper?.keepRoot(id, bytes)
+  const rootHolders = [...new Set([...(known?.rootHolders ?? []), ...holders, ...(keeper?.kept.has(id) === true ? [ctx.self] : [])])]
+  return { id, key, root, rootHolders, manifest }
 }
 
-async function openManifest (root: RootData, key: Uint8Array, src: ShardSource, signal: AbortSignal): Promise<ManifestData> {
+async function openManifest (root: RootData, key: Uint8Array, src: ShardSource, signal: AbortSignal, keeper?: Keeper): Promise<ManifestData> {
   const hash = createHash('sha256')
   const parts: Uint8Array[] = []
+  const verified: Array<{ seg: PlacedSegment, shards: Array<Uint8Array | null> }> = []
   for (const seg of root.segments) {
     const shards = await fetchShards(seg, root.params, src, signal)
     let plain: Uint8Array
@@ -56,39 +88,68 @@ async function openManifest (root: RootData, key: Uint8Array, src: ShardSource, 
     }
     hash.update(plain)
     parts.push(plain)
+    verified.push({ seg, shards })
   }
   if (hash.digest('hex') !== root.manifestSha256) throw new WgtError('INTEGRITY', 'the manifest does not match the hash in its root record')
-  return decodeManifest(Buffer.concat(parts))
+  const manifest = decodeManifest(Buffer.concat(parts))
+  // kept only once the key is known to open it: a wrong link keeps nothing
+  for (const v of verified) await keeper?.keep(v.seg, v.shards)
+  return manifest
 }
 
-export async function fetchFile (ctx: FilesContext, link: string, outPath: string | undefined, signal: AbortSignal): Promise<FetchResult> {
-  const { manifestId } = parseLink(link)
-  const progress = new Progress('fetch', link.slice(0, 24), p => { ctx.hub.emit('file:progress', p) })
-  progress.fileId = manifestId
-  const bad = new Set<string>()
-  try {
-    progress.report('locate', 0, 1, 'shards')
-    const file = await openLink(ctx, link, bad, signal)
-    const { manifest, root, key } = file
-    progress.label = manifest.name
-    progress.report('locate', 1, 1, 'shards')
+/** A received copy of this link that is still where it was saved, unchanged in size; else null. */
+export async function existingCopy (ctx: FilesContext, manifestId: string): Promise<FileEntry | null> {
+  const rec = await ctx.records.get(manifestId)
+  if (rec == null || rec.entry.direction !== 'received' || rec.entry.path == null) return null
+  const st = await stat(rec.entry.path).catch(() => null)
+  return st != null && st.isFile() && st.size === rec.entry.size ? rec.entry : null
+}
 
-    const final = outPath != null ? resolve(outPath) : await chooseOutput(ctx.downloadDir(), manifest.name, manifestId)
+export interface FetchOptions {
+  outPath?: string
+  /** the peer whose offer this fetch accepts */
+  from?: string | null
+}
+
+export async function fetchFile (ctx: FilesContext, link: string, options: FetchOptions, op: OperationHandle): Promise<FetchResult> {
+  const { signal } = op
+  const { manifestId } = parseLink(link)
+  op.setFileId(manifestId)
+  const bad = new Set<string>()
+  const keeper = new Keeper(ctx, ctx.settings().keepFetchedShards)
+  let final: string | null = null
+  try {
+    op.progress('locating', 0)
+    if (options.outPath == null) {
+      const copy = await existingCopy(ctx, manifestId)
+      if (copy?.path != null) {
+        op.setLabel(copy.name)
+        const rec = await ctx.records.get(manifestId)
+        return { id: manifestId, name: copy.name, size: copy.size, path: copy.path, sha256: rec?.manifest.sha256 ?? '', badHolders: [], resumedSegments: 0, existing: true }
+      }
+    }
+    const file = await openLink(ctx, link, bad, signal, keeper)
+    const { manifest, root, key } = file
+    op.setLabel(manifest.name)
+    op.progress('locating', 1, { done: 0, total: manifest.size })
+
+    final = options.outPath != null ? resolve(options.outPath) : await chooseOutput(ctx.settings().downloadDir, manifest.name, manifestId)
     if (await exists(final)) throw new WgtError('INVALID_INPUT', `${final} already exists; choose another output path`)
     await mkdir(dirname(final), { recursive: true })
-    const { resumed, learned } = await fetchInto(ctx, file, key, final, bad, progress, signal)
+    const { resumed, learned } = await fetchInto(ctx, file, key, final, bad, keeper, op)
 
-    const sha256 = await sha256File(final + PARTIAL_SUFFIX, n => { progress.report('verify', n, manifest.size, 'bytes') })
+    const sha256 = await sha256File(final + PARTIAL_SUFFIX, n => { op.progress('verifying', manifest.size > 0 ? n / manifest.size : 1) })
     if (sha256 !== manifest.sha256) {
       await removePartial(final)
       throw new WgtError('INTEGRITY', `the assembled file hashes to ${sha256}, the manifest says ${manifest.sha256}; nothing was kept`)
     }
+    signal.throwIfAborted()
     if (await exists(final)) throw new WgtError('INVALID_INPUT', `${final} appeared while fetching; the verified file is left at ${final}${PARTIAL_SUFFIX}`)
     await rename(final + PARTIAL_SUFFIX, final)
     await rm(final + SIDECAR_SUFFIX, { force: true })
 
     const rec: FileRecord = {
-      entry: { id: manifestId, link, name: manifest.name, size: manifest.size, k: manifest.params.k, m: manifest.params.m, segments: manifest.segments.length, direction: 'received', path: final, createdAt: Date.now() },
+      entry: { id: manifestId, link, name: manifest.name, size: manifest.size, k: manifest.params.k, m: manifest.params.m, segments: manifest.segments.length, direction: 'received', path: final, from: options.from ?? null, createdAt: Date.now() },
       root,
       manifest: { ...manifest, segments: manifest.segments.map((s, i) => ({ ...s, holders: s.holders.map((h, j) => [...new Set([...h, ...(learned.get(i)?.get(j) ?? [])])]) })) },
       rootHolders: file.rootHolders
@@ -97,35 +158,41 @@ export async function fetchFile (ctx: FilesContext, link: string, outPath: strin
     // a sharer fetching its own file keeps its 'shared' record (source path, placement)
     if (existing == null || existing.entry.direction === 'received') {
       await ctx.records.put(rec)
-      ctx.hub.emit('files:update', rec.entry)
+      ctx.events.emit('files:update', rec.entry)
     }
-    progress.report('done', manifest.size, manifest.size, 'bytes')
-    return { id: manifestId, name: manifest.name, size: manifest.size, path: final, sha256, badHolders: [...bad], resumedSegments: resumed }
+    return { id: manifestId, name: manifest.name, size: manifest.size, path: final, sha256, badHolders: [...bad], resumedSegments: resumed, existing: false }
   } catch (err) {
-    const e = WgtError.from(err)
-    progress.failed(e)
+    const e = WgtError.from(signal.aborted ? signal.reason ?? err : err)
+    // a cancel leaves nothing: no partial file, no kept shards. A node stopping keeps the partial for a resume.
+    if (e.code === 'CANCELLED') {
+      if (final != null) await removePartial(final)
+      const ours = (await ctx.records.get(manifestId)) != null
+      if (!ours) await releaseEverywhere(ctx, new Map([[ctx.self, keeper.kept]]))
+    }
     throw e
   }
 }
 
 /** Writes every segment not already done into the partial file; returns how many were resumed and holders learned from the DHT. */
-async function fetchInto (ctx: FilesContext, file: OpenedFile, key: Uint8Array, final: string, bad: Set<string>, progress: Progress, signal: AbortSignal): Promise<{ resumed: number, learned: Map<number, Map<number, string[]>> }> {
+async function fetchInto (ctx: FilesContext, file: OpenedFile, key: Uint8Array, final: string, bad: Set<string>, keeper: Keeper, op: OperationHandle): Promise<{ resumed: number, learned: Map<number, Map<number, string[]>> }> {
   const { manifest, root, id } = file
+  const signal = op.signal
   const partial = final + PARTIAL_SUFFIX
   const side = await readSidecar(final)
   const done = new Set<number>(side != null && side.manifestId === id && side.size === manifest.size && await exists(partial) ? side.done.filter(i => i >= 0 && i < manifest.segments.length) : [])
   const resumed = done.size
   const fh = await open(partial, done.size > 0 ? 'r+' : 'w', 0o600)
   const learned = new Map<number, Map<number, string[]>>()
+  let sidecarWrite = Promise.resolve()
   try {
     if (done.size === 0) {
       await fh.truncate(manifest.size)
       await writeSidecar(final, { manifestId: id, size: manifest.size, done: [] })
     }
     let bytesDone = manifest.segments.filter(s => done.has(s.index)).reduce((a, s) => a + s.plainSize, 0)
-    progress.report('fetch', bytesDone, manifest.size, 'bytes')
+    const report = (): void => { op.progress('receiving', manifest.size > 0 ? bytesDone / manifest.size : 1, { done: bytesDone, total: manifest.size }) }
+    report()
     const todo = manifest.segments.filter(s => !done.has(s.index))
-    let sidecarWrite = Promise.resolve()
     let next = 0
     // one failing segment stops the others before the file handle closes under them
     const stopAll = new AbortController()
@@ -141,9 +208,10 @@ async function fetchInto (ctx: FilesContext, file: OpenedFile, key: Uint8Array, 
         })
         const shards = await fetchShards(seg, manifest.params, src, sig)
         const { plain } = decodeSegment(seg, shards, { params: manifest.params, key, fileId: root.fileId, domain: 'data' })
+        await keeper.keep(seg, shards)
         await fh.write(plain, 0, plain.byteLength, seg.index * manifest.params.segmentSize)
         bytesDone += plain.byteLength
-        progress.report('fetch', bytesDone, manifest.size, 'bytes')
+        report()
         done.add(seg.index)
         // durable before it is recorded as done, and sidecar writes in order
         sidecarWrite = sidecarWrite.then(async () => {
@@ -159,6 +227,7 @@ async function fetchInto (ctx: FilesContext, file: OpenedFile, key: Uint8Array, 
     }))
     if (firstError != null) throw firstError
   } finally {
+    await sidecarWrite.catch(() => {})
     await fh.close()
   }
   return { resumed, learned }

@@ -11,11 +11,11 @@
  * through the DHT, where every holder announces what it stores.
  */
 import { WgtError } from '../../../shared/errors.js'
-import type { FileHealth, SegmentHealth } from '../../../shared/types.js'
+import type { FileHealth, SegmentHealth } from '../../../shared/api/index.js'
 import { rebuildShards, type CesParams } from '../ces/index.js'
 import type { FilesContext } from './context.js'
-import { candidatesFrom, Placer } from './placement.js'
-import type { Progress } from './progress.js'
+import type { OperationHandle } from '../operations/registry.js'
+import { Placer } from './placement.js'
 import type { FileRecord } from './records.js'
 import { fetchShards } from './segment-fetch.js'
 import { findRoot, shardSource } from './source.js'
@@ -92,9 +92,11 @@ async function askAll (ctx: FilesContext, ask: Map<string, Set<string>>, confirm
   })
 }
 
-export async function repair (ctx: FilesContext, rec: FileRecord, progress: Progress, signal: AbortSignal): Promise<{ recreated: number, record: FileRecord }> {
+export async function repair (ctx: FilesContext, rec: FileRecord, op: OperationHandle): Promise<{ recreated: number, record: FileRecord }> {
+  const signal = op.signal
+  op.progress('checking', 0)
   const { confirmed } = await census(ctx, rec, signal)
-  const placer = new Placer(candidatesFrom(await ctx.peers(), ctx.self), async (peer, cid, bytes) => {
+  const placer = new Placer(await ctx.candidates(), async (peer, cid, bytes) => {
     await ctx.shards.put(peer, cid, bytes, ctx.leaseMs, { signal })
   }, signal)
   const confirmedOf = (cid: string): string[] => [...(confirmed.get(cid) ?? [])]
@@ -105,7 +107,7 @@ export async function repair (ctx: FilesContext, rec: FileRecord, progress: Prog
   const lost = tables.reduce((a, t) => a + t.segs.reduce((b, s) => b + s.shards.filter(c => confirmedOf(c).length === 0).length, 0), 0)
   let recreated = 0
   const unrecoverable: number[] = []
-  progress.report('repair', 0, lost, 'shards')
+  op.progress('rebuilding', 0)
   for (const { segs, params } of tables) {
     for (const seg of segs) {
       // what was confirmed is the placement now
@@ -124,7 +126,7 @@ export async function repair (ctx: FilesContext, rec: FileRecord, progress: Prog
           seg.holders[i] = [ctx.self]
         }
         recreated++
-        progress.report('repair', recreated, lost, 'shards')
+        op.progress('rebuilding', lost > 0 ? recreated / lost : 1)
       }
     }
   }

@@ -5,8 +5,8 @@
  * announcements run in the background through a small queue.
  */
 import type { Libp2p, Logger } from '@libp2p/interface'
-import { parseShardCid } from './cid.js'
-import { anySignal } from './shard-service.js'
+import { parseShardCid } from '../ces/index.js'
+import { anySignal } from '../wire/index.js'
 
 export interface LocatorInit {
   /** how long one provider lookup may take (default 8 s) */
@@ -46,7 +46,7 @@ export class Locator {
     const found = new Set<string>()
     const s = anySignal(signal, this.lookupTimeoutMs)
     try {
-      for await (const p of this.libp2p.contentRouting.findProviders(parseShardCid(cid), { signal: s })) {
+      for await (const p of this.libp2p.contentRouting.findProviders(parseShardCid(cid).cid, { signal: s })) {
         const id = p.id.toString()
         if (id === self) continue
         // remember its addresses so the GET that follows can dial it
@@ -114,7 +114,7 @@ export class Announcer {
     while (!this.stopped && this.active < (this.opts.concurrency ?? 2) && this.queue.length > 0) {
       const cid = this.queue.shift() as string
       this.active++
-      this.libp2p.contentRouting.provide(parseShardCid(cid), { signal: anySignal(this.ctrl.signal, this.opts.timeoutMs ?? 30_000) })
+      this.libp2p.contentRouting.provide(parseShardCid(cid).cid, { signal: anySignal(this.ctrl.signal, this.opts.timeoutMs ?? 30_000) })
         .catch(err => { this.log('announcing %s failed: %s', cid, (err as Error).message) })
         .finally(() => {
           this.active--

@@ -1,21 +1,19 @@
 /**
  * /wgt/offer/1.0.0: a peer hands us a link (the user dropped a file on us in
  * its UI). One small Offer and one ack per stream; the receiver validates it,
- * rate-limits per peer (offers become UI notifications, which must not be
- * floodable) and emits it. Nothing is fetched until the user decides.
+ * rate-limits per peer (offers become inbox entries and notifications, which
+ * must not be floodable) and hands it on. Nothing is fetched until the user
+ * decides.
  */
-import type { ComponentLogger, Connection, Logger, Startable, Stream } from '@libp2p/interface'
-import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+import type { Connection, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
+import { TypedEventEmitter } from 'main-event'
+import type { FileOffer } from '../../../shared/api/index.js'
 import { WgtError } from '../../../shared/errors.js'
-import type { FileOffer } from '../../../shared/types.js'
-import type { ViolationReporter } from '../guard/reputation.js'
-import { abortStream, closeStream, isWireViolation } from '../metrics/wire.js'
-import { parsePeerId } from '../net/peer-directory.js'
-import { RateLimiter } from './limits.js'
+import { closeStream, ProtocolService, RateLimiter, Violation, type ProtocolComponents, type ProtocolServiceInit } from '../wire/index.js'
+import type { Inbox } from './inbox.js'
 import { isLink } from './link.js'
 import { Offer, OfferAck } from './pb/offer.js'
-import { anySignal } from './shard-service.js'
 
 export const OFFER_PROTOCOL = '/wgt/offer/1.0.0'
 /** link ≤ 256, name ≤ 255 UTF-8 bytes ×4 worst case, framing */
@@ -23,129 +21,87 @@ const MAX_OFFER = 2048
 const MAX_ACK = 512
 export const MAX_NAME_LENGTH = 255
 
-export interface OfferServiceInit {
-  reputation: ViolationReporter
-  onOffer: (offer: FileOffer) => void
+export interface ReceivedOffer { from: string, link: string, name: string, size: number }
+
+export interface OfferEvents {
+  /** a valid offer is in the inbox; `removed` are the inbox entries it replaced or pushed out */
+  received: CustomEvent<{ offer: FileOffer, removed: string[] }>
+}
+
+export interface OfferServiceInit extends ProtocolServiceInit {
+  /** where offers are kept; an offer is acknowledged once it is stored there */
+  inbox: Inbox
   /** offers accepted from one peer at once, and refilled per minute (default 5, 10) */
   burst?: number
   perMinute?: number
   timeoutMs?: number
 }
 
-export interface OfferServiceComponents {
-  registrar: Registrar
-  connectionManager: ConnectionManager
-  logger: ComponentLogger
-}
-
-export class OfferService implements Startable {
+export class OfferService extends ProtocolService {
   readonly protocol = OFFER_PROTOCOL
-  private readonly log: Logger
+  readonly events = new TypedEventEmitter<OfferEvents>()
+  /** the persisted inbox this service fills */
+  readonly inbox: Inbox
   private readonly limiter: RateLimiter
   private readonly timeoutMs: number
-  private readonly inbound = new Set<Stream>()
-  private started = false
 
-  constructor (private readonly components: OfferServiceComponents, private readonly init: OfferServiceInit) {
-    this.log = components.logger.forComponent('wgt:offer')
+  constructor (components: ProtocolComponents, private readonly init: OfferServiceInit) {
+    super(components, init.reputation, 'offer', { maxInboundStreams: 2, maxOutboundStreams: 4, runOnLimitedConnection: true })
+    this.inbox = init.inbox
     this.limiter = new RateLimiter(init.burst ?? 5, init.perMinute ?? 10)
     this.timeoutMs = init.timeoutMs ?? 5000
   }
 
   readonly [Symbol.toStringTag] = 'wgt/offer'
 
-  isStarted (): boolean { return this.started }
-
-  async start (): Promise<void> {
-    await this.components.registrar.handle(this.protocol, (stream, conn) => { void this.receive(stream, conn) }, {
-      maxInboundStreams: 2,
-      maxOutboundStreams: 4,
-      runOnLimitedConnection: true
-    })
-    this.started = true
-  }
-
-  async stop (): Promise<void> {
-    if (!this.started) return
-    this.started = false
-    await this.components.registrar.unhandle(this.protocol)
-    await Promise.all([...this.inbound].map(async s => { await closeStream(s) }))
-    this.inbound.clear()
-  }
-
   async send (peerId: string, offer: { link: string, name: string, size: number }, options: { signal?: AbortSignal } = {}): Promise<void> {
-    const signal = anySignal(options.signal, this.timeoutMs)
-    let stream: Stream
-    try {
-      stream = await this.components.connectionManager.openStream(parsePeerId(peerId), this.protocol, { signal, runOnLimitedConnection: true })
-    } catch (err) {
-      if (err instanceof WgtError) throw err
-      if ((err as Error).name === 'UnsupportedProtocolError') throw new WgtError('PROTOCOL', `${peerId} does not accept file offers`, { cause: err })
-      throw new WgtError('PEER_UNREACHABLE', `cannot reach ${peerId}: ${(err as Error).message}`, { cause: err })
-    }
-    try {
-      const lp = lpStream(stream, { maxDataLength: MAX_ACK })
-      await lp.write(Offer.encode(offer), { signal })
-      const ack = OfferAck.decode(await lp.read({ signal }))
-      await closeStream(stream)
-      if (ack.status === OfferAck.Status.RATE_LIMITED) throw new WgtError('UNAVAILABLE', `${peerId} is not taking more offers from us right now; try later`)
-      if (ack.status !== OfferAck.Status.OK) throw new WgtError('INVALID_INPUT', `${peerId} rejected the offer: ${ack.message.slice(0, 200)}`)
-    } catch (err) {
-      abortStream(stream, (err as Error).message)
-      throw WgtError.from(err, 'PEER_UNREACHABLE')
-    }
+    const ack = await this.exchange(peerId, Offer.encode(offer), { maxResponse: MAX_ACK, decode: b => OfferAck.decode(b), timeoutMs: this.timeoutMs, signal: options.signal })
+    if (ack.status === OfferAck.Status.RATE_LIMITED) throw new WgtError('UNAVAILABLE', `${peerId} is not taking more offers from us right now; try later`)
+    if (ack.status !== OfferAck.Status.OK) throw new WgtError('INVALID_INPUT', `${peerId} rejected the offer: ${ack.message.slice(0, 200)}`)
   }
 
-  private async receive (stream: Stream, connection: Connection): Promise<void> {
-    const from = connection.remotePeer.toString()
-    this.inbound.add(stream)
+  protected async serve (stream: Stream, from: string, _connection: Connection): Promise<void> {
     const signal = AbortSignal.timeout(this.timeoutMs)
     const lp = lpStream(stream, { maxDataLength: MAX_OFFER, maxBufferSize: MAX_OFFER * 2 })
+    const bytes = await lp.read({ signal })
+    let offer: Offer
     try {
-      const buf = await lp.read({ signal })
-      let offer: Offer
-      try {
-        offer = Offer.decode(buf)
-      } catch (err) {
-        throw new Violation(`malformed offer: ${(err as Error).message}`)
-      }
-      const problem = offerProblem(offer)
-      if (problem != null) {
-        await lp.write(OfferAck.encode({ status: OfferAck.Status.INVALID, message: problem }), { signal })
-        throw new Violation(`invalid offer: ${problem}`)
-      }
-      if (!this.limiter.take(from)) {
-        await lp.write(OfferAck.encode({ status: OfferAck.Status.RATE_LIMITED, message: '' }), { signal })
-        await closeStream(stream)
-        return
-      }
-      await lp.write(OfferAck.encode({ status: OfferAck.Status.OK, message: '' }), { signal })
-      await closeStream(stream)
-      this.init.onOffer({ from, link: offer.link, name: offer.name, size: offer.size, receivedAt: Date.now() })
+      offer = Offer.decode(bytes)
     } catch (err) {
-      if (err instanceof Violation || isWireViolation(err)) {
-        this.init.reputation.recordViolation(from, `offer: ${(err as Error).message}`)
-      } else {
-        this.log('offer from %s ended: %s', from, (err as Error).message)
-      }
-      abortStream(stream, (err as Error).message)
-    } finally {
-      this.inbound.delete(stream)
+      throw new Violation(`malformed offer: ${(err as Error).message}`)
     }
+    const problem = offerProblem(offer)
+    if (problem != null) {
+      await lp.write(OfferAck.encode({ status: OfferAck.Status.INVALID, message: problem }), { signal })
+      throw new Violation(`invalid offer: ${problem}`)
+    }
+    if (!this.limiter.take(from)) {
+      await lp.write(OfferAck.encode({ status: OfferAck.Status.RATE_LIMITED, message: '' }), { signal })
+      await closeStream(stream)
+      return
+    }
+    await this.store({ from, link: offer.link, name: offer.name, size: offer.size })
+    await lp.write(OfferAck.encode({ status: OfferAck.Status.OK, message: '' }), { signal })
+    await closeStream(stream)
+  }
+
+  /** Keep an offer in the inbox and tell listeners (also for an offer put back after a failed fetch). */
+  async store (offer: ReceivedOffer): Promise<FileOffer> {
+    const { offer: stored, removed } = await this.inbox.add(offer)
+    this.events.dispatchEvent(new CustomEvent('received', { detail: { offer: stored, removed } }))
+    return stored
   }
 }
-
-class Violation extends Error {}
 
 export function offerProblem (o: Offer): string | null {
   if (!isLink(o.link)) return 'not a wgt:// link'
   if (o.name.length === 0 || o.name.length > MAX_NAME_LENGTH) return `name must be 1..${MAX_NAME_LENGTH} characters`
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(o.name)) return 'name contains control characters'
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(o.name)) return 'name contains control characters'
   if (!Number.isSafeInteger(o.size) || o.size < 0) return 'size must be a non-negative integer'
   return null
 }
 
-export function offerService (init: OfferServiceInit): (components: OfferServiceComponents) => OfferService {
+export function offerService (init: OfferServiceInit): (components: ProtocolComponents) => OfferService {
   return (components) => new OfferService(components, init)
 }

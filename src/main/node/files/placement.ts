@@ -1,7 +1,7 @@
 /**
- * Placement: which peers keep the shards of a file. Candidates are read from
- * the peer directory at placement time (connected, speaking the shard
- * protocol, reputation active) and each shard goes to the best candidate not
+ * Placement: which peers keep the shards of a file. Candidates come from the
+ * node's peer selection (net/selection.ts) at placement time (connected,
+ * speaking the shard protocol, reputation active) and each shard goes to the best candidate not
  * already holding a shard of the same segment, so one lost peer costs a
  * segment at most one shard. Best = fewest shards of this file so far (spread),
  * then most free disk, then lowest RTT. A failed put moves the shard to the
@@ -11,21 +11,7 @@
  * moment, and only a third one drops it for the file.
  */
 import { WgtError } from '../../../shared/errors.js'
-import type { PeerEntry } from '../../../shared/types.js'
-import { SHARD_PROTOCOL } from './shard-service.js'
-
-export interface Candidate {
-  peerId: string
-  diskFree: number
-  rttMs: number
-}
-
-/** Connected peers that can take shards, from directory entries. */
-export function candidatesFrom (entries: PeerEntry[], self: string): Candidate[] {
-  return entries
-    .filter(e => e.peerId !== self && e.connected && e.reputation.state === 'active' && e.protocols.includes(SHARD_PROTOCOL))
-    .map(e => ({ peerId: e.peerId, diskFree: e.capacity?.diskFree ?? 0, rttMs: e.rtt?.p50 ?? Number.POSITIVE_INFINITY }))
-}
+import type { Candidate } from '../net/selection.js'
 
 const GIB = 2 ** 30
 const RESTING_MS = 1000

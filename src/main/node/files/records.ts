@@ -7,11 +7,10 @@
  */
 import { Key, type Datastore } from 'interface-datastore'
 import { WgtError } from '../../../shared/errors.js'
-import type { FileEntry } from '../../../shared/types.js'
+import type { FileEntry } from '../../../shared/api/index.js'
 import type { ManifestData, RootData } from './tables.js'
 
 const PREFIX = '/wgt/files'
-const QUOTA_KEY = new Key('/wgt/settings/storage-quota')
 
 export interface FileRecord {
   entry: FileEntry
@@ -50,28 +49,13 @@ export class FileRecords {
   async list (): Promise<FileEntry[]> {
     const out: FileEntry[] = []
     for await (const { value } of this.datastore.query({ prefix: PREFIX })) {
-      out.push((JSON.parse(decoder.decode(value)) as StoredRecord).entry)
+      out.push(entryOf((JSON.parse(decoder.decode(value)) as StoredRecord).entry))
     }
     return out.sort((a, b) => b.createdAt - a.createdAt)
   }
 
-  /** The quota the user set through the API; null when never set. */
-  async loadQuota (): Promise<number | null> {
-    return await loadQuota(this.datastore)
-  }
-
-  async saveQuota (bytes: number): Promise<void> {
-    await this.datastore.put(QUOTA_KEY, encoder.encode(String(bytes)))
-  }
-}
-
-export async function loadQuota (datastore: Datastore): Promise<number | null> {
-  try {
-    const n = Number(decoder.decode(await datastore.get(QUOTA_KEY)))
-    return Number.isSafeInteger(n) && n >= 0 ? n : null
-  } catch (err) {
-    if ((err as Error).name === 'NotFoundError') return null
-    throw WgtError.from(err, 'UNAVAILABLE')
+  async delete (id: string): Promise<void> {
+    await this.datastore.delete(keyOf(id))
   }
 }
 
@@ -81,5 +65,10 @@ function keyOf (id: string): Key {
 }
 
 function revive (s: StoredRecord): FileRecord {
-  return { ...s, root: { ...s.root, fileId: new Uint8Array(Buffer.from(s.root.fileId, 'base64')) } }
+  return { ...s, entry: entryOf(s.entry), root: { ...s.root, fileId: new Uint8Array(Buffer.from(s.root.fileId, 'base64')) } }
+}
+
+/** Records written before a field existed get its empty value. */
+function entryOf (e: FileEntry): FileEntry {
+  return { ...e, from: e.from ?? null }
 }

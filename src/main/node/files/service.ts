@@ -1,74 +1,41 @@
 /**
- * FilesService: the API's file methods (FileMethods) on top of the shard and
- * offer protocols, the shard store, the DHT and the file records. Every
- * operation gets an AbortSignal that stop() fires, so stopping the node never
- * waits on a transfer.
+ * FilesService: the files slice of the API on top of the shard and offer
+ * protocols, the shard store, the DHT, the file records and the inbox.
+ * Share, fetch and repair run as operations (operations/registry.ts): the
+ * call checks its input and answers the operation's id at once. Every other
+ * call gets an AbortSignal that stop() fires, so stopping the node never
+ * waits on the network.
  */
-import type { Libp2p, Logger } from '@libp2p/interface'
+import { rm, stat } from 'node:fs/promises'
+import type { FileEntry, FileHealth, FileOffer, OperationRef, RemoveOptions, ShareOptions, SliceApi, files } from '../../../shared/api/index.js'
 import { WgtError } from '../../../shared/errors.js'
-import type { EventHub } from '../../../shared/rpc.js'
-import type { FetchResult, FileEntry, FileHealth, PeerEntry, RepairResult, ShareOptions, ShareResult, StorageInfo } from '../../../shared/types.js'
-import type { FileMethods } from '../api/node-api.js'
-import type { ViolationReporter } from '../guard/reputation.js'
-import type { ShardStore } from '../storage/index.js'
+import type { OperationRegistry } from '../operations/registry.js'
 import type { FilesContext } from './context.js'
 import { fetchFile, openLink } from './fetch.js'
 import { census, repair } from './health.js'
+import type { Inbox } from './inbox.js'
 import { parseLink } from './link.js'
-import { Announcer, Locator } from './locate.js'
 import type { OfferService } from './offer-service.js'
-import { Progress } from './progress.js'
-import { FileRecords, type FileRecord } from './records.js'
-import { shareFile } from './share.js'
-import type { ShardService } from './shard-service.js'
+import type { FileRecord } from './records.js'
+import { holdings, releaseEverywhere } from './release.js'
+import { shareFile, shareTarget } from './share.js'
 
-export interface FilesServiceInit {
-  libp2p: Libp2p
-  shards: ShardService
+export interface FilesServiceDeps {
+  operations: OperationRegistry
   offers: OfferService
-  store: ShardStore
-  records: FileRecords
-  announcer: Announcer
-  hub: EventHub
-  reputation: ViolationReporter
-  peers: () => Promise<PeerEntry[]>
-  rtt: (peerId: string) => number
-  downloadDir: string
-  log: Logger
-  /** lease asked of peers for placed shards (default 365 days) */
-  leaseMs?: number
+  inbox: Inbox
 }
 
-export class FilesService implements FileMethods {
-  private readonly ctx: FilesContext
+export class FilesService implements SliceApi<typeof files> {
   private readonly running = new Set<AbortController>()
   private stopped = false
-  // No re-announce at start: kad-dht keeps the records we provided in the datastore and its
-  // reprovider republishes them before they expire, across restarts.
 
-  constructor (private readonly init: FilesServiceInit) {
-    this.ctx = {
-      self: init.libp2p.peerId.toString(),
-      shards: init.shards,
-      store: init.store,
-      locator: new Locator(init.libp2p),
-      announcer: init.announcer,
-      records: init.records,
-      peers: init.peers,
-      rtt: init.rtt,
-      reputation: init.reputation,
-      hub: init.hub,
-      downloadDir: () => init.downloadDir,
-      leaseMs: init.leaseMs ?? 365 * 24 * 3600_000,
-      log: init.log
-    }
-  }
+  constructor (private readonly ctx: FilesContext, private readonly deps: FilesServiceDeps) {}
 
-  /** Aborts every running operation and waits for them to unwind. */
+  /** Aborts every running call (operations are stopped by their registry) and waits for them to unwind. */
   async stop (): Promise<void> {
     this.stopped = true
     for (const c of this.running) c.abort(new WgtError('NOT_RUNNING', 'the node is stopping'))
-    this.init.announcer.stop()
     while (this.running.size > 0) await new Promise(resolve => setTimeout(resolve, 10))
   }
 
@@ -83,72 +50,110 @@ export class FilesService implements FileMethods {
     }
   }
 
-  async shareFile (path: string, options: ShareOptions = {}): Promise<ShareResult> {
-    return await this.run(async signal => await shareFile(this.ctx, path, options, signal))
+  async shareFile (path: string, options: ShareOptions = {}): Promise<OperationRef> {
+    const target = await shareTarget(path)
+    return this.deps.operations.start('share', { label: target.name }, async op => await shareFile(this.ctx, target, options, op))
   }
 
-  async fetchFile (link: string, outPath?: string): Promise<FetchResult> {
-    return await this.run(async signal => await fetchFile(this.ctx, link, outPath, signal))
+  async fetchFile (link: string, outPath?: string): Promise<OperationRef> {
+    return await this.startFetch(link, { outPath, from: null, label: null })
+  }
+
+  private async startFetch (link: string, opts: { outPath?: string, from: string | null, label: string | null }): Promise<OperationRef> {
+    const { manifestId } = parseLink(link)
+    const known = await this.ctx.records.get(manifestId)
+    const label = opts.label ?? known?.entry.name ?? `${link.slice(0, 22)}…`
+    return this.deps.operations.start('fetch', { label, fileId: manifestId, from: opts.from },
+      async op => await fetchFile(this.ctx, link, { outPath: opts.outPath, from: opts.from }, op))
   }
 
   async listFiles (): Promise<FileEntry[]> {
-    return await this.init.records.list()
+    return await this.ctx.records.list()
   }
 
   async fileHealth (idOrLink: string): Promise<FileHealth> {
     return await this.run(async signal => (await census(this.ctx, await this.record(idOrLink, signal), signal)).health)
   }
 
-  async repairFile (idOrLink: string): Promise<RepairResult> {
-    return await this.run(async signal => {
-      const rec = await this.record(idOrLink, signal)
-      const progress = new Progress('repair', rec.entry.name, p => { this.ctx.hub.emit('file:progress', p) })
-      progress.fileId = rec.entry.id
-      try {
-        const { recreated, record } = await repair(this.ctx, rec, progress, signal)
-        const { health } = await census(this.ctx, record, signal)
-        progress.report('done', recreated, recreated, 'shards')
-        return { id: rec.entry.id, recreated, health }
-      } catch (err) {
-        const e = WgtError.from(err)
-        progress.failed(e)
-        throw e
+  async repairFile (idOrLink: string): Promise<OperationRef> {
+    const isLink = idOrLink.startsWith('wgt://')
+    const id = isLink ? parseLink(idOrLink).manifestId : idOrLink
+    const known = await this.ctx.records.get(id)
+    if (known == null && !isLink) throw new WgtError('NOT_FOUND', `no file ${id} on this node; pass its wgt:// link instead`)
+    return this.deps.operations.start('repair', { label: known?.entry.name ?? id, fileId: id }, async op => {
+      const rec = known ?? await this.record(idOrLink, op.signal)
+      op.setLabel(rec.entry.name)
+      const { recreated, record } = await repair(this.ctx, rec, op)
+      const { health } = await census(this.ctx, record, op.signal)
+      return { id: rec.entry.id, recreated, health }
+    })
+  }
+
+  async removeFile (id: string, options: RemoveOptions = {}): Promise<void> {
+    await this.run(async () => {
+      const rec = await this.ctx.records.get(id)
+      if (rec == null) throw new WgtError('NOT_FOUND', `no file ${id} on this node`)
+      const tables = [...rec.root.segments, ...rec.manifest.segments]
+      if (rec.entry.direction === 'shared') {
+        // unshare: every holder we know of, ourselves included, drops our lease on every shard
+        await releaseEverywhere(this.ctx, holdings(tables, { id, holders: [...rec.rootHolders, this.ctx.self] }))
+      } else {
+        // a received file: only what this node kept goes (a shard another peer placed here keeps that peer's lease)
+        const all = new Set([id, ...tables.flatMap(s => s.shards)])
+        await releaseEverywhere(this.ctx, new Map([[this.ctx.self, all]]))
+        if (options.deleteCopy === true && rec.entry.path != null) {
+          const st = await stat(rec.entry.path).catch(() => null)
+          if (st?.isFile() === true) await rm(rec.entry.path)
+        }
       }
+      await this.ctx.records.delete(id)
+      this.ctx.events.emit('files:remove', { id })
     })
   }
 
   async offerFile (peerId: string, link: string): Promise<void> {
     await this.run(async signal => {
       const { manifestId } = parseLink(link)
-      const rec = await this.init.records.get(manifestId)
+      const rec = await this.ctx.records.get(manifestId)
       const { name, size } = rec != null ? rec.entry : (await openLink(this.ctx, link, new Set(), signal)).manifest
-      await this.init.offers.send(peerId, { link, name, size }, { signal })
+      await this.deps.offers.send(peerId, { link, name, size }, { signal })
     })
   }
 
-  async getStorage (): Promise<StorageInfo> {
-    const s = this.init.store.stats()
-    return { used: s.used, quota: s.quota, shards: s.shards, downloadDir: this.init.downloadDir }
+  async listOffers (): Promise<FileOffer[]> {
+    return await this.deps.inbox.list()
   }
 
-  async setStorageQuota (bytes: number): Promise<StorageInfo> {
-    if (!Number.isSafeInteger(bytes) || bytes < 0) throw new WgtError('INVALID_INPUT', `quota must be a non-negative integer, got ${bytes}`)
-    this.init.store.setQuota(bytes)
-    await this.init.records.saveQuota(bytes)
-    return await this.getStorage()
+  async acceptOffer (offerId: string, outPath?: string): Promise<OperationRef> {
+    const offer = await this.deps.inbox.get(offerId)
+    const ref = await this.startFetch(offer.link, { outPath, from: offer.from, label: offer.name })
+    await this.deps.inbox.remove(offerId)
+    this.ctx.events.emit('offer:remove', { id: offerId })
+    // a fetch that failed (not one the user cancelled) puts the offer back, to be tried again later
+    void this.deps.operations.wait(ref.operation).then(async op => {
+      if (op.state !== 'failed' || this.stopped) return
+      await this.deps.offers.store({ from: offer.from, link: offer.link, name: offer.name, size: offer.size })
+    }).catch(err => { this.ctx.log('could not return offer %s to the inbox: %s', offerId, (err as Error).message) })
+    return ref
+  }
+
+  async declineOffer (offerId: string): Promise<void> {
+    await this.deps.inbox.get(offerId)
+    await this.deps.inbox.remove(offerId)
+    this.ctx.events.emit('offer:remove', { id: offerId })
   }
 
   /** A file's record by id or link; a link we have no record of is opened (root + manifest) on the spot. */
   private async record (idOrLink: string, signal: AbortSignal): Promise<FileRecord> {
     const isLink = idOrLink.startsWith('wgt://')
     const id = isLink ? parseLink(idOrLink).manifestId : idOrLink
-    const rec = await this.init.records.get(id)
+    const rec = await this.ctx.records.get(id)
     if (rec != null) return rec
     if (!isLink) throw new WgtError('NOT_FOUND', `no file ${id} on this node; pass its wgt:// link instead`)
     const file = await openLink(this.ctx, idOrLink, new Set(), signal)
     const { manifest } = file
     return {
-      entry: { id, link: idOrLink, name: manifest.name, size: manifest.size, k: manifest.params.k, m: manifest.params.m, segments: manifest.segments.length, direction: 'received', path: null, createdAt: Date.now() },
+      entry: { id, link: idOrLink, name: manifest.name, size: manifest.size, k: manifest.params.k, m: manifest.params.m, segments: manifest.segments.length, direction: 'received', path: null, from: null, createdAt: Date.now() },
       root: file.root,
       manifest,
       rootHolders: file.rootHolders

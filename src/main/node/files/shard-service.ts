@@ -1,40 +1,33 @@
 /**
- * /wgt/shard/1.0.0: peers store, serve and report shards from this node's
- * ShardStore. One request and one response per stream. Every frame is bounded
- * before allocation (the length prefix is checked first), every read has a
- * deadline, and inbound requests that carry data wait for one of a few global
- * slots before their body is read, so yamux flow control keeps unread bytes
- * in the sender's window instead of our memory.
+ * /wgt/shard/1.0.0: peers store, serve, report and release shards in this
+ * node's ShardStore. One request and one response per stream. Every frame is
+ * bounded before allocation (the length prefix is checked first), every read
+ * has a deadline, and inbound requests that carry data wait for one of a few
+ * global slots before their body is read, so yamux flow control keeps unread
+ * bytes in the sender's window instead of our memory.
  */
-import type { ComponentLogger, Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
-import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+import type { Connection, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
+import { TypedEventEmitter } from 'main-event'
 import { WgtError } from '../../../shared/errors.js'
-import { MAX_SHARD_SIZE as CES_MAX_SHARD } from '../ces/index.js'
-import type { ViolationReporter } from '../guard/reputation.js'
-import { abortStream, closeStream, isWireViolation } from '../metrics/wire.js'
-import { parsePeerId } from '../net/peer-directory.js'
+import { MAX_SHARD_SIZE as CES_MAX_SHARD, parseShardCid } from '../ces/index.js'
 import type { ShardStore } from '../storage/index.js'
-import { parseShardCid } from './cid.js'
-import { Semaphore } from './limits.js'
+import { closeStream, ProtocolService, Semaphore, Violation, type ProtocolComponents, type ProtocolServiceInit } from '../wire/index.js'
 import { ShardRequest, ShardResponse } from './pb/shard.js'
 
 export const SHARD_PROTOCOL = '/wgt/shard/1.0.0'
 
 /** A shard is at most one whole segment (k = 1) plus nonce and tag; root records are held to the same bound. */
 export const MAX_SHARD_SIZE = CES_MAX_SHARD
-/** CIDs per HAS request: 1024 × 59 chars ≈ 62 KiB */
+/** CIDs per HAS or RELEASE request: 1024 × 59 chars ≈ 62 KiB */
 export const MAX_HAS = 1024
 const FRAME_OVERHEAD = 1024
 const MAX_HAS_FRAME = MAX_HAS * 64 + FRAME_OVERHEAD
 
-export interface ShardServiceInit {
+export interface ShardServiceInit extends ProtocolServiceInit {
   store: ShardStore
-  reputation: ViolationReporter
   /** the receiver's policy, read on every PUT so a change applies at once */
   storeForOthers: () => boolean
-  /** called after a shard was stored (for a peer or ourselves): the DHT announcement */
-  onStored?: (cid: string) => void
   /** longest lease a peer may ask for (default 365 days) */
   maxLeaseMs?: number
   /** bound on receiving a whole request or response, data included (default 60 s) */
@@ -43,26 +36,27 @@ export interface ShardServiceInit {
   inboundSlots?: number
 }
 
-export interface ShardServiceComponents {
-  peerId: PeerId
-  registrar: Registrar
-  connectionManager: ConnectionManager
-  logger: ComponentLogger
+export interface ShardServiceComponents extends ProtocolComponents {
+  peerId: { toString: () => string }
 }
 
 export interface RequestOptions { signal?: AbortSignal }
 
-export class ShardService implements Startable {
+export interface ShardEvents {
+  /** a shard was stored (for a peer or for us): the files module announces it on the DHT */
+  stored: CustomEvent<string>
+}
+
+export class ShardService extends ProtocolService<ShardServiceComponents> {
   readonly protocol = SHARD_PROTOCOL
-  private readonly log: Logger
+  readonly events = new TypedEventEmitter<ShardEvents>()
   private readonly maxLeaseMs: number
   private readonly timeoutMs: number
   private readonly slots: Semaphore
-  private readonly inbound = new Set<Stream>()
-  private started = false
 
-  constructor (private readonly components: ShardServiceComponents, private readonly init: ShardServiceInit) {
-    this.log = components.logger.forComponent('wgt:shard')
+  constructor (components: ShardServiceComponents, private readonly init: ShardServiceInit) {
+    // shards are megabytes: not for a relay's data budget
+    super(components, init.reputation, 'shard', { maxInboundStreams: 32, maxOutboundStreams: 64, runOnLimitedConnection: false })
     this.maxLeaseMs = init.maxLeaseMs ?? 365 * 24 * 3600_000
     this.timeoutMs = init.timeoutMs ?? 60_000
     this.slots = new Semaphore(init.inboundSlots ?? 8)
@@ -70,33 +64,17 @@ export class ShardService implements Startable {
 
   readonly [Symbol.toStringTag] = 'wgt/shard'
 
-  isStarted (): boolean { return this.started }
-
-  async start (): Promise<void> {
-    await this.components.registrar.handle(this.protocol, (stream, conn) => { void this.serve(stream, conn) }, {
-      maxInboundStreams: 32,
-      maxOutboundStreams: 64,
-      // shards are megabytes: not for a relay's data budget
-      runOnLimitedConnection: false
-    })
-    this.started = true
-  }
-
-  async stop (): Promise<void> {
-    if (!this.started) return
-    this.started = false
-    await this.components.registrar.unhandle(this.protocol)
-    await Promise.all([...this.inbound].map(async s => { await closeStream(s) }))
-    this.inbound.clear()
-  }
-
   get self (): string { return this.components.peerId.toString() }
+
+  private stored (cid: string): void {
+    this.events.dispatchEvent(new CustomEvent('stored', { detail: cid }))
+  }
 
   /** Ask a peer to keep a shard; our own id goes straight to the local store. */
   async put (peerId: string, cid: string, data: Uint8Array, leaseMs: number, options: RequestOptions = {}): Promise<'stored' | 'renewed'> {
     if (peerId === this.self) {
       const r = await this.init.store.put(cid, data, { owner: this.self, expiresAt: leaseMs === Infinity ? Infinity : Date.now() + leaseMs })
-      this.init.onStored?.(cid)
+      this.stored(cid)
       return r
     }
     const res = await this.request(peerId, { kind: ShardRequest.Kind.PUT, cid, data: data as Uint8Array<ArrayBuffer>, leaseMs, cids: [] }, MAX_SHARD_SIZE, options)
@@ -122,7 +100,7 @@ export class ShardService implements Startable {
       const res = await this.request(peerId, { kind: ShardRequest.Kind.HAS, cid: '', data: new Uint8Array(0), leaseMs: 0, cids: batch }, MAX_HAS_FRAME, options)
       if (res.status !== ShardResponse.Status.OK) throw statusError(peerId, res)
       if (res.has.length !== batch.length) {
-        this.init.reputation.recordViolation(peerId, `shard: HAS answered ${res.has.length} flags for ${batch.length} CIDs`)
+        this.violation(peerId, `HAS answered ${res.has.length} flags for ${batch.length} CIDs`)
         throw new WgtError('PROTOCOL', `${peerId} answered HAS with the wrong number of flags`)
       }
       out.push(...res.has)
@@ -130,46 +108,32 @@ export class ShardService implements Startable {
     return out
   }
 
-  private async request (peerId: string, req: ShardRequest, maxResponse: number, options: RequestOptions): Promise<ShardResponse> {
-    const signal = anySignal(options.signal, this.timeoutMs)
-    let stream: Stream
-    try {
-      stream = await this.components.connectionManager.openStream(parsePeerId(peerId), this.protocol, { signal, runOnLimitedConnection: false })
-    } catch (err) {
-      if (options.signal?.aborted === true) throw WgtError.from(options.signal.reason ?? err)
-      if ((err as Error).name === 'UnsupportedProtocolError') throw new WgtError('PROTOCOL', `${peerId} does not speak ${this.protocol}`, { cause: err })
-      throw new WgtError('PEER_UNREACHABLE', `cannot open ${this.protocol} to ${peerId}: ${(err as Error).message}`, { cause: err })
+  /** Give up our lease on cids at a peer (or here): what no other lease keeps is deleted there. */
+  async release (peerId: string, cids: string[], options: RequestOptions = {}): Promise<void> {
+    if (peerId === this.self) {
+      for (const cid of cids) await this.init.store.release(cid, this.self)
+      return
     }
-    try {
-      const lp = lpStream(stream, { maxDataLength: maxResponse + FRAME_OVERHEAD, maxBufferSize: maxResponse + 2 * FRAME_OVERHEAD })
-      await lp.write(ShardRequest.encode(req), { signal })
-      const buf = await lp.read({ signal })
-      let res: ShardResponse
-      try {
-        res = ShardResponse.decode(buf, { limits: { has: MAX_HAS } })
-      } catch (err) {
-        throw new WgtError('PROTOCOL', `malformed shard response: ${(err as Error).message}`)
-      }
-      await closeStream(stream)
-      return res
-    } catch (err) {
-      abortStream(stream, (err as Error).message)
-      if ((err instanceof WgtError && err.code === 'PROTOCOL') || isWireViolation(err)) {
-        this.init.reputation.recordViolation(peerId, `shard: ${(err as Error).message}`)
-        throw WgtError.from(err, 'PROTOCOL')
-      }
-      if (options.signal?.aborted === true) throw WgtError.from(options.signal.reason ?? err)
-      throw WgtError.from(err, 'PEER_UNREACHABLE')
+    for (let i = 0; i < cids.length; i += MAX_HAS) {
+      const batch = cids.slice(i, i + MAX_HAS)
+      const res = await this.request(peerId, { kind: ShardRequest.Kind.RELEASE, cid: '', data: new Uint8Array(0), leaseMs: 0, cids: batch }, FRAME_OVERHEAD, options)
+      if (res.status !== ShardResponse.Status.OK) throw statusError(peerId, res)
     }
   }
 
-  private async serve (stream: Stream, connection: Connection): Promise<void> {
-    const peer = connection.remotePeer.toString()
-    this.inbound.add(stream)
+  private async request (peerId: string, req: ShardRequest, maxResponse: number, options: RequestOptions): Promise<ShardResponse> {
+    return await this.exchange(peerId, ShardRequest.encode(req), {
+      maxResponse: maxResponse + FRAME_OVERHEAD,
+      decode: b => ShardResponse.decode(b, { limits: { has: MAX_HAS } }),
+      timeoutMs: this.timeoutMs,
+      signal: options.signal
+    })
+  }
+
+  protected async serve (stream: Stream, peer: string, _connection: Connection): Promise<void> {
     const signal = AbortSignal.timeout(this.timeoutMs)
-    let release: (() => void) | undefined
+    const release = await this.slots.acquire(signal)
     try {
-      release = await this.slots.acquire(signal)
       const lp = lpStream(stream, { maxDataLength: MAX_SHARD_SIZE + FRAME_OVERHEAD, maxBufferSize: MAX_SHARD_SIZE + 2 * FRAME_OVERHEAD })
       const buf = await lp.read({ signal })
       let req: ShardRequest
@@ -181,17 +145,8 @@ export class ShardService implements Startable {
       const res = await this.answer(peer, req)
       await lp.write(ShardResponse.encode(res), { signal })
       await closeStream(stream)
-    } catch (err) {
-      if (err instanceof Violation || isWireViolation(err)) {
-        this.init.reputation.recordViolation(peer, `shard: ${(err as Error).message}`)
-        abortStream(stream, (err as Error).message)
-      } else {
-        this.log('shard request from %s ended: %s', peer, (err as Error).message)
-        abortStream(stream, (err as Error).message)
-      }
     } finally {
-      release?.()
-      this.inbound.delete(stream)
+      release()
     }
   }
 
@@ -207,7 +162,7 @@ export class ShardService implements Startable {
         const expiresAt = Date.now() + Math.min(req.leaseMs, this.maxLeaseMs)
         try {
           const r = await this.init.store.put(req.cid, req.data, { owner: peer, expiresAt })
-          this.init.onStored?.(req.cid)
+          this.stored(req.cid)
           return { ...reply(ShardResponse.Status.OK), renewed: r === 'renewed' }
         } catch (err) {
           if (err instanceof WgtError && err.code === 'QUOTA_EXCEEDED') return reply(ShardResponse.Status.QUOTA, err.message)
@@ -226,13 +181,18 @@ export class ShardService implements Startable {
         for (const c of req.cids) checkCid(c)
         return { ...reply(ShardResponse.Status.OK), has: await this.init.store.hasMany(req.cids) }
       }
+      case ShardRequest.Kind.RELEASE: {
+        if (req.cids.length === 0) throw new Violation('RELEASE without CIDs')
+        for (const c of req.cids) checkCid(c)
+        // only the sender's own lease goes: a peer cannot release what others asked us to keep
+        for (const c of req.cids) await this.init.store.release(c, peer)
+        return reply(ShardResponse.Status.OK)
+      }
       default:
         throw new Violation(`unknown request kind ${String(req.kind)}`)
     }
   }
 }
-
-class Violation extends Error {}
 
 function checkCid (cid: string): void {
   try {
@@ -251,12 +211,6 @@ function statusError (peerId: string, res: ShardResponse): WgtError {
     case ShardResponse.Status.INVALID: return new WgtError('INTEGRITY', `${peerId} rejected the request${why}`)
     default: return new WgtError('UNAVAILABLE', `${peerId} could not serve the request${why}`)
   }
-}
-
-/** The caller's signal (if any) combined with a deadline. */
-export function anySignal (signal: AbortSignal | undefined, timeoutMs: number): AbortSignal {
-  const deadline = AbortSignal.timeout(timeoutMs)
-  return signal == null ? deadline : AbortSignal.any([signal, deadline])
 }
 
 export function shardService (init: ShardServiceInit): (components: ShardServiceComponents) => ShardService {

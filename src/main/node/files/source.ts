@@ -2,7 +2,6 @@
 import { WgtError } from '../../../shared/errors.js'
 import { verifyShard } from '../ces/index.js'
 import type { FilesContext } from './context.js'
-import { candidatesFrom } from './placement.js'
 import type { ShardSource } from './segment-fetch.js'
 
 /** bad: holders that served bytes not matching the address, collected for FetchResult.badHolders */
@@ -54,7 +53,7 @@ export async function findRoot (ctx: FilesContext, id: string, known: string[], 
       return null
     }
   }
-  const connected = candidatesFrom(await ctx.peers(), ctx.self).sort((a, b) => a.rttMs - b.rttMs).map(c => c.peerId)
+  const connected = (await ctx.candidates()).sort((a, b) => a.rttMs - b.rttMs).map(c => c.peerId)
   const found = await ask([...known, ...connected]) ?? await ask(await ctx.locator.providers(id, signal))
   if (found == null) throw new WgtError('NOT_FOUND', `no reachable peer holds file ${id} (asked ${asked.size - 1} peers and the DHT)`)
   return found

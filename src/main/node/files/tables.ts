@@ -6,7 +6,7 @@
  */
 import { WgtError } from '../../../shared/errors.js'
 import { MAX_SEGMENT_SIZE, type CesParams, type SegmentRecord } from '../ces/index.js'
-import { isShardCid } from './cid.js'
+import { isShardCid } from '../ces/index.js'
 import { Manifest as ManifestPb, RootRecord as RootPb, type Segment as SegmentPb } from './pb/manifest.js'
 import { MAX_SHARD_SIZE } from './shard-service.js'
 

@@ -4,7 +4,7 @@
  * moves the peer to purgatory, more to banned; the peer directory shows the
  * state and the connection gater refuses banned peers.
  */
-import type { Reputation as ReputationInfo, ReputationState } from '../../../shared/types.js'
+import type { Reputation as ReputationInfo, ReputationState } from '../../../shared/api/index.js'
 
 export interface ReputationInit {
   /** violations within windowMs that put a peer in purgatory */

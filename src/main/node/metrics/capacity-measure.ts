@@ -20,7 +20,7 @@ import { statfs } from 'node:fs/promises'
 import { cpus } from 'node:os'
 import si from 'systeminformation'
 import { WgtError } from '../../../shared/errors.js'
-import type { Capacity } from '../../../shared/types.js'
+import type { Capacity } from '../../../shared/api/index.js'
 
 export async function measureCapacity (dataDir: string, now: () => number = Date.now): Promise<Capacity> {
   const [load, mem, fs] = await Promise.all([si.currentLoad(), si.mem(), statfs(dataDir)])

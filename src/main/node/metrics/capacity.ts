@@ -6,22 +6,18 @@
  * validates every field before keeping it; anything out of bounds is a
  * violation. The scheduler and the peer directory read remote(peerId).
  */
-import type { ComponentLogger, Connection, Libp2pEvents, Logger, PeerId, Startable, Stream, TypedEventTarget } from '@libp2p/interface'
-import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+import type { Connection, Libp2pEvents, PeerId, Stream, TypedEventTarget } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
-import { WgtError } from '../../../shared/errors.js'
-import type { Capacity } from '../../../shared/types.js'
-import type { ViolationReporter } from '../guard/reputation.js'
+import type { Capacity } from '../../../shared/api/index.js'
+import { abortStream, closeStream, ProtocolService, Violation, type ProtocolComponents, type ProtocolServiceInit } from '../wire/index.js'
 import { capacityProblem, measureCapacity, sameCapacity } from './capacity-measure.js'
 import { CapacityMessage } from './pb/capacity.js'
-import { abortStream, closeStream, isWireViolation } from './wire.js'
 
 export const CAPACITY_PROTOCOL = '/wgt/capacity/1.0.0'
 
-export interface CapacityInit {
+export interface CapacityInit extends ProtocolServiceInit {
   /** the data directory: disk figures are for the filesystem holding it */
   dataDir: string
-  reputation: ViolationReporter
   /** refresh period (default 5000 ms) */
   intervalMs?: number
   /** bound on writing or reading one push (default 5000 ms) */
@@ -32,18 +28,14 @@ export interface CapacityInit {
   maxFutureSkewMs?: number
 }
 
-export interface CapacityComponents {
-  registrar: Registrar
-  connectionManager: ConnectionManager
+export interface CapacityComponents extends ProtocolComponents {
   events: TypedEventTarget<Libp2pEvents>
-  logger: ComponentLogger
 }
 
 export type CapacityListener = (peerId: string | 'self') => void
 
-export class CapacityService implements Startable {
+export class CapacityService extends ProtocolService<CapacityComponents> {
   readonly protocol = CAPACITY_PROTOCOL
-  private readonly log: Logger
   private readonly intervalMs: number
   private readonly timeoutMs: number
   private readonly maxMessageSize: number
@@ -54,14 +46,13 @@ export class CapacityService implements Startable {
   /** connected peers that speak the protocol, and whether a push to each is in flight */
   private readonly peers = new Map<string, { id: PeerId, pushing: boolean }>()
   private readonly listeners = new Set<CapacityListener>()
-  private readonly inbound = new Set<Stream>()
   private refreshing: Promise<Capacity> | null = null
   private timer: ReturnType<typeof setTimeout> | undefined
   private topologyId: string | undefined
-  private started = false
+  private running = false
 
-  constructor (private readonly components: CapacityComponents, private readonly init: CapacityInit) {
-    this.log = components.logger.forComponent('wgt:capacity')
+  constructor (components: CapacityComponents, private readonly init: CapacityInit) {
+    super(components, init.reputation, 'capacity', { maxInboundStreams: 2, maxOutboundStreams: 2, runOnLimitedConnection: true })
     this.intervalMs = init.intervalMs ?? 5000
     this.timeoutMs = init.timeoutMs ?? 5000
     this.maxMessageSize = init.maxMessageSize ?? 128
@@ -71,14 +62,7 @@ export class CapacityService implements Startable {
 
   readonly [Symbol.toStringTag] = 'wgt/capacity'
 
-  isStarted (): boolean { return this.started }
-
-  async start (): Promise<void> {
-    await this.components.registrar.handle(this.protocol, (stream, conn) => { void this.receive(stream, conn) }, {
-      maxInboundStreams: 2,
-      maxOutboundStreams: 2,
-      runOnLimitedConnection: true
-    })
+  protected override async onStart (): Promise<void> {
     const seen = new Set<string>()
     this.topologyId = await this.components.registrar.register(this.protocol, {
       filter: { has: id => seen.has(id.toString()), add: id => { seen.add(id.toString()) }, remove: id => { seen.delete(id.toString()) } },
@@ -89,22 +73,18 @@ export class CapacityService implements Startable {
       }
     })
     this.components.events.addEventListener('peer:disconnect', this.onDisconnect)
-    this.started = true
+    this.running = true
     // the first measurement runs in the background: start() should not wait ~1 s for systeminformation
     this.loop()
   }
 
-  async stop (): Promise<void> {
-    if (!this.started) return
-    this.started = false
+  protected override async onStop (): Promise<void> {
+    this.running = false
     clearTimeout(this.timer)
     this.timer = undefined
     this.components.events.removeEventListener('peer:disconnect', this.onDisconnect)
     if (this.topologyId != null) this.components.registrar.unregister(this.topologyId)
     this.topologyId = undefined
-    await this.components.registrar.unhandle(this.protocol)
-    await Promise.all([...this.inbound].map(async s => { await closeStream(s) }))
-    this.inbound.clear()
     await this.refreshing?.catch(() => {})
     this.peers.clear()
   }
@@ -132,7 +112,7 @@ export class CapacityService implements Startable {
         const c = await measureCapacity(this.init.dataDir)
         this.current = c
         this.emit('self')
-        if (this.started && !sameCapacity(this.lastPushed, c)) {
+        if (this.running && !sameCapacity(this.lastPushed, c)) {
           this.lastPushed = c
           for (const key of this.peers.keys()) this.pushTo(key, c)
         }
@@ -145,11 +125,11 @@ export class CapacityService implements Startable {
   }
 
   private loop (): void {
-    if (!this.started) return
+    if (!this.running) return
     this.refresh()
       .catch(err => { this.log.error('capacity measurement failed - %e', err) })
       .finally(() => {
-        if (!this.started) return
+        if (!this.running) return
         this.timer = setTimeout(() => { this.loop() }, this.intervalMs)
         this.timer.unref?.()
       })
@@ -166,7 +146,7 @@ export class CapacityService implements Startable {
 
   private async push (peerId: PeerId, c: Capacity): Promise<void> {
     const signal = AbortSignal.timeout(this.timeoutMs)
-    const stream = await this.components.connectionManager.openStream(peerId, this.protocol, { signal, runOnLimitedConnection: true })
+    const stream = await this.open(peerId, signal)
     try {
       const lp = lpStream(stream, { maxDataLength: this.maxMessageSize })
       await lp.write(CapacityMessage.encode(c), { signal })
@@ -178,36 +158,23 @@ export class CapacityService implements Startable {
   }
 
   /** One message per stream: read it within timeoutMs, validate, keep, close. */
-  private async receive (stream: Stream, connection: Connection): Promise<void> {
-    const peer = connection.remotePeer.toString()
-    this.inbound.add(stream)
+  protected async serve (stream: Stream, peer: string, connection: Connection): Promise<void> {
     const lp = lpStream(stream, { maxDataLength: this.maxMessageSize, maxBufferSize: this.maxMessageSize * 2 })
+    const buf = await lp.read({ signal: AbortSignal.timeout(this.timeoutMs) })
+    let msg: CapacityMessage
     try {
-      const buf = await lp.read({ signal: AbortSignal.timeout(this.timeoutMs) })
-      let msg: CapacityMessage
-      try {
-        msg = CapacityMessage.decode(buf)
-      } catch (err) {
-        throw new WgtError('PROTOCOL', `malformed capacity message: ${(err as Error).message}`)
-      }
-      const c: Capacity = { ...msg }
-      const problem = capacityProblem(c, Date.now(), this.maxFutureSkewMs)
-      if (problem != null) throw new WgtError('PROTOCOL', `invalid capacity: ${problem}`)
-      if (this.started && this.components.connectionManager.getConnections(connection.remotePeer).length > 0) {
-        this.remotes.set(peer, c)
-        this.emit(peer)
-      }
-      await closeStream(stream)
+      msg = CapacityMessage.decode(buf)
     } catch (err) {
-      if ((err instanceof WgtError && err.code === 'PROTOCOL') || isWireViolation(err)) {
-        this.init.reputation.recordViolation(peer, `capacity: ${(err as Error).message}`)
-        abortStream(stream, (err as Error).message)
-      } else {
-        await closeStream(stream)
-      }
-    } finally {
-      this.inbound.delete(stream)
+      throw new Violation(`malformed capacity message: ${(err as Error).message}`)
     }
+    const c: Capacity = { ...msg }
+    const problem = capacityProblem(c, Date.now(), this.maxFutureSkewMs)
+    if (problem != null) throw new Violation(`invalid capacity: ${problem}`)
+    if (this.running && this.components.connectionManager.getConnections(connection.remotePeer).length > 0) {
+      this.remotes.set(peer, c)
+      this.emit(peer)
+    }
+    await closeStream(stream)
   }
 
   private onDisconnect (evt: CustomEvent<PeerId>): void {

@@ -8,7 +8,7 @@ import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
 import type { Stream } from '@libp2p/interface'
 import { WgtError } from '../../../shared/errors.js'
 import { Probe as ProbeMessage } from './pb/probe.js'
-import { abortStream, closeStream, isWireViolation } from './wire.js'
+import { abortStream, closeStream, isWireViolation } from '../wire/index.js'
 
 export interface ProbeSessionInit {
   open: (signal?: AbortSignal) => Promise<Stream>

@@ -6,20 +6,17 @@
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
-import type { ComponentLogger, Connection, Libp2pEvents, Logger, PeerId, Startable, Stream, TypedEventTarget } from '@libp2p/interface'
-import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+import type { Connection, Libp2pEvents, PeerId, Stream, TypedEventTarget } from '@libp2p/interface'
+import type { RttStats } from '../../../shared/api/index.js'
 import { WgtError } from '../../../shared/errors.js'
-import type { RttStats } from '../../../shared/types.js'
-import type { ViolationReporter } from '../guard/reputation.js'
+import { closeStream, isWireViolation, ProtocolService, Violation, type ProtocolComponents, type ProtocolServiceInit } from '../wire/index.js'
 import { Probe as ProbeMessage } from './pb/probe.js'
 import { ProbeSession } from './probe-session.js'
 import { RttWindow } from './rtt-window.js'
-import { abortStream, closeStream, isWireViolation } from './wire.js'
 
 export const PROBE_PROTOCOL = '/wgt/probe/1.0.0'
 
-export interface ProbeInit {
-  reputation: ViolationReporter
+export interface ProbeInit extends ProtocolServiceInit {
   /** how often each connected peer is probed (default 1000 ms) */
   intervalMs?: number
   /** a probe unanswered this long is lost (default 2000 ms) */
@@ -38,11 +35,8 @@ export interface ProbeInit {
   maxPingCount?: number
 }
 
-export interface ProbeComponents {
-  registrar: Registrar
-  connectionManager: ConnectionManager
+export interface ProbeComponents extends ProtocolComponents {
   events: TypedEventTarget<Libp2pEvents>
-  logger: ComponentLogger
 }
 
 interface PeerState {
@@ -52,47 +46,37 @@ interface PeerState {
   ticking: boolean
 }
 
-export class ProbeService implements Startable {
+export class ProbeService extends ProtocolService<ProbeComponents> {
   readonly protocol = PROBE_PROTOCOL
-  private readonly log: Logger
   private readonly intervalMs: number
   private readonly timeoutMs: number
   private readonly windowSize: number
   private readonly idleTimeoutMs: number
   private readonly maxMessageSize: number
   private readonly maxInFlight: number
-  private readonly maxInboundStreams: number
   private readonly maxPingCount: number
   private readonly peers = new Map<string, PeerState>()
-  private readonly inbound = new Set<Stream>()
   private timer: ReturnType<typeof setTimeout> | undefined
   private topologyId: string | undefined
-  private started = false
+  private running = false
 
-  constructor (private readonly components: ProbeComponents, private readonly init: ProbeInit) {
-    this.log = components.logger.forComponent('wgt:probe')
+  constructor (components: ProbeComponents, init: ProbeInit) {
+    const maxInboundStreams = positive(init.maxInboundStreams ?? 2, 'maxInboundStreams')
+    // relayed connections carry a data and time budget; a perpetual probe stream would spend it
+    super(components, init.reputation, 'probe', { maxInboundStreams, maxOutboundStreams: 2, runOnLimitedConnection: false })
     this.intervalMs = positive(init.intervalMs ?? 1000, 'intervalMs')
     this.timeoutMs = positive(init.timeoutMs ?? 2000, 'timeoutMs')
     this.windowSize = positive(init.windowSize ?? 60, 'windowSize')
     this.idleTimeoutMs = positive(init.idleTimeoutMs ?? 5 * 60_000, 'idleTimeoutMs')
     this.maxMessageSize = positive(init.maxMessageSize ?? 16, 'maxMessageSize')
     this.maxInFlight = positive(init.maxInFlight ?? 4, 'maxInFlight')
-    this.maxInboundStreams = positive(init.maxInboundStreams ?? 2, 'maxInboundStreams')
     this.maxPingCount = positive(init.maxPingCount ?? 1000, 'maxPingCount')
     this.onDisconnect = this.onDisconnect.bind(this)
   }
 
   readonly [Symbol.toStringTag] = 'wgt/probe'
 
-  isStarted (): boolean { return this.started }
-
-  async start (): Promise<void> {
-    await this.components.registrar.handle(this.protocol, (stream, conn) => { void this.respond(stream, conn) }, {
-      maxInboundStreams: this.maxInboundStreams,
-      maxOutboundStreams: 2,
-      // relayed connections carry a data and time budget; a perpetual probe stream would spend it
-      runOnLimitedConnection: false
-    })
+  protected override async onStart (): Promise<void> {
     const seen = new Set<string>()
     this.topologyId = await this.components.registrar.register(this.protocol, {
       filter: {
@@ -103,23 +87,20 @@ export class ProbeService implements Startable {
       onConnect: peerId => { this.stateFor(peerId) }
     })
     this.components.events.addEventListener('peer:disconnect', this.onDisconnect)
-    this.started = true
+    this.running = true
     this.schedule()
   }
 
-  async stop (): Promise<void> {
-    if (!this.started) return
-    this.started = false
+  protected override async onStop (): Promise<void> {
+    this.running = false
     clearTimeout(this.timer)
     this.timer = undefined
     this.components.events.removeEventListener('peer:disconnect', this.onDisconnect)
     if (this.topologyId != null) this.components.registrar.unregister(this.topologyId)
     this.topologyId = undefined
-    await this.components.registrar.unhandle(this.protocol)
     const sessions = [...this.peers.values()].map(async p => { await p.session.close() })
     this.peers.clear()
-    await Promise.all([...sessions, ...[...this.inbound].map(async s => { await closeStream(s) })])
-    this.inbound.clear()
+    await Promise.all(sessions)
   }
 
   /** RTT statistics over the sliding window; null when the peer is unknown or no probe was answered yet. */
@@ -138,7 +119,7 @@ export class ProbeService implements Startable {
    * window, whose statistics assume the steady intervalMs cadence.
    */
   async ping (peerId: string, count: number, options: { signal?: AbortSignal } = {}): Promise<Array<number | null>> {
-    if (!this.started) throw new WgtError('NOT_RUNNING', 'probe service is not running')
+    if (!this.running) throw new WgtError('NOT_RUNNING', 'probe service is not running')
     if (!Number.isInteger(count) || count < 1 || count > this.maxPingCount) {
       throw new WgtError('INVALID_INPUT', `count must be an integer 1..${this.maxPingCount}, got ${count}`)
     }
@@ -170,11 +151,11 @@ export class ProbeService implements Startable {
     let state = this.peers.get(key)
     if (state == null) {
       const session = new ProbeSession({
-        open: async signal => await this.open(peerId, signal),
+        open: async signal => await this.openProbe(peerId, signal),
         timeoutMs: this.timeoutMs,
         maxInFlight: this.maxInFlight,
         maxMessageSize: this.maxMessageSize,
-        onViolation: reason => { this.init.reputation.recordViolation(key, `probe: ${reason}`) }
+        onViolation: reason => { this.violation(key, reason) }
       })
       state = { session, window: new RttWindow(this.windowSize), ticking: false }
       this.peers.set(key, state)
@@ -182,19 +163,8 @@ export class ProbeService implements Startable {
     return state
   }
 
-  private async open (peerId: PeerId, signal?: AbortSignal): Promise<Stream> {
-    try {
-      return await this.components.connectionManager.openStream(peerId, this.protocol, {
-        signal: signal ?? AbortSignal.timeout(this.timeoutMs * 5),
-        runOnLimitedConnection: false
-      })
-    } catch (err) {
-      if (signal?.aborted === true) throw WgtError.from(signal.reason ?? err)
-      if ((err as Error).name === 'UnsupportedProtocolError') {
-        throw new WgtError('PROTOCOL', `${peerId.toString()} does not speak ${this.protocol}`, { cause: err })
-      }
-      throw new WgtError('PEER_UNREACHABLE', `cannot open ${this.protocol} to ${peerId.toString()}: ${(err as Error).message}`, { cause: err })
-    }
+  private async openProbe (peerId: PeerId, signal?: AbortSignal): Promise<Stream> {
+    return await this.open(peerId, signal ?? AbortSignal.timeout(this.timeoutMs * 5), signal)
   }
 
   private onDisconnect (evt: CustomEvent<PeerId>): void {
@@ -207,7 +177,7 @@ export class ProbeService implements Startable {
 
   /** setTimeout chained after each tick is dispatched, so a stopped service leaves no timer behind. */
   private schedule (): void {
-    if (!this.started) return
+    if (!this.running) return
     this.timer = setTimeout(() => {
       this.tick()
       this.schedule()
@@ -234,9 +204,7 @@ export class ProbeService implements Startable {
   }
 
   /** The responder: echo each probe, one at a time, until the stream ends, idles out or misbehaves. */
-  private async respond (stream: Stream, connection: Connection): Promise<void> {
-    const peer = connection.remotePeer.toString()
-    this.inbound.add(stream)
+  protected async serve (stream: Stream, _peer: string, _connection: Connection): Promise<void> {
     // the echo is written before the next probe is read, so a well-behaved initiator never has
     // more than maxInFlight small probes queued; anything beyond that is a flood
     const lp = lpStream(stream, { maxDataLength: this.maxMessageSize, maxBufferSize: this.maxMessageSize * (this.maxInFlight + 2) })
@@ -247,25 +215,18 @@ export class ProbeService implements Startable {
         try {
           msg = ProbeMessage.decode(buf)
         } catch (err) {
-          throw new WireViolation(`malformed probe: ${(err as Error).message}`)
+          throw new Violation(`malformed probe: ${(err as Error).message}`)
         }
         await lp.write(ProbeMessage.encode({ seq: msg.seq }), { signal: AbortSignal.timeout(this.timeoutMs) })
       }
     } catch (err) {
-      if (err instanceof WireViolation || isWireViolation(err)) {
-        this.init.reputation.recordViolation(peer, `probe: ${err.message}`)
-        abortStream(stream, err.message)
-      } else {
-        // EOF, idle timeout or reset: finish our half too so neither side keeps a dead stream
-        await closeStream(stream)
-      }
-    } finally {
-      this.inbound.delete(stream)
+      if (err instanceof Violation || isWireViolation(err)) throw err
+      // EOF, idle timeout or reset: finish our half too so neither side keeps a dead stream
+      await closeStream(stream)
     }
   }
 }
 
-class WireViolation extends Error {}
 
 function positive (n: number, name: string): number {
   if (!Number.isFinite(n) || n <= 0) throw new WgtError('INVALID_INPUT', `${name} must be a positive number, got ${n}`)

@@ -6,7 +6,7 @@
  * Units follow Prometheus conventions: seconds and bytes, ratios 0..1.
  */
 import { Counter, Gauge, type Registry } from 'prom-client'
-import type { Capacity, RttStats, Traffic } from '../../../shared/types.js'
+import type { Capacity, RttStats, Traffic } from '../../../shared/api/index.js'
 
 export interface PrometheusSources {
   registry: Registry

@@ -3,7 +3,7 @@
  * A probe enters the window once it is settled (answered or timed out), so
  * in-flight probes never count as lost.
  */
-import type { RttStats } from '../../../shared/types.js'
+import type { RttStats } from '../../../shared/api/index.js'
 import { RingBuffer } from './history.js'
 
 export class RttWindow {

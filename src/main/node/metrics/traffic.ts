@@ -21,7 +21,7 @@
  */
 import type { ComponentLogger, Connection, Libp2pEvents, Logger, Metrics, MultiaddrConnection, Startable, Stream, TypedEventTarget } from '@libp2p/interface'
 import { Registry } from 'prom-client'
-import type { Traffic } from '../../../shared/types.js'
+import type { Traffic } from '../../../shared/api/index.js'
 import { Libp2pMetricRegistry } from './libp2p-metrics.js'
 
 export interface TrafficMeterInit {

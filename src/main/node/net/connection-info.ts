@@ -2,7 +2,7 @@
 import type { Connection } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { isLoopback, isPrivate } from '@libp2p/utils'
-import type { ConnectionInfo, ConnectionKind, NetworkScope } from '../../../shared/types.js'
+import type { ConnectionInfo, ConnectionKind, NetworkScope } from '../../../shared/api/index.js'
 
 export function transportOf (ma: Multiaddr): string {
   const names = ma.getComponents().map(c => c.name)

@@ -1,6 +1,6 @@
 /**
  * The libp2p assembly: transports, encryption, muxing and the stock services.
- * WGT's own services (probe, capacity, …) are added by createNode.
+ * WGT's own services (probe, capacity, …) come from the node's modules.
  */
 import { autoNAT } from '@libp2p/autonat'
 import { bootstrap } from '@libp2p/bootstrap'
@@ -41,7 +41,7 @@ export function addressSorter (a: Address, b: Address): -1 | 0 | 1 {
     Math.sign(Number(b.isCertified === true) - Number(a.isCertified === true)) as -1 | 0 | 1
 }
 
-/** What createNode adds to the stock assembly: WGT's own services, the traffic meter, the gater. */
+/** What the modules add to the stock assembly: WGT's own services, the traffic meter, the gater. */
 export interface Libp2pExtras<S extends Record<string, unknown>> {
   services: { [K in keyof S]: (components: any) => S[K] }
   metrics?: (components: any) => Metrics

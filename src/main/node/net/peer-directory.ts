@@ -6,20 +6,12 @@
  * and shard placement read it; nothing keeps a second list.
  */
 import type { Libp2p, PeerId, Peer } from '@libp2p/interface'
-import { peerIdFromString } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
 import { WgtError } from '../../../shared/errors.js'
-import type { Capacity, PeerEntry, Reputation, RttStats, Traffic, TrustStatus } from '../../../shared/types.js'
+import type { PeerEntry } from '../../../shared/api/index.js'
 import { describeConnection, summarize } from './connection-info.js'
-
-/** Where the directory reads measurements and verdicts from. */
-export interface PeerSources {
-  rtt: (peerId: string) => RttStats | null
-  traffic: (peerId: string) => Traffic
-  capacity: (peerId: string) => Capacity | null
-  reputation: (peerId: string) => Reputation
-  trust: (peerId: string) => TrustStatus
-}
+import type { PeerSources } from './measures.js'
+import { parsePeerId } from './peer-id.js'
 
 export interface PeerDirectoryEvents {
   'peer:update': CustomEvent<PeerEntry>
@@ -27,14 +19,6 @@ export interface PeerDirectoryEvents {
 }
 
 const decoder = new TextDecoder()
-
-export function parsePeerId (peerId: string): PeerId {
-  try {
-    return peerIdFromString(peerId)
-  } catch (err) {
-    throw new WgtError('INVALID_INPUT', `not a valid PeerId: ${peerId}`, { cause: err })
-  }
-}
 
 export class PeerDirectory extends TypedEventEmitter<PeerDirectoryEvents> {
   private readonly lastSeen = new Map<string, number>()

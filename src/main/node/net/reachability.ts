@@ -5,11 +5,10 @@
  * how an address looks: a public-looking address is only "public" once peers
  * have dialled it back.
  */
-import type { Libp2p } from '@libp2p/interface'
 import type { AddressManager } from '@libp2p/interface-internal'
 import { isLoopback, isPrivate } from '@libp2p/utils'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import type { ObservedAddress, Reachability } from '../../../shared/types.js'
+import type { ObservedAddress, Reachability } from '../../../shared/api/index.js'
 
 function publiclyRoutable (ma: Multiaddr): boolean {
   try {
@@ -24,7 +23,7 @@ export class ReachabilityTracker {
   private readonly candidates = new Set<string>()
   private readonly refuted = new Set<string>()
 
-  constructor (private readonly libp2p: Libp2p, private readonly addressManager: AddressManager) {}
+  constructor (private readonly addressManager: AddressManager) {}
 
   addresses (): ObservedAddress[] {
     return this.addressManager.getAddressesWithMetadata().map(a => ({
@@ -62,4 +61,9 @@ export class ReachabilityTracker {
     }
     return { status: 'unknown', reason: 'no public address to check: this node listens only on private or loopback addresses and no peer has observed a public one', addresses }
   }
+}
+
+/** As a libp2p service, so it reads the address manager from its components rather than from libp2p's internals. */
+export function reachabilityTracker (): (components: { addressManager: AddressManager }) => ReachabilityTracker {
+  return (components) => new ReachabilityTracker(components.addressManager)
 }

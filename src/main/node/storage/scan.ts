@@ -6,7 +6,8 @@
 import { readdir, stat, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { TEMP_SUFFIX, fsyncDir } from './atomic-write.js'
-import { fanoutDir, parseShardCid } from './cid-path.js'
+import { parseShardCid } from '../ces/cid.js'
+import { fanoutDir } from './cid-path.js'
 
 const FANOUT_NAME = /^[a-z2-7]{2}$/
 

@@ -15,7 +15,8 @@ import type { Logger } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 import { WgtError } from '../../../shared/errors.js'
 import { fsyncDir, writeFileAtomic } from './atomic-write.js'
-import { fanoutDir, parseShardCid, shardPath } from './cid-path.js'
+import { parseShardCid } from '../ces/cid.js'
+import { fanoutDir, shardPath } from './cid-path.js'
 import { KeyedLock } from './keyed-lock.js'
 import { LeaseBook, checkLease, type Lease } from './leases.js'
 import { scanShardDir } from './scan.js'
@@ -153,6 +154,22 @@ export class ShardStore {
   async delete (cid: string): Promise<void> {
     const { text } = parseShardCid(cid)
     await this.lock.run(text, async () => {
+      await this.removeShard(text)
+      await this.leases.removeAll(text)
+    })
+  }
+
+  /**
+   * `owner` no longer needs the shard: its lease goes, and the shard with it
+   * when no other live lease keeps it. Releasing what is not held is not an error.
+   */
+  async release (cid: string, owner: string): Promise<void> {
+    const { text } = parseShardCid(cid)
+    await this.lock.run(text, async () => {
+      const list = await this.leases.list(text)
+      await this.leases.remove(text, list.filter(l => l.owner === owner).map(l => l.owner))
+      const now = this.now()
+      if (list.some(l => l.owner !== owner && l.expiresAt > now)) return
       await this.removeShard(text)
       await this.leases.removeAll(text)
     })

@@ -10,7 +10,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { PeerEntry } from '../../../shared/types.js'
+import type { PeerEntry } from '../../../shared/api/index.js'
 import { createNode, type WgtNode } from '../index.js'
 
 const LOOPBACK = { listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, metricsIntervalMs: 250, probeIntervalMs: 100 }

@@ -1,29 +1,45 @@
 /**
- * How file bytes reach the node, which shares by path:
- * - Electron: the preload turns a dropped or picked File into its path on disk;
- * - browser (UI served by `wgt daemon`): the page cannot know paths, so the file is
- *   uploaded to the daemon (POST /upload, bearer token) and shared from there; a
- *   received file is downloaded through GET /files/<id>/content.
+ * How file bytes reach the node, which shares by path, and how fetched files
+ * reach the person:
+ * - Electron: the preload turns a dropped or picked File into its path on
+ *   disk, and opens a fetched file or shows it in its folder (main resolves
+ *   the file id to a path the node knows: the page never names a path);
+ * - browser (UI served by `wgt daemon`): the page cannot know paths, so the
+ *   file is uploaded to the daemon (POST /upload, bearer token) and shared
+ *   from there; a received file is downloaded through GET /files/<id>/content.
  */
 import { WgtError, type ErrorCode } from '../../../shared/errors.js'
-import type { FileEntry } from '../../../shared/types.js'
 
 export interface HostFiles {
   readonly kind: 'electron' | 'browser'
   /** a path the node can read `file` from; in a browser this uploads it first */
   localPath: (file: File, onProgress: (sent: number) => void) => Promise<string>
-  /** browser only: save a received file through the daemon; null where the file is already on this disk */
-  download: ((entry: FileEntry) => Promise<void>) | null
+  /** desktop: open a fetched file with its application */
+  open: ((fileId: string) => Promise<void>) | null
+  /** desktop: show a fetched file in its folder */
+  reveal: ((fileId: string) => Promise<void>) | null
+  /** browser: save a received file through the daemon */
+  download: ((fileId: string, name: string) => Promise<void>) | null
 }
 
-export function electronHost (getPathForFile: (file: File) => string): HostFiles {
+/** What Electron's preload exposes as window.wgtFiles. */
+export interface ElectronFiles {
+  /** '' for a File that is not on disk */
+  getPathForFile: (file: File) => string
+  open: (fileId: string) => Promise<void>
+  reveal: (fileId: string) => Promise<void>
+}
+
+export function electronHost (files: ElectronFiles | null): HostFiles {
   return {
     kind: 'electron',
     localPath: async (file) => {
-      const path = getPathForFile(file)
+      const path = files?.getPathForFile(file) ?? ''
       if (path === '') throw new WgtError('INVALID_INPUT', `${file.name} is not a file on this computer's disk (drop it from a file manager)`)
       return path
     },
+    open: files != null ? async (id) => { await files.open(id) } : null,
+    reveal: files != null ? async (id) => { await files.reveal(id) } : null,
     download: null
   }
 }
@@ -66,15 +82,17 @@ export function browserHost ({ origin, token }: BrowserHostOptions): HostFiles {
       xhr.onerror = () => { reject(httpError(0, '', `upload of ${file.name} failed`)) }
       xhr.send(file)
     }),
-    download: async (entry) => {
-      const res = await fetch(`${origin}/files/${encodeURIComponent(entry.id)}/content`, { headers: { Authorization: `Bearer ${token}` } })
-        .catch(() => { throw httpError(0, '', `download of ${entry.name} failed`) })
-      if (!res.ok) throw httpError(res.status, await res.text(), `download of ${entry.name} refused`)
+    open: null,
+    reveal: null,
+    download: async (id, name) => {
+      const res = await fetch(`${origin}/files/${encodeURIComponent(id)}/content`, { headers: { Authorization: `Bearer ${token}` } })
+        .catch(() => { throw httpError(0, '', `download of ${name} failed`) })
+      if (!res.ok) throw httpError(res.status, await res.text(), `download of ${name} refused`)
       const url = URL.createObjectURL(await res.blob())
       try {
         const a = document.createElement('a')
         a.href = url
-        a.download = entry.name
+        a.download = name
         document.body.append(a)
         a.click()
         a.remove()

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { WgtError } from '../../../../shared/errors.js'
-import { cidOf, decodeLink, encodeLink, newFileKey, parseShardCid, verifyShard } from '../index.js'
+import { cidOf, decodeLink, encodeLink, isShardCid, newFileKey, parseShardCid, verifyShard } from '../index.js'
 import { equalBytes } from './helpers.js'
 
 describe('shard CIDs', () => {
@@ -9,12 +9,13 @@ describe('shard CIDs', () => {
     const cid = cidOf(bytes)
     // the well-known CID of "hello" as a raw block
     expect(cid).toBe('bafkreibm6jg3ux5qumhcn2b3flc3tyu6dmlb4xa7u5bf44yegnrjhc4yeq')
-    expect(parseShardCid(cid)?.toString()).toBe(cid)
+    expect(parseShardCid(cid).text).toBe(cid)
     expect(verifyShard(cid, bytes)).toBe(true)
     expect(verifyShard(cid, new TextEncoder().encode('hellp'))).toBe(false)
     expect(verifyShard('not a cid', bytes)).toBe(false)
     // CIDv0 / dag-pb addresses are not shard addresses
-    expect(parseShardCid('QmWATWQ7fVPP2EFGu71UkfnqhYXDYH566qy47CnJDgvs8u')).toBeNull()
+    expect(isShardCid('QmWATWQ7fVPP2EFGu71UkfnqhYXDYH566qy47CnJDgvs8u')).toBe(false)
+    expect(() => parseShardCid('QmWATWQ7fVPP2EFGu71UkfnqhYXDYH566qy47CnJDgvs8u')).toThrow(WgtError)
   })
 })
 

@@ -15,13 +15,15 @@ export namespace ShardRequest {
   export enum Kind {
     PUT = 'PUT',
     GET = 'GET',
-    HAS = 'HAS'
+    HAS = 'HAS',
+    RELEASE = 'RELEASE'
   }
 
   enum __KindValues {
     PUT = 0,
     GET = 1,
-    HAS = 2
+    HAS = 2,
+    RELEASE = 3
   }
 
   export namespace Kind {

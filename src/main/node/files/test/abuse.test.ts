@@ -15,7 +15,7 @@ import { makeNode } from '../../metrics/test/nodes.js'
 import { shardPath } from '../../storage/cid-path.js'
 import { readSidecar } from '../output.js'
 import { SHARD_PROTOCOL } from '../shard-service.js'
-import { randomFile, readManifest, Swarm, until, untilShardPeers } from './helpers.js'
+import { fetchLink, randomFile, readManifest, share, Swarm, until, untilShardPeers } from './helpers.js'
 
 let root: string
 let swarm: Swarm
@@ -57,8 +57,8 @@ describe('shard protocol abuse', () => {
       await untilShardPeers(b, 1)
       const src = join(root, 'a1', 'x.bin')
       const digest = await randomFile(src, 50_000)
-      const shared = await b.api.shareFile(src, { k: 1, m: 1 })
-      expect((await a.api.fetchFile(shared.link)).sha256).toBe(digest)
+      const shared = await share(b, src, { k: 1, m: 1 })
+      expect((await fetchLink(a, shared.link)).sha256).toBe(digest)
     } finally {
       await attacker.stop()
     }
@@ -74,7 +74,7 @@ describe('shard protocol abuse', () => {
     // no sharer copy and one peer: b holds all three shards of the one data segment, so
     // the fetcher asks b for the two data shards first (same holder: index order) and
     // must get the bad bytes before it can route around them to the parity shard
-    const shared = await a.api.shareFile(src, { k: 2, m: 1, keepLocalCopy: false })
+    const shared = await share(a, src, { k: 2, m: 1, keepLocalCopy: false })
     await swarm.stop(a)
     const d = await swarm.start('d', { bootstrap: [b.multiaddrs()[0]] })
     await untilShardPeers(d, 1)
@@ -87,7 +87,7 @@ describe('shard protocol abuse', () => {
     bytes[10] ^= 0xff
     await writeFile(path, bytes)
 
-    const got = await d.api.fetchFile(shared.link)
+    const got = await fetchLink(d, shared.link)
     expect(got.sha256).toBe(digest)
     expect(createHash('sha256').update(await readFile(got.path)).digest('hex')).toBe(digest)
     expect(got.badHolders).toEqual([b.peerId])
@@ -102,20 +102,20 @@ describe('shard protocol abuse', () => {
     const src = join(root, 'r1', 'big.bin')
     // 5 whole segments and a short last one whose shard is the only one of its size
     const digest = await randomFile(src, 5 * 4 * 2 ** 20 + 1000)
-    const shared = await a.api.shareFile(src, { k: 1, m: 0 })
+    const shared = await share(a, src, { k: 1, m: 0 })
     const aDir = join(root, 'r1', 'a', 'shards')
     const last = await findShardFile(aDir, size => size > 1000 && size < 2000)
     await rename(last, last + '.away')
 
     const out = join(root, 'r1', 'out.bin')
-    await expect(b.api.fetchFile(shared.link, out)).rejects.toMatchObject({ code: 'UNAVAILABLE' })
+    await expect(fetchLink(b, shared.link, out)).rejects.toMatchObject({ code: 'UNAVAILABLE' })
     await expect(readFile(out)).rejects.toThrow()
     const done = (await readSidecar(out))!.done
     expect(done.length).toBeGreaterThanOrEqual(1)
     expect(done).not.toContain(5)
 
     await rename(last + '.away', last)
-    const got = await b.api.fetchFile(shared.link, out)
+    const got = await fetchLink(b, shared.link, out)
     expect(got.resumedSegments).toBe(done.length)
     expect(got.sha256).toBe(digest)
     expect(createHash('sha256').update(await readFile(out)).digest('hex')).toBe(digest)

@@ -7,8 +7,8 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { TransferProgress } from '../../../../shared/types.js'
-import { randomFile, Swarm, untilShardPeers } from './helpers.js'
+import type { FileOffer, OperationInfo } from '../../../../shared/api/index.js'
+import { fetchLink, randomFile, repairFile, run, share, Swarm, untilShardPeers } from './helpers.js'
 
 let root: string
 let swarm: Swarm
@@ -27,15 +27,20 @@ describe('files between nodes', () => {
     await untilShardPeers(a, 3)
     const src = join(root, 't1', 'input.bin')
     const digest = await randomFile(src, 9 * 2 ** 20 + 12345)
-    const events: TransferProgress[] = []
-    a.api.on('file:progress', p => events.push(p))
+    const events: OperationInfo[] = []
 
-    const shared = await a.api.shareFile(src, { k: 2, m: 1 })
+    const shared = await share(a, src, { k: 2, m: 1 }, events)
     expect(shared.link).toMatch(/^wgt:\/\/b[a-z2-7]+#[A-Za-z0-9_-]{43}$/)
     expect(shared).toMatchObject({ name: 'input.bin', size: 9 * 2 ** 20 + 12345, k: 2, m: 1 })
-    expect(events.some(e => e.kind === 'share' && e.phase === 'encode' && e.unit === 'bytes')).toBe(true)
-    expect(events.some(e => e.kind === 'share' && e.phase === 'place' && e.unit === 'shards')).toBe(true)
-    expect(events.at(-1)?.phase).toBe('done')
+    // one operation, phases in order, one fraction that never goes back, ending done at 100%
+    expect(new Set(events.map(e => e.id)).size).toBe(1)
+    expect(events.some(e => e.phase === 'sending' && e.progress.bytesTotal === 9 * 2 ** 20 + 12345)).toBe(true)
+    const phases = ['preparing', 'sending', 'finishing']
+    for (let i = 1; i < events.length; i++) {
+      expect(events[i].progress.fraction).toBeGreaterThanOrEqual(events[i - 1].progress.fraction)
+      expect(phases.indexOf(events[i].phase)).toBeGreaterThanOrEqual(phases.indexOf(events[i - 1].phase))
+    }
+    expect(events.at(-1)).toMatchObject({ state: 'done', progress: { fraction: 1 } })
 
     // 3 shards per segment on 3 distinct peers, plus the sharer's own copy
     const health = await a.api.fileHealth(shared.id)
@@ -48,17 +53,21 @@ describe('files between nodes', () => {
     for (const p of peers) expect((await p.api.getStorage()).shards).toBeGreaterThanOrEqual(3)
 
     const c = peers[1]
-    const got = await c.api.fetchFile(shared.link)
+    const got = await fetchLink(c, shared.link)
     expect(got.sha256).toBe(digest)
-    expect(got.path).toBe(join((await c.api.getStorage()).downloadDir, 'input.bin'))
+    expect(got.path).toBe(join((await c.api.getSettings()).downloadDir, 'input.bin'))
     expect(sha(await readFile(got.path))).toBe(digest)
     expect(got.badHolders).toEqual([])
     const listed = await c.api.listFiles()
     expect(listed).toEqual([expect.objectContaining({ id: shared.id, direction: 'received', path: got.path })])
 
-    // a second fetch of the same link does not overwrite: a unique name
-    const again = await c.api.fetchFile(shared.link)
-    expect(again.path).toBe(join((await c.api.getStorage()).downloadDir, 'input (1).bin'))
+    // a second fetch of the same link finds the copy already here and writes nothing
+    const again = await fetchLink(c, shared.link)
+    expect(again).toMatchObject({ existing: true, path: got.path })
+    expect(await readdir((await c.api.getSettings()).downloadDir)).toEqual(['input.bin'])
+    // asked for another place, it does fetch there
+    const elsewhere = await fetchLink(c, shared.link, join(root, 't1', 'copy.bin'))
+    expect(elsewhere).toMatchObject({ existing: false, sha256: digest })
   })
 
   it('refuses a wrong key with INTEGRITY and leaves no file; a node that does not store for others gets none', async () => {
@@ -68,15 +77,17 @@ describe('files between nodes', () => {
     await untilShardPeers(a, 1)
     const src = join(root, 't2', 'small.txt')
     const digest = await randomFile(src, 100_000)
-    const shared = await a.api.shareFile(src)
+    const shared = await share(a, src)
     expect((await b.api.getStorage()).shards).toBe(0)
 
     const wrong = shared.link.replace(/#.*/, '#' + Buffer.alloc(32, 7).toString('base64url'))
-    await expect(b.api.fetchFile(wrong)).rejects.toMatchObject({ code: 'INTEGRITY', message: expect.stringMatching(/wrong key/) })
-    const dl = (await b.api.getStorage()).downloadDir
+    await expect(fetchLink(b, wrong)).rejects.toMatchObject({ code: 'INTEGRITY', message: expect.stringMatching(/wrong key/) })
+    const dl = (await b.api.getSettings()).downloadDir
     expect(await readdir(dl).catch(() => [])).toEqual([])
+    // nothing of a file it could not open is kept either
+    expect((await b.api.getStorage()).shards).toBe(0)
 
-    const got = await b.api.fetchFile(shared.link)
+    const got = await fetchLink(b, shared.link)
     expect(got.sha256).toBe(digest)
   })
 
@@ -87,7 +98,7 @@ describe('files between nodes', () => {
     await untilShardPeers(a, 4)
     const src = join(root, 't3', 'doc.bin')
     await randomFile(src, 5 * 2 ** 20)
-    const shared = await a.api.shareFile(src, { k: 2, m: 1, keepLocalCopy: false })
+    const shared = await share(a, src, { k: 2, m: 1, keepLocalCopy: false })
     const before = await a.api.fileHealth(shared.id)
     expect(before.minReachable).toBe(3)
     // stop a peer that holds a data shard
@@ -97,18 +108,22 @@ describe('files between nodes', () => {
     expect(hurt.minReachable).toBe(2)
     expect(hurt.recoverable).toBe(true)
 
-    const progress: string[] = []
-    a.api.on('file:progress', p => { if (p.kind === 'repair') progress.push(p.phase) })
-    const repaired = await a.api.repairFile(shared.id)
+    const progress: OperationInfo[] = []
+    const repaired = await repairFile(a, shared.id, progress)
     expect(repaired.recreated).toBeGreaterThanOrEqual(1)
     expect(repaired.health.minReachable).toBe(3)
     expect(repaired.health.segments.every(s => !s.holders.includes(victim.peerId))).toBe(true)
-    expect(progress).toContain('repair')
+    expect(progress.map(p => p.phase)).toContain('rebuilding')
 
     const target = others.find(o => o !== victim)!
-    const offers: unknown[] = []
-    target.api.on('file:offer', o => offers.push(o))
+    const offers: FileOffer[] = []
+    target.api.on('offer:new', o => offers.push(o))
     await a.api.offerFile(target.peerId, shared.link)
     expect(offers).toEqual([expect.objectContaining({ from: a.peerId, link: shared.link, name: 'doc.bin', size: 5 * 2 ** 20 })])
+    // the offer waits in the inbox; accepting it fetches the file and remembers who sent it
+    expect(await target.api.listOffers()).toEqual([expect.objectContaining({ id: offers[0].id })])
+    await run(target, async () => await target.api.acceptOffer(offers[0].id))
+    expect(await target.api.listOffers()).toEqual([])
+    expect(await target.api.listFiles()).toEqual([expect.objectContaining({ id: shared.id, direction: 'received', from: a.peerId })])
   })
 })

@@ -2,6 +2,8 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { FetchResult, OperationInfo, OperationRef, RepairResult, ShareOptions, ShareResult } from '../../../../shared/api/index.js'
+import { followOperation } from '../../../../shared/follow.js'
 import { decodeSegment } from '../../ces/index.js'
 import { createNode, type WgtNode } from '../../index.js'
 import { shardPath } from '../../storage/cid-path.js'
@@ -66,4 +68,22 @@ export async function readManifest (storeDir: string, link: string): Promise<Man
     parts.push(decodeSegment(seg, shards, { params: root.params, key, fileId: root.fileId, domain: 'manifest' }).plain)
   }
   return decodeManifest(Buffer.concat(parts))
+}
+
+/** Start an operation on a node and wait for its end: the result, or the operation's error; every update is kept. */
+export async function run<R> (node: WgtNode, start: () => Promise<OperationRef>, updates: OperationInfo[] = []): Promise<R> {
+  const op = await followOperation(node.api, start, u => { updates.push(u) }).done
+  return op.result as R
+}
+
+export async function share (node: WgtNode, path: string, options?: ShareOptions, updates?: OperationInfo[]): Promise<ShareResult> {
+  return await run<ShareResult>(node, async () => await node.api.shareFile(path, options), updates)
+}
+
+export async function fetchLink (node: WgtNode, link: string, out?: string, updates?: OperationInfo[]): Promise<FetchResult> {
+  return await run<FetchResult>(node, async () => await node.api.fetchFile(link, out), updates)
+}
+
+export async function repairFile (node: WgtNode, ref: string, updates?: OperationInfo[]): Promise<RepairResult> {
+  return await run<RepairResult>(node, async () => await node.api.repairFile(ref), updates)
 }

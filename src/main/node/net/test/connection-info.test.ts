@@ -1,7 +1,7 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { describe, expect, it } from 'vitest'
 import { scopeOf, summarize, transportOf } from '../connection-info.js'
-import type { ConnectionInfo } from '../../../../shared/types.js'
+import type { ConnectionInfo } from '../../../../shared/api/index.js'
 
 describe('connection description', () => {
   it.each([

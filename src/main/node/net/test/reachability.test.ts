@@ -6,7 +6,7 @@ import { ReachabilityTracker } from '../reachability.js'
 // The tracker only reads getAddressesWithMetadata(), where AutoNAT records its verdicts.
 function tracker (addrs: () => NodeAddress[]): ReachabilityTracker {
   const am = { getAddressesWithMetadata: addrs } as unknown as AddressManager
-  return new ReachabilityTracker({} as any, am)
+  return new ReachabilityTracker(am)
 }
 const addr = (ma: string, verified: boolean, type: NodeAddress['type'] = 'observed'): NodeAddress =>
   ({ multiaddr: multiaddr(ma), verified, type, expires: verified ? Date.now() + 60_000 : 0, lastVerified: undefined } as unknown as NodeAddress)

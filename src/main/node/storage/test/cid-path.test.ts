@@ -5,7 +5,8 @@ import * as raw from 'multiformats/codecs/raw'
 import * as Digest from 'multiformats/hashes/digest'
 import { base32 } from 'multiformats/bases/base32'
 import { WgtError } from '../../../../shared/errors.js'
-import { fanoutDir, parseShardCid, shardPath } from '../cid-path.js'
+import { parseShardCid } from '../../ces/cid.js'
+import { fanoutDir, shardPath } from '../cid-path.js'
 import { cidOf } from './helpers.js'
 
 const digest = createHash('sha256').update('hello').digest()

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import { LevelDatastore } from 'datastore-level'
-import { parseShardCid } from '../cid-path.js'
+import { parseShardCid } from '../../ces/cid.js'
 import { ShardStore } from '../index.js'
 import { listFiles, workspace } from './helpers.js'
 

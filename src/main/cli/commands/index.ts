@@ -1,0 +1,15 @@
+/** Every `wgt` command, by capability; a new capability adds its file and one line here. */
+import type { CommandSpec } from './command.js'
+import { daemonCommands } from './daemon.js'
+import { filesCommands } from './files.js'
+import { metricsCommands } from './metrics.js'
+import { netCommands } from './net.js'
+import { tokenCommands } from './token.js'
+
+export const COMMANDS: readonly CommandSpec[] = [
+  ...daemonCommands,
+  ...netCommands,
+  ...metricsCommands,
+  ...filesCommands,
+  ...tokenCommands
+]

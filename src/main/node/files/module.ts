@@ -1,0 +1,82 @@
+/**
+ * The files capability: the shard and offer protocols, DHT announcements of
+ * what this node holds, file records, the inbox, and the files slice of the
+ * API (share, fetch, health, repair, unshare, offers).
+ */
+import type { FileOffer } from '../../../shared/api/index.js'
+import { REPUTATION } from '../guard/module.js'
+import { part, type NodeModule } from '../module.js'
+import { PEER_SELECTION } from '../net/module.js'
+import { OPERATIONS } from '../operations/module.js'
+import { SETTINGS } from '../settings/module.js'
+import { SHARD_STORE } from '../storage/module.js'
+import type { FilesContext } from './context.js'
+import { Inbox } from './inbox.js'
+import { Announcer, Locator } from './locate.js'
+import { offerService, type OfferService } from './offer-service.js'
+import { FileRecords } from './records.js'
+import { FilesService } from './service.js'
+import { SHARD_PROTOCOL, shardService, type ShardService } from './shard-service.js'
+
+/** lease asked of peers for placed shards */
+const LEASE_MS = 365 * 24 * 3600_000
+
+/** the running files service, for tests and tools that wait on DHT announcements */
+export const FILES = part<{ service: FilesService, announcer: Announcer }>('files.service')
+
+export const filesModule: NodeModule = {
+  name: 'files',
+  libp2p: ctx => {
+    const reputation = ctx.need(REPUTATION)
+    return {
+      services: {
+        shards: shardService({ store: ctx.need(SHARD_STORE), reputation, storeForOthers: () => ctx.config.storeForOthers }),
+        offers: offerService({ reputation, inbox: new Inbox(ctx.datastore) })
+      }
+    }
+  },
+  start: ctx => {
+    const { libp2p } = ctx
+    const shards = ctx.service<ShardService>('shards')
+    const offers = ctx.service<OfferService>('offers')
+    const selection = ctx.need(PEER_SELECTION)
+    const settings = ctx.need(SETTINGS)
+    const announcer = new Announcer(libp2p, ctx.logger.forComponent('wgt:files:announce'))
+    // every holder announces what it stores, so a file outlives the sharer's placement list
+    const onStored = (evt: CustomEvent<string>): void => { announcer.announce(evt.detail) }
+    shards.events.addEventListener('stored', onStored)
+    const onOffer = (evt: CustomEvent<{ offer: FileOffer, removed: string[] }>): void => {
+      for (const id of evt.detail.removed) ctx.events.emit('offer:remove', { id })
+      ctx.events.emit('offer:new', evt.detail.offer)
+    }
+    offers.events.addEventListener('received', onOffer)
+    const files: FilesContext = {
+      self: libp2p.peerId.toString(),
+      shards,
+      store: ctx.need(SHARD_STORE),
+      locator: new Locator(libp2p),
+      announcer,
+      records: new FileRecords(ctx.datastore),
+      candidates: async () => await selection.candidates(SHARD_PROTOCOL),
+      rtt: id => selection.rttMs(id),
+      reputation: ctx.need(REPUTATION),
+      events: ctx.events,
+      settings: () => settings.get(),
+      log: ctx.logger.forComponent('wgt:files'),
+      leaseMs: LEASE_MS
+    }
+    const service = new FilesService(files, { operations: ctx.need(OPERATIONS), offers, inbox: offers.inbox })
+    ctx.provide(FILES, { service, announcer })
+    return {
+      api: service,
+      stop: async () => {
+        shards.events.removeEventListener('stored', onStored)
+        offers.events.removeEventListener('received', onOffer)
+        // running shares and fetches use the shard service and the store: end them first
+        await ctx.need(OPERATIONS).stop()
+        await service.stop()
+        announcer.stop()
+      }
+    }
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * The metrics capability: RTT probes, capacity advertisements and the
+ * traffic meter as libp2p parts, the metrics tick with its history, the
+ * Prometheus text, and the metrics slice of the API.
+ */
+import type { SliceApi, metrics } from '../../../shared/api/index.js'
+import { REPUTATION } from '../guard/module.js'
+import { part, type NodeModule } from '../module.js'
+import { PEER_DIRECTORY, PEER_MEASURES, PINGER } from '../net/module.js'
+import type { CapacityService } from './capacity.js'
+import { capacity, probe, trafficMeter, PrometheusExporter, type ProbeService } from './index.js'
+import { Telemetry } from './telemetry.js'
+
+/** Prometheus text exposition of this node's metrics */
+export const PROMETHEUS = part<() => Promise<string>>('metrics.prometheus')
+const METER = part<ReturnType<typeof trafficMeter>>('metrics.meter')
+
+export const metricsModule: NodeModule = {
+  name: 'metrics',
+  libp2p: ctx => {
+    const reputation = ctx.need(REPUTATION)
+    const meter = trafficMeter()
+    ctx.provide(METER, meter)
+    return {
+      services: {
+        probe: probe({ intervalMs: ctx.config.probeIntervalMs, reputation }),
+        capacity: capacity({ dataDir: ctx.config.dataDir, reputation })
+      },
+      metrics: meter.factory
+    }
+  },
+  start: ctx => {
+    const meter = ctx.need(METER)
+    const probeService = ctx.service<ProbeService>('probe')
+    const capacityService = ctx.service<CapacityService>('capacity')
+    const directory = ctx.need(PEER_DIRECTORY)
+    ctx.need(PEER_MEASURES).plug({
+      rtt: id => probeService.rtt(id),
+      traffic: id => meter.traffic(id),
+      capacity: id => capacityService.remote(id)
+    })
+    ctx.provide(PINGER, { ping: async (id, count) => await probeService.ping(id, count) })
+    const telemetry = new Telemetry({ libp2p: ctx.libp2p, directory, meter, probe: probeService, capacity: capacityService, intervalMs: ctx.config.metricsIntervalMs })
+    const exporter = new PrometheusExporter({
+      registry: meter.registry,
+      traffic: meter,
+      rtt: id => probeService.rtt(id),
+      localCapacity: () => capacityService.local(),
+      connectedPeers: () => directory.connectedIds()
+    })
+    ctx.provide(PROMETHEUS, async () => await exporter.text())
+    const onSample = (evt: Event): void => { ctx.events.emit('metrics:sample', (evt as CustomEvent).detail) }
+    telemetry.addEventListener('sample', onSample)
+    telemetry.start()
+    const api: SliceApi<typeof metrics> = {
+      getMetrics: async () => telemetry.snapshot(),
+      getHistory: async () => telemetry.history()
+    }
+    return {
+      api,
+      stop: () => {
+        telemetry.stop()
+        telemetry.removeEventListener('sample', onSample)
+      }
+    }
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * The base of every WGT protocol service (DESIGN.md §2, §3), in the js-libp2p
+ * style of @libp2p/ping and @libp2p/identify: limits come from init, start()
+ * registers the handler and stop() unregisters it and closes every inbound
+ * stream still open. A handler's Violation (or an oversized frame caught by
+ * the length-prefixed reader) is counted against the sender; any other
+ * failure just ends that stream. Outbound requests map dial failures to
+ * WgtError codes once, here.
+ */
+import type { ComponentLogger, Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
+import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+import { lpStream } from '@libp2p/utils'
+import { WgtError } from '../../../shared/errors.js'
+import type { ViolationReporter } from '../guard/reputation.js'
+import { parsePeerId } from '../net/peer-id.js'
+import { abortStream, anySignal, closeStream, isWireViolation } from './stream.js'
+
+/** A message that only a broken or hostile peer sends: it counts against that peer's reputation. */
+export class Violation extends Error {
+  override readonly name = 'Violation'
+}
+
+export interface ProtocolComponents {
+  registrar: Registrar
+  connectionManager: ConnectionManager
+  logger: ComponentLogger
+}
+
+export interface HandlerLimits {
+  maxInboundStreams: number
+  maxOutboundStreams: number
+  /** relayed connections carry a data and time budget: only small, rare messages belong on them */
+  runOnLimitedConnection: boolean
+}
+
+export interface ProtocolServiceInit {
+  reputation: ViolationReporter
+}
+
+export interface ExchangeOptions<R> {
+  /** largest response accepted, checked before it is allocated */
+  maxResponse: number
+  decode: (bytes: Uint8Array) => R
+  /** bound on the whole exchange */
+  timeoutMs: number
+  signal?: AbortSignal
+}
+
+export abstract class ProtocolService<C extends ProtocolComponents = ProtocolComponents> implements Startable {
+  abstract readonly protocol: string
+  protected readonly log: Logger
+  private readonly inbound = new Set<Stream>()
+  private started = false
+
+  /** `name` is short ('shard', 'probe'): it prefixes violation reasons and names the logger */
+  constructor (protected readonly components: C, protected readonly reputation: ViolationReporter, private readonly name: string, private readonly limits: HandlerLimits) {
+    this.log = components.logger.forComponent(`wgt:${name}`)
+  }
+
+  /** Serve one inbound stream; throw Violation for a message no honest peer sends. */
+  protected abstract serve (stream: Stream, peer: string, connection: Connection): Promise<void>
+
+  /** After the handler is registered (topologies, timers). */
+  protected async onStart (): Promise<void> {}
+  /** Before the handler goes and inbound streams close. */
+  protected async onStop (): Promise<void> {}
+
+  isStarted (): boolean { return this.started }
+
+  async start (): Promise<void> {
+    await this.components.registrar.handle(this.protocol, (stream, conn) => { void this.accept(stream, conn) }, this.limits)
+    this.started = true
+    await this.onStart()
+  }
+
+  async stop (): Promise<void> {
+    if (!this.started) return
+    this.started = false
+    await this.onStop()
+    await this.components.registrar.unhandle(this.protocol)
+    await Promise.all([...this.inbound].map(async s => { await closeStream(s) }))
+    this.inbound.clear()
+  }
+
+  /** Count a violation against a peer (also for what it answered to our request). */
+  protected violation (peer: string, reason: string): void {
+    this.reputation.recordViolation(peer, `${this.name}: ${reason}`)
+  }
+
+  private async accept (stream: Stream, connection: Connection): Promise<void> {
+    const peer = connection.remotePeer.toString()
+    this.inbound.add(stream)
+    try {
+      await this.serve(stream, peer, connection)
+    } catch (err) {
+      if (err instanceof Violation || isWireViolation(err)) this.violation(peer, err.message)
+      else this.log('%s from %s ended: %s', this.protocol, peer, (err as Error).message)
+      abortStream(stream, (err as Error).message)
+    } finally {
+      this.inbound.delete(stream)
+    }
+  }
+
+  /** Open a stream of this protocol; failures become PROTOCOL (it does not speak it), PEER_UNREACHABLE, or the caller's abort. */
+  protected async open (peerId: string | PeerId, signal: AbortSignal, callerSignal?: AbortSignal): Promise<Stream> {
+    const id = typeof peerId === 'string' ? parsePeerId(peerId) : peerId
+    try {
+      return await this.components.connectionManager.openStream(id, this.protocol, { signal, runOnLimitedConnection: this.limits.runOnLimitedConnection })
+    } catch (err) {
+      if (callerSignal?.aborted === true) throw WgtError.from(callerSignal.reason ?? err)
+      if (err instanceof WgtError) throw err
+      if ((err as Error).name === 'UnsupportedProtocolError') throw new WgtError('PROTOCOL', `${id.toString()} does not speak ${this.protocol}`, { cause: err })
+      throw new WgtError('PEER_UNREACHABLE', `cannot open ${this.protocol} to ${id.toString()}: ${(err as Error).message}`, { cause: err })
+    }
+  }
+
+  /**
+   * One request, one response, one stream. A response too large or malformed
+   * is a violation by the responder and ends as PROTOCOL.
+   */
+  protected async exchange<R> (peerId: string, request: Uint8Array, opts: ExchangeOptions<R>): Promise<R> {
+    const signal = anySignal(opts.signal, opts.timeoutMs)
+    const stream = await this.open(peerId, signal, opts.signal)
+    try {
+      const lp = lpStream(stream, { maxDataLength: opts.maxResponse, maxBufferSize: opts.maxResponse + 1024 })
+      await lp.write(request, { signal })
+      const bytes = await lp.read({ signal })
+      let res: R
+      try {
+        res = opts.decode(bytes.subarray())
+      } catch (err) {
+        throw new Violation(`malformed response: ${(err as Error).message}`)
+      }
+      await closeStream(stream)
+      return res
+    } catch (err) {
+      abortStream(stream, (err as Error).message)
+      if (err instanceof Violation || isWireViolation(err)) {
+        this.violation(peerId, err.message)
+        throw new WgtError('PROTOCOL', `${peerId} answered ${this.protocol} with ${err.message}`)
+      }
+      if (opts.signal?.aborted === true) throw WgtError.from(opts.signal.reason ?? err)
+      throw WgtError.from(err, 'PEER_UNREACHABLE')
+    }
+  }
+}

@@ -1,0 +1,102 @@
+import { useEffect, useState } from 'react'
+import type { WgtApi } from '../../../shared/api/index.js'
+import type { HostFiles } from '../api/host-files.js'
+import { DropOverlay } from '../files/DropOverlay.js'
+import { inboxCount } from '../files/slice.js'
+import { shortPeerId } from '../format.js'
+import { useTheme } from '../theme.js'
+import { AuthScreen } from '../ui/AuthScreen.js'
+import { describeError } from '../ui/errors.js'
+import { ErrorNotice } from '../ui/ErrorNotice.js'
+import { ConnectionBanner } from './ConnectionBanner.js'
+import { AppContext, useApp, useConnectionState, useWgt, type Connection } from './context.js'
+import { Nav } from './Nav.js'
+import { createWgtStore } from './slices.js'
+import { syncStore } from './sync.js'
+import { VIEWS } from './views.js'
+
+export function App ({ api, connection, host }: { api: WgtApi, connection: Connection, host: HostFiles }): React.JSX.Element {
+  useTheme()
+  const [store] = useState(createWgtStore)
+  const state = useConnectionState(connection)
+
+  // events first, then the state; every (re)connect reloads it because events were missed meanwhile
+  useEffect(() => {
+    const sync = syncStore(api, store)
+    if (connection.state().status === 'ready') void sync.resync()
+    const off = connection.onState(s => { if (s.status === 'ready') void sync.resync() })
+    return () => { off(); sync.stop() }
+  }, [api, store, connection])
+
+  if (state.status === 'unauthorized') return <AuthScreen reason={state.reason.includes('replaced') ? 'rotated' : 'invalid'} />
+
+  return (
+    <AppContext.Provider value={{ api, store, connection, host }}>
+      <WindowTitle />
+      <div className='frame'>
+        <header className='sidebar'>
+          <Brand />
+          <Nav />
+          <NodeStatus />
+        </header>
+        <div className='main-column'>
+          <ConnectionBanner />
+          {/* while the link is down the figures are the last known ones: dimmed, so they do not pass for live */}
+          <main className={state.status === 'ready' ? 'layout' : 'layout stale'} id='main'>
+            <LoadErrors />
+            <CurrentView />
+          </main>
+        </div>
+      </div>
+      <DropOverlay />
+    </AppContext.Provider>
+  )
+}
+
+function CurrentView (): React.JSX.Element {
+  const view = useWgt(s => s.view)
+  const def = VIEWS.find(v => v.id === view) ?? VIEWS[0]
+  return <def.View />
+}
+
+function Brand (): React.JSX.Element {
+  const peerId = useWgt(s => s.identity?.peerId)
+  return (
+    <div className='brand'>
+      <span className='brand-name'>WGT</span>
+      {peerId != null && <span className='muted mono' title={peerId}>{shortPeerId(peerId)}</span>}
+    </div>
+  )
+}
+
+function NodeStatus (): React.JSX.Element {
+  const { connection } = useApp()
+  const state = useConnectionState(connection)
+  const status = state.status === 'ready' ? 'connected' : state.status === 'connecting' ? 'connecting' : 'disconnected'
+  return (
+    <span className={`pill pill-${status === 'connected' ? 'ok' : status === 'connecting' ? 'warn' : 'bad'} node-status`} role='status'>
+      node {status}
+    </span>
+  )
+}
+
+/** "(2) WGT" while offers wait, as messaging apps count what needs attention. */
+function WindowTitle (): null {
+  const count = useWgt(inboxCount)
+  useEffect(() => { document.title = count > 0 ? `(${count}) WGT` : 'WGT' }, [count])
+  return null
+}
+
+function LoadErrors (): React.JSX.Element | null {
+  const errors = useWgt(s => s.loadErrors)
+  const entries = Object.entries(errors)
+  if (entries.length === 0) return null
+  return (
+    <>
+      {entries.map(([name, e]) => {
+        const human = describeError('load', e)
+        return <ErrorNotice key={name} error={{ ...human, title: `Could not load ${name}` }} />
+      })}
+    </>
+  )
+}

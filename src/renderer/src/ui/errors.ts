@@ -1,0 +1,83 @@
+/**
+ * Errors as a person would put them: what failed (the action), why, and what
+ * to do, from the error's code; the node's own message (with its protocol ids
+ * and PeerIds) is the detail, one click away. Pure, so it is unit-tested.
+ */
+import { WgtError, type ErrorCode } from '../../../shared/errors.js'
+
+export interface HumanError {
+  /** "Could not fetch the file" */
+  title: string
+  /** why, and what to do about it */
+  advice: string
+  /** the code and the node's message, for the details */
+  detail: string
+  code: ErrorCode
+}
+
+export type ErrorContext = 'connect' | 'fetch' | 'share' | 'send' | 'repair' | 'check' | 'remove' | 'save' | 'load' | 'accept' | 'download' | 'open'
+
+const ADVICE: Record<ErrorCode, string> = {
+  INVALID_INPUT: 'What was entered is not valid. Check it and try again.',
+  NOT_FOUND: 'It is not there (any more). Refresh, or check what you entered.',
+  PEER_UNREACHABLE: 'The peer could not be reached: it may be offline, or a firewall or NAT is in the way. Check the address, or try again when the peer is online.',
+  POLICY_DENIED: 'The other side does not allow this.',
+  INTEGRITY: 'The data did not check out. If you pasted a link, make sure it is complete: the part after # is the key.',
+  QUOTA_EXCEEDED: 'There is not enough storage room. Free some space, or raise the storage limit in Settings.',
+  TIMEOUT: 'It took too long; the network may be slow or a peer stopped answering. Try again.',
+  UNAUTHORIZED: 'The node refused access. Open the address the node printed when it started.',
+  NOT_RUNNING: 'The connection to the node is down. It reconnects by itself; try again in a moment.',
+  PROTOCOL: 'A peer answered in a way WGT does not understand; it may run another version. Try again, or with other peers.',
+  UNAVAILABLE: 'It cannot be done right now. Try again in a while.',
+  CANCELLED: 'It was cancelled, and what it had started was removed.',
+  INTERNAL: 'Something went wrong inside WGT. Try again; the details help a bug report.'
+}
+
+/** Where one action has a better explanation for a code than the general one. */
+const SPECIFIC: Partial<Record<ErrorContext, Partial<Record<ErrorCode, string>>>> = {
+  fetch: {
+    UNAVAILABLE: 'Not enough of the peers that hold this file are reachable right now. Try again when more of them are online.',
+    NOT_FOUND: 'No reachable peer holds this file. The peers that store it may be offline; try again later.',
+    INVALID_INPUT: 'That does not look like a WGT link, or the file it would be saved as already exists. A link starts with wgt:// and has a key after #.'
+  },
+  share: {
+    NOT_FOUND: 'The file could not be read. It may have been moved or deleted.',
+    QUOTA_EXCEEDED: 'This node or the peers have no room for the file\'s shards. Raise the storage limit in Settings, or connect to more peers.'
+  },
+  connect: {
+    INVALID_INPUT: 'That is not an address a peer can be reached at. It looks like /ip4/203.0.113.7/tcp/4101/p2p/12D3Koo…'
+  },
+  repair: {
+    UNAVAILABLE: 'Fewer shards than needed are reachable, so nothing can rebuild the missing ones until more holders come back.'
+  }
+}
+
+const TITLE: Record<ErrorContext, string> = {
+  connect: 'Could not connect to the peer',
+  fetch: 'Could not fetch the file',
+  share: 'Could not share the file',
+  send: 'Could not send the link',
+  repair: 'Could not repair the file',
+  check: 'Could not check the file\'s health',
+  remove: 'Could not remove the file',
+  save: 'Could not save the setting',
+  load: 'Could not load this part of the node\'s state',
+  accept: 'Could not fetch the offered file',
+  download: 'Could not download the file',
+  open: 'Could not open the file'
+}
+
+export function describeError (context: ErrorContext, err: unknown): HumanError {
+  const e = WgtError.from(err)
+  return {
+    title: TITLE[context],
+    advice: SPECIFIC[context]?.[e.code] ?? ADVICE[e.code],
+    detail: `${e.code}: ${e.message}`,
+    code: e.code
+  }
+}
+
+/** For an error that crossed the API as { code, message } (an operation's). */
+export function describeWire (context: ErrorContext, error: { code: string, message: string }): HumanError {
+  return describeError(context, WgtError.fromWire(error))
+}

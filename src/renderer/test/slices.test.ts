@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest'
+import type { FileOffer, OperationInfo, PeerEntry, WgtApi, WgtEventMap, WgtEventName } from '../../shared/api/index.js'
+import { WgtError } from '../../shared/errors.js'
+import { EventHub } from '../../shared/rpc.js'
+import { createWgtStore } from '../src/app/slices.js'
+import { syncStore } from '../src/app/sync.js'
+import { appendSample, capHistory } from '../src/metrics/slice.js'
+import { connectedPeers, knownPeers, withPeer, withoutPeer } from '../src/net/slice.js'
+import { peer, sample } from './fixtures.js'
+
+describe('peer reducers', () => {
+  it('adds, replaces and removes by PeerId without touching the input', () => {
+    const empty = {}
+    const one = withPeer(empty, peer('QmAAAAAAAAAA'))
+    expect(Object.keys(empty)).toEqual([])
+    const updated = withPeer(one, peer('QmAAAAAAAAAA', { agent: 'x' }))
+    expect(updated.QmAAAAAAAAAA.agent).toBe('x')
+    expect(one.QmAAAAAAAAAA.agent).toBeNull()
+    expect(withoutPeer(updated, 'QmAAAAAAAAAA')).toEqual({})
+    expect(withoutPeer(one, 'QmBBBBBBBBBB')).toBe(one)
+  })
+  it('lists connected peers in a stable order, and known ones most recently seen first', () => {
+    let peers = withPeer({}, peer('QmCCCCCCCCCC'))
+    peers = withPeer(peers, peer('QmAAAAAAAAAA'))
+    peers = withPeer(peers, peer('QmBBBBBBBBBB', { connected: false, lastSeen: 5 }))
+    peers = withPeer(peers, peer('QmDDDDDDDDDD', { connected: false, lastSeen: 9 }))
+    expect(connectedPeers(peers).map(p => p.peerId)).toEqual(['QmAAAAAAAAAA', 'QmCCCCCCCCCC'])
+    expect(knownPeers(peers).map(p => p.peerId)).toEqual(['QmDDDDDDDDDD', 'QmBBBBBBBBBB'])
+  })
+})
+
+describe('history ring', () => {
+  it('caps the length, dropping the oldest, and ignores samples not newer than the last', () => {
+    let h = capHistory([])
+    for (let t = 1; t <= 7; t++) h = appendSample(h, sample(t), 5)
+    expect(h.map(s => s.t)).toEqual([3, 4, 5, 6, 7])
+    expect(appendSample(h, sample(7))).toBe(h)
+    expect(capHistory([sample(3), sample(1), sample(2)], 2).map(s => s.t)).toEqual([2, 3])
+  })
+})
+
+function op (id: string, over: Partial<OperationInfo> = {}): OperationInfo {
+  return {
+    id, kind: 'fetch', state: 'running', phase: 'receiving', label: 'f', fileId: null, from: null, result: null, error: null,
+    progress: { fraction: 0.5, bytesDone: 1, bytesTotal: 2, rateBps: null, etaMs: null }, startedAt: 1, endedAt: null, ...over
+  } as OperationInfo
+}
+
+/** The API as the slices load it: listPeers resolves when the test says so; events come from a hub. */
+function fakeApi () {
+  const hub = new EventHub()
+  let resolvePeers: (p: PeerEntry[]) => void = () => {}
+  const state = { failPeers: null as WgtError | null, failFiles: null as WgtError | null }
+  const api = {
+    on: <E extends WgtEventName>(e: E, l: (d: WgtEventMap[E]) => void) => hub.on(e, l),
+    getIdentity: async () => ({ peerId: 'QmSELFSELFSE', agent: 'wgt', multiaddrs: [], protocols: [], startedAt: 0 }),
+    getReachability: async () => ({ status: 'unknown' as const, reason: 'r', addresses: [] }),
+    listPeers: async () => {
+      if (state.failPeers != null) throw state.failPeers
+      return await new Promise<PeerEntry[]>(resolve => { resolvePeers = resolve })
+    },
+    getHistory: async () => ({ intervalMs: 1000, samples: [sample(1)] }),
+    listFiles: async () => { if (state.failFiles != null) throw state.failFiles; return [] },
+    listOperations: async () => [op('o1')],
+    listOffers: async () => [],
+    getStorage: async () => ({ used: 0, quota: 1, shards: 0 }),
+    getSettings: async () => ({ downloadDir: '/dl', keepFetchedShards: true }),
+    getAbout: async () => ({ wgt: '0.1.0', node: '24', v8: '13', electron: null, chrome: null, libp2p: '3', platform: 'linux', arch: 'x64', dataDir: '/d' })
+  } as unknown as WgtApi
+  return { api, hub, state, resolvePeers: (p: PeerEntry[]) => { resolvePeers(p) } }
+}
+
+describe('syncing the store with the node', () => {
+  it('replays events that arrive while a slice loads on top of its state', async () => {
+    const f = fakeApi()
+    const store = createWgtStore()
+    const sync = syncStore(f.api, store)
+    const loading = sync.resync()
+    await new Promise(resolve => setTimeout(resolve, 0))
+    // newer than the snapshot: must survive it
+    f.hub.emit('peer:update', peer('QmAAAAAAAAAA', { agent: 'newer' }))
+    f.hub.emit('peer:remove', { peerId: 'QmBBBBBBBBBB' })
+    f.resolvePeers([peer('QmAAAAAAAAAA', { agent: 'older' }), peer('QmBBBBBBBBBB')])
+    await loading
+    const s = store.getState()
+    expect(Object.keys(s.peers)).toEqual(['QmAAAAAAAAAA'])
+    expect(s.peers.QmAAAAAAAAAA.agent).toBe('newer')
+    expect(s.history.map(x => x.t)).toEqual([1])
+    expect(Object.keys(s.operations)).toEqual(['o1'])
+    expect(s.settings?.downloadDir).toBe('/dl')
+
+    f.hub.emit('metrics:sample', sample(2))
+    f.hub.emit('operation:update', op('o1', { state: 'done', endedAt: 5 }))
+    const offer: FileOffer = { id: 'x1', from: 'QmPEER', link: 'wgt://l', name: 'n', size: 1, receivedAt: 3 }
+    f.hub.emit('offer:new', offer)
+    expect(store.getState().history.map(x => x.t)).toEqual([1, 2])
+    expect(store.getState().operations.o1.state).toBe('done')
+    expect(store.getState().offers).toEqual([offer])
+    f.hub.emit('offer:remove', { id: 'x1' })
+    expect(store.getState().offers).toEqual([])
+    sync.stop()
+    f.hub.emit('peer:update', peer('QmDDDDDDDDDD'))
+    expect(store.getState().peers.QmDDDDDDDDDD).toBeUndefined()
+  })
+
+  it('reports a slice that fails to load by name, leaves the others, and says nothing of disconnects', async () => {
+    const f = fakeApi()
+    const store = createWgtStore()
+    const sync = syncStore(f.api, store)
+    f.state.failPeers = new WgtError('NOT_RUNNING', 'down')
+    await sync.resync()
+    expect(store.getState().loadErrors).toEqual({})
+    f.state.failPeers = null
+    f.state.failFiles = new WgtError('INTERNAL', 'boom')
+    const loading = sync.resync()
+    await new Promise(resolve => setTimeout(resolve, 0))
+    f.resolvePeers([peer('QmAAAAAAAAAA')])
+    await loading
+    expect(store.getState().loadErrors).toEqual({ 'the files': { code: 'INTERNAL', message: 'boom' } })
+    expect(Object.keys(store.getState().peers)).toEqual(['QmAAAAAAAAAA'])
+    sync.stop()
+  })
+})
