@@ -1,6 +1,8 @@
 // ESLint flat config: typescript-eslint's recommended set (not type-aware, so it
 // stays fast) plus the layer rule from DESIGN.md §1, which says where code may run:
 //   src/shared     pure TS: no electron, no node builtins, imports only src/shared
+//   src/main/*.ts  Electron main: electron, src/main/node and src/shared; not src/main/cli
+//   src/main/cli   the wgt command and daemon: no electron; itself, src/main/node and src/shared
 //   src/main/node  the node: no electron; imports only itself and src/shared
 //   src/renderer   browser: no electron, no node builtins; imports only itself and src/shared
 //   src/preload    sandboxed: electron, itself and src/shared; no node builtins
@@ -24,27 +26,34 @@ const electronPaths = ['electron', 'electron/main', 'electron/common', 'electron
 
 /**
  * Relative imports may stay inside `folder` (a path under src/) or go to the
- * src/ folders in `allowed`. A glob cannot resolve "../..", so one config per
- * file depth: a file d folders below `folder` may climb d levels freely; climbing
- * exactly to src/ must continue into an allowed folder; anything else is out.
+ * src/ folders in `allowed` (paths under src/ too, e.g. 'main/node'). A glob
+ * cannot resolve "../..", so one config per file depth: a file d folders below
+ * `folder` may climb d levels freely; each further climb reaches an ancestor
+ * of `folder`, from which the import must continue into an allowed folder
+ * below that ancestor; climbing out of src/ is never allowed.
+ * `depths` limits which file depths the rule covers (src/main/*.ts only: [0]).
  */
-function relativeImportRules (folder, allowed, { builtins, electron }) {
+function relativeImportRules (folder, allowed, { builtins, electron, depths, extra = [] }) {
   const segs = folder.split('/')
   const configs = []
-  for (let depth = 0; depth <= MAX_DEPTH; depth++) {
+  const message = `src/${folder} may import only from itself and ${allowed.map(a => `src/${a}`).join(', ') || 'nothing else'} (DESIGN.md §1).`
+  for (const depth of depths ?? [...Array(MAX_DEPTH + 1).keys()]) {
     const toSrc = segs.length + depth
     const patterns = [
       { regex: `^(\\.\\./){${toSrc + 1},}`, message: `Imports from outside src/ are not allowed in src/${folder} (DESIGN.md §1).` },
       { regex: '^/', message: 'Absolute import paths are not allowed.' }
     ]
-    if (toSrc > depth + 1) {
-      patterns.push({ regex: `^(\\.\\./){${depth + 1},${toSrc - 1}}(?!\\.\\./)`, message: `src/${folder} may import only from itself and ${allowed.map(a => `src/${a}`).join(', ') || 'nothing else'} (DESIGN.md §1).` })
+    for (let n = depth + 1; n <= toSrc; n++) {
+      const ancestor = segs.slice(0, segs.length - (n - depth)).join('/')
+      const below = allowed
+        .filter(a => ancestor === '' || a.startsWith(ancestor + '/'))
+        .map(a => ancestor === '' ? a : a.slice(ancestor.length + 1))
+      patterns.push({
+        regex: below.length > 0 ? `^(\\.\\./){${n}}(?!\\.\\./)(?!(${below.map(esc).join('|')})(/|$))` : `^(\\.\\./){${n}}(?!\\.\\./)`,
+        message
+      })
     }
-    const allowedAlt = allowed.map(esc).join('|')
-    patterns.push({
-      regex: allowed.length > 0 ? `^(\\.\\./){${toSrc}}(?!(${allowedAlt})(/|$))` : `^(\\.\\./){${toSrc}}`,
-      message: `src/${folder} may import only from itself and ${allowed.map(a => `src/${a}`).join(', ') || 'nothing else'} (DESIGN.md §1).`
-    })
+    for (const e of extra) patterns.push(e)
     if (builtins) patterns.push(builtinRule)
     configs.push({
       name: `wgt/layers/${folder}/depth-${depth}`,
@@ -86,13 +95,22 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } }
   },
   ...relativeImportRules('shared', [], { builtins: true, electron: true }),
+  // Electron main (src/main/*.ts): electron, the node and src/shared; never the CLI, the renderer or the preload
+  ...relativeImportRules('main', ['shared'], {
+    builtins: false,
+    electron: false,
+    depths: [0],
+    extra: [{ regex: '^\\./cli(/|$)', message: 'Electron main does not use the wgt command (DESIGN.md §1).' }]
+  }),
+  // the CLI and daemon: the node and src/shared, never electron
+  ...relativeImportRules('main/cli', ['shared', 'main/node'], { builtins: false, electron: true }),
   ...relativeImportRules('main/node', ['shared'], { builtins: false, electron: true }),
   ...relativeImportRules('renderer', ['shared'], { builtins: true, electron: true }),
   ...relativeImportRules('preload', ['shared'], { builtins: true, electron: false }),
   {
     // dynamic import() is not checked by no-restricted-imports
     name: 'wgt/layers/no-dynamic-electron',
-    files: [`src/shared/**/*.${CODE}`, `src/main/node/**/*.${CODE}`, `src/renderer/**/*.${CODE}`],
+    files: [`src/shared/**/*.${CODE}`, `src/main/node/**/*.${CODE}`, `src/main/cli/**/*.${CODE}`, `src/renderer/**/*.${CODE}`],
     ignores: TESTS,
     rules: {
       'no-restricted-syntax': ['error', {

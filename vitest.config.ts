@@ -12,7 +12,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           sequence: { groupOrder: 0 },
-          include: ['src/**/test/**/*.test.ts', 'src/**/test/**/*.test.tsx'],
+          include: ['src/**/test/**/*.test.ts', 'src/**/test/**/*.test.tsx', 'scripts/test/**/*.test.ts'],
           environment: 'node',
           testTimeout: 30_000
         }

@@ -3,6 +3,7 @@
 // one plain line "tests: N passed, N failed, N skipped" that CI reads.
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { summarize } from './test-summary.js'
 
 const report = 'out/test-report.json'
 mkdirSync('out', { recursive: true })
@@ -12,12 +13,7 @@ const run = spawnSync('npx', args, { stdio: 'inherit' })
 
 let passed = 0; let failed = 0; let skipped = 0
 try {
-  const json = JSON.parse(readFileSync(report, 'utf8'))
-  passed = json.numPassedTests
-  failed = json.numFailedTests
-  skipped = json.numPendingTests + json.numTodoTests
-  // a suite that failed to load counts as a failure even with no test inside it
-  failed += json.testResults.filter(r => r.status === 'failed' && r.assertionResults.length === 0).length
+  ({ passed, failed, skipped } = summarize(JSON.parse(readFileSync(report, 'utf8'))))
 } catch (err) {
   console.error(`tests: no report from vitest (${err.message})`)
   process.exit(run.status || 1)

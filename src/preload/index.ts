@@ -10,8 +10,9 @@ import { unwrap, type RpcResult } from '../shared/rpc.js'
 import { clientFromIpcBridge, createIpcBridge } from './bridge.js'
 import { SHELL_CHANNEL } from './channels.js'
 
+const renderer = ipcRenderer
 const shell = async (action: 'open' | 'reveal', fileId: string): Promise<void> => {
-  unwrap(await ipcRenderer.invoke(SHELL_CHANNEL, action, fileId) as RpcResult)
+  unwrap(await renderer.invoke(SHELL_CHANNEL, action, fileId) as RpcResult)
 }
 
 const bridge = createIpcBridge(ipcRenderer)

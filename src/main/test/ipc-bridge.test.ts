@@ -2,7 +2,8 @@
  * The whole Electron path minus Electron: preload (through a contextBridge that
  * copies like the real one) -> ipcRenderer -> ipcMain -> the binding -> a real node.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -10,7 +11,8 @@ import type { MetricsSample, NodeIdentity, WgtApi } from '../../shared/index.js'
 import { WgtError } from '../../shared/errors.js'
 import { createNode, type WgtNode } from '../node/index.js'
 import { rendererOrigin } from '../app-paths.js'
-import { bindApiToIpc, CALL_CHANNEL, EVENT_CHANNEL } from '../ipc.js'
+import { bindApiToIpc, CALL_CHANNEL, EVENT_CHANNEL, SHELL_CHANNEL } from '../ipc.js'
+import { followOperation } from '../../shared/follow.js'
 import * as preloadChannels from '../../preload/channels.js'
 import { clientFromIpcBridge, createIpcBridge, type WgtIpcBridge } from '../../preload/bridge.js'
 import { FakeFrame, FakeIpcMain, FakeIpcRenderer, FakeWindow } from './fake-electron.js'
@@ -49,13 +51,18 @@ describe('IPC binding: preload -> ipc -> node', () => {
   let windows: Set<FakeWindow>
   let unbind: () => void
   let win: FakeWindow
+  const shellCalls: string[] = []
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'wgt-ipc-'))
     node = await createNode({ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, metricsIntervalMs: 100 })
     ipcMain = new FakeIpcMain()
     windows = new Set()
-    unbind = bindApiToIpc({ ipcMain, api: node.api, windows: () => [...windows], isTrustedUrl: rendererOrigin(undefined).isTrusted })
+    const shell = {
+      openPath: async (path: string) => { shellCalls.push(`open ${path}`); return '' },
+      showItemInFolder: (path: string) => { shellCalls.push(`reveal ${path}`) }
+    }
+    unbind = bindApiToIpc({ ipcMain, api: node.api, windows: () => [...windows], isTrustedUrl: rendererOrigin(undefined).isTrusted, shell })
     win = new FakeWindow(ipcMain, ENTRY)
     windows.add(win)
     await loadPreload(win)
@@ -70,6 +77,37 @@ describe('IPC binding: preload -> ipc -> node', () => {
   it('uses the same channel names on both sides', () => {
     expect(preloadChannels.CALL_CHANNEL).toBe(CALL_CHANNEL)
     expect(preloadChannels.EVENT_CHANNEL).toBe(EVENT_CHANNEL)
+    expect(preloadChannels.SHELL_CHANNEL).toBe(SHELL_CHANNEL)
+  })
+
+  it('opens or reveals a file the node knows, by its id only; rotating a token is not a thing here', async () => {
+    const path = join(dataDir, 'doc.txt')
+    await writeFile(path, 'hello')
+    const api = clientFromIpcBridge(win.mainWorld.wgtIpc as WgtIpcBridge)
+    const shared = await followOperation(api, async () => await api.shareFile(path)).done
+    const id = (shared.result as { id: string }).id
+    await win.mainWorld.wgtFiles.open(id)
+    await win.mainWorld.wgtFiles.reveal(id)
+    expect(shellCalls).toEqual([`open ${path}`, `reveal ${path}`])
+    await expect(win.mainWorld.wgtFiles.open('bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku')).rejects.toThrow(/no such file/)
+    await expect(api.rotateToken()).rejects.toMatchObject({ code: 'UNAVAILABLE' })
+  })
+
+  it('cancels the operations a window started when that window closes', async () => {
+    const other = new FakeWindow(ipcMain, ENTRY)
+    windows.add(other)
+    await loadPreload(other)
+    const api = clientFromIpcBridge(other.mainWorld.wgtIpc as WgtIpcBridge)
+    const path = join(dataDir, 'big.bin')
+    await writeFile(path, randomBytes(32 * 2 ** 20))
+    let id: string | null = null
+    // the window closes while its share runs (at its first progress, so certainly mid-way)
+    const off = node.api.on('operation:update', op => { if (op.id === id && op.phase === 'sending') other.destroy() })
+    id = (await api.shareFile(path)).operation
+    const final = await node.api.waitOperation(id)
+    off()
+    windows.delete(other)
+    expect(final.state).toBe('cancelled')
   })
 
   it('serves window.wgt calls from the node', async () => {

@@ -38,7 +38,14 @@ const forbidden: Array<[string, string, string]> = [
   ['src/renderer/x.ts', "import { join } from 'node:path'", 'renderer imports node:*'],
   ['src/renderer/x.ts', "import { join } from 'path'", 'renderer imports a bare builtin'],
   ['src/renderer/x.ts', "import pkg from '../../package.json'", 'renderer reaches outside src'],
-  ['src/preload/x.ts', "import { readFileSync } from 'node:fs'", 'sandboxed preload imports node:*']
+  ['src/preload/x.ts', "import { readFileSync } from 'node:fs'", 'sandboxed preload imports node:*'],
+  ['src/main/cli/x.ts', "import { app } from 'electron'", 'the CLI imports electron'],
+  ['src/main/cli/commands/x.ts', "const e = await import('electron')", 'a CLI command imports electron dynamically'],
+  ['src/main/cli/x.ts', "import { bindApiToIpc } from '../ipc.js'", 'the CLI imports the Electron glue'],
+  ['src/main/cli/commands/x.ts', "import { App } from '../../../renderer/src/app/App.js'", 'the CLI imports the renderer'],
+  ['src/main/x.ts', "import { runDaemon } from './cli/daemon.js'", 'Electron main imports the CLI'],
+  ['src/main/x.ts', "import { App } from '../renderer/src/app/App.js'", 'Electron main imports the renderer'],
+  ['src/main/x.ts', "import { createIpcBridge } from '../preload/bridge.js'", 'Electron main imports the preload']
 ]
 
 const allowed: Array<[string, string]> = [
@@ -54,7 +61,12 @@ const allowed: Array<[string, string]> = [
   ['src/preload/x.ts', "import { contextBridge } from 'electron'"],
   ['src/preload/x.ts', "import { unwrap } from '../shared/rpc.js'"],
   ['src/main/x.ts', "import { app } from 'electron'"],
-  ['src/main/x.ts', "import { createNode } from './node/index.js'"]
+  ['src/main/x.ts', "import { createNode } from './node/index.js'"],
+  ['src/main/x.ts', "import { dispatch } from '../shared/api/validate.js'"],
+  ['src/main/cli/x.ts', "import { createNode } from '../node/index.js'"],
+  ['src/main/cli/commands/x.ts', "import { WGT_VERSION } from '../../node/version.js'"],
+  ['src/main/cli/commands/x.ts', "import { WgtError } from '../../../shared/errors.js'"],
+  ['src/main/cli/x.ts', "import { readFile } from 'node:fs/promises'"]
 ]
 
 describe('layer lint rule', () => {
