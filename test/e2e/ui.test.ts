@@ -1,195 +1,180 @@
 /**
- * The built renderer in Debian's Chromium against three real `wgt daemon`
- * processes on 127.0.0.1: the first daemon's UI must show its own identity,
- * the other two as connected peers with measured RTTs, inline connect errors,
- * the auth screen for a bad token, and the reconnect banner when its node stops.
+ * The app's frame and the Network and Settings views, in Debian's Chromium
+ * against real `wgt daemon` processes on 127.0.0.1: navigation by mouse and
+ * keyboard, the node and its peers with measured RTTs, charts as one tab
+ * stop each, 800×600 in light and dark, errors a person can act on, known
+ * peers with Reconnect, the auth screens, and a tab that outlives a daemon
+ * restart (the token is kept) but not a token rotation.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { launch, openUi, SCREENSHOT_DIR, showView, uiUrl } from '../helpers/browser.js'
+import { Daemons, loopbackTcp, wgt, type Daemon } from '../helpers/daemons.js'
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
-const WGT = join(ROOT, 'bin', 'wgt')
-const SCREENSHOT_DIR = join(ROOT, 'scratch')
-const CHROMIUM_FLAGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'
-]
-
-interface ApiInfo { peerId: string, multiaddrs: string[], apiUrl: string, token: string }
-
-interface Daemon {
-  proc: ChildProcess
-  dataDir: string
-  info: ApiInfo
-  output: () => string
-  exited: Promise<number | null>
-}
-
-async function startDaemon (bootstrap?: string): Promise<Daemon> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'wgt-e2e-'))
-  const args = ['daemon', '--data-dir', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--api-port', '0', '--no-mdns']
-  if (bootstrap != null) args.push('--bootstrap', bootstrap)
-  const proc = spawn(WGT, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-  let log = ''
-  proc.stdout?.on('data', (b: Buffer) => { log += b.toString() })
-  proc.stderr?.on('data', (b: Buffer) => { log += b.toString() })
-  const exited = new Promise<number | null>(resolve => { proc.once('exit', code => { resolve(code) }) })
-  const daemon = { proc, dataDir, output: () => log, exited } as Daemon
-  daemons.push(daemon)
-
-  const deadline = Date.now() + 60_000
-  while (Date.now() < deadline) {
-    if (proc.exitCode != null) throw new Error(`wgt daemon exited with ${proc.exitCode}:\n${log}`)
-    const info = await readApiInfo(dataDir)
-    if (info != null) { daemon.info = info; return daemon }
-    await sleep(100)
-  }
-  throw new Error(`wgt daemon wrote no api.json within 60 s:\n${log}`)
-}
-
-async function readApiInfo (dataDir: string): Promise<ApiInfo | null> {
-  const file = join(dataDir, 'api.json')
-  if (!existsSync(file)) return null
-  try {
-    const info = JSON.parse(await readFile(file, 'utf8')) as ApiInfo
-    return typeof info.token === 'string' && typeof info.apiUrl === 'string' && info.multiaddrs.length > 0 ? info : null
-  } catch {
-    return null // caught mid-write
-  }
-}
-
-async function stopDaemon (d: Daemon): Promise<void> {
-  if (d.proc.exitCode == null && d.proc.signalCode == null) {
-    d.proc.kill('SIGTERM')
-    const timedOut = await Promise.race([d.exited.then(() => false), sleep(20_000).then(() => true)])
-    if (timedOut) {
-      d.proc.kill('SIGKILL')
-      await d.exited
-      throw new Error(`daemon ${d.info?.peerId ?? d.dataDir} ignored SIGTERM for 20 s:\n${d.output()}`)
-    }
-  }
-}
-
-const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
-const uiUrl = (d: Daemon, token = d.info.token): string => `${d.info.apiUrl}/#token=${token}`
-
-const daemons: Daemon[] = []
-let browser: Browser | undefined
+const daemons = new Daemons()
+let browser: Browser
 let page: Page
+let a: Daemon
+let b: Daemon
+let c: Daemon
+const errors: string[] = []
 
 beforeAll(async () => {
-  const first = await startDaemon()
-  const bootstrap = first.info.multiaddrs[0]
-  await Promise.all([startDaemon(bootstrap), startDaemon(bootstrap)])
-  // launch() gives Chromium a fresh temporary profile of its own (and refuses --user-data-dir)
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS })
-  page = await browser.newPage({ viewport: { width: 1440, height: 1000 } })
-  await mkdir(SCREENSHOT_DIR, { recursive: true })
+  a = await daemons.start('a')
+  ;[b, c] = await Promise.all([daemons.start('b', { bootstrap: loopbackTcp(a) }), daemons.start('c', { bootstrap: loopbackTcp(a) })])
+  browser = await launch()
+  page = await openUi(browser, a, errors)
 })
 
 afterAll(async () => {
-  const problems: unknown[] = []
-  await browser?.close().catch(err => problems.push(err))
-  const results = await Promise.allSettled(daemons.map(stopDaemon))
-  for (const r of results) if (r.status === 'rejected') problems.push(r.reason)
-  for (const d of daemons) await rm(d.dataDir, { recursive: true, force: true })
-  if (problems.length > 0) throw new AggregateError(problems, 'cleanup failed')
+  await browser?.close()
+  await daemons.stopAll()
 })
 
-describe('daemon UI in Chromium', () => {
-  it('shows this node\'s PeerId and the other daemons as connected peers with RTTs', async () => {
-    const [first, second, third] = daemons
-    const pageErrors: string[] = []
-    page.on('pageerror', err => pageErrors.push(err.message))
-    page.on('console', msg => { if (msg.type() === 'error') pageErrors.push(msg.text()) })
+const theme = async (p: Page): Promise<string | undefined> => await p.evaluate(() => document.documentElement.dataset.theme)
 
-    await page.goto(uiUrl(first))
-    await expect.poll(async () => await page.getByTestId('own-peer-id').textContent(), { timeout: 20_000 }).toBe(first.info.peerId)
-
-    for (const other of [second, third]) {
+describe('the app in Chromium', () => {
+  it('shows this node and its peers with measured RTTs', async () => {
+    for (const other of [b, c]) {
       const row = page.locator(`tr[data-peer-id="${other.info.peerId}"]`)
       await row.waitFor({ state: 'visible', timeout: 60_000 })
       // the full PeerId is one hover away
-      await expect.poll(async () => await row.locator('[title]').first().getAttribute('title')).toBe(other.info.peerId)
-      const rtt = row.locator('td[data-col="rtt-p50"]')
-      await expect.poll(async () => await rtt.textContent(), { timeout: 30_000 }).toMatch(/^\d+(\.\d+)? m?s$/)
+      expect(await row.locator('[title]').first().getAttribute('title')).toBe(other.info.peerId)
+      await expect.poll(async () => await row.locator('td[data-col="rtt-p50"]').textContent(), { timeout: 30_000 }).toMatch(/^\d+(\.\d+)? m?s$/)
     }
     expect(await page.getByTestId('peer-count').textContent()).toMatch(/^[2-9]\d*$/)
-    expect(pageErrors).toEqual([])
   })
 
-  it('shows the charts once metrics samples arrive, and screenshots in light and dark themes', async () => {
-    await page.locator('.recharts-surface').first().waitFor({ state: 'visible', timeout: 30_000 })
-    // a few ticks so the lines have some length
-    await sleep(4000)
-    await page.emulateMedia({ colorScheme: 'light' })
-    await expect.poll(async () => await page.evaluate(() => document.documentElement.dataset.theme)).toBe('light')
-    await page.screenshot({ path: join(SCREENSHOT_DIR, 'ui.png'), fullPage: true })
-    await page.emulateMedia({ colorScheme: 'dark' })
-    // the page follows the system theme through a matchMedia listener, i.e. on its next render
-    await expect.poll(async () => await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark')
-    await page.screenshot({ path: join(SCREENSHOT_DIR, 'ui-dark.png'), fullPage: true })
-    await page.emulateMedia({ colorScheme: 'light' })
-    await expect.poll(async () => await page.evaluate(() => document.documentElement.dataset.theme)).toBe('light')
-  })
-
-  it('the theme toggle overrides the system theme and is remembered across reloads', async () => {
-    const toggle = page.getByRole('button', { name: /theme/i })
-    await toggle.click() // system -> light
-    await toggle.click() // light -> dark
-    await expect.poll(async () => await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark')
+  it('moves between views with the mouse, Alt+number and the arrow keys', async () => {
+    await showView(page, 'files')
+    await page.getByRole('heading', { name: 'Share and fetch' }).waitFor()
+    await page.keyboard.press('Alt+3')
+    await page.locator('[data-view=settings][aria-current=page]').waitFor()
+    await page.getByRole('heading', { name: 'Storage' }).waitFor()
+    // focus stays on the navigation: the arrows walk it
+    await page.keyboard.press('ArrowUp')
+    await page.locator('[data-view=files][aria-current=page]').waitFor()
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-view'))).toBe('files')
+    await page.keyboard.press('Alt+1')
+    await page.locator('[data-view=network][aria-current=page]').waitFor()
+    // the view survives a reload
+    await page.keyboard.press('Alt+2')
     await page.reload()
-    await page.getByTestId('own-peer-id').waitFor()
-    await expect.poll(async () => await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark')
-    await toggle.click() // dark -> system
-    expect(await page.evaluate(() => localStorage.getItem('wgt.theme'))).toBeNull()
+    await page.locator('[data-view=files][aria-current=page]').waitFor()
+    await showView(page, 'network')
   })
 
-  it('shows the node\'s error inline when the connect box gets a garbage address', async () => {
+  it('makes each chart one tab stop that names its latest values', async () => {
+    const charts = page.getByTestId('chart')
+    await expect.poll(async () => await charts.count()).toBe(3)
+    await page.locator('.recharts-surface').first().waitFor({ state: 'visible', timeout: 30_000 })
+    const inner = await page.evaluate(() => [...document.querySelectorAll('[data-testid=chart] *')].filter(el => (el as HTMLElement).tabIndex >= 0).length)
+    expect(inner).toBe(0)
+    await charts.first().focus()
+    for (let i = 1; i < 3; i++) {
+      await page.keyboard.press('Tab')
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('chart')
+    }
+    expect(await charts.nth(1).getAttribute('aria-label')).toMatch(/^Traffic, all peers: /)
+  })
+
+  it('fits 800×600 in light and dark, in every view', async () => {
+    const small = await openUi(browser, a, errors, { width: 800, height: 600 })
+    for (const scheme of ['light', 'dark'] as const) {
+      await small.emulateMedia({ colorScheme: scheme })
+      await expect.poll(async () => await theme(small)).toBe(scheme)
+      for (const view of ['network', 'files', 'settings'] as const) {
+        await showView(small, view)
+        await small.waitForTimeout(300)
+        // nothing is wider than the window: tables scroll inside their cards
+        expect(await small.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(800)
+        await small.screenshot({ path: join(SCREENSHOT_DIR, `ui-${view}-800-${scheme}.png`) })
+      }
+    }
+    await small.close()
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'ui-network.png'), fullPage: true })
+  })
+
+  it('keeps the theme chosen in Settings across a reload', async () => {
+    await showView(page, 'settings')
+    await page.getByLabel('Dark').check()
+    await expect.poll(async () => await theme(page)).toBe('dark')
+    await page.reload()
+    await page.locator('[data-view=settings][aria-current=page]').waitFor()
+    await expect.poll(async () => await theme(page)).toBe('dark')
+    await page.getByLabel('Follow the system').check()
+    expect(await page.evaluate(() => localStorage.getItem('wgt.theme'))).toBeNull()
+    await showView(page, 'network')
+  })
+
+  it('says what went wrong connecting, and what to do, with the detail one click away', async () => {
     const input = page.getByLabel('Peer multiaddr')
     await input.fill('definitely not a multiaddr')
     await input.press('Enter')
-    const error = page.getByTestId('connect-error')
-    await error.waitFor({ state: 'visible', timeout: 15_000 })
-    expect((await error.textContent())?.trim().length).toBeGreaterThan(5)
+    const notice = page.getByTestId('connect-error').getByTestId('error')
+    await notice.waitFor({ state: 'visible', timeout: 15_000 })
+    expect(await notice.locator('strong').textContent()).toBe('Could not connect to the peer')
+    expect(await notice.textContent()).toContain('It looks like /ip4/')
+    const detail = notice.locator('details code')
+    expect(await detail.isVisible()).toBe(false)
+    await notice.locator('summary').click()
+    expect(await detail.textContent()).toMatch(/^INVALID_INPUT: /)
     expect(await input.getAttribute('aria-invalid')).toBe('true')
-
-    await input.fill('/ip4/127.0.0.1/tcp/1/p2p/not-a-peer-id')
-    await input.press('Enter')
-    await expect.poll(async () => await error.textContent(), { timeout: 15_000 }).not.toBe('')
-    await error.waitFor({ state: 'visible' })
   })
 
-  it('shows the auth screen for a wrong or missing token', async () => {
-    const [first] = daemons
-    const other = await browser!.newPage()
+  it('lists a known peer that went away, with a Reconnect that says why it failed, until the peer is back', async () => {
+    // D joins by address through the connect box
+    let d = await daemons.start('d')
+    const input = page.getByLabel('Peer multiaddr')
+    await input.fill(loopbackTcp(d))
+    await input.press('Enter')
+    await page.locator(`tr[data-peer-id="${d.info.peerId}"]`).waitFor({ timeout: 30_000 })
+    const tcp = /\/tcp\/(\d+)/.exec(loopbackTcp(d))?.[1]
+    await daemons.stop(d)
+    const known = page.locator(`[data-testid=known-peer][data-peer-id="${d.info.peerId}"]`)
+    await known.waitFor({ timeout: 30_000 })
+    await known.getByRole('button', { name: 'Reconnect' }).click()
+    const notice = known.getByTestId('error')
+    await notice.waitFor({ timeout: 30_000 })
+    expect(await notice.locator('strong').textContent()).toBe('Could not connect to the peer')
+    expect(await notice.textContent()).toMatch(/offline/)
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'ui-known-peers.png'), fullPage: true })
+    // back on the same address, it is a connected peer again (it redials the peers it remembers)
+    d = await daemons.start('d', { dataDir: d.dataDir, listen: `/ip4/127.0.0.1/tcp/${tcp}` })
+    await page.locator(`tr[data-peer-id="${d.info.peerId}"]`).waitFor({ timeout: 60_000 })
+    await known.waitFor({ state: 'detached' })
+  })
+
+  it('shows the auth screen for a wrong or a missing token', async () => {
+    const other = await browser.newPage()
     try {
-      await other.goto(uiUrl(first, 'wrong-token'))
+      await other.goto(uiUrl(a, 'wrong-token'))
       await other.getByText('The node rejected the access token').waitFor({ timeout: 15_000 })
       await other.goto('about:blank')
-      await other.goto(first.info.apiUrl + '/')
+      await other.goto(a.info.apiUrl + '/')
       await other.getByText('This page needs an access token').waitFor({ timeout: 15_000 })
-      await other.screenshot({ path: join(SCREENSHOT_DIR, 'ui-auth.png') })
     } finally {
       await other.close()
     }
   })
 
-  it('shows the reconnect banner when its node stops, and keeps calls from hanging', async () => {
-    const [first] = daemons
-    await stopDaemon(first)
-    const banner = page.locator('.banner', { hasText: 'Disconnected from node — reconnecting' })
-    await banner.waitFor({ state: 'visible', timeout: 15_000 })
-    const input = page.getByLabel('Peer multiaddr')
-    await input.fill(daemons[1].info.multiaddrs[0])
-    await input.press('Enter')
-    await expect.poll(async () => await page.getByTestId('connect-error').textContent(), { timeout: 5000 }).toMatch(/disconnected from node/i)
+  it('comes back by itself when its daemon restarts (the token is kept), and says so when the token is rotated', async () => {
+    await page.evaluate(() => { (window as unknown as { marker: number }).marker = 42 })
+    const port = Number(new URL(a.info.apiUrl).port)
+    await daemons.stop(a)
+    await page.locator('.banner', { hasText: 'Disconnected from node — reconnecting' }).waitFor({ state: 'visible', timeout: 15_000 })
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'ui-disconnected.png') })
+    a = await daemons.start('a', { dataDir: a.dataDir, apiPort: port })
+    await page.getByRole('status').filter({ hasText: 'node connected' }).waitFor({ timeout: 60_000 })
+    await page.locator('.banner').waitFor({ state: 'detached' })
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42)
+    expect(await page.getByTestId('own-peer-id').textContent()).toBe(a.info.peerId)
+
+    const rotated = await wgt(['token', 'rotate', '--data-dir', a.dataDir])
+    expect(rotated.code).toBe(0)
+    expect(rotated.stdout.trim()).toMatch(new RegExp(`^${a.info.apiUrl}/#token=[A-Za-z0-9_-]{43}$`))
+    await page.getByText('The access token was replaced').waitFor({ timeout: 15_000 })
+    expect(errors.filter(e => !/WebSocket|4403|ERR_CONNECTION_REFUSED|Failed to load resource/.test(e))).toEqual([])
   })
 })

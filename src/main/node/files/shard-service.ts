@@ -23,6 +23,14 @@ export const MAX_SHARD_SIZE = CES_MAX_SHARD
 export const MAX_HAS = 1024
 const FRAME_OVERHEAD = 1024
 const MAX_HAS_FRAME = MAX_HAS * 64 + FRAME_OVERHEAD
+/**
+ * A peer that cancels a share releases what it placed, but a PUT it had sent
+ * may still be arriving on another stream: for this long a released shard is
+ * not stored again for that peer. (Shard addresses never repeat across files:
+ * every file has its own key.)
+ */
+const RELEASED_FOR_MS = 60_000
+const MAX_RELEASED = 10_000
 
 export interface ShardServiceInit extends ProtocolServiceInit {
   store: ShardStore
@@ -53,6 +61,8 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
   private readonly maxLeaseMs: number
   private readonly timeoutMs: number
   private readonly slots: Semaphore
+  /** `${peer} ${cid}` → until when a PUT of it is refused */
+  private readonly released = new Map<string, number>()
 
   constructor (components: ShardServiceComponents, private readonly init: ShardServiceInit) {
     // shards are megabytes: not for a relay's data budget
@@ -150,6 +160,17 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
     }
   }
 
+  private remember (peer: string, cids: string[]): void {
+    const now = Date.now()
+    if (this.released.size + cids.length > MAX_RELEASED) {
+      for (const [key, until] of this.released) if (until <= now) this.released.delete(key)
+    }
+    for (const c of cids) {
+      if (this.released.size >= MAX_RELEASED) break
+      this.released.set(`${peer} ${c}`, now + RELEASED_FOR_MS)
+    }
+  }
+
   /** The answer to one well-formed request; a request that could only come from a broken or hostile peer throws Violation. */
   private async answer (peer: string, req: ShardRequest): Promise<ShardResponse> {
     const reply = (status: ShardResponse.Status, message = ''): ShardResponse => ({ status, message, data: new Uint8Array(0), has: [], renewed: false })
@@ -158,6 +179,7 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
         checkCid(req.cid)
         if (!this.init.storeForOthers()) return reply(ShardResponse.Status.DENIED, 'this node does not store shards for others')
         if (!(req.leaseMs > 0)) throw new Violation(`PUT lease must be positive, got ${req.leaseMs}`)
+        if ((this.released.get(`${peer} ${req.cid}`) ?? 0) > Date.now()) return reply(ShardResponse.Status.DENIED, 'this shard was just released by the same peer')
         if (req.data.byteLength === 0) throw new Violation('PUT without data')
         const expiresAt = Date.now() + Math.min(req.leaseMs, this.maxLeaseMs)
         try {
@@ -185,6 +207,7 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
         if (req.cids.length === 0) throw new Violation('RELEASE without CIDs')
         for (const c of req.cids) checkCid(c)
         // only the sender's own lease goes: a peer cannot release what others asked us to keep
+        this.remember(peer, req.cids)
         for (const c of req.cids) await this.init.store.release(c, peer)
         return reply(ShardResponse.Status.OK)
       }

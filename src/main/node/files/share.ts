@@ -61,16 +61,17 @@ export async function shareFile (ctx: FilesContext, target: ShareTarget, options
 
   try {
     op.progress('preparing', 0, { done: 0, total: size })
+    // noted before the put: a put cut off by a cancel may still have landed on the peer
     const placer = new Placer(await ctx.candidates(), async (peer, cid, bytes) => {
-      await ctx.shards.put(peer, cid, bytes, ctx.leaseMs, { signal })
       note(peer, cid)
+      await ctx.shards.put(peer, cid, bytes, ctx.leaseMs, { signal })
     }, signal)
     // bytes of the file whose shards are placed: each placed shard of segment s counts 1/n of its plaintext
     let bytesPlaced = 0
     const plainOf = (segment: number): number => Math.max(0, Math.min(params.segmentSize, size - segment * params.segmentSize))
     const putLocal = async (cid: string, bytes: Uint8Array): Promise<void> => {
-      await ctx.shards.put(ctx.self, cid, bytes, Infinity)
       note(ctx.self, cid)
+      await ctx.shards.put(ctx.self, cid, bytes, Infinity)
     }
     const placeOne = (domain: CesDomain) => async (shard: EncodedShard, avoid: Set<string>): Promise<string[]> => {
       // the local copy and the remote put run side by side: both are disk-bound on this machine

@@ -1,4 +1,4 @@
-import { useMemo } from 'react'
+import { useEffect, useMemo, useRef } from 'react'
 import { Area, AreaChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import { useWgt } from '../app/context.js'
 import { cpuRows, maxOf, niceTicks, rttRows, trafficRows } from './charts-data.js'
@@ -38,10 +38,22 @@ function TimeAxis ({ theme }: { theme: Theme }): React.JSX.Element {
  * the chart's own parts (recharts' keyboard layer, legend) take none.
  */
 function ChartCard ({ title, summary, children, empty }: { title: string, summary: string, children: React.ReactNode, empty: string | null }): React.JSX.Element {
+  const body = useRef<HTMLDivElement>(null)
+  useEffect(() => {
+    // Chromium puts recharts' layer groups (<g>) in the tab order; every Tab through a chart
+    // stopped on each of them. tabindex=-1 takes them out, as they are added.
+    const el = body.current
+    if (el == null) return
+    const untab = (): void => { for (const g of el.querySelectorAll('svg, svg *:not([tabindex])')) g.setAttribute('tabindex', '-1') }
+    untab()
+    const observer = new MutationObserver(untab)
+    observer.observe(el, { childList: true, subtree: true })
+    return () => { observer.disconnect() }
+  }, [empty])
   return (
     <figure className='card chart-card' tabIndex={0} aria-label={`${title}: ${empty ?? summary}`} data-testid='chart'>
       <figcaption><h3>{title}</h3>{empty == null && <span className='muted chart-summary'>{summary}</span>}</figcaption>
-      {empty != null ? <p className='empty chart-empty'>{empty}</p> : <div style={{ height: HEIGHT }}>{children}</div>}
+      {empty != null ? <p className='empty chart-empty'>{empty}</p> : <div ref={body} style={{ height: HEIGHT }}>{children}</div>}
     </figure>
   )
 }
