@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: WGT's first performance figures, each a median over
+ * `npm run bench`: WGT's performance figures, each a median over
  * several rounds beside a baseline measured in the same run. Progress goes to
  * stderr; stdout carries exactly one JSON document.
  *
@@ -16,6 +16,7 @@ import { measureRtt } from './rtt.js'
 import { measureThroughput } from './throughput.js'
 import { measureCes } from './ces.js'
 import { measureFiles } from './files.js'
+import { measureStartup } from './startup.js'
 import { startChild, stopAllChildren } from './lib/children.js'
 import { round } from './lib/stats.js'
 
@@ -61,6 +62,8 @@ async function main () {
   // throughput phases, and further after the files phase's gigabytes of
   // writeback), hitting the two-thread pipeline harder than its one-thread
   // baselines
+  // client start-up first of all: it is milliseconds, and the most sensitive to a busy machine
+  const startup = await measureStartup({ rounds: Math.max(rounds ?? 7, 30), log })
   const ces = await measureCes({ rounds: rounds ?? 7, mib: cesMib, log })
   const tcpServer = await startChild('tcp-server.js')
   let rtt
@@ -86,11 +89,13 @@ async function main () {
     date: new Date().toISOString(),
     durationS: round((performance.now() - began) / 1000, 1),
     machine,
+    startup,
     rttLoopback: rtt,
     throughputLoopback: throughput,
     files,
     ces,
     notes: [
+      'Start-up: spawn to exit of `wgt --version` and `wgt id` (against a daemon on loopback) vs `node -e 0` with the same Node binary, interleaved in random order each round; ratios of medians (target under 1.5).',
       'Every figure is a median over rounds; each baseline was measured in the same run, in rounds interleaved with the figure it is compared to, between two processes like the figure.',
       'RTT: WGT ProbeService (/wgt/probe/1.0.0, one long-lived stream, via createNode and api.ping) between two processes, vs a raw node:net echo of the same application payload between two processes. ratioP50 = probe / raw.',
       'Throughput: one yamux stream over TCP between two processes, timed by the sender from first write to the receiver\'s byte-count acknowledgement; raw node:net moves the same bytes in the same chunk size. ratioVsRaw = libp2p / raw.',

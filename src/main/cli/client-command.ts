@@ -5,16 +5,9 @@
  */
 import type { WgtApi } from '../../shared/api/index.js'
 import { connectToDaemon } from './client.js'
-import type { ArgSpec, CliIo, CommandSpec, OptionSpec, ParseInput } from './commands/command.js'
+import type { CliIo, CommandSpec } from './commands/command.js'
 
-export interface ClientCommandDef<P, R> {
-  name: string
-  summary: string
-  usage: string
-  description: string
-  args?: ArgSpec[]
-  options?: OptionSpec[]
-  parse: (input: ParseInput) => P | Promise<P>
+export interface ClientCommandDef<P, R> extends Pick<CommandSpec<P>, 'name' | 'summary' | 'usage' | 'description' | 'args' | 'options' | 'parse'> {
   call: (api: WgtApi, command: P, io: CliIo) => Promise<R>
   /** the fixed --json shape (default: the result as it is) */
   json?: (result: R) => unknown
