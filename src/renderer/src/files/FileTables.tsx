@@ -87,7 +87,7 @@ function RemoveButton ({ file }: { file: FileEntry }): React.JSX.Element {
 }
 
 function SharedRow ({ file, now }: { file: FileEntry, now: number }): React.JSX.Element {
-  const { api, store } = useApp()
+  const { api, store, host } = useApp()
   const state = useWgt(s => s.health[file.id])
   const health = lastHealth(state)
   const [error, setError] = useState<HumanError | null>(null)
@@ -108,6 +108,7 @@ function SharedRow ({ file, now }: { file: FileEntry, now: number }): React.JSX.
       <td>
         <div className='file-actions'>
           <CopyButton text={file.link} what={`link to ${file.name}`} label='Copy link' />
+          {host.reveal != null && <button type='button' className='btn btn-small' onClick={() => { void host.reveal?.(file.id).catch((err: unknown) => { setError(describeError('open', err)) }) }} aria-label={`Show ${file.name} in its folder`}>Show in folder</button>}
           <button type='button' className='btn btn-small' disabled={state?.status === 'checking'} onClick={() => { void checkHealth(api, store, file.id) }}>Check</button>
           {health != null && needsRepair(health) && <button type='button' className='btn btn-small btn-primary' onClick={() => { void repair() }}>Repair</button>}
           <RemoveButton file={file} />
