@@ -3,7 +3,7 @@
  * push channel for events. Electron objects are passed in (structurally typed)
  * so the binding can be tested without an Electron binary.
  */
-import { EVENT_NAMES, LONG_RUNNING, isMethodName, type NodeApi, type OperationRef, type WgtApi } from '../shared/api/index.js'
+import { EVENT_NAMES, type NodeApi, type WgtApi } from '../shared/api/index.js'
 import { dispatch } from '../shared/api/validate.js'
 import { WgtError } from '../shared/errors.js'
 import { wrap, type RpcResult } from '../shared/rpc.js'
@@ -42,8 +42,6 @@ export interface WindowLike {
   readonly webContents: {
     readonly id: number
     isDestroyed: () => boolean
-    /** Electron's 'destroyed' event: the window's page is gone */
-    once?: (event: 'destroyed', listener: () => void) => unknown
     readonly mainFrame: FrameLike
     send: (channel: string, ...args: any[]) => void
   }
@@ -86,33 +84,19 @@ export function bindApiToIpc (opts: IpcBindingOptions): () => void {
     ...opts.api,
     rotateToken: async () => { throw new WgtError('UNAVAILABLE', 'the desktop app has no access token: its window talks to the node directly') }
   }
-  /** operations each window started, cancelled when that window goes away (as a closed browser tab's are) */
-  const startedBy = new Map<number, Set<string>>()
+  // Operations a window started are not cancelled when it closes: the last
+  // window's closing quits the app (and stops the node) on Linux and Windows,
+  // and on macOS the app runs on, as its transfers do, until it is reopened
+  // to watch or cancel them (listOperations) or quit.
 
   ipcMain.handle(CALL_CHANNEL, async (event: InvokeEventLike, method: unknown, args: unknown): Promise<RpcResult> => {
     // Electron drops custom error properties across IPC, so failures travel inside the envelope.
     return await wrap(async () => {
       checkSender(event, windows(), isTrustedUrl)
-      const value = await dispatch(api, method, args)
-      if (isMethodName(method) && LONG_RUNNING.has(method)) track(event.sender.id, (value as OperationRef).operation)
-      return value
+      return await dispatch(api, method, args)
     })
   })
 
-  const track = (senderId: number, op: string): void => {
-    let set = startedBy.get(senderId)
-    if (set == null) {
-      set = new Set()
-      startedBy.set(senderId, set)
-      const win = windows().find(w => !w.isDestroyed() && w.webContents.id === senderId)
-      win?.webContents.once?.('destroyed', () => { cancelAll(senderId) })
-    }
-    set.add(op)
-  }
-  const cancelAll = (senderId: number): void => {
-    for (const op of startedBy.get(senderId) ?? []) void opts.api.cancelOperation(op).catch(() => {})
-    startedBy.delete(senderId)
-  }
   ipcMain.handle(SHELL_CHANNEL, async (event: InvokeEventLike, action: unknown, fileId: unknown): Promise<RpcResult> => {
     return await wrap(async () => {
       checkSender(event, windows(), isTrustedUrl)
@@ -126,11 +110,6 @@ export function bindApiToIpc (opts: IpcBindingOptions): () => void {
       if (problem !== '') throw new WgtError('UNAVAILABLE', `cannot open ${entry.name}: ${problem}`)
       return null
     })
-  })
-
-  const offEnded = opts.api.on('operation:update', op => {
-    if (op.state === 'running') return
-    for (const set of startedBy.values()) set.delete(op.id)
   })
 
   const unsubscribes = EVENT_NAMES.map(name => api.on(name, (data: unknown) => {
@@ -155,6 +134,5 @@ export function bindApiToIpc (opts: IpcBindingOptions): () => void {
     ipcMain.removeHandler(CALL_CHANNEL)
     ipcMain.removeHandler(SHELL_CHANNEL)
     for (const off of unsubscribes) off()
-    offEnded()
   }
 }

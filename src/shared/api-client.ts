@@ -74,6 +74,12 @@ export interface ApiClientOptions {
    * Saves the `wgt` command two round trips through the daemon.
    */
   eager?: boolean
+  /**
+   * Who this client is, across reconnects (the browser UI: one id per tab).
+   * Operations it started then outlive a dropped connection for a grace
+   * period instead of being cancelled at once (api-server/owners.ts).
+   */
+  client?: string
 }
 
 export const KEEP_ALIVE_MS = 15_000
@@ -156,8 +162,9 @@ export function createApiClientOverSocket (opts: ApiClientOptions): ApiClient {
       ws.close(1000, 'auth timeout')
     }, authTimeoutMs)
 
-    if (opts.eager === true && !opts.reconnect) ws.send(JSON.stringify({ type: 'auth', token: opts.token } satisfies ClientMessage))
-    else ws.onopen = () => { send(ws, { type: 'auth', token: opts.token }) }
+    const auth: ClientMessage = opts.client == null ? { type: 'auth', token: opts.token } : { type: 'auth', token: opts.token, client: opts.client }
+    if (opts.eager === true && !opts.reconnect) ws.send(JSON.stringify(auth))
+    else ws.onopen = () => { send(ws, auth) }
     ws.onmessage = (ev) => {
       lastHeard = Date.now()
       const msg = parse(ev.data)
@@ -203,14 +210,17 @@ export function createApiClientOverSocket (opts: ApiClientOptions): ApiClient {
     const firstFailure = !opts.reconnect && !wasReady && code !== CLOSE_BAD_TOKEN && code !== CLOSE_TOKEN_ROTATED
       ? opts.describeFailure?.(reason, code) ?? new WgtError('UNAVAILABLE', `cannot reach the node at ${opts.url}: ${reason}`)
       : null
-    failPending(firstFailure ?? new WgtError(opts.reconnect ? 'NOT_RUNNING' : 'UNAVAILABLE', opts.reconnect ? `disconnected from node: ${reason}` : `connection to the daemon closed (${reason})`))
-    if (state.status === 'closed') return
     if (code === CLOSE_BAD_TOKEN || code === CLOSE_TOKEN_ROTATED) {
       const why = code === CLOSE_BAD_TOKEN ? 'the node rejected the access token' : 'the access token was replaced (wgt token rotate)'
-      fail(new WgtError('UNAUTHORIZED', `${why}: ${reason}`))
+      const unauthorized = new WgtError('UNAUTHORIZED', `${why}: ${reason}`)
+      failPending(unauthorized)
+      if (state.status === 'closed') return
+      fail(unauthorized)
       setState({ status: 'unauthorized', reason: why })
       return
     }
+    failPending(firstFailure ?? new WgtError(opts.reconnect ? 'NOT_RUNNING' : 'UNAVAILABLE', opts.reconnect ? `disconnected from node: ${reason}` : `connection to the daemon closed (${reason})`))
+    if (state.status === 'closed') return
     if (!opts.reconnect) {
       if (firstFailure != null) fail(firstFailure)
       setState({ status: 'closed' })

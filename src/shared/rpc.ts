@@ -10,7 +10,7 @@ export type RpcResult = { ok: true, value: unknown } | { ok: false, error: WireE
 
 /** client → server */
 export type ClientMessage =
-  | { type: 'auth', token: string }
+  | { type: 'auth', token: string, client?: string }
   | { type: 'call', id: number, method: WgtMethodName, args: unknown[] }
   /** keep-alive: the server answers pong; a server silent for three intervals is gone */
   | { type: 'ping' }

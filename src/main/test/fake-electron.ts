@@ -67,7 +67,6 @@ let nextWebContentsId = 1
 
 export class FakeWindow implements WindowLike {
   destroyed = false
-  private readonly onDestroyed: Array<() => void> = []
   readonly renderer: FakeIpcRenderer
   /** what contextBridge put on window in the main world */
   readonly mainWorld: Record<string, any> = {}
@@ -86,18 +85,11 @@ export class FakeWindow implements WindowLike {
         if (this.destroyed) throw new Error('Object has been destroyed')
         this.sent.push({ channel, args })
         this.renderer.deliver(channel, args)
-      },
-      once: (_event: 'destroyed', listener: () => void) => { this.onDestroyed.push(listener) }
+      }
     }
   }
 
   isDestroyed (): boolean { return this.destroyed }
-
-  /** the window closes: its page is gone, as Electron's 'destroyed' says */
-  destroy (): void {
-    this.destroyed = true
-    for (const l of this.onDestroyed.splice(0)) l()
-  }
 
   readonly contextBridge = {
     exposeInMainWorld: (key: string, api: unknown) => { this.mainWorld[key] = acrossBridge(api) }

@@ -2,7 +2,6 @@
  * The whole Electron path minus Electron: preload (through a contextBridge that
  * copies like the real one) -> ipcRenderer -> ipcMain -> the binding -> a real node.
  */
-import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -91,23 +90,6 @@ describe('IPC binding: preload -> ipc -> node', () => {
     expect(shellCalls).toEqual([`open ${path}`, `reveal ${path}`])
     await expect(win.mainWorld.wgtFiles.open('bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku')).rejects.toThrow(/no such file/)
     await expect(api.rotateToken()).rejects.toMatchObject({ code: 'UNAVAILABLE' })
-  })
-
-  it('cancels the operations a window started when that window closes', async () => {
-    const other = new FakeWindow(ipcMain, ENTRY)
-    windows.add(other)
-    await loadPreload(other)
-    const api = clientFromIpcBridge(other.mainWorld.wgtIpc as WgtIpcBridge)
-    const path = join(dataDir, 'big.bin')
-    await writeFile(path, randomBytes(32 * 2 ** 20))
-    let id: string | null = null
-    // the window closes while its share runs (at its first progress, so certainly mid-way)
-    const off = node.api.on('operation:update', op => { if (op.id === id && op.phase === 'sending') other.destroy() })
-    id = (await api.shareFile(path)).operation
-    const final = await node.api.waitOperation(id)
-    off()
-    windows.delete(other)
-    expect(final.state).toBe('cancelled')
   })
 
   it('serves window.wgt calls from the node', async () => {

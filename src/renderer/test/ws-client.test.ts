@@ -108,6 +108,18 @@ describe('createWsClient against a WebSocket server', () => {
     expect(connections).toBe(1)
   })
 
+  it('fails a call in flight as UNAUTHORIZED when the token is replaced under it', async () => {
+    const server = await startServer()
+    cleanups.push(server.stop)
+    const client = createWsClient({ url: server.url, token: TOKEN, backoff: () => 10 })
+    cleanups.push(() => { client.close() })
+    await waitFor(client, 'ready')
+    const inFlight = client.api.getIdentity().catch((e: unknown) => e)
+    for (const s of server.sockets) s.close(4403, 'the access token was replaced')
+    expect(await inFlight).toMatchObject({ code: 'UNAUTHORIZED' })
+    await waitFor(client, 'unauthorized')
+  })
+
   it('rejects calls with NOT_RUNNING when the link drops, and reconnects', async () => {
     const server = await startServer()
     cleanups.push(server.stop)

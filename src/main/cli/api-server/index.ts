@@ -14,6 +14,7 @@ import { WgtError } from '../../../shared/errors.js'
 import { CONTENT_PATH, FileTransfer, UPLOAD_PATH } from './file-transfer.js'
 import { sendText, setSecurityHeaders } from './http-headers.js'
 import { serveStatic } from './static-files.js'
+import { OperationOwners } from './owners.js'
 import { TokenCheck } from './token.js'
 import { CLOSE_TOKEN_ROTATED, runSession, type Session } from './ws-session.js'
 
@@ -33,6 +34,8 @@ export interface ApiServerOptions {
   /** 0 picks a free port */
   port: number
   authTimeoutMs?: number
+  /** how long a named client's work outlives its connection (owners.ts) */
+  clientGraceMs?: number
   /** where browser uploads wait for their share (DATA/uploads); without it /upload and /files/ answer 404 */
   uploadDir?: string
   uploadTtlMs?: number
@@ -60,6 +63,8 @@ export async function startApiServer (options: ApiServerOptions): Promise<ApiSer
   await files?.start()
 
   const sessions = new Set<Session>()
+  const owners = new OperationOwners(op => { void options.api.cancelOperation(op).catch(() => {}) }, options.clientGraceMs)
+  const offEnded = options.api.on('operation:update', op => { if (op.state !== 'running') owners.ended(op.id) })
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })
   wss.on('connection', ws => {
     const api: WgtApi = {
@@ -68,14 +73,15 @@ export async function startApiServer (options: ApiServerOptions): Promise<ApiSer
         if (options.rotateToken == null) throw new WgtError('UNAVAILABLE', 'this server cannot rotate its token')
         const next = await options.rotateToken()
         token.replace(next.token)
-        // everyone else at once; the caller once its answer is on the way
-        for (const s of sessions) if (s !== session) s.close(CLOSE_TOKEN_ROTATED, 'the access token was replaced')
+        // everyone else at once; the caller once its answer is on the way. Their
+        // work goes on: they did not leave, and may come back with the new token.
+        for (const s of sessions) if (s !== session) s.close(CLOSE_TOKEN_ROTATED, 'the access token was replaced', true)
         const caller = session
-        setTimeout(() => { caller?.close(CLOSE_TOKEN_ROTATED, 'the access token was replaced') }, 100)
+        setTimeout(() => { caller?.close(CLOSE_TOKEN_ROTATED, 'the access token was replaced', true) }, 100)
         return { uiUrl: next.uiUrl }
       }
     }
-    const session = runSession(ws, { api, token, authTimeoutMs, onStarted: (m, args, ref) => { files?.onStarted(m, args, ref) } })
+    const session = runSession(ws, { api, token, authTimeoutMs, owners, onStarted: (m, args, ref) => { files?.onStarted(m, args, ref) } })
     sessions.add(session)
     ws.once('close', () => { sessions.delete(session) })
   })
@@ -127,6 +133,9 @@ export async function startApiServer (options: ApiServerOptions): Promise<ApiSer
     url: `http://${urlHost}:${port}`,
     stop: async () => {
       stopping ??= new Promise<void>(resolve => {
+        // the node stops with the server: its work ends there, not by each client's leaving
+        offEnded()
+        owners.stop()
         for (const ws of wss.clients) ws.terminate()
         wss.close()
         server.close(() => { resolve() })

@@ -7,13 +7,16 @@
  * {"type":"pong"} (the client's keep-alive). Every call goes through
  * dispatch(), which validates the arguments, and its outcome travels as an
  * RpcResult, never as a transport error. Operations this connection started
- * are cancelled when it goes away, as a closed tab or a killed `wgt` expects.
+ * belong to its client (owners.ts decides when one is gone for good).
+ * A call that waits for an operation to end does not hold one of the
+ * session's call slots: a UI waiting on many shares must still cancel them.
  */
 import type { RawData, WebSocket } from 'ws'
-import { EVENT_NAMES, LONG_RUNNING, isMethodName, type OperationRef, type WgtApi, type WgtMethodName } from '../../../shared/api/index.js'
+import { EVENT_NAMES, LONG_RUNNING, METHODS, isMethodName, type OperationRef, type WgtApi, type WgtMethodName } from '../../../shared/api/index.js'
 import { dispatch } from '../../../shared/api/validate.js'
 import { WgtError } from '../../../shared/errors.js'
 import { wrap, type RpcResult, type ServerMessage } from '../../../shared/rpc.js'
+import type { OperationOwners } from './owners.js'
 import type { TokenCheck } from './token.js'
 
 export const CLOSE_MALFORMED = 4400
@@ -24,6 +27,10 @@ export const CLOSE_TOO_SLOW = 4408
 
 /** Calls one client may have running at once; more are answered UNAVAILABLE instead of queued without bound. */
 export const MAX_CALLS_IN_FLIGHT = 64
+/** Waits for operations one client may have open at once (they last as long as the work). */
+export const MAX_WAITS_IN_FLIGHT = 1024
+/** a client id, as the browser UI sends one per tab */
+const CLIENT_ID = /^[A-Za-z0-9_-]{8,64}$/
 /** Outbound bytes buffered for a client before it is considered stuck. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024
 
@@ -33,19 +40,27 @@ export interface SessionOptions {
   authTimeoutMs: number
   /** an operation this session started (file-transfer uses it to remove an upload once its share ends) */
   onStarted?: (method: WgtMethodName, args: unknown[], ref: OperationRef) => void
+  owners: OperationOwners
 }
 
 export interface Session {
-  close: (code: number, reason: string) => void
+  /** close; keepOperations: what this client started goes on (the server closes it, the client did not leave) */
+  close: (code: number, reason: string, keepOperations?: boolean) => void
 }
+
+let anonymous = 0
 
 export function runSession (ws: WebSocket, options: SessionOptions): Session {
   const { api, token } = options
   let ready = false
+  let closed = false
+  let keepOperations = false
   let inFlight = 0
+  let waits = 0
   const unsubscribes: Array<() => void> = []
-  /** operations started over this connection and not yet seen to end */
-  const started = new Set<string>()
+  /** the client's own id, or one for this connection only (the `wgt` command names none) */
+  let owner = `connection-${++anonymous}`
+  let named = false
 
   const authTimer = setTimeout(() => {
     ws.close(CLOSE_UNAUTHORIZED, 'authentication timed out')
@@ -85,13 +100,18 @@ export function runSession (ws: WebSocket, options: SessionOptions): Session {
       if (msg.type !== 'auth') { fail(CLOSE_UNAUTHORIZED, 'authenticate first'); return }
       if (typeof msg.token !== 'string') { fail(CLOSE_MALFORMED, 'auth needs a token string'); return }
       if (!token.matches(msg.token)) { fail(CLOSE_UNAUTHORIZED, 'bad token'); return }
+      if (msg.client != null) {
+        if (typeof msg.client !== 'string' || !CLIENT_ID.test(msg.client)) { fail(CLOSE_MALFORMED, 'a client id is 8 to 64 letters, digits, _ or -'); return }
+        owner = `client-${msg.client}`
+        named = true
+      }
       clearTimeout(authTimer)
       ready = true
+      options.owners.opened(owner)
       send({ type: 'ready' })
       for (const event of EVENT_NAMES) {
         unsubscribes.push(api.on(event, data => { send({ type: 'event', event, data }) }))
       }
-      unsubscribes.push(api.on('operation:update', op => { if (op.state !== 'running') started.delete(op.id) }))
       return
     }
 
@@ -102,37 +122,44 @@ export function runSession (ws: WebSocket, options: SessionOptions): Session {
       fail(CLOSE_MALFORMED, 'a call needs an integer id and an args array')
       return
     }
-    if (inFlight >= MAX_CALLS_IN_FLIGHT) {
-      const busy = new WgtError('UNAVAILABLE', `more than ${MAX_CALLS_IN_FLIGHT} calls in flight on one connection`)
+    const waiting = isMethodName(method) && METHODS[method].timeout === 'wait'
+    if (waiting ? waits >= MAX_WAITS_IN_FLIGHT : inFlight >= MAX_CALLS_IN_FLIGHT) {
+      const busy = new WgtError('UNAVAILABLE', `more than ${waiting ? MAX_WAITS_IN_FLIGHT : MAX_CALLS_IN_FLIGHT} ${waiting ? 'waits' : 'calls'} in flight on one connection`)
       send({ type: 'result', id, result: { ok: false, error: busy.toWire() } })
       return
     }
-    inFlight++
+    if (waiting) waits++; else inFlight++
     void wrap(async () => {
       const value = await dispatch(api, method, args)
       if (isMethodName(method) && LONG_RUNNING.has(method)) {
         const ref = value as OperationRef
-        started.add(ref.operation)
         options.onStarted?.(method, args, ref)
+        // the client may have gone while the call ran: then nobody will ever take this operation
+        if (closed && !named && !keepOperations) void api.cancelOperation(ref.operation).catch(() => {})
+        else options.owners.started(owner, ref.operation)
       }
       return value
     }).then((result: RpcResult) => {
-      inFlight--
+      if (waiting) waits--; else inFlight--
       send({ type: 'result', id, result })
     })
   })
 
   ws.on('close', () => {
+    closed = true
     clearTimeout(authTimer)
     for (const unsubscribe of unsubscribes.splice(0)) unsubscribe()
-    // whoever started these is gone: nobody is left to watch, take, or cancel them
-    for (const op of started) void api.cancelOperation(op).catch(() => {})
-    started.clear()
+    if (ready) options.owners.closed(owner, { named, cancel: !keepOperations })
   })
   // A socket error is followed by 'close'; without a listener ws would rethrow it.
   ws.on('error', () => {})
 
-  return { close: (code, reason) => { ws.close(code, reason) } }
+  return {
+    close: (code, reason, keep = false) => {
+      keepOperations ||= keep
+      ws.close(code, reason)
+    }
+  }
 }
 
 function rawText (data: RawData): string {

@@ -3,7 +3,7 @@ import { request } from 'node:http'
 import { connect as netConnect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import WebSocket from 'ws'
 import { WgtError } from '../../../shared/errors.js'
 import type { NodeIdentity, PeerEntry } from '../../../shared/api/index.js'
@@ -196,12 +196,13 @@ describe('API server', () => {
   })
 
   it('forwards events only to authenticated clients and unsubscribes on close', async () => {
+    const before = fake.subscribers()
     const unauth = await openWs()
     const unauthMessages: unknown[] = []
     unauth.on('message', d => { unauthMessages.push(d.toString()) })
 
     const ws = await authed()
-    expect(fake.subscribers()).toBeGreaterThan(0)
+    expect(fake.subscribers()).toBeGreaterThan(before)
     const event = nextMessage(ws)
     fake.hub.emit('peer:remove', { peerId: PEER })
     expect(await event).toEqual({ type: 'event', event: 'peer:remove', data: { peerId: PEER } })
@@ -210,8 +211,7 @@ describe('API server', () => {
     const done = closed(ws)
     ws.close()
     await done
-    await new Promise(resolve => setTimeout(resolve, 50))
-    expect(fake.subscribers()).toBe(0)
+    await vi.waitFor(() => { expect(fake.subscribers()).toBe(before) })
   })
 
   it('serves the renderer with security headers', async () => {
@@ -327,12 +327,33 @@ describe('API server: sessions, operations, the token and who may ask', () => {
     await rm(dir, { recursive: true, force: true })
   })
 
-  async function authed (): Promise<WebSocket> {
-    const ws = await open(`ws://127.0.0.1:${server.port}/api`)
+  async function authed (client?: string, at: ApiServer = server): Promise<WebSocket> {
+    const ws = await open(`ws://127.0.0.1:${at.port}/api`)
     const ready = nextMessage(ws)
-    ws.send(JSON.stringify({ type: 'auth', token }))
+    ws.send(JSON.stringify({ type: 'auth', token, client }))
     expect(await ready).toEqual({ type: 'ready' })
     return ws
+  }
+
+  /** start a share over a raw connection; answers its operation id */
+  async function startShare (ws: WebSocket): Promise<string> {
+    const answer = new Promise<any>(resolve => {
+      const onMessage = (data: WebSocket.RawData): void => {
+        const msg = JSON.parse(data.toString())
+        if (msg.type === 'result') { ws.off('message', onMessage); resolve(msg) }
+      }
+      ws.on('message', onMessage)
+    })
+    ws.send(JSON.stringify({ type: 'call', id: 1, method: 'shareFile', args: ['/tmp/x'] }))
+    const msg = await answer
+    expect(msg.result.ok).toBe(true)
+    return msg.result.value.operation
+  }
+
+  async function closeAndWait (ws: WebSocket): Promise<void> {
+    const gone = closed(ws)
+    ws.close()
+    await gone
   }
 
   it('answers the client\'s keep-alive ping with a pong', async () => {
@@ -356,6 +377,34 @@ describe('API server: sessions, operations, the token and who may ask', () => {
     other.close()
   })
 
+  it('keeps a named client\'s work while it reconnects, and cancels it once the client stays away', async () => {
+    const tab = 'tab-0123456789abcdef'
+    const first = await authed(tab)
+    const op = await startShare(first)
+    await closeAndWait(first)
+    // the same tab back (a reload, a network blip): its share goes on
+    const again = await authed(tab)
+    await closeAndWait(await authed())
+    expect(fake.operations.isRunning(op)).toBe(true)
+    await closeAndWait(again)
+    expect(fake.operations.isRunning(op)).toBe(true)
+    await server.stop()
+    // a server whose grace is short: a tab that does not come back loses its work
+    server = await startApiServer({ api: fake.api, prometheus: () => '', token, rendererDir: join(dir, 'r'), port: 0, clientGraceMs: 50 })
+    const gone = await authed(tab)
+    const orphan = await startShare(gone)
+    await closeAndWait(gone)
+    expect((await fake.operations.wait(orphan)).state).toBe('cancelled')
+    fake.operations.cancel(op)
+  })
+
+  it('refuses a malformed client id', async () => {
+    const ws = await open(`ws://127.0.0.1:${server.port}/api`)
+    const bye = closed(ws)
+    ws.send(JSON.stringify({ type: 'auth', token, client: 'x' }))
+    expect((await bye).code).toBe(4400)
+  })
+
   it('rotates the token: the caller gets the new address, every connection with the old token is closed', async () => {
     const bystander = await authed()
     const bystanderClosed = closed(bystander)
@@ -370,6 +419,20 @@ describe('API server: sessions, operations, the token and who may ask', () => {
     const fresh = await connectWs(`ws://127.0.0.1:${server.port}/api`, token)
     fresh.close()
     caller.close()
+  })
+
+  it('rotating the token cancels nobody\'s work: the clients did not leave', async () => {
+    const cli = await authed()
+    const op = await startShare(cli)
+    const cliClosed = closed(cli)
+    const caller = await connectWs(`ws://127.0.0.1:${server.port}/api`, token)
+    await caller.api.rotateToken()
+    expect((await cliClosed).code).toBe(4403)
+    caller.close()
+    const fresh = await connectWs(`ws://127.0.0.1:${server.port}/api`, token)
+    expect((await fresh.api.listOperations()).find(o => o.id === op)?.state).toBe('running')
+    await fresh.api.cancelOperation(op)
+    fresh.close()
   })
 
   it('refuses requests addressed to another host or coming from another site\'s page', async () => {

@@ -16,6 +16,25 @@ export function createWsClient (opts: { url: string, token: string, backoff?: (a
     token: opts.token,
     socket: url => new WebSocket(url) as unknown as SocketLike,
     reconnect: true,
-    backoff: opts.backoff
+    backoff: opts.backoff,
+    client: tabId()
   })
+}
+
+/**
+ * This tab's client id, kept across reloads (sessionStorage is per tab): work
+ * a tab started survives its reconnecting, and is cancelled a grace period
+ * after the tab is closed for good.
+ */
+function tabId (): string | undefined {
+  try {
+    const known = sessionStorage.getItem('wgt.client')
+    if (known != null && /^[A-Za-z0-9_-]{8,64}$/.test(known)) return known
+    const bytes = crypto.getRandomValues(new Uint8Array(16))
+    const id = btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+    sessionStorage.setItem('wgt.client', id)
+    return id
+  } catch {
+    return undefined // storage refused (privacy mode): then the tab's work ends with its connection
+  }
 }
