@@ -106,6 +106,9 @@ export function bindApiToIpc (opts: IpcBindingOptions): () => void {
       const entry = (await opts.api.listFiles()).find(f => f.id === fileId)
       if (entry?.path == null) throw new WgtError('NOT_FOUND', 'this node has no such file on disk')
       if (action === 'reveal') { opts.shell.showItemInFolder(entry.path); return null }
+      if (entry.direction === 'received' && runsWhenOpened(entry.path)) {
+        throw new WgtError('UNAUTHORIZED', `${entry.name} is a program or script from another peer; WGT does not run it. Use Show in folder if you trust it.`)
+      }
       const problem = await opts.shell.openPath(entry.path)
       if (problem !== '') throw new WgtError('UNAVAILABLE', `cannot open ${entry.name}: ${problem}`)
       return null
@@ -135,4 +138,22 @@ export function bindApiToIpc (opts: IpcBindingOptions): () => void {
     ipcMain.removeHandler(SHELL_CHANNEL)
     for (const off of unsubscribes) off()
   }
+}
+
+/**
+ * Files the system would run rather than show when opened. A received file
+ * is another peer's: opening one with a click must never execute it (as
+ * browsers refuse to open such downloads directly).
+ */
+const RUNS_WHEN_OPENED = new Set([
+  'app', 'appimage', 'apk', 'bat', 'bin', 'cmd', 'com', 'command', 'cpl', 'desktop', 'dll', 'exe', 'hta', 'jar', 'js', 'jse',
+  'lnk', 'msc', 'msi', 'msp', 'pif', 'pkg', 'ps1', 'psm1', 'py', 'reg', 'run', 'scf', 'scr', 'sh', 'url', 'vb', 'vbe', 'vbs',
+  'workflow', 'ws', 'wsf', 'wsh'
+])
+
+export function runsWhenOpened (path: string): boolean {
+  // Windows ignores trailing dots and spaces: "run.bat. " is run.bat
+  const name = (path.split(/[\\/]/).pop() ?? '').replace(/[\s.]+$/, '')
+  const dot = name.lastIndexOf('.')
+  return dot > 0 && RUNS_WHEN_OPENED.has(name.slice(dot + 1).toLowerCase())
 }

@@ -6,11 +6,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import type { MetricsSample, NodeIdentity, WgtApi } from '../../shared/index.js'
+import type { FileEntry, MetricsSample, NodeIdentity, WgtApi } from '../../shared/index.js'
 import { WgtError } from '../../shared/errors.js'
 import { createNode, type WgtNode } from '../node/index.js'
 import { rendererOrigin } from '../app-paths.js'
-import { bindApiToIpc, CALL_CHANNEL, EVENT_CHANNEL, SHELL_CHANNEL } from '../ipc.js'
+import { bindApiToIpc, CALL_CHANNEL, EVENT_CHANNEL, runsWhenOpened, SHELL_CHANNEL } from '../ipc.js'
 import { followOperation } from '../../shared/follow.js'
 import * as preloadChannels from '../../preload/channels.js'
 import { clientFromIpcBridge, createIpcBridge, type WgtIpcBridge } from '../../preload/bridge.js'
@@ -26,6 +26,11 @@ vi.mock('electron', () => ({
 }))
 
 const ENTRY = 'app://wgt/index.html'
+const RECEIVED_ID = 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyka'
+
+function receivedProgram (path: string): FileEntry {
+  return { id: RECEIVED_ID, link: `wgt://${RECEIVED_ID}`, name: 'setup.EXE', size: 1, k: 1, m: 0, segments: 1, direction: 'received', path, from: null, createdAt: 0 }
+}
 
 /** Run src/preload/index.ts for a window, as Electron does when the window loads. */
 async function loadPreload (win: FakeWindow): Promise<void> {
@@ -61,7 +66,9 @@ describe('IPC binding: preload -> ipc -> node', () => {
       openPath: async (path: string) => { shellCalls.push(`open ${path}`); return '' },
       showItemInFolder: (path: string) => { shellCalls.push(`reveal ${path}`) }
     }
-    unbind = bindApiToIpc({ ipcMain, api: node.api, windows: () => [...windows], isTrustedUrl: rendererOrigin(undefined).isTrusted, shell })
+    // plus a file as received from a peer, to see what opening one may do
+    const api = { ...node.api, listFiles: async () => [...await node.api.listFiles(), receivedProgram(join(dataDir, 'setup.EXE'))] }
+    unbind = bindApiToIpc({ ipcMain, api, windows: () => [...windows], isTrustedUrl: rendererOrigin(undefined).isTrusted, shell })
     win = new FakeWindow(ipcMain, ENTRY)
     windows.add(win)
     await loadPreload(win)
@@ -90,6 +97,16 @@ describe('IPC binding: preload -> ipc -> node', () => {
     expect(shellCalls).toEqual([`open ${path}`, `reveal ${path}`])
     await expect(win.mainWorld.wgtFiles.open('bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku')).rejects.toThrow(/no such file/)
     await expect(api.rotateToken()).rejects.toMatchObject({ code: 'UNAVAILABLE' })
+  })
+
+  it('does not run a program another peer sent: Open refuses it, Show in folder works', async () => {
+    shellCalls.length = 0
+    await expect(win.mainWorld.wgtFiles.open(RECEIVED_ID)).rejects.toThrow(/does not run it/)
+    await win.mainWorld.wgtFiles.reveal(RECEIVED_ID)
+    expect(shellCalls).toEqual([`reveal ${join(dataDir, 'setup.EXE')}`])
+    expect(runsWhenOpened('/d/notes.txt')).toBe(false)
+    expect(runsWhenOpened('/d/run.sh. ')).toBe(true)
+    expect(runsWhenOpened('C:\\d\\x.Lnk')).toBe(true)
   })
 
   it('serves window.wgt calls from the node', async () => {

@@ -20,7 +20,7 @@ import { decodeSegment } from '../ces/index.js'
 import type { OperationHandle } from '../operations/registry.js'
 import type { FilesContext } from './context.js'
 import { parseLink } from './link.js'
-import { PARTIAL_SUFFIX, SIDECAR_SUFFIX, chooseOutput, readSidecar, removePartial, sha256File, writeSidecar } from './output.js'
+import { PARTIAL_SUFFIX, SIDECAR_SUFFIX, chooseOutput, readSidecar, removePartial, sanitizeName, sha256File, writeSidecar } from './output.js'
 import type { FileRecord } from './records.js'
 import { releaseEverywhere } from './release.js'
 import { fetchShards, type ShardSource } from './segment-fetch.js'
@@ -130,7 +130,9 @@ export async function fetchFile (ctx: FilesContext, link: string, options: Fetch
     }
     const file = await openLink(ctx, link, bad, signal, keeper)
     const { manifest, root, key } = file
-    op.setLabel(manifest.name)
+    // the manifest is the sharer's word: what the UI shows is the name as it will be saved
+    const name = sanitizeName(manifest.name)
+    op.setLabel(name)
     op.progress('locating', 1, { done: 0, total: manifest.size })
 
     final = options.outPath != null ? resolve(options.outPath) : await chooseOutput(ctx.settings().downloadDir, manifest.name, manifestId)
@@ -149,7 +151,7 @@ export async function fetchFile (ctx: FilesContext, link: string, options: Fetch
     await rm(final + SIDECAR_SUFFIX, { force: true })
 
     const rec: FileRecord = {
-      entry: { id: manifestId, link, name: manifest.name, size: manifest.size, k: manifest.params.k, m: manifest.params.m, segments: manifest.segments.length, direction: 'received', path: final, from: options.from ?? null, createdAt: Date.now() },
+      entry: { id: manifestId, link, name, size: manifest.size, k: manifest.params.k, m: manifest.params.m, segments: manifest.segments.length, direction: 'received', path: final, from: options.from ?? null, createdAt: Date.now() },
       root,
       manifest: { ...manifest, segments: manifest.segments.map((s, i) => ({ ...s, holders: s.holders.map((h, j) => [...new Set([...h, ...(learned.get(i)?.get(j) ?? [])])]) })) },
       rootHolders: file.rootHolders
@@ -160,7 +162,7 @@ export async function fetchFile (ctx: FilesContext, link: string, options: Fetch
       await ctx.records.put(rec)
       ctx.events.emit('files:update', rec.entry)
     }
-    return { id: manifestId, name: manifest.name, size: manifest.size, path: final, sha256, badHolders: [...bad], resumedSegments: resumed, existing: false }
+    return { id: manifestId, name, size: manifest.size, path: final, sha256, badHolders: [...bad], resumedSegments: resumed, existing: false }
   } catch (err) {
     const e = WgtError.from(signal.aborted ? signal.reason ?? err : err)
     // a cancel leaves nothing: no partial file, no kept shards. A node stopping keeps the partial for a resume.

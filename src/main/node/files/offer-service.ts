@@ -13,6 +13,7 @@ import { WgtError } from '../../../shared/errors.js'
 import { closeStream, ProtocolService, RateLimiter, Violation, type ProtocolComponents, type ProtocolServiceInit } from '../wire/index.js'
 import type { Inbox } from './inbox.js'
 import { isLink } from './link.js'
+import { BIDI_CONTROLS } from './output.js'
 import { Offer, OfferAck } from './pb/offer.js'
 
 export const OFFER_PROTOCOL = '/wgt/offer/1.0.0'
@@ -98,6 +99,7 @@ export function offerProblem (o: Offer): string | null {
   if (o.name.length === 0 || o.name.length > MAX_NAME_LENGTH) return `name must be 1..${MAX_NAME_LENGTH} characters`
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(o.name)) return 'name contains control characters'
+  if (new RegExp(BIDI_CONTROLS.source).test(o.name)) return 'name contains characters that reorder how it reads'
   if (!Number.isSafeInteger(o.size) || o.size < 0) return 'size must be a non-negative integer'
   return null
 }

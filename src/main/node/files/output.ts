@@ -16,10 +16,16 @@ export const SIDECAR_SUFFIX = '.wgt-partial.json'
 
 export interface Sidecar { manifestId: string, size: number, done: number[] }
 
-/** A manifest's name as a single safe file name: no separators, no '..', no control characters. */
+/**
+ * Characters that reorder the text around them: "invoice\u202Efdp.exe" shows
+ * as "invoiceexe.pdf". Zero-width joiners stay (emoji sequences need them).
+ */
+export const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
+
+/** A manifest's name as a single safe file name: no separators, no '..', no control or reordering characters. */
 export function sanitizeName (name: string): string {
   // eslint-disable-next-line no-control-regex
-  let s = name.replace(/[/\\\u0000-\u001f\u007f]/g, '_').replace(/^\.+/, '').trim()
+  let s = name.replace(/[/\\\u0000-\u001f\u007f-\u009f]/g, '_').replace(BIDI_CONTROLS, '_').replace(/^\.+/, '').trim()
   s = s.replace(/\.\.+/g, '.')
   if (s.length > 200) s = s.slice(0, 200)
   if (s === '' || s === '.') s = 'file'

@@ -15,6 +15,7 @@ import { fetchFile, openLink } from './fetch.js'
 import { census, repair } from './health.js'
 import type { Inbox } from './inbox.js'
 import { parseLink } from './link.js'
+import { sanitizeName } from './output.js'
 import type { OfferService } from './offer-service.js'
 import type { FileRecord } from './records.js'
 import { holdings, releaseEverywhere } from './release.js'
@@ -153,7 +154,7 @@ export class FilesService implements SliceApi<typeof files> {
     const file = await openLink(this.ctx, idOrLink, new Set(), signal)
     const { manifest } = file
     return {
-      entry: { id, link: idOrLink, name: manifest.name, size: manifest.size, k: manifest.params.k, m: manifest.params.m, segments: manifest.segments.length, direction: 'received', path: null, from: null, createdAt: Date.now() },
+      entry: { id, link: idOrLink, name: sanitizeName(manifest.name), size: manifest.size, k: manifest.params.k, m: manifest.params.m, segments: manifest.segments.length, direction: 'received', path: null, from: null, createdAt: Date.now() },
       root: file.root,
       manifest,
       rootHolders: file.rootHolders
