@@ -50,13 +50,14 @@ export async function parseArgv (argv: string[], env: NodeJS.ProcessEnv = proces
   const dashes = words.indexOf('--')
   const head = dashes < 0 ? words : words.slice(0, dashes)
   const tail = dashes < 0 ? [] : words.slice(dashes + 1)
+  const raw = new RawWords()
   let parsed: { args: readonly string[], options: Record<string, unknown> }
   try {
-    parsed = cli.parse(['node', 'wgt', ...head], { run: false })
+    parsed = cli.parse(['node', 'wgt', ...raw.shield(head)], { run: false })
   } catch (err) {
-    throw fromCac(err, matchedName, specs)
+    throw fromCac(err, matchedName, specs, 0, raw)
   }
-  const positional = [...parsed.args, ...tail].map(String)
+  const positional = [...parsed.args.map(a => raw.restore(a)), ...tail]
   ;(cli as unknown as { args: readonly string[] }).args = positional
   const options = parsed.options
   const command = cli.matchedCommand
@@ -75,37 +76,79 @@ export async function parseArgv (argv: string[], env: NodeJS.ProcessEnv = proces
     command.checkRequiredArgs()
     command.checkUnusedArgs()
   } catch (err) {
-    throw fromCac(err, spec.name, specs, positional.length)
+    throw fromCac(err, spec.name, specs, positional.length, raw)
   }
   const dataDirValue = options.dataDir
   if (Array.isArray(dataDirValue)) throw usage('--data-dir was given more than once', spec.name)
-  const dataDir = dataDirValue == null ? defaultDataDir(env) : String(dataDirValue)
+  const dataDir = dataDirValue == null ? defaultDataDir(env) : String(raw.restore(dataDirValue))
   if (dataDir === '') throw usage('--data-dir must not be empty', spec.name)
   const opts: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(options)) {
     if (key === '--' || key === 'dataDir') continue
-    // mri turns numeric values into numbers; the descriptors check strings
-    opts[key] = typeof value === 'number' ? String(value) : Array.isArray(value) ? value.map(v => typeof v === 'number' ? String(v) : v) : value
+    opts[key] = Array.isArray(value) ? value.map(v => raw.restore(v)) : raw.restore(value)
   }
   const cmd = await spec.parse({ args: positional, opts, dataDir, json: options.json === true, env, cwd })
   return { kind: 'run', spec, command: cmd }
 }
 
+/**
+ * mri (under cac) reads every word that looks like a number as one: a file
+ * named 0010 would become "10", --out 1e3 would save to "1000". So each
+ * word that is not an option reaches it as an opaque token and comes back
+ * exactly as typed.
+ */
+class RawWords {
+  private readonly words: string[] = []
+
+  shield (words: string[]): string[] {
+    const commandAt = commandIndex(words)
+    return words.map((w, i) => {
+      if (i === commandAt) return w
+      if (!w.startsWith('-')) return this.token(w)
+      const eq = w.indexOf('=')
+      return w.startsWith('--') && eq > 0 ? `${w.slice(0, eq + 1)}${this.token(w.slice(eq + 1))}` : w
+    })
+  }
+
+  restore (value: unknown): unknown {
+    if (typeof value === 'number') return String(value)
+    if (typeof value !== 'string') return value
+    // eslint-disable-next-line no-control-regex -- the token's marker is a control character no one types
+    const m = /^\u0001(\d+)$/.exec(value)
+    return m != null ? this.words[Number(m[1])] : value
+  }
+
+  /** every token in `text` put back (cac quotes them in its messages) */
+  restoreIn (text: string): string {
+    // eslint-disable-next-line no-control-regex -- as above
+    return text.replace(/\u0001(\d+)/g, (_all, n: string) => this.words[Number(n)] ?? '')
+  }
+
+  private token (w: string): string {
+    this.words.push(w)
+    return `\u0001${this.words.length - 1}`
+  }
+}
+
 /** The first word that is neither an option nor the value of --data-dir: the command's name. */
 function commandWord (words: string[]): string | undefined {
+  const at = commandIndex(words)
+  return at < 0 ? undefined : words[at]
+}
+
+function commandIndex (words: string[]): number {
   for (let i = 0; i < words.length; i++) {
     const w = words[i]
-    if (w === '--') return words[i + 1]
+    if (w === '--') return i + 1 < words.length ? i + 1 : -1
     if (w === '--data-dir') { i++; continue }
-    if (!w.startsWith('-')) return w
+    if (!w.startsWith('-')) return i
   }
-  return undefined
+  return -1
 }
 
 /** `wgt token rotate …` becomes `wgt 'token rotate' …`, the name cac matches. */
 function joinSubcommand (argv: string[], specs: readonly CommandSpec[]): string[] {
-  const word = commandWord(argv)
-  const first = word == null ? -1 : argv.indexOf(word)
+  const first = commandIndex(argv)
   if (first < 0 || first + 1 >= argv.length) return argv
   const joined = `${argv[first]} ${argv[first + 1]}`
   if (!specs.some(s => s.name === joined)) return argv
@@ -123,21 +166,22 @@ function checkBooleanValues (words: string[], spec: CommandSpec | undefined): vo
 }
 
 /** cac's messages, in wgt's words: one line, the flag or command named, and where to read more. */
-function fromCac (err: unknown, name: string | undefined, specs: readonly CommandSpec[], argCount = 0): WgtError {
+function fromCac (err: unknown, name: string | undefined, specs: readonly CommandSpec[], argCount = 0, raw?: RawWords): WgtError {
   if (!(err instanceof Error) || err.name !== 'CACError') return WgtError.from(err)
-  const quoted = /`([^`]*)`/.exec(err.message)?.[1] ?? ''
+  const message = raw?.restoreIn(err.message) ?? err.message
+  const quoted = /`([^`]*)`/.exec(message)?.[1] ?? ''
   const spec = specs.find(s => s.name === name)
-  if (err.message.startsWith('Unknown option')) {
+  if (message.startsWith('Unknown option')) {
     if (name != null && specs.some(s => knownFlags(s).has(quoted))) return usage(`'wgt ${name}' has no option ${quoted}`, name)
     return usage(`unknown option ${quoted}`, name)
   }
-  if (err.message.startsWith('option')) return usage(`option ${quoted.split(/[ ,]+/).find(f => f.startsWith('--')) ?? quoted} needs a value`, name)
-  if (err.message.startsWith('missing required args')) {
+  if (message.startsWith('option')) return usage(`option ${quoted.split(/[ ,]+/).find(f => f.startsWith('--')) ?? quoted} needs a value`, name)
+  if (message.startsWith('missing required args')) {
     const missing = (spec?.args ?? []).filter(a => a.optional !== true).slice(argCount).map(a => a.name)
     return usage(`'wgt ${name ?? ''}' needs ${missing.join(' ')}`, name)
   }
-  if (err.message.startsWith('Unused args')) return usage(`unexpected argument ${JSON.stringify(quoted)}`, name)
-  return usage(err.message, name)
+  if (message.startsWith('Unused args')) return usage(`unexpected argument ${JSON.stringify(quoted)}`, name)
+  return usage(message, name)
 }
 
 function knownFlags (spec: CommandSpec): Set<string> {

@@ -107,6 +107,9 @@ describe('files commands', () => {
     })
     expect(await parseCommand(['share', '/abs/f', '--m', '0'], env, '/elsewhere')).toMatchObject({ file: '/abs/f', k: undefined, m: 0 })
     expect(await parseCommand(['share', '--', '-odd-name'], env, '/w')).toMatchObject({ file: '/w/-odd-name' })
+    // words that look like numbers are names as typed
+    expect(await parseCommand(['share', '0010', '--k', '03'], env, '/w')).toMatchObject({ file: '/w/0010', k: 3 })
+    expect(await parseCommand(['--data-dir', '007', 'share', '1e3'], env, '/w')).toMatchObject({ file: '/w/1e3', dataDir: '007' })
   })
 
   it('checks k and m bounds, with the node\'s defaults for the one not given', async () => {
@@ -123,6 +126,8 @@ describe('files commands', () => {
     expect(await parseCommand(['fetch', LINK], env, '/w')).toEqual({ kind: 'fetch', link: LINK, out: undefined, dataDir: '/xdg/wgt', json: false })
     expect(await parseCommand(['fetch', LINK, '-o', 'out/f.bin'], env, '/w')).toMatchObject({ out: '/w/out/f.bin' })
     expect(await parseCommand(['fetch', LINK, '--output=/tmp/x', '--json'], env, '/w')).toMatchObject({ out: '/tmp/x', json: true })
+    expect(await parseCommand(['fetch', LINK, '-o', '1e3'], env, '/w')).toMatchObject({ out: '/w/1e3' })
+    expect(await parseCommand(['fetch', LINK, '--output=0x10'], env, '/w')).toMatchObject({ out: '/w/0x10' })
     expect(await usageError(['fetch', `https://${ID}`])).toContain('bad link')
     expect(await usageError(['fetch', ID])).toContain('bad link')
     expect(await usageError(['fetch', `wgt://${ID}#short`])).toContain('bad link')

@@ -37,7 +37,7 @@ export interface OpenedFile {
   manifest: ManifestData
 }
 
-/** Shards kept while fetching: put in our store (pinned) and announced; released again if the fetch is cancelled. */
+/** Shards kept while fetching: put in our store (pinned) and announced; released again if the fetch fails or is cancelled. */
 class Keeper {
   readonly kept = new Set<string>()
   constructor (private readonly ctx: FilesContext, private readonly enabled: boolean) {}
@@ -165,11 +165,13 @@ export async function fetchFile (ctx: FilesContext, link: string, options: Fetch
     return { id: manifestId, name, size: manifest.size, path: final, sha256, badHolders: [...bad], resumedSegments: resumed, existing: false }
   } catch (err) {
     const e = WgtError.from(signal.aborted ? signal.reason ?? err : err)
-    // a cancel leaves nothing: no partial file, no kept shards. A node stopping keeps the partial for a resume.
-    if (e.code === 'CANCELLED') {
-      if (final != null) await removePartial(final)
+    // A cancel leaves nothing: no partial file. A node stopping keeps all it has
+    // for a resume; any other failure keeps the partial (a retry resumes it) but
+    // not the shards it pinned for serving: no record would ever release them.
+    if (e.code === 'CANCELLED' && final != null) await removePartial(final)
+    if (e.code !== 'NOT_RUNNING' && keeper.kept.size > 0) {
       const ours = (await ctx.records.get(manifestId)) != null
-      if (!ours) await releaseEverywhere(ctx, new Map([[ctx.self, keeper.kept]]))
+      if (!ours) await releaseEverywhere(ctx, new Map([[ctx.self, keeper.kept]])).catch(() => {})
     }
     throw e
   }
