@@ -57,7 +57,7 @@ export async function parseArgv (argv: string[], env: NodeJS.ProcessEnv = proces
   } catch (err) {
     throw fromCac(err, matchedName, specs, 0, raw)
   }
-  const positional = [...parsed.args.map(a => raw.restore(a)), ...tail]
+  const positional = [...parsed.args.map(a => String(raw.restore(a))), ...tail]
   ;(cli as unknown as { args: readonly string[] }).args = positional
   const options = parsed.options
   const command = cli.matchedCommand

@@ -30,7 +30,13 @@ const MAX_HAS_FRAME = MAX_HAS * 64 + FRAME_OVERHEAD
  * every file has its own key.)
  */
 const RELEASED_FOR_MS = 60_000
+/**
+ * Bounds on those tombstones: all peers together, and one peer (one RELEASE
+ * batch). A peer past its share only loses its own; the oldest go first when
+ * all are taken, and a lost tombstone costs one stray shard until its lease ends.
+ */
 const MAX_RELEASED = 10_000
+const MAX_RELEASED_PER_PEER = MAX_HAS
 
 export interface ShardServiceInit extends ProtocolServiceInit {
   store: ShardStore
@@ -61,8 +67,9 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
   private readonly maxLeaseMs: number
   private readonly timeoutMs: number
   private readonly slots: Semaphore
-  /** `${peer} ${cid}` → until when a PUT of it is refused */
-  private readonly released = new Map<string, number>()
+  /** `${peer} ${cid}` → until when a PUT of it is refused, oldest first */
+  private readonly released = new Map<string, { peer: string, until: number }>()
+  private readonly releasedPerPeer = new Map<string, number>()
 
   constructor (components: ShardServiceComponents, private readonly init: ShardServiceInit) {
     // shards are megabytes: not for a relay's data budget
@@ -163,12 +170,26 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
   private remember (peer: string, cids: string[]): void {
     const now = Date.now()
     if (this.released.size + cids.length > MAX_RELEASED) {
-      for (const [key, until] of this.released) if (until <= now) this.released.delete(key)
+      for (const [key, t] of this.released) if (t.until <= now) this.forgetReleased(key, t.peer)
     }
     for (const c of cids) {
-      if (this.released.size >= MAX_RELEASED) break
-      this.released.set(`${peer} ${c}`, now + RELEASED_FOR_MS)
+      const key = `${peer} ${c}`
+      if (this.released.has(key)) continue
+      if ((this.releasedPerPeer.get(peer) ?? 0) >= MAX_RELEASED_PER_PEER) break
+      if (this.released.size >= MAX_RELEASED) {
+        const [oldest, t] = this.released.entries().next().value as [string, { peer: string }]
+        this.forgetReleased(oldest, t.peer)
+      }
+      this.released.set(key, { peer, until: now + RELEASED_FOR_MS })
+      this.releasedPerPeer.set(peer, (this.releasedPerPeer.get(peer) ?? 0) + 1)
     }
+  }
+
+  private forgetReleased (key: string, peer: string): void {
+    this.released.delete(key)
+    const n = (this.releasedPerPeer.get(peer) ?? 1) - 1
+    if (n > 0) this.releasedPerPeer.set(peer, n)
+    else this.releasedPerPeer.delete(peer)
   }
 
   /** The answer to one well-formed request; a request that could only come from a broken or hostile peer throws Violation. */
@@ -179,7 +200,7 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
         checkCid(req.cid)
         if (!this.init.storeForOthers()) return reply(ShardResponse.Status.DENIED, 'this node does not store shards for others')
         if (!(req.leaseMs > 0)) throw new Violation(`PUT lease must be positive, got ${req.leaseMs}`)
-        if ((this.released.get(`${peer} ${req.cid}`) ?? 0) > Date.now()) return reply(ShardResponse.Status.DENIED, 'this shard was just released by the same peer')
+        if ((this.released.get(`${peer} ${req.cid}`)?.until ?? 0) > Date.now()) return reply(ShardResponse.Status.DENIED, 'this shard was just released by the same peer')
         if (req.data.byteLength === 0) throw new Violation('PUT without data')
         const expiresAt = Date.now() + Math.min(req.leaseMs, this.maxLeaseMs)
         try {
