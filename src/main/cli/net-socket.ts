@@ -133,9 +133,12 @@ class NodeWebSocket implements SocketLike {
     return Buffer.concat([head, mask, masked])
   }
 
+  /** The connection is unusable: nothing more is read or sent; 'close' follows once the socket is gone. */
   private fail (code: number, reason: string): void {
     this.closeCode = code
     this.closeReason = reason
+    if (this.readyState !== CLOSED) this.readyState = CLOSING
+    this.buffer = Buffer.alloc(0)
     this.socket.destroy()
   }
 
@@ -163,7 +166,8 @@ class NodeWebSocket implements SocketLike {
   }
 
   private parseFrames (): void {
-    while (this.buffer.length >= 2 && this.readyState !== CLOSED) {
+    // after a close frame or a failure nothing more is read
+    while (this.buffer.length >= 2 && this.readyState === OPEN) {
       const b0 = this.buffer[0]
       const b1 = this.buffer[1]
       const fin = (b0 & 0x80) !== 0
@@ -182,6 +186,8 @@ class NodeWebSocket implements SocketLike {
         len = Number(big)
         at = 10
       }
+      // control frames are whole and small (RFC 6455 §5.5)
+      if (opcode >= 0x8 && (!fin || len > 125)) { this.fail(1002, 'protocol error (fragmented or oversized control frame)'); return }
       if (len > MAX_MESSAGE || this.fragmentBytes + len > MAX_MESSAGE) { this.fail(1009, 'message too big'); return }
       if (this.buffer.length < at + len) return
       const payload = this.buffer.subarray(at, at + len)
@@ -206,6 +212,7 @@ class NodeWebSocket implements SocketLike {
       }
       case 0x2: this.fail(1003, 'binary messages are not part of the protocol'); return
       case 0x8: {
+        if (payload.length === 1) { this.fail(1002, 'protocol error (close frame of one byte)'); return }
         if (payload.length >= 2) {
           this.closeCode = payload.readUInt16BE(0)
           this.closeReason = payload.subarray(2).toString('utf8')
