@@ -47,12 +47,19 @@ export async function createNode (partial: Partial<NodeConfig> & { dataDir: stri
   const closers: Array<() => Promise<void>> = []
   const started: ModuleInstance[] = []
   let libp2p: Awaited<ReturnType<typeof createWgtLibp2p>> | undefined
+  let api: NodeApi
 
-  const unwind = async (): Promise<void> => {
-    for (const m of started.splice(0).reverse()) await Promise.resolve(m.stop?.()).catch(() => {})
-    await Promise.resolve(libp2p?.stop()).catch(() => {})
-    for (const close of closers.splice(0).reverse()) await close().catch(() => {})
-    await datastore.close().catch(() => {})
+  /** Undo everything that was done, in reverse, whatever fails on the way; answers the first failure. */
+  const unwind = async (): Promise<unknown> => {
+    let first: unknown
+    const attempt = async (step: () => unknown): Promise<void> => {
+      try { await step() } catch (err) { first ??= err }
+    }
+    for (const m of started.splice(0).reverse()) await attempt(() => m.stop?.())
+    await attempt(() => libp2p?.stop())
+    for (const close of closers.splice(0).reverse()) await attempt(close)
+    await attempt(async () => { await datastore.close() })
+    return first
   }
 
   try {
@@ -88,12 +95,12 @@ export async function createNode (partial: Partial<NodeConfig> & { dataDir: stri
       }
     }
     for (const m of MODULES) started.push(await m.start(running))
+    api = composeApi(started, events)
   } catch (err) {
     await unwind()
     throw WgtError.from(err, 'UNAVAILABLE')
   }
 
-  const api = composeApi(started, events)
   const node = libp2p
   let stopping: Promise<void> | undefined
   return {
@@ -104,17 +111,10 @@ export async function createNode (partial: Partial<NodeConfig> & { dataDir: stri
     prometheus: async () => await parts.need(PROMETHEUS)(),
     part: p => parts.need(p),
     stop: async () => {
+      // a module that fails to stop must not leave the others (or the datastore's lock) running
       stopping ??= (async () => {
-        for (const m of started.splice(0).reverse()) await m.stop?.()
-        try {
-          await node.stop()
-        } finally {
-          try {
-            for (const close of closers.splice(0).reverse()) await close()
-          } finally {
-            await datastore.close()
-          }
-        }
+        const failure = await unwind()
+        if (failure != null) throw WgtError.from(failure)
       })()
       await stopping
     }

@@ -19,6 +19,7 @@ const PHASE_START: Readonly<Record<OperationKind, readonly number[]>> = {
 }
 
 const WINDOW_MS = 5000
+const SAMPLE_SPACING_MS = 100
 /** a rate measured over less than this is noise */
 const MIN_SPAN_MS = 1000
 
@@ -56,8 +57,16 @@ export class ProgressMeter {
       this.bytesTotal = bytes.total
     }
     const t = this.now()
-    this.samples.push({ t, bytes: this.bytesDone, fraction: this.fraction })
-    while (this.samples.length > 2 && this.samples[1].t < t - WINDOW_MS) this.samples.shift()
+    const last = this.samples[this.samples.length - 1]
+    // updates come per 64 KiB piece: samples closer than this are merged, so the window holds ~50
+    if (this.samples.length > 1 && t - this.samples[this.samples.length - 2].t < SAMPLE_SPACING_MS) Object.assign(last, { t, bytes: this.bytesDone, fraction: this.fraction })
+    else this.samples.push({ t, bytes: this.bytesDone, fraction: this.fraction })
+    this.slide(t)
+  }
+
+  /** keep one sample at or before the window's start, so the window spans [t - WINDOW_MS, t] */
+  private slide (t: number): void {
+    while (this.samples.length > 1 && this.samples[1].t <= t - WINDOW_MS) this.samples.shift()
   }
 
   complete (): void {
@@ -65,10 +74,13 @@ export class ProgressMeter {
     if (this.bytesTotal != null) this.bytesDone = this.bytesTotal
   }
 
+  /** Speed and time left over the window up to now: work that stalls shows a falling speed, then none. */
   snapshot (): OperationProgress {
+    const t = this.now()
+    this.slide(t)
     const first = this.samples[0]
     const last = this.samples[this.samples.length - 1]
-    const span = last.t - first.t
+    const span = t - first.t
     let rateBps: number | null = null
     let etaMs: number | null = null
     if (span >= MIN_SPAN_MS && this.fraction < 1) {

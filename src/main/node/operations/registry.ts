@@ -33,6 +33,8 @@ export interface StartOptions {
 
 /** updates of one operation go out at most this often; phase changes and the end at once */
 const EMIT_INTERVAL_MS = 250
+/** and at least this often while it runs, so a stall shows (speed falling) and no update is held back */
+const REFRESH_INTERVAL_MS = 1000
 /** ended operations kept for late waiters and the UI's list */
 const KEEP_ENDED = 100
 const KEEP_ENDED_MS = 60 * 60_000
@@ -49,6 +51,7 @@ interface Entry {
 export class OperationRegistry {
   private readonly entries = new Map<string, Entry>()
   private stopping = false
+  private refresher: ReturnType<typeof setInterval> | undefined
 
   constructor (private readonly events: EventHub, private readonly now: () => number = Date.now) {}
 
@@ -81,6 +84,7 @@ export class OperationRegistry {
       }
     }
     this.emit(entry, true)
+    this.refresh()
     entry.settled = (async () => {
       try {
         const result = await work(handle)
@@ -132,6 +136,23 @@ export class OperationRegistry {
   private end (entry: Entry, state: 'done' | 'failed' | 'cancelled', error: { code: string, message: string } | null, result: unknown): void {
     Object.assign(entry.info, { state, error, result, endedAt: this.now() })
     this.emit(entry, true)
+    this.refresh()
+  }
+
+  /** a timer while anything runs: each running operation is re-sent when it has been quiet a second */
+  private refresh (): void {
+    const running = (): Entry[] => [...this.entries.values()].filter(e => e.info.state === 'running')
+    if (running().length === 0) {
+      clearInterval(this.refresher)
+      this.refresher = undefined
+      return
+    }
+    if (this.refresher != null) return
+    this.refresher = setInterval(() => {
+      const t = this.now()
+      for (const e of running()) if (t - e.lastEmit >= REFRESH_INTERVAL_MS) this.emit(e, true)
+    }, REFRESH_INTERVAL_MS)
+    this.refresher.unref?.()
   }
 
   private view (entry: Entry): OperationInfo {

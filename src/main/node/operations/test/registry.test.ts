@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { OperationInfo } from '../../../../shared/api/index.js'
 import { WgtError } from '../../../../shared/errors.js'
 import { EventHub } from '../../../../shared/rpc.js'
@@ -40,6 +40,11 @@ describe('progress', () => {
     // 0.6 of the sending span left at 0.1 of it per second, plus the last phase
     expect(s.etaMs).toBeGreaterThan(5000)
     expect(s.etaMs).toBeLessThan(8000)
+    // then nothing moves: the speed falls, then is none, and no time left is claimed
+    t = 6000
+    expect(m.snapshot().rateBps).toBeLessThan(s.rateBps ?? 0)
+    t = 10_000
+    expect(m.snapshot()).toMatchObject({ rateBps: 0, etaMs: null })
   })
 })
 
@@ -65,6 +70,34 @@ describe('operation registry', () => {
     expect(await ops.wait(ref.operation)).toMatchObject({ state: 'done' })
     expect(() => ops.cancel(ref.operation)).not.toThrow()
     await expect(ops.wait('nope')).rejects.toMatchObject({ code: 'NOT_FOUND' })
+  })
+
+  it('re-sends a running operation that has been quiet for a second, and stops doing so when it ends', async () => {
+    vi.useFakeTimers()
+    try {
+      const hub = new EventHub()
+      const updates: OperationInfo[] = []
+      hub.on('operation:update', op => updates.push(op))
+      const ops = new OperationRegistry(hub)
+      let finish!: () => void
+      const ref = ops.start('fetch', { label: 'f' }, async op => {
+        op.progress('receiving', 0.5, { done: 5, total: 10 })
+        await new Promise<void>(resolve => { finish = resolve })
+        return { id: 'x', name: 'f', size: 10, path: '/f', sha256: '', badHolders: [], resumedSegments: 0, existing: false }
+      })
+      const before = updates.length
+      await vi.advanceTimersByTimeAsync(3000)
+      expect(updates.length - before).toBeGreaterThanOrEqual(2)
+      expect(updates.at(-1)).toMatchObject({ id: ref.operation, state: 'running', phase: 'receiving' })
+      finish()
+      await ops.wait(ref.operation)
+      const atEnd = updates.length
+      await vi.advanceTimersByTimeAsync(3000)
+      expect(updates.length).toBe(atEnd)
+      expect(vi.getTimerCount()).toBe(0)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('ends as cancelled when cancelled, as failed with the work\'s error otherwise, and stops everything on stop', async () => {
