@@ -8,6 +8,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
+import { hostname, networkInterfaces } from 'node:os'
 import { WebSocketServer } from 'ws'
 import type { NodeApi, WgtApi } from '../../../shared/api/index.js'
 import { WgtError } from '../../../shared/errors.js'
@@ -147,28 +148,40 @@ export async function startApiServer (options: ApiServerOptions): Promise<ApiSer
   }
 }
 
-const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]'])
+const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '::1']
 
 /**
- * Host must name this server (a loopback name, or the address it binds); an
- * Origin, when a browser sends one, must be that same host over http. The
- * `wgt` command sends no Origin. Anything else is another site's page.
+ * Host must name this server: a loopback name, the address it binds, or,
+ * bound to every interface, one of this machine's addresses or its host
+ * name. A page on another name that resolves here (DNS rebinding) is
+ * refused. An Origin, when a browser sends one, must be that same host over
+ * http; the `wgt` command sends none.
  */
 export function sameSite (req: IncomingMessage, bindHost: string, port: number): boolean {
   const hostHeader = req.headers.host
   if (hostHeader == null) return false
-  const allowed = new Set([...LOOPBACK_NAMES, bindHost.includes(':') ? `[${bindHost}]` : bindHost].map(h => `${h}:${port}`))
-  if (!allowed.has(hostHeader.toLowerCase())) return bindHost === '0.0.0.0' || bindHost === '::' ? hostMatchesPort(hostHeader, port) && originOk(req, hostHeader) : false
-  return originOk(req, hostHeader)
-}
-
-function hostMatchesPort (hostHeader: string, port: number): boolean {
-  return hostHeader.endsWith(`:${port}`)
-}
-
-function originOk (req: IncomingMessage, hostHeader: string): boolean {
+  const target = parseHost(hostHeader)
+  if (target == null || target.port !== port) return false
+  const names = new Set([...LOOPBACK_NAMES, bindHost.toLowerCase()])
+  if (bindHost === '0.0.0.0' || bindHost === '::') {
+    for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) names.add(a.address.toLowerCase().replace(/%.*$/, ''))
+    const name = hostname().toLowerCase()
+    names.add(name)
+    names.add(`${name}.local`)
+  }
+  if (!names.has(target.host)) return false
   const origin = req.headers.origin
-  return origin == null || origin === `http://${hostHeader}`
+  if (origin == null) return true
+  const from = /^http:\/\/(.+)$/i.exec(origin)
+  const source = from == null ? null : parseHost(from[1])
+  return source != null && source.host === target.host && source.port === target.port
+}
+
+/** "name:port", "[v6]:port", or without a port (80) */
+function parseHost (header: string): { host: string, port: number } | null {
+  const m = /^(\[[0-9a-fA-F:.%\w]+\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(header.trim())
+  if (m == null) return null
+  return { host: m[1].replace(/^\[|\]$/g, '').toLowerCase(), port: m[2] == null ? 80 : Number(m[2]) }
 }
 
 function pathOf (req: IncomingMessage): string {
