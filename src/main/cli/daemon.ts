@@ -85,6 +85,7 @@ export async function startDaemon (cmd: DaemonCommand, io: DaemonIo, deps: Daemo
     const running = node
     // apiUrl is known once the server listens; rotateToken is only ever called after that
     const info: ApiInfo = { peerId: node.peerId, multiaddrs: node.multiaddrs(), apiUrl: '', token, pid: process.pid }
+    const apiFile = new ApiFileWriter(dataDir, info)
     server = await startApiServer({
       api: node.api,
       prometheus: async () => await running.prometheus(),
@@ -95,14 +96,13 @@ export async function startDaemon (cmd: DaemonCommand, io: DaemonIo, deps: Daemo
       uploadDir: join(dataDir, 'uploads'),
       rotateToken: async () => {
         const next = await rotateTokenFile(dataDir)
-        info.token = next
-        await writeApiInfo(dataDir, info)
+        await apiFile.update(i => { i.token = next })
         return { token: next, uiUrl: `${info.apiUrl}/#token=${next}` }
       }
     })
-    info.apiUrl = clientUrl(server)
-    await writeApiInfo(dataDir, info)
-    return finishStart(dataDir, node, server, info, lock.release, io)
+    const url = clientUrl(server)
+    await apiFile.update(i => { i.apiUrl = url })
+    return finishStart(dataDir, node, server, apiFile, lock.release, io)
   } catch (err) {
     await server?.stop().catch(() => {})
     await node?.stop().catch(() => {})
@@ -112,32 +112,53 @@ export async function startDaemon (cmd: DaemonCommand, io: DaemonIo, deps: Daemo
   }
 }
 
+/**
+ * api.json's one writer: an address learned and a token rotated may race,
+ * so writes are chained (the last one wins) and none lands after stop.
+ */
+class ApiFileWriter {
+  private writes = Promise.resolve()
+  private stopped = false
+
+  constructor (private readonly dataDir: string, readonly info: ApiInfo) {}
+
+  async update (change: (info: ApiInfo) => void): Promise<void> {
+    const write = this.writes.then(async () => {
+      if (this.stopped) return
+      change(this.info)
+      await writeApiInfo(this.dataDir, this.info)
+    })
+    this.writes = write.catch(() => {})
+    await write
+  }
+
+  /** no more writes; resolves once the last one landed */
+  async stop (): Promise<void> {
+    this.stopped = true
+    await this.writes
+  }
+}
+
 function finishStart (
   dataDir: string,
   node: WgtNode,
   server: ApiServer,
-  info: ApiInfo,
+  apiFile: ApiFileWriter,
   releaseLock: () => Promise<void>,
   io: DaemonIo
 ): RunningDaemon {
-  // Keep api.json's addresses current (listen ports resolved, observed addresses
-  // learned); writes are chained so the last one wins and none lands after stop.
-  let stopped = false
-  let writes = Promise.resolve()
+  const info = apiFile.info
+  // keep api.json's addresses current (listen ports resolved, observed addresses learned)
   const unsubscribe = node.api.on('identity', identity => {
-    writes = writes.then(async () => {
-      if (stopped) return
-      info.multiaddrs = identity.multiaddrs
-      await writeApiInfo(dataDir, info)
-    }).catch(err => { io.err(`wgt: could not update api.json: ${WgtError.from(err).message}`) })
+    apiFile.update(i => { i.multiaddrs = identity.multiaddrs })
+      .catch(err => { io.err(`wgt: could not update api.json: ${WgtError.from(err).message}`) })
   })
 
   let stopping: Promise<void> | undefined
   const stop = async (): Promise<void> => {
     stopping ??= (async () => {
-      stopped = true
       unsubscribe()
-      await writes
+      await apiFile.stop()
       // api.json first: from here on clients are told the daemon is gone
       await removeApiInfo(dataDir)
       try {
