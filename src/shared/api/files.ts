@@ -138,7 +138,7 @@ export const files = {
     offerFile: method({ args: z => z.tuple([peerIdSchema(z), linkSchema(z)]), result: returns<void>() }),
     /** the inbox: offers not yet accepted or declined, newest first */
     listOffers: method({ args: z => z.tuple([]), result: returns<FileOffer[]>() }),
-    /** fetch what an offer links to (the offer leaves the inbox) */
+    /** fetch what an offer links to: it leaves the inbox, for good once the file is here (a failed or cancelled fetch puts it back) */
     acceptOffer: method({ args: z => z.tuple([opaqueIdSchema(z), localPathSchema(z).optional()]), result: returns<OperationRef>(), longRunning: true }),
     declineOffer: method({ args: z => z.tuple([opaqueIdSchema(z)]), result: returns<void>() })
   },

@@ -30,6 +30,8 @@ export interface FilesServiceDeps {
 export class FilesService implements SliceApi<typeof files> {
   private readonly running = new Set<AbortController>()
   private stopped = false
+  /** offer id → the fetch accepting it */
+  private readonly accepting = new Map<string, string>()
 
   constructor (private readonly ctx: FilesContext, private readonly deps: FilesServiceDeps) {}
 
@@ -122,24 +124,40 @@ export class FilesService implements SliceApi<typeof files> {
   }
 
   async listOffers (): Promise<FileOffer[]> {
-    return await this.deps.inbox.list()
+    return (await this.deps.inbox.list()).filter(o => !this.accepting.has(o.id))
   }
 
+  /**
+   * Fetch what an offer links to. The offer leaves the inbox the user sees at
+   * once, but leaves the stored inbox only when the file is here: a fetch that
+   * fails or is cancelled puts it back, and a node stopped mid-way finds it
+   * again after its restart (with the partial file to resume). Accepting an
+   * offer that is already being fetched answers that fetch.
+   */
   async acceptOffer (offerId: string, outPath?: string): Promise<OperationRef> {
+    const already = this.accepting.get(offerId)
+    if (already != null) return { operation: already }
     const offer = await this.deps.inbox.get(offerId)
     const ref = await this.startFetch(offer.link, { outPath, from: offer.from, label: offer.name })
-    await this.deps.inbox.remove(offerId)
+    this.accepting.set(offerId, ref.operation)
     this.ctx.events.emit('offer:remove', { id: offerId })
-    // a fetch that failed (not one the user cancelled) puts the offer back, to be tried again later
     void this.deps.operations.wait(ref.operation).then(async op => {
-      if (op.state !== 'failed' || this.stopped) return
-      await this.deps.offers.store({ from: offer.from, link: offer.link, name: offer.name, size: offer.size })
-    }).catch(err => { this.ctx.log('could not return offer %s to the inbox: %s', offerId, (err as Error).message) })
+      this.accepting.delete(offerId)
+      if (op.state === 'done') { await this.deps.inbox.remove(offerId); return }
+      if (this.stopped) return
+      // still in the stored inbox (200 newer offers may have pushed it out): back in view
+      const back = await this.deps.inbox.get(offerId).catch(() => null)
+      if (back != null) this.ctx.events.emit('offer:new', back)
+    }).catch(err => { this.ctx.log('could not settle offer %s: %s', offerId, (err as Error).message) })
     return ref
   }
 
+  /** Decline an offer; one being fetched has its fetch cancelled too. */
   async declineOffer (offerId: string): Promise<void> {
     await this.deps.inbox.get(offerId)
+    const fetching = this.accepting.get(offerId)
+    this.accepting.delete(offerId)
+    if (fetching != null) this.deps.operations.cancel(fetching)
     await this.deps.inbox.remove(offerId)
     this.ctx.events.emit('offer:remove', { id: offerId })
   }

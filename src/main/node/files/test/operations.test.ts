@@ -128,6 +128,15 @@ describe('operations', () => {
     await b.api.updateSettings({ keepFetchedShards: false, downloadDir: join(root, 'inbox', 'dl') })
     await b.api.setStorageQuota(123_456_789)
 
+    // accepting then cancelling loses nothing: the offer is back
+    const removed: string[] = []
+    const offBack = b.api.on('offer:remove', o => removed.push(o.id))
+    const cancelled = await cancelDuring(b, 'receiving', async () => await b.api.acceptOffer(offers[0].id))
+    offBack()
+    expect(cancelled.state).toBe('cancelled')
+    expect(removed).toEqual([offers[0].id])
+    await until('the offer back in the inbox', async () => (await b.api.listOffers()).length === 1)
+
     await swarm.stop(b)
     // no quota from the command line this time: the one set through the API applies
     b = await swarm.start('b', { quotaBytes: null })
