@@ -63,7 +63,7 @@ function fakeApi () {
     listFiles: async () => { if (state.failFiles != null) throw state.failFiles; return [] },
     listOperations: async () => [op('o1')],
     listOffers: async () => [],
-    getStorage: async () => ({ used: 0, quota: 1, shards: 0 }),
+    getStorage: async () => ({ used: 0, quota: 1, shards: 0, own: { bytes: 0, shards: 0 } }),
     getSettings: async () => ({ downloadDir: '/dl', keepFetchedShards: true }),
     getAbout: async () => ({ wgt: '0.1.0', node: '24', v8: '13', electron: null, chrome: null, libp2p: '3', platform: 'linux', arch: 'x64', dataDir: '/d' })
   } as unknown as WgtApi

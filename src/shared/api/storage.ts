@@ -7,6 +7,8 @@ export interface StorageInfo {
   used: number
   quota: number
   shards: number
+  /** of those, what this node keeps for its own files: shards of files it shared or fetched */
+  own: { bytes: number, shards: number }
 }
 
 export const storage = {

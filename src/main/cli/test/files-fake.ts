@@ -68,7 +68,7 @@ export function fakeFilesApi (downloadDir: string): FakeFiles {
     ...node,
     shared,
     files: [],
-    storage: { used: 0, quota: 1 << 20, shards: 0 },
+    storage: { used: 0, quota: 1 << 20, shards: 0, own: { bytes: 0, shards: 0 } },
     health: {
       id: FILE_ID,
       checkedAt: 1,

@@ -24,8 +24,9 @@ export const storageModule: NodeModule = {
     ctx.provide(SHARD_STORE, store)
     return async () => { await store.stop() }
   },
-  start: ctx => {
+  start: async ctx => {
     const store = ctx.need(SHARD_STORE)
+    await store.ownedBy(ctx.libp2p.peerId.toString())
     store.start()
     const info = (): ReturnType<ShardStore['stats']> => store.stats()
     const api: SliceApi<typeof storage> = {

@@ -42,6 +42,8 @@ export interface StorageStats {
   used: number
   quota: number
   shards: number
+  /** of those, the shards this node keeps for its own files (shared or fetched), under its own lease */
+  own: { bytes: number, shards: number }
 }
 
 export class ShardStore {
@@ -54,6 +56,10 @@ export class ShardStore {
   /** cid → bytes on disk, for every shard under its final name */
   private readonly sizes = new Map<string, number>()
   private used = 0
+  /** the owner whose leases are this node's own (its PeerId), and the shards it holds a lease on */
+  private self: string | null = null
+  private readonly own = new Set<string>()
+  private ownBytes = 0
   /** bytes promised to puts that passed the quota check but have not landed yet */
   private reserved = 0
   private quota: number
@@ -100,6 +106,7 @@ export class ShardStore {
     return await this.lock.run(text, async () => {
       if (this.sizes.has(text)) {
         await this.leases.extend(text, checked)
+        this.noteOwner(text, checked.owner)
         return 'renewed'
       }
       const need = bytes.length
@@ -116,6 +123,7 @@ export class ShardStore {
         await this.writeShard(text, bytes)
         this.sizes.set(text, need)
         this.used += need
+        this.noteOwner(text, checked.owner)
         return 'stored'
       } finally {
         this.reserved -= need
@@ -168,6 +176,7 @@ export class ShardStore {
     await this.lock.run(text, async () => {
       const list = await this.leases.list(text)
       await this.leases.remove(text, list.filter(l => l.owner === owner).map(l => l.owner))
+      if (owner === this.self) this.disown(text)
       const now = this.now()
       if (list.some(l => l.owner !== owner && l.expiresAt > now)) return
       await this.removeShard(text)
@@ -181,7 +190,31 @@ export class ShardStore {
   }
 
   stats (): StorageStats {
-    return { used: this.used, quota: this.quota, shards: this.sizes.size }
+    return { used: this.used, quota: this.quota, shards: this.sizes.size, own: { bytes: this.ownBytes, shards: this.own.size } }
+  }
+
+  /**
+   * Whose leases are this node's own (known once libp2p has its PeerId):
+   * counts what it already keeps for its files, and from now on what it adds.
+   */
+  async ownedBy (self: string): Promise<void> {
+    this.self = self
+    for (const [cid, list] of await this.leases.all()) {
+      if (list.some(l => l.owner === self)) this.noteOwner(cid, self)
+    }
+  }
+
+  private noteOwner (cid: string, owner: string): void {
+    if (owner !== this.self || this.own.has(cid)) return
+    const size = this.sizes.get(cid)
+    if (size === undefined) return
+    this.own.add(cid)
+    this.ownBytes += size
+  }
+
+  private disown (cid: string): void {
+    if (!this.own.delete(cid)) return
+    this.ownBytes -= this.sizes.get(cid) ?? 0
   }
 
   /** A quota below current usage stores nothing new; it does not evict shards still under lease. */
@@ -307,6 +340,7 @@ export class ShardStore {
   private forget (cid: string): void {
     const size = this.sizes.get(cid)
     if (size === undefined) return
+    this.disown(cid)
     this.sizes.delete(cid)
     this.used -= size
   }

@@ -47,6 +47,9 @@ function StorageSection (): React.JSX.Element {
         <>
           <ProgressBar fraction={storage.quota > 0 ? Math.min(1, storage.used / storage.quota) : 1} label='Storage used' />
           <p data-testid='storage-used'>{formatBytes(storage.used)} of {formatBytes(storage.quota)} used, in {storage.shards} shard{storage.shards === 1 ? '' : 's'}</p>
+          <p className='muted' data-testid='storage-own'>
+            {formatBytes(storage.own.bytes)} of it ({storage.own.shards} shard{storage.own.shards === 1 ? '' : 's'}) keeps your own files, shared or fetched, available; the rest is held for other peers.
+          </p>
         </>
       )}
       <form className='inline-form' onSubmit={e => {
@@ -89,7 +92,7 @@ function FilesSection (): React.JSX.Element {
       <label className='check'>
         <input type='checkbox' checked={settings.keepFetchedShards} disabled={busy} onChange={e => { void update({ keepFetchedShards: e.target.checked }) }} data-testid='keep-shards' />
         Keep the shards of files I fetch, and serve them to others
-        <span className='muted'> — a file gets more durable as it spreads; counted in this node's storage</span>
+        <span className='muted'> — a file gets more durable as it spreads; counted under Storage as your own files</span>
       </label>
       {saved && <span className='muted' role='status'>Saved.</span>}
       {error != null && <ErrorNotice error={error} compact onDismiss={clear} />}

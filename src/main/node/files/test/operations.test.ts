@@ -72,7 +72,11 @@ describe('operations', () => {
     // fetched for real, with keepFetchedShards on (the default): C now holds k shards of every segment
     const got = await fetchLink(c, shared.link)
     expect(got.sha256).toBe(digest)
-    expect((await c.api.getStorage()).shards).toBeGreaterThan(cBefore)
+    const cAfter = await c.api.getStorage()
+    expect(cAfter.shards).toBeGreaterThan(cBefore)
+    // counted apart: every shard C now keeps for its own copy (some it already held for A)
+    expect(cAfter.own.shards).toBeGreaterThanOrEqual(cAfter.shards - cBefore)
+    expect(cAfter.own.bytes).toBeLessThanOrEqual(cAfter.used)
     // the sharer and one holder go: the file is still whole, served from C
     await swarm.stop(a)
     await swarm.stop(b)

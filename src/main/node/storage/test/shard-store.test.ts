@@ -50,7 +50,7 @@ describe('ShardStore', () => {
     expect(Buffer.from(back as Uint8Array).equals(bytes)).toBe(true)
     expect(await store.has(cid)).toBe(true)
     expect(await listFiles(ws.shardDir)).toEqual([`${fanoutDir(cid)}/${cid}`])
-    expect(store.stats()).toEqual({ used: 100_000, quota: 64 * 1024 * 1024, shards: 1 })
+    expect(store.stats()).toEqual({ used: 100_000, quota: 64 * 1024 * 1024, shards: 1, own: { bytes: 0, shards: 0 } })
     expect(store.cids()).toEqual([cid])
 
     const missing = randomShard(10).cid
@@ -114,7 +114,7 @@ describe('ShardStore', () => {
     for (const r of refused) expect((r.reason as WgtError).code).toBe('QUOTA_EXCEEDED')
     // all were in flight together: the refusals count the reserved bytes
     expect((refused.at(-1)!.reason as WgtError).message).toBe('storage quota exceeded: 0 of 10000 bytes used (+10000 being written), this shard needs 1000')
-    expect(store.stats()).toEqual({ used: 10_000, quota: 10_000, shards: 10 })
+    expect(store.stats()).toEqual({ used: 10_000, quota: 10_000, shards: 10, own: { bytes: 0, shards: 0 } })
     const late = randomShard(1)
     const err = await store.put(late.cid, late.bytes, { owner: 'peerA', expiresAt: now + 1000 }).catch((e: unknown) => e)
     expect((err as WgtError).message).toBe('storage quota exceeded: 10000 of 10000 bytes used, this shard needs 1')
@@ -168,7 +168,7 @@ describe('ShardStore', () => {
     now += 1e12
     expect(await store.gc()).toEqual({ removed: 1, freed: 3000 })
     expect(await store.has(pinned.cid)).toBe(true)
-    expect(store.stats()).toEqual({ used: 4000, quota: 64 * 1024 * 1024, shards: 1 })
+    expect(store.stats()).toEqual({ used: 4000, quota: 64 * 1024 * 1024, shards: 1, own: { bytes: 0, shards: 0 } })
     expect(await listFiles(ws.shardDir)).toEqual([`${fanoutDir(pinned.cid)}/${pinned.cid}`])
     expect(await leaseKeys(ws)).toEqual([`/wgt/storage/lease/${pinned.cid}/self`])
   })
@@ -210,7 +210,17 @@ describe('ShardStore', () => {
     await ws.reopenDatastore()
 
     store = await openStore(ws, { now: clock, quotaBytes: 5000 })
-    expect(store.stats()).toEqual({ used: 4000, quota: 5000, shards: 2 })
+    expect(store.stats()).toEqual({ used: 4000, quota: 5000, shards: 2, own: { bytes: 0, shards: 0 } })
+    // what the node keeps for its own files is counted apart, from its leases
+    await store.ownedBy('self')
+    expect(store.stats().own).toEqual({ bytes: 2500, shards: 1 })
+    const mine = randomShard(300)
+    await store.put(mine.cid, mine.bytes, { owner: 'self', expiresAt: Infinity })
+    await store.put(expiring.cid, expiring.bytes, { owner: 'self', expiresAt: Infinity })
+    expect(store.stats().own).toEqual({ bytes: 4300, shards: 3 })
+    await store.release(mine.cid, 'self')
+    await store.release(expiring.cid, 'self')
+    expect(store.stats().own).toEqual({ bytes: 2500, shards: 1 })
     expect(Buffer.from((await store.get(pinned.cid))!).equals(pinned.bytes)).toBe(true)
     // usage from the scan counts against the quota
     const big = randomShard(1001)
@@ -230,7 +240,7 @@ describe('ShardStore', () => {
     store = await openStore(ws, { now: clock })
     expect(await store.has(whole.cid)).toBe(false)
     expect(await store.get(whole.cid)).toBeNull()
-    expect(store.stats()).toEqual({ used: 0, quota: 64 * 1024 * 1024, shards: 0 })
+    expect(store.stats()).toEqual({ used: 0, quota: 64 * 1024 * 1024, shards: 0, own: { bytes: 0, shards: 0 } })
     expect(await listFiles(ws.shardDir)).toEqual([])
     expect(await store.put(whole.cid, whole.bytes, { owner: 'peerA', expiresAt: Infinity })).toBe('stored')
   })
@@ -247,7 +257,7 @@ describe('ShardStore', () => {
     expect(await store.scrub()).toEqual({ checked: 3, corrupt: [victim.cid] })
     expect(await store.has(victim.cid)).toBe(false)
     expect(await store.get(victim.cid)).toBeNull()
-    expect(store.stats()).toEqual({ used: 8000, quota: 64 * 1024 * 1024, shards: 2 })
+    expect(store.stats()).toEqual({ used: 8000, quota: 64 * 1024 * 1024, shards: 2, own: { bytes: 0, shards: 0 } })
     expect(await leaseKeys(ws)).not.toContain(`/wgt/storage/lease/${victim.cid}/peerA`)
     expect(await store.scrub()).toEqual({ checked: 2, corrupt: [] })
   })
