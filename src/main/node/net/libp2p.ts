@@ -22,6 +22,8 @@ import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { circuitRelayAddressesLast, loopbackAddressLast, publicAddressesFirst, reliableTransportsFirst } from '@libp2p/utils'
 import type { Address } from '@libp2p/interface'
 import type { NodeConfig } from '../config.js'
+import { dhtJoin } from './dht-join.js'
+import { unabortableReads } from './datastore-reads.js'
 
 export const DHT_PROTOCOL = '/wgt/kad/1.0.0'
 
@@ -56,7 +58,7 @@ export function libp2pOptions<S extends Record<string, unknown>> (config: NodeCo
 
   return {
     privateKey,
-    datastore,
+    datastore: unabortableReads(datastore),
     addresses: { listen: config.listen },
     transports: [
       tcp(),
@@ -80,7 +82,13 @@ export function libp2pOptions<S extends Record<string, unknown>> (config: NodeCo
     ...(extras.metrics != null ? { metrics: extras.metrics } : {}),
     nodeInfo: { userAgent: config.agent },
     services: {
-      identify: identify(),
+      // libp2p runs identify once per connection and drops a failure: the peer stays connected
+      // with unknown protocols, so placement never picks it. With the default 5 s timeout only
+      // 544 of 866 identify exchanges completed while 20 daemons started on this 2-core machine
+      // (both cores busy for ~55 s), and each such swarm kept 3 to 16 connected pairs that never
+      // learned each other's protocols. A slow answer is still an answer: with 30 s (and
+      // datastore-reads.ts) none were left in 8 swarms.
+      identify: identify({ timeout: 30_000 }),
       identifyPush: identifyPush(),
       // kad-dht pings routing-table peers and libp2p's connection monitor pings every
       // connection, on the same protocol. With ping's default of one outbound stream per
@@ -99,6 +107,9 @@ export function libp2pOptions<S extends Record<string, unknown>> (config: NodeCo
         datastorePrefix: '/wgt-dht',
         metricsPrefix: 'wgt_dht'
       }),
+      // kad-dht looks up its own key once at start, then every 5 min: nodes that join at the
+      // same time miss each other (see dht-join.ts). Look again as new DHT peers arrive.
+      dhtJoin: dhtJoin({ protocol: DHT_PROTOCOL }),
       ...(config.relayServer ? { relay: circuitRelayServer() } : {}),
       ...extras.services
     }
