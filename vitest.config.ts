@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config'
 // Three projects: unit tests live next to the code (src/**/test), integration
 // tests start real daemons, e2e tests drive the built UI in Debian's Chromium.
 // Integration and e2e run one file at a time, and the three projects run one
-// after another (groupOrder): they start processes, bind ports and assert
-// timings (RTT < 5 ms), and this machine kind has 2 cores.
+// after another (groupOrder): they start processes and bind ports, and this
+// machine kind has 2 cores.
 export default defineConfig({
   test: {
     projects: [

