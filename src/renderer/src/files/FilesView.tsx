@@ -6,6 +6,7 @@ import { MyFiles, ReceivedFiles } from './FileTables.js'
 import { Inbox } from './Inbox.js'
 import { OpenLinkBox } from './OpenLinkBox.js'
 import { Transfers } from './Transfers.js'
+import { useStorage } from './useStorage.js'
 
 /** The keyboard path to sharing: a file picker, for anyone who does not drag and drop. */
 function ShareButton (): React.JSX.Element {
@@ -31,7 +32,7 @@ function ShareButton (): React.JSX.Element {
 }
 
 function StorageLine (): React.JSX.Element | null {
-  const storage = useWgt(s => s.storage)
+  const storage = useStorage()
   const showView = useWgt(s => s.showView)
   if (storage == null) return null
   return (

@@ -1,5 +1,6 @@
-import { useEffect, useState } from 'react'
+import { useState } from 'react'
 import { useApp, useWgt } from '../app/context.js'
+import { useStorage } from '../files/useStorage.js'
 import { formatBytes } from '../format.js'
 import { setPreference, useTheme, type ThemePreference } from '../theme.js'
 import { CopyButton } from '../ui/CopyButton.js'
@@ -28,16 +29,9 @@ function useSave (): { busy: boolean, error: HumanError | null, saved: boolean, 
 
 function StorageSection (): React.JSX.Element {
   const { api, store } = useApp()
-  const storage = useWgt(s => s.storage)
+  const storage = useStorage()
   const [text, setText] = useState('')
   const { busy, error, saved, save, clear } = useSave()
-  useEffect(() => {
-    // the figure moves with every share, fetch and peer that places shards here
-    const refresh = (): void => { void api.getStorage().then(s => { store.getState().storageChanged(s) }, () => {}) }
-    refresh()
-    const timer = setInterval(refresh, 5000)
-    return () => { clearInterval(timer) }
-  }, [api, store])
   const parsed = parseByteSize(text)
   return (
     <section className='card' aria-labelledby='storage-title'>
