@@ -10,11 +10,14 @@
 // The daemon is not bundled: libp2p's packages are ESM-only, and the node is
 // loaded as tsc built it, from out/node. bin/wgt starts `wgt daemon` from
 // there directly; a daemon command that reaches the bundle anyway imports it.
+import { rm } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { build } from 'rolldown'
 
 const daemon = resolve('out/node/main/cli/daemon.js')
 
+// chunks of an earlier build must not linger beside this one's
+await rm('out/cli', { recursive: true, force: true })
 await build({
   input: 'out/node/main/cli/wgt.js',
   platform: 'node',
