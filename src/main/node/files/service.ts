@@ -142,8 +142,13 @@ export class FilesService implements SliceApi<typeof files> {
     this.accepting.set(offerId, ref.operation)
     this.ctx.events.emit('offer:remove', { id: offerId })
     void this.deps.operations.wait(ref.operation).then(async op => {
+      // out of `accepting` only once the stored inbox agrees, or listOffers
+      // would show a fetched offer again in between
+      if (op.state === 'done') {
+        try { await this.deps.inbox.remove(offerId) } finally { this.accepting.delete(offerId) }
+        return
+      }
       this.accepting.delete(offerId)
-      if (op.state === 'done') { await this.deps.inbox.remove(offerId); return }
       if (this.stopped) return
       // still in the stored inbox (200 newer offers may have pushed it out): back in view
       const back = await this.deps.inbox.get(offerId).catch(() => null)
