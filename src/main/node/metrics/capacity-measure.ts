@@ -4,8 +4,9 @@
  * - cores: os.cpus().length, the logical CPUs the OS schedules on (what
  *   worker threads can use); systeminformation's si.cpu() reports the same
  *   number but costs ~0.5 s on first call (it reads dmidecode and cpuinfo).
- * - cpuLoad: si.currentLoad().currentLoad, the busy share of all cores since
- *   the previous call, i.e. over the last refresh interval.
+ * - cpuLoad: the busy share of all cores since the previous measurement,
+ *   i.e. over the last refresh interval (cpu-load.ts; not si.currentLoad(),
+ *   which blocks the event loop on a shell).
  * - memFree: si.mem().available, the kernel's MemAvailable: free memory plus
  *   caches it can drop without swapping. "free" alone understates what a job
  *   can allocate on any Linux that has run a while (the page cache fills it).
@@ -19,14 +20,18 @@
 import { statfs } from 'node:fs/promises'
 import { cpus } from 'node:os'
 import si from 'systeminformation'
+import { CpuLoad } from './cpu-load.js'
 import { WgtError } from '../../../shared/errors.js'
 import type { Capacity } from '../../../shared/api/index.js'
 
-export async function measureCapacity (dataDir: string, now: () => number = Date.now): Promise<Capacity> {
-  const [load, mem, fs] = await Promise.all([si.currentLoad(), si.mem(), statfs(dataDir)])
+/** the load since the previous measurement of any caller that does not keep its own */
+const sharedLoad = new CpuLoad()
+
+export async function measureCapacity (dataDir: string, load: CpuLoad = sharedLoad, now: () => number = Date.now): Promise<Capacity> {
+  const [cpuLoad, mem, fs] = await Promise.all([load.read(), si.mem(), statfs(dataDir)])
   return {
     cores: cpus().length,
-    cpuLoad: clamp(load.currentLoad, 0, 100),
+    cpuLoad: clamp(cpuLoad, 0, 100),
     memTotal: mem.total,
     memFree: mem.available,
     diskTotal: fs.blocks * fs.bsize,
@@ -48,10 +53,20 @@ export function capacityProblem (c: Capacity, now: number, maxFutureSkewMs: numb
   return null
 }
 
-/** Same figures, ignoring when they were taken: decides whether a refresh is worth pushing. */
-export function sameCapacity (a: Capacity | null, b: Capacity): boolean {
-  return a != null && a.cores === b.cores && a.cpuLoad === b.cpuLoad && a.memTotal === b.memTotal &&
-    a.memFree === b.memFree && a.diskTotal === b.diskTotal && a.diskFree === b.diskFree
+/**
+ * Whether a new measurement is news enough to push to every peer. Each push is
+ * a stream, and libp2p writes the peer store on both ends of every stream: with
+ * a push whenever any figure moved (the load always does), capacity was the
+ * most frequent stream of an idle 20-daemon mesh. Peers keep what they had
+ * otherwise, and a measurement older than resendAfterMs is always renewed.
+ */
+export function worthPushing (last: Capacity | null, c: Capacity, resendAfterMs: number): boolean {
+  if (last == null) return true
+  if (c.cores !== last.cores || c.memTotal !== last.memTotal || c.diskTotal !== last.diskTotal) return true
+  if (Math.abs(c.cpuLoad - last.cpuLoad) >= 10) return true
+  if (Math.abs(c.memFree - last.memFree) >= c.memTotal / 100) return true
+  if (Math.abs(c.diskFree - last.diskFree) >= c.diskTotal / 100) return true
+  return c.measuredAt - last.measuredAt >= resendAfterMs
 }
 
 /** Rounding can put a percentage a hair outside 0..100; a non-number is a failed measurement, not a zero. */

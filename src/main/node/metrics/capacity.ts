@@ -2,7 +2,8 @@
  * /wgt/capacity/1.0.0: each node measures its own capacity every intervalMs
  * (runs never overlap) and pushes it to every connected peer that speaks the
  * protocol, one message per stream (like identify-push): when the peer
- * connects, and after each refresh that changed a figure. The receiver
+ * connects, and after a refresh that changed a figure noticeably or when
+ * the last push is resendAfterMs old (worthPushing). The receiver
  * validates every field before keeping it; anything out of bounds is a
  * violation. The scheduler and the peer directory read remote(peerId).
  */
@@ -10,7 +11,8 @@ import type { Connection, Libp2pEvents, PeerId, Stream, TypedEventTarget } from 
 import { lpStream } from '@libp2p/utils'
 import type { Capacity } from '../../../shared/api/index.js'
 import { abortStream, closeStream, ProtocolService, Violation, type ProtocolComponents, type ProtocolServiceInit } from '../wire/index.js'
-import { capacityProblem, measureCapacity, sameCapacity } from './capacity-measure.js'
+import { capacityProblem, measureCapacity, worthPushing } from './capacity-measure.js'
+import { CpuLoad } from './cpu-load.js'
 import { CapacityMessage } from './pb/capacity.js'
 
 export const CAPACITY_PROTOCOL = '/wgt/capacity/1.0.0'
@@ -20,6 +22,8 @@ export interface CapacityInit extends ProtocolServiceInit {
   dataDir: string
   /** refresh period (default 5000 ms) */
   intervalMs?: number
+  /** push a measurement at least this often even when nothing changed noticeably (default 60 s) */
+  resendAfterMs?: number
   /** bound on writing or reading one push (default 5000 ms) */
   timeoutMs?: number
   /** largest accepted message; an encoded CapacityMessage is at most 60 bytes (default 128) */
@@ -37,6 +41,7 @@ export type CapacityListener = (peerId: string | 'self') => void
 export class CapacityService extends ProtocolService<CapacityComponents> {
   readonly protocol = CAPACITY_PROTOCOL
   private readonly intervalMs: number
+  private readonly resendAfterMs: number
   private readonly timeoutMs: number
   private readonly maxMessageSize: number
   private readonly maxFutureSkewMs: number
@@ -47,6 +52,8 @@ export class CapacityService extends ProtocolService<CapacityComponents> {
   private readonly peers = new Map<string, { id: PeerId, pushing: boolean }>()
   private readonly listeners = new Set<CapacityListener>()
   private refreshing: Promise<Capacity> | null = null
+  /** this node's own reading, so the load is over its own refresh interval */
+  private readonly cpuLoad = new CpuLoad()
   private timer: ReturnType<typeof setTimeout> | undefined
   private topologyId: string | undefined
   private running = false
@@ -54,6 +61,7 @@ export class CapacityService extends ProtocolService<CapacityComponents> {
   constructor (components: CapacityComponents, private readonly init: CapacityInit) {
     super(components, init.reputation, 'capacity', { maxInboundStreams: 2, maxOutboundStreams: 2, runOnLimitedConnection: true })
     this.intervalMs = init.intervalMs ?? 5000
+    this.resendAfterMs = init.resendAfterMs ?? 60_000
     this.timeoutMs = init.timeoutMs ?? 5000
     this.maxMessageSize = init.maxMessageSize ?? 128
     this.maxFutureSkewMs = init.maxFutureSkewMs ?? 5 * 60_000
@@ -74,7 +82,7 @@ export class CapacityService extends ProtocolService<CapacityComponents> {
     })
     this.components.events.addEventListener('peer:disconnect', this.onDisconnect)
     this.running = true
-    // the first measurement runs in the background: start() should not wait ~1 s for systeminformation
+    // the first measurement runs in the background: start() should not wait for it
     this.loop()
   }
 
@@ -109,10 +117,10 @@ export class CapacityService extends ProtocolService<CapacityComponents> {
   async refresh (): Promise<Capacity> {
     this.refreshing ??= (async () => {
       try {
-        const c = await measureCapacity(this.init.dataDir)
+        const c = await measureCapacity(this.init.dataDir, this.cpuLoad)
         this.current = c
         this.emit('self')
-        if (this.running && !sameCapacity(this.lastPushed, c)) {
+        if (this.running && worthPushing(this.lastPushed, c, this.resendAfterMs)) {
           this.lastPushed = c
           for (const key of this.peers.keys()) this.pushTo(key, c)
         }

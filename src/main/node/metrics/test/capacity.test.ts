@@ -7,7 +7,7 @@ import { lpStream } from '@libp2p/utils'
 import type { Libp2p } from '@libp2p/interface'
 import type { Capacity } from '../../../../shared/api/index.js'
 import { capacity, CAPACITY_PROTOCOL, type CapacityService } from '../capacity.js'
-import { capacityProblem, measureCapacity } from '../capacity-measure.js'
+import { capacityProblem, measureCapacity, worthPushing } from '../capacity-measure.js'
 import { CapacityMessage } from '../pb/capacity.js'
 import { makeNode, ViolationLog, waitFor } from './nodes.js'
 
@@ -19,7 +19,7 @@ const started: Libp2p[] = []
 afterEach(async () => { await Promise.all(started.splice(0).map(async n => { await n.stop() })) })
 
 async function capNode (log = new ViolationLog(), intervalMs = 200): Promise<CapNode> {
-  const node = await makeNode({ capacity: capacity({ dataDir, reputation: log, intervalMs }) }) as unknown as CapNode
+  const node = await makeNode({ capacity: capacity({ dataDir, reputation: log, intervalMs, resendAfterMs: 2 * intervalMs }) }) as unknown as CapNode
   started.push(node)
   return node
 }
@@ -55,6 +55,17 @@ describe('capacity measurement', () => {
       { measuredAt: now + 120_000 }, { measuredAt: NaN }
     ]
     for (const b of bad) expect(capacityProblem({ ...valid, ...b }, now, 60_000), JSON.stringify(b)).not.toBeNull()
+  })
+
+  it('pushes a measurement that changed noticeably or has grown old, not every wobble of the load', () => {
+    const t = valid.measuredAt
+    expect(worthPushing(null, valid, 60_000)).toBe(true)
+    expect(worthPushing(valid, { ...valid, cpuLoad: 16, memFree: valid.memFree + 1e6, measuredAt: t + 5000 }, 60_000)).toBe(false)
+    expect(worthPushing(valid, { ...valid, cpuLoad: 22.5, measuredAt: t + 5000 }, 60_000)).toBe(true)
+    expect(worthPushing(valid, { ...valid, memFree: valid.memFree - 0.2e9, measuredAt: t + 5000 }, 60_000)).toBe(true)
+    expect(worthPushing(valid, { ...valid, diskFree: valid.diskFree + 5e9, measuredAt: t + 5000 }, 60_000)).toBe(true)
+    expect(worthPushing(valid, { ...valid, cores: 16, measuredAt: t + 5000 }, 60_000)).toBe(true)
+    expect(worthPushing(valid, { ...valid, measuredAt: t + 60_000 }, 60_000)).toBe(true)
   })
 })
 
