@@ -12,7 +12,8 @@
  * peer had arrived stayed apart for 5 minutes (CI, 3 of 380 pairs). The
  * deadlines below are generous bounds on waiting for that to happen, not
  * measurements: on this 2-core machine six daemons converged in 1.7-2.4 s and
- * 20 in 44-80 s after the last one was ready (55-75 s on a slower day).
+ * 20 in 44-80 s after the last one was ready (55-120 s on a slower day, when
+ * the 20 daemons alone kept both cores ~70 % busy once connected).
  */
 import { readFile } from 'node:fs/promises'
 import { freemem } from 'node:os'
@@ -91,8 +92,8 @@ describe('discovery through one bootstrap daemon converges', () => {
     const available = await memAvailable()
     if (available < 20 * DAEMON_MEMORY) throw new Error(`20 daemons need ~${20 * DAEMON_MEMORY / 2 ** 30} GiB, ${(available / 2 ** 30).toFixed(1)} GiB available`)
     const twenty = await swarm(20, 't')
-    await converge(twenty, 150_000)
+    await converge(twenty, 240_000)
     await Promise.all(twenty.map(async d => { await daemons.stop(d) }))
     expect(daemons.all.size).toBe(0)
-  }, 270_000)
+  }, 360_000)
 })
