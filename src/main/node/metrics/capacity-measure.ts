@@ -20,14 +20,12 @@
 import { statfs } from 'node:fs/promises'
 import { cpus } from 'node:os'
 import si from 'systeminformation'
-import { CpuLoad } from './cpu-load.js'
+import type { CpuLoad } from './cpu-load.js'
 import { WgtError } from '../../../shared/errors.js'
 import type { Capacity } from '../../../shared/api/index.js'
 
-/** the load since the previous measurement of any caller that does not keep its own */
-const sharedLoad = new CpuLoad()
-
-export async function measureCapacity (dataDir: string, load: CpuLoad = sharedLoad, now: () => number = Date.now): Promise<Capacity> {
+/** `load` is the caller's own reading, so the figure is over the caller's interval. */
+export async function measureCapacity (dataDir: string, load: CpuLoad, now: () => number = Date.now): Promise<Capacity> {
   const [cpuLoad, mem, fs] = await Promise.all([load.read(), si.mem(), statfs(dataDir)])
   return {
     cores: cpus().length,

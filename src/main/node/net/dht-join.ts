@@ -107,8 +107,8 @@ export class DhtJoin implements Startable {
     this.controller = controller
     // onConnect: identify has finished and the peer speaks the DHT protocol; onDisconnect: its last connection closed
     const id = await this.components.registrar.register(this.init.protocol, {
-      onConnect: () => { this.peerJoined() },
-      onDisconnect: () => { this.peerJoined() }
+      onConnect: () => { this.lookAgain() },
+      onDisconnect: () => { this.lookAgain() }
     })
     if (this.controller === controller) this.topologyId = id
     else this.components.registrar.unregister(id)
@@ -125,8 +125,8 @@ export class DhtJoin implements Startable {
     await this.running
   }
 
-  /** A DHT peer connected or left: look up our own key again, unless the table is big enough already. */
-  peerJoined (): void {
+  /** A DHT peer connected or left, or a retry is due: look up our own key again, unless the table is big enough already. */
+  lookAgain (): void {
     const controller = this.controller
     if (controller == null) return
     const { dht } = this.components
@@ -143,7 +143,7 @@ export class DhtJoin implements Startable {
     const wait = this.retryMs
     this.retryMs = Math.min(this.retryMs * 2, this.init.retryMaxMs ?? 300_000)
     this.log('retrying the self-lookup in %d ms', wait)
-    this.retryTimer = setTimeout(() => { this.retryTimer = undefined; this.peerJoined() }, wait)
+    this.retryTimer = setTimeout(() => { this.retryTimer = undefined; this.lookAgain() }, wait)
     this.retryTimer.unref?.()
   }
 

@@ -8,6 +8,7 @@ import type { Libp2p } from '@libp2p/interface'
 import type { Capacity } from '../../../../shared/api/index.js'
 import { capacity, CAPACITY_PROTOCOL, type CapacityService } from '../capacity.js'
 import { capacityProblem, measureCapacity, worthPushing } from '../capacity-measure.js'
+import { CpuLoad } from '../cpu-load.js'
 import { CapacityMessage } from '../pb/capacity.js'
 import { makeNode, ViolationLog, waitFor } from './nodes.js'
 
@@ -34,7 +35,7 @@ const valid: Capacity = { cores: 8, cpuLoad: 12.5, memTotal: 16e9, memFree: 8e9,
 
 describe('capacity measurement', () => {
   it('matches the OS: cores, /proc/meminfo and df for the data directory', async () => {
-    const c = await measureCapacity(dataDir)
+    const c = await measureCapacity(dataDir, new CpuLoad())
     expect(c.cores).toBe(cpus().length)
     expect(c.cpuLoad).toBeGreaterThanOrEqual(0)
     expect(c.cpuLoad).toBeLessThanOrEqual(100)

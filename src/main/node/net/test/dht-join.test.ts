@@ -104,7 +104,7 @@ describe('DhtJoin', () => {
     expect(state.aborted).toBe(1)
     expect(state.running).toBe(0)
     expect(state.keys).toHaveLength(1)
-    join.peerJoined()
+    join.lookAgain()
     await tick()
     expect(state.keys).toHaveLength(1)
   })
