@@ -30,8 +30,6 @@ export interface NodeConfig {
   probeIntervalMs: number
   /** string sent in identify */
   agent: string
-  /** accept shards that other peers place on this node (within the quota) */
-  storeForOthers: boolean
   /**
    * bytes of shards this node keeps. null = the quota last set through the API (setStorageQuota
    * persists it), else the smaller of 10 GiB and half the free disk when the node starts.
@@ -54,7 +52,6 @@ export function defaultListen (): string[] {
 
 export function resolveConfig (partial: Partial<NodeConfig> & { dataDir: string }): NodeConfig {
   return {
-    storeForOthers: true,
     quotaBytes: null,
     downloadDir: join(partial.dataDir, 'received'),
     listen: defaultListen(),

@@ -19,6 +19,7 @@ import { MODULES } from './modules.js'
 import { loadOrCreateIdentity } from './net/identity.js'
 import { createWgtLibp2p } from './net/libp2p.js'
 import type { WgtNode } from './node.js'
+import type { StreamScreen } from './wire/screen.js'
 
 export type { WgtNode } from './node.js'
 export type { NodeConfig } from './config.js'
@@ -70,6 +71,7 @@ export async function createNode (partial: Partial<NodeConfig> & { dataDir: stri
     const services: Record<string, ServiceFactory> = {}
     let metrics: ((components: any) => Metrics) | undefined
     const deny: Array<(peerId: string) => boolean> = []
+    let screen: StreamScreen | undefined
     for (const m of MODULES) {
       const c = m.libp2p?.(ctx) ?? {}
       for (const [name, factory] of Object.entries(c.services ?? {})) {
@@ -81,8 +83,13 @@ export async function createNode (partial: Partial<NodeConfig> & { dataDir: stri
         metrics = c.metrics
       }
       if (c.denyPeer != null) deny.push(c.denyPeer)
+      if (c.screen != null) {
+        if (screen != null) throw new WgtError('INTERNAL', 'two modules contribute a stream screen')
+        screen = c.screen
+      }
     }
-    libp2p = await createWgtLibp2p(config, privateKey, datastore, { services, metrics, isDenied: id => deny.some(d => d(id)) })
+    if (screen == null) throw new WgtError('INTERNAL', 'no module contributes the stream screen (guard)')
+    libp2p = await createWgtLibp2p(config, privateKey, datastore, { services, metrics, isDenied: id => deny.some(d => d(id)), screen })
     await libp2p.start()
     const node = libp2p
     const running: RunningContext = {

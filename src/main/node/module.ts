@@ -19,6 +19,7 @@ import type { NodeMethods } from '../../shared/api/index.js'
 import { WgtError } from '../../shared/errors.js'
 import type { EventHub } from '../../shared/rpc.js'
 import type { NodeConfig } from './config.js'
+import type { StreamScreen } from './wire/screen.js'
 
 /** A typed key for something one module provides to the others. */
 export interface Part<T> {
@@ -56,6 +57,8 @@ export interface Libp2pContribution {
   metrics?: (components: any) => Metrics
   /** peers refused on dial and on inbound connections */
   denyPeer?: (peerId: string) => boolean
+  /** the screen in front of every inbound stream (wire/screen.ts); one module at most */
+  screen?: StreamScreen
 }
 
 export interface ModuleInstance {

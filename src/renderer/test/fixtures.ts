@@ -14,7 +14,8 @@ export function peer (peerId: string, over: Partial<PeerEntry> = {}): PeerEntry 
     traffic: { inBps: 0, outBps: 0, inTotal: 0, outTotal: 0 },
     capacity: null,
     trust: 'stranger',
-    reputation: { state: 'active', violations: 0 },
+    nickname: null,
+    reputation: { state: 'active', violations: 0, bannedUntil: null, lastReason: null },
     lastSeen: null,
     ...over
   }

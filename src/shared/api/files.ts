@@ -99,6 +99,12 @@ export interface FileOffer {
   name: string
   size: number
   receivedAt: number
+  /**
+   * from a peer the 'offers' policy does not let straight in (a stranger under
+   * 'contacts'): shown apart as a request, bounded per peer and in all, and
+   * never pushing out a contact's offer
+   */
+  request: boolean
 }
 
 export interface RemoveOptions {

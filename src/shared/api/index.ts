@@ -6,6 +6,7 @@
  */
 import { TIMEOUT_MS, type EventsOf, type MethodDef, type MethodsOf } from './define.js'
 import { files } from './files.js'
+import { guard } from './guard.js'
 import { metrics } from './metrics.js'
 import { net } from './net.js'
 import { operations } from './operations.js'
@@ -15,6 +16,7 @@ import { storage } from './storage.js'
 
 export const SLICES = [
   net,
+  guard,
   metrics,
   storage,
   files,
@@ -67,6 +69,7 @@ export function callTimeout (method: WgtMethodName, args: readonly unknown[]): n
 
 export type { Carries, MethodDef, SliceApi, TimeoutClass } from './define.js'
 export * from './files.js'
+export * from './guard.js'
 export * from './metrics.js'
 export * from './net.js'
 export * from './operations.js'

@@ -3,6 +3,7 @@
  * source of truth for peers, keyed by PeerId string).
  */
 import { carries, method, returns } from './define.js'
+import type { TrustStatus } from './guard.js'
 import { multiaddrSchema, peerIdSchema } from './schemas.js'
 
 /** Peer identity is the libp2p PeerId string, everywhere. */
@@ -11,8 +12,6 @@ export type PeerIdString = string
 export type ConnectionKind = 'direct' | 'relayed'
 export type NetworkScope = 'loopback' | 'lan' | 'wan'
 export type ReputationState = 'active' | 'purgatory' | 'banned'
-/** Contacts arrive with guard/; until a user adds one, every peer is 'stranger'. */
-export type TrustStatus = 'stranger' | 'contact' | 'blocked'
 
 export interface ConnectionInfo {
   id: string
@@ -68,8 +67,11 @@ export interface Capacity {
 
 export interface Reputation {
   state: ReputationState
-  /** protocol violations counted against this peer (malformed or oversized messages) */
+  /** protocol violations counted against this peer within the window (malformed or oversized messages, floods) */
   violations: number
+  /** ms since epoch the ban ends; null when not banned */
+  bannedUntil: number | null
+  lastReason: string | null
 }
 
 export interface PeerEntry {
@@ -86,6 +88,8 @@ export interface PeerEntry {
   traffic: Traffic
   capacity: Capacity | null
   trust: TrustStatus
+  /** the user's name for this peer (contacts and requests); null when none */
+  nickname: string | null
   reputation: Reputation
   /** ms since epoch of last connection or message; null if only known from the peer store */
   lastSeen: number | null

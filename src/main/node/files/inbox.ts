@@ -2,7 +2,10 @@
  * The inbox: links peers sent us, kept in the datastore under /wgt/inbox
  * until the user accepts or declines them, so an offer survives a reload of
  * the UI and a restart of the node. Bounded: a peer re-sending the same link
- * replaces its earlier offer, and past MAX_OFFERS the oldest go.
+ * replaces its earlier offer, and past MAX_OFFERS the oldest go. Requests
+ * (offers from peers the policy does not let straight in) are bounded apart:
+ * MAX_REQUESTS_PER_PEER per peer and MAX_REQUESTS in all, and a request only
+ * ever pushes out older requests, so strangers cannot crowd out contacts.
  */
 import { randomBytes } from 'node:crypto'
 import { Key, type Datastore } from 'interface-datastore'
@@ -11,6 +14,8 @@ import { WgtError } from '../../../shared/errors.js'
 
 const PREFIX = '/wgt/inbox'
 export const MAX_OFFERS = 200
+export const MAX_REQUESTS = 50
+export const MAX_REQUESTS_PER_PEER = 3
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
@@ -22,7 +27,13 @@ export class Inbox {
     const all = await this.list()
     const removed = all.filter(o => o.from === offer.from && o.link === offer.link).map(o => o.id)
     const rest = all.filter(o => !removed.includes(o.id))
-    removed.push(...rest.slice(MAX_OFFERS - 1).map(o => o.id))
+    if (offer.request) {
+      const requests = rest.filter(o => o.request)
+      removed.push(...requests.filter(o => o.from === offer.from).slice(MAX_REQUESTS_PER_PEER - 1).map(o => o.id))
+      removed.push(...requests.filter(o => !removed.includes(o.id)).slice(MAX_REQUESTS - 1).map(o => o.id))
+    } else {
+      removed.push(...rest.slice(MAX_OFFERS - 1).map(o => o.id))
+    }
     const stored: FileOffer = { ...offer, id: randomBytes(9).toString('base64url'), receivedAt: this.now() }
     const batch = this.datastore.batch()
     for (const id of removed) batch.delete(keyOf(id))
@@ -35,7 +46,10 @@ export class Inbox {
   async list (): Promise<FileOffer[]> {
     const out: FileOffer[] = []
     for await (const { value } of this.datastore.query({ prefix: PREFIX + '/' })) {
-      try { out.push(JSON.parse(decoder.decode(value)) as FileOffer) } catch {}
+      try {
+        const o = JSON.parse(decoder.decode(value)) as FileOffer
+        out.push({ ...o, request: o.request === true })
+      } catch {}
     }
     return out.sort((a, b) => b.receivedAt - a.receivedAt)
   }

@@ -4,7 +4,7 @@
  * API (share, fetch, health, repair, unshare, offers).
  */
 import type { FileOffer } from '../../../shared/api/index.js'
-import { REPUTATION } from '../guard/module.js'
+import { GUARD, REPUTATION } from '../guard/module.js'
 import { part, type NodeModule } from '../module.js'
 import { PEER_SELECTION } from '../net/module.js'
 import { OPERATIONS } from '../operations/module.js'
@@ -28,10 +28,11 @@ export const filesModule: NodeModule = {
   name: 'files',
   libp2p: ctx => {
     const reputation = ctx.need(REPUTATION)
+    const guard = ctx.need(GUARD)
     return {
       services: {
-        shards: shardService({ store: ctx.need(SHARD_STORE), reputation, storeForOthers: () => ctx.config.storeForOthers }),
-        offers: offerService({ reputation, inbox: new Inbox(ctx.datastore) })
+        shards: shardService({ store: ctx.need(SHARD_STORE), reputation, mayStore: peer => guard.may(peer, 'storage') }),
+        offers: offerService({ reputation, inbox: new Inbox(ctx.datastore), verdict: peer => guard.decide(peer, 'offers') })
       }
     }
   },

@@ -11,6 +11,7 @@ import { TypedEventEmitter } from 'main-event'
 import type { FileOffer } from '../../../shared/api/index.js'
 import { WgtError } from '../../../shared/errors.js'
 import { closeStream, ProtocolService, RateLimiter, Violation, type ProtocolComponents, type ProtocolServiceInit } from '../wire/index.js'
+import type { Verdict } from '../guard/guard.js'
 import type { Inbox } from './inbox.js'
 import { isLink } from './link.js'
 import { BIDI_CONTROLS } from './output.js'
@@ -22,7 +23,7 @@ const MAX_OFFER = 2048
 const MAX_ACK = 512
 export const MAX_NAME_LENGTH = 255
 
-export interface ReceivedOffer { from: string, link: string, name: string, size: number }
+export interface ReceivedOffer { from: string, link: string, name: string, size: number, request: boolean }
 
 export interface OfferEvents {
   /** a valid offer is in the inbox; `removed` are the inbox entries it replaced or pushed out */
@@ -32,6 +33,8 @@ export interface OfferEvents {
 export interface OfferServiceInit extends ProtocolServiceInit {
   /** where offers are kept; an offer is acknowledged once it is stored there */
   inbox: Inbox
+  /** guard's verdict on the sender under the 'offers' policy: 'request' keeps it apart as a request */
+  verdict: (peerId: string) => Verdict
   /** offers accepted from one peer at once, and refilled per minute (default 5, 10) */
   burst?: number
   perMinute?: number
@@ -58,6 +61,7 @@ export class OfferService extends ProtocolService {
   async send (peerId: string, offer: { link: string, name: string, size: number }, options: { signal?: AbortSignal } = {}): Promise<void> {
     const ack = await this.exchange(peerId, Offer.encode(offer), { maxResponse: MAX_ACK, decode: b => OfferAck.decode(b), timeoutMs: this.timeoutMs, signal: options.signal })
     if (ack.status === OfferAck.Status.RATE_LIMITED) throw new WgtError('UNAVAILABLE', `${peerId} is not taking more offers from us right now; try later`)
+    if (ack.status === OfferAck.Status.DENIED) throw new WgtError('POLICY_DENIED', `${peerId} does not take file offers from this node (its policy); ask them to add you as a contact`)
     if (ack.status !== OfferAck.Status.OK) throw new WgtError('INVALID_INPUT', `${peerId} rejected the offer: ${ack.message.slice(0, 200)}`)
   }
 
@@ -76,12 +80,13 @@ export class OfferService extends ProtocolService {
       await lp.write(OfferAck.encode({ status: OfferAck.Status.INVALID, message: problem }), { signal })
       throw new Violation(`invalid offer: ${problem}`)
     }
-    if (!this.limiter.take(from)) {
-      await lp.write(OfferAck.encode({ status: OfferAck.Status.RATE_LIMITED, message: '' }), { signal })
+    const verdict = this.init.verdict(from)
+    if (verdict === 'deny' || !this.limiter.take(from)) {
+      await lp.write(OfferAck.encode({ status: verdict === 'deny' ? OfferAck.Status.DENIED : OfferAck.Status.RATE_LIMITED, message: '' }), { signal })
       await closeStream(stream)
       return
     }
-    await this.store({ from, link: offer.link, name: offer.name, size: offer.size })
+    await this.store({ from, link: offer.link, name: offer.name, size: offer.size, request: verdict === 'request' })
     await lp.write(OfferAck.encode({ status: OfferAck.Status.OK, message: '' }), { signal })
     await closeStream(stream)
   }

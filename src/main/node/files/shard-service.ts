@@ -40,8 +40,8 @@ const MAX_RELEASED_PER_PEER = MAX_HAS
 
 export interface ShardServiceInit extends ProtocolServiceInit {
   store: ShardStore
-  /** the receiver's policy, read on every PUT so a change applies at once */
-  storeForOthers: () => boolean
+  /** guard's answer for storing this peer's shards, asked on every PUT so a policy change applies at once */
+  mayStore: (peerId: string) => boolean
   /** longest lease a peer may ask for (default 365 days) */
   maxLeaseMs?: number
   /** bound on receiving a whole request or response, data included (default 60 s) */
@@ -198,7 +198,7 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
     switch (req.kind) {
       case ShardRequest.Kind.PUT: {
         checkCid(req.cid)
-        if (!this.init.storeForOthers()) return reply(ShardResponse.Status.DENIED, 'this node does not store shards for others')
+        if (!this.init.mayStore(peer)) return reply(ShardResponse.Status.DENIED, 'this node does not store shards for you (its storage policy)')
         if (!(req.leaseMs > 0)) throw new Violation(`PUT lease must be positive, got ${req.leaseMs}`)
         if ((this.released.get(`${peer} ${req.cid}`)?.until ?? 0) > Date.now()) return reply(ShardResponse.Status.DENIED, 'this shard was just released by the same peer')
         if (req.data.byteLength === 0) throw new Violation('PUT without data')

@@ -22,6 +22,7 @@ import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { circuitRelayAddressesLast, loopbackAddressLast, publicAddressesFirst, reliableTransportsFirst } from '@libp2p/utils'
 import type { Address } from '@libp2p/interface'
 import type { NodeConfig } from '../config.js'
+import { screened, type StreamScreen } from '../wire/screen.js'
 import { dhtJoin } from './dht-join.js'
 import { unabortableReads } from './datastore-reads.js'
 
@@ -47,8 +48,10 @@ export function addressSorter (a: Address, b: Address): -1 | 0 | 1 {
 export interface Libp2pExtras<S extends Record<string, unknown>> {
   services: { [K in keyof S]: (components: any) => S[K] }
   metrics?: (components: any) => Metrics
-  /** peers refused on dial and on inbound connections (banned by reputation) */
+  /** peers refused on dial and on inbound connections (banned, blocked) */
   isDenied: (peerId: string) => boolean
+  /** in front of every inbound stream of every service and transport */
+  screen: StreamScreen
 }
 
 export function libp2pOptions<S extends Record<string, unknown>> (config: NodeConfig, privateKey: PrivateKey, datastore: Datastore, extras: Libp2pExtras<S>) {
@@ -66,7 +69,7 @@ export function libp2pOptions<S extends Record<string, unknown>> (config: NodeCo
       webRTCDirect(),
       webRTC(),
       circuitRelayTransport()
-    ],
+    ].map(t => screened(t, extras.screen)),
     // TLS first for the connections we dial: `npm run bench` measured one stream at 350 MB/s
     // with TLS vs 228 MB/s with noise (Node 24, loopback, median of 7). In Electron main noise
     // falls back to a WASM AEAD (~60 MB/s) while TLS uses BoringSSL. Noise stays on offer, and
@@ -87,7 +90,7 @@ export function libp2pOptions<S extends Record<string, unknown>> (config: NodeCo
     },
     ...(extras.metrics != null ? { metrics: extras.metrics } : {}),
     nodeInfo: { userAgent: config.agent },
-    services: {
+    services: screenAll({
       // libp2p runs identify once per connection and drops a failure: the peer stays connected
       // with unknown protocols, so placement never picks it. With the default 5 s timeout only
       // 544 of 866 identify exchanges completed while 20 daemons started on this 2-core machine
@@ -118,8 +121,12 @@ export function libp2pOptions<S extends Record<string, unknown>> (config: NodeCo
       dhtJoin: dhtJoin({ protocol: DHT_PROTOCOL }),
       ...(config.relayServer ? { relay: circuitRelayServer() } : {}),
       ...extras.services
-    }
+    }, extras.screen)
   } satisfies Libp2pOptions<any>
+}
+
+function screenAll<S extends Record<string, (components: any) => unknown>> (services: S, screen: StreamScreen): S {
+  return Object.fromEntries(Object.entries(services).map(([name, f]) => [name, screened(f, screen)])) as S
 }
 
 export async function createWgtLibp2p<S extends Record<string, unknown>> (config: NodeConfig, privateKey: PrivateKey, datastore: Datastore, extras: Libp2pExtras<S>) {

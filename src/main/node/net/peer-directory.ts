@@ -145,6 +145,7 @@ export class PeerDirectory extends TypedEventEmitter<PeerDirectoryEvents> {
       traffic: this.sources.traffic(key),
       capacity: this.sources.capacity(key),
       trust: this.sources.trust(key),
+      nickname: this.sources.nickname(key),
       reputation: this.sources.reputation(key),
       lastSeen: this.lastSeen.get(key) ?? null
     }

@@ -72,7 +72,8 @@ describe('createNode', () => {
     expect(entry.rtt!.p50).toBeLessThan(50)
     expect(entry.capacity!.cores).toBeGreaterThanOrEqual(1)
     expect(entry.traffic.inTotal).toBeGreaterThan(0)
-    expect(entry.reputation).toEqual({ state: 'active', violations: 0 })
+    expect(entry.reputation).toMatchObject({ state: 'active', violations: 0, bannedUntil: null })
+    expect(entry).toMatchObject({ trust: 'stranger', nickname: null })
     expect(updates.some(u => u.peerId === b.peerId)).toBe(true)
 
     const ping = await a.api.ping(b.peerId, 5)

@@ -146,13 +146,15 @@ export namespace OfferAck {
   export enum Status {
     OK = 'OK',
     INVALID = 'INVALID',
-    RATE_LIMITED = 'RATE_LIMITED'
+    RATE_LIMITED = 'RATE_LIMITED',
+    DENIED = 'DENIED'
   }
 
   enum __StatusValues {
     OK = 0,
     INVALID = 1,
-    RATE_LIMITED = 2
+    RATE_LIMITED = 2,
+    DENIED = 3
   }
 
   export namespace Status {

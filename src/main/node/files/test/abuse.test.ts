@@ -97,7 +97,8 @@ describe('shard protocol abuse', () => {
   it('resumes an interrupted fetch without fetching finished segments again', async () => {
     swarm = new Swarm(join(root, 'r1'))
     const a = await swarm.start('a')
-    const b = await swarm.start('b', { storeForOthers: false })
+    const b = await swarm.start('b')
+    await b.api.setPolicy('storage', 'nobody')
     await untilShardPeers(b, 1)
     const src = join(root, 'r1', 'big.bin')
     // 5 whole segments and a short last one whose shard is the only one of its size

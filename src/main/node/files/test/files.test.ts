@@ -73,7 +73,8 @@ describe('files between nodes', () => {
   it('refuses a wrong key with INTEGRITY and leaves no file; a node that does not store for others gets none', async () => {
     swarm = new Swarm(join(root, 't2'))
     const a = await swarm.start('a')
-    const b = await swarm.start('b', { storeForOthers: false })
+    const b = await swarm.start('b')
+    await b.api.setPolicy('storage', 'nobody')
     await untilShardPeers(a, 1)
     const src = join(root, 't2', 'small.txt')
     const digest = await randomFile(src, 100_000)
