@@ -2,6 +2,7 @@
 import type { CommandSpec } from './command.js'
 import { daemonCommands } from './daemon.js'
 import { filesCommands } from './files.js'
+import { guardCommands } from './guard.js'
 import { metricsCommands } from './metrics.js'
 import { netCommands } from './net.js'
 import { tokenCommands } from './token.js'
@@ -11,5 +12,6 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...netCommands,
   ...metricsCommands,
   ...filesCommands,
+  ...guardCommands,
   ...tokenCommands
 ]
