@@ -4,14 +4,16 @@
  * (file-transfer.ts, bearer token), and the built renderer everywhere else.
  * It also implements the API's session slice (token rotation). Requests
  * whose Host is not this server, or whose Origin is another site, are
- * refused (same-site.ts), so a DNS-rebinding page cannot even try the token.
- * It keeps only the token's digest (token.ts).
+ * refused (same-site.ts), so a DNS-rebinding page cannot even try the token;
+ * so is every connection past a bound (connection-limit.ts). It keeps only
+ * the token's digest (token.ts).
  */
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { WebSocketServer } from 'ws'
 import type { NodeApi, WgtApi } from '../../../shared/api/index.js'
 import { WgtError } from '../../../shared/errors.js'
+import { ConnectionLimit } from './connection-limit.js'
 import { CONTENT_PATH, FileTransfer, UPLOAD_PATH } from './file-transfer.js'
 import { sendText, setSecurityHeaders } from './http-headers.js'
 import { serveStatic } from './static-files.js'
@@ -24,6 +26,8 @@ export const API_PATH = '/api'
 /** Largest inbound WebSocket message; ws closes the connection (1009) past it. */
 export const MAX_MESSAGE_BYTES = 64 * 1024
 export const AUTH_TIMEOUT_MS = 5000
+/** Connections (HTTP and WebSocket alike) open at once; a browser tab needs a handful, the `wgt` command one. */
+export const MAX_CONNECTIONS = 64
 
 export interface ApiServerOptions {
   api: NodeApi
@@ -36,6 +40,8 @@ export interface ApiServerOptions {
   /** 0 picks a free port */
   port: number
   authTimeoutMs?: number
+  /** connections served at once (MAX_CONNECTIONS); more are answered 503 */
+  maxConnections?: number
   /** how long a named client's work outlives its connection (owners.ts) */
   clientGraceMs?: number
   /** where browser uploads wait for their share (DATA/uploads); without it /upload and /files/ answer 404 */
@@ -58,6 +64,7 @@ export async function startApiServer ({ token: initialToken, ...options }: ApiSe
   const host = options.host ?? '127.0.0.1'
   // Only the digest from here on: `options`, which the handlers keep, no longer holds the token.
   const token = new TokenCheck(initialToken)
+  const limit = new ConnectionLimit(options.maxConnections ?? MAX_CONNECTIONS)
   const authTimeoutMs = options.authTimeoutMs ?? AUTH_TIMEOUT_MS
 
   const files = options.uploadDir != null
@@ -92,6 +99,7 @@ export async function startApiServer ({ token: initialToken, ...options }: ApiSe
   let port = 0
   /** what a request or an upgrade is answered instead of being served, if it is not */
   const refusal = (req: IncomingMessage): { status: number, reason: string } | null => {
+    if (!limit.admits(req.socket)) return { status: 503, reason: limit.refusal() }
     const foreign = foreignRequest(req, host, port)
     return foreign == null ? null : { status: 403, reason: `forbidden: ${foreign}` }
   }
@@ -120,6 +128,7 @@ export async function startApiServer ({ token: initialToken, ...options }: ApiSe
     wss.handleUpgrade(req, socket, head, ws => { wss.emit('connection', ws, req) })
   })
   server.on('clientError', (_err, socket) => { socket.destroy() })
+  limit.watch(server)
 
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {

@@ -1,10 +1,11 @@
 /**
  * Who may reach the daemon's API server: Host and Origin (DNS rebinding,
- * other sites' pages), and the token after a rotation. Every server and socket a test opens is closed by afterEach.
+ * other sites' pages), the bound on connections, and the token after a
+ * rotation. Every server and socket a test opens is closed by afterEach.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { request, type IncomingMessage } from 'node:http'
-import type { Socket } from 'node:net'
+import { connect as netConnect, type Socket } from 'node:net'
 import { hostname, networkInterfaces, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -32,7 +33,7 @@ function get (port: number, path: string, headers: Record<string, string> = {}):
   })
 }
 
-describe('API server: Host, Origin, token', () => {
+describe('API server: Host, Origin, connection bound, token', () => {
   let dir: string
   let server: ApiServer
   let token: string
@@ -41,13 +42,14 @@ describe('API server: Host, Origin, token', () => {
   let idle = 0
   const opened: Array<WebSocket | Socket> = []
 
-  async function start (): Promise<void> {
+  async function start (maxConnections?: number): Promise<void> {
     server = await startApiServer({
       api: fake.api,
       prometheus: () => 'wgt_up 1\n',
       token,
       rendererDir: join(dir, 'r'),
       port: 0,
+      maxConnections,
       rotateToken: async () => {
         token = newToken()
         return { token, uiUrl: `${server.url}/#token=${token}` }
@@ -132,6 +134,33 @@ describe('API server: Host, Origin, token', () => {
     expect(await auth(fromPage as WebSocket)).toEqual({ type: 'ready' })
     const fromCli = await upgrade()
     expect(await auth(fromCli as WebSocket)).toEqual({ type: 'ready' })
+  })
+
+  it('serves a bounded number of connections, HTTP and WebSocket alike, and refuses more with 503', async () => {
+    await start(2)
+    const session = await upgrade()
+    expect(await auth(session as WebSocket)).toEqual({ type: 'ready' })
+    // a browser's keep-alive HTTP connection holds a place too, for as long as it is open
+    const keptAlive = netConnect(server.port, '127.0.0.1')
+    opened.push(keptAlive)
+    const firstAnswer = new Promise<string>(resolve => { keptAlive.once('data', d => { resolve(d.toString('utf8')) }) })
+    keptAlive.write(`GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAuthorization: Bearer ${token}\r\n\r\n`)
+    expect(await firstAnswer).toMatch(/^HTTP\/1\.1 200 /)
+
+    const refusal = 'too many connections to the WGT API (at most 2 at once); close some and try again\n'
+    expect(await upgrade()).toEqual({ status: 503, body: refusal })
+    expect(await get(server.port, '/metrics', { Authorization: `Bearer ${token}` })).toEqual({ status: 503, body: refusal })
+    expect(sessions()).toBe(1)
+
+    // a place freed is a place taken again
+    keptAlive.destroy()
+    let next: WebSocket | Answer = { status: 0, body: '' }
+    for (let i = 0; i < 100 && !(next instanceof WebSocket); i++) {
+      next = await upgrade()
+      if (!(next instanceof WebSocket)) await new Promise(resolve => setTimeout(resolve, 20))
+    }
+    expect(next).toBeInstanceOf(WebSocket)
+    expect(await auth(next as WebSocket)).toEqual({ type: 'ready' })
   })
 
   it('after a rotation takes the new token and refuses the old one, over WebSocket and HTTP', async () => {
