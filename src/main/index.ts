@@ -9,6 +9,7 @@ import type { WgtNode } from './node/node.js'
 import { APP_SCHEME, appPaths, rendererOrigin } from './app-paths.js'
 import { bindApiToIpc } from './ipc.js'
 import { shutdownOnce } from './lifecycle.js'
+import { MediaGrants } from './media-grants.js'
 import { serveRenderer } from './protocol.js'
 import { createMainWindow, focusWindow, hardenSession, hardenWebContents, ourWindows } from './window.js'
 
@@ -29,6 +30,8 @@ function main (): void {
   // A packaged app never takes its renderer from the environment: that origin gets the whole API.
   const origin = rendererOrigin(app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL)
   const paths = appPaths(import.meta.dirname, app.getAppPath())
+  // camera, microphone and screen stay refused until a call grants them (none does yet: calls are not built)
+  const mediaGrants = new MediaGrants()
   let starting: Promise<WgtNode> | undefined
   let unbind: (() => void) | undefined
   let stopping = false
@@ -64,7 +67,7 @@ function main (): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => { void shutdown() })
 
   app.whenReady().then(async () => {
-    hardenSession(session.defaultSession, origin)
+    hardenSession(session.defaultSession, origin, mediaGrants)
     protocol.handle(APP_SCHEME, async (request) => await serveRenderer(request, paths.rendererDir))
     starting = createNode({ dataDir: join(app.getPath('userData'), 'node') })
     const node = await starting

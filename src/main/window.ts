@@ -1,10 +1,9 @@
 /** The main window and the hardening every web contents gets. */
-import { BrowserWindow, type Session, type WebContents } from 'electron'
+import { BrowserWindow, desktopCapturer, screen, type Session, type WebContents } from 'electron'
 import type { AppPaths, RendererOrigin } from './app-paths.js'
 import { devRendererCsp } from './csp.js'
-
-/** Permissions the renderer may get: microphone/camera for calls, and writing to the clipboard (copy buttons). */
-const ALLOWED_PERMISSIONS = new Set<string>(['media', 'clipboard-sanitized-write'])
+import type { MediaGrants } from './media-grants.js'
+import { applyPermissionPolicy, type ScreenSource } from './permissions.js'
 
 /**
  * Applied to every web contents the app ever creates (app 'web-contents-created'):
@@ -21,13 +20,9 @@ export function hardenWebContents (contents: WebContents, origin: RendererOrigin
   contents.on('will-attach-webview', (event) => { event.preventDefault() })
 }
 
-export function hardenSession (session: Session, origin: RendererOrigin): void {
-  session.setPermissionRequestHandler((_contents, permission, callback, details) => {
-    callback(ALLOWED_PERMISSIONS.has(permission) && origin.isTrusted(details.requestingUrl))
-  })
-  session.setPermissionCheckHandler((_contents, permission, requestingOrigin) => {
-    return ALLOWED_PERMISSIONS.has(permission) && origin.isTrusted(requestingOrigin)
-  })
+/** Permissions (camera, microphone and screen only while `grants` allows), and the CSP in development. */
+export function hardenSession (session: Session, origin: RendererOrigin, grants: MediaGrants): void {
+  applyPermissionPolicy(session, { isTrusted: origin.isTrusted, grants, screens })
   // In production the app:// handler attaches the CSP itself; the dev server needs it added.
   const dev = origin.devServer
   if (dev != null) {
@@ -36,6 +31,13 @@ export function hardenSession (session: Session, origin: RendererOrigin): void {
       callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } })
     })
   }
+}
+
+/** Every screen, the primary one first; no thumbnails, which would capture each screen once. */
+async function screens (): Promise<ScreenSource[]> {
+  const sources = await desktopCapturer.getSources({ types: ['screen'], thumbnailSize: { width: 0, height: 0 } })
+  const primary = String(screen.getPrimaryDisplay().id)
+  return sources.sort((a, b) => Number(b.display_id === primary) - Number(a.display_id === primary))
 }
 
 /** The windows this app created, for the IPC sender check and event delivery. */

@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { request } from 'node:http'
 import { connect as netConnect } from 'node:net'
 import { cpus, freemem, tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -14,6 +15,7 @@ import { fileURLToPath } from 'node:url'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const WGT = join(ROOT, 'bin', 'wgt')
@@ -137,6 +139,29 @@ async function memAvailable (): Promise<number> {
   return kb != null ? Number(kb) * 1024 : freemem()
 }
 
+/** GET on a connection of its own, with exactly these headers (fetch would not send a forged Host) */
+async function httpGet (port: number, path: string, headers: Record<string, string>): Promise<{ status: number, body: string }> {
+  return await new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers, agent: false }, res => {
+      let body = ''
+      res.setEncoding('utf8').on('data', (c: string) => { body += c })
+      res.on('end', () => { resolve({ status: res.statusCode ?? 0, body }) })
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+/** The HTTP status a WebSocket upgrade to /api gets: 101 when it opens (then closed at once). */
+async function upgradeStatus (port: number, options: { host?: string, origin?: string }): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/api`, { headers: options.host == null ? {} : { Host: options.host }, origin: options.origin })
+    ws.once('open', () => { ws.terminate(); resolve(101) })
+    ws.once('unexpected-response', (_req, res) => { res.resume(); resolve(res.statusCode ?? 0) })
+    ws.on('error', reject)
+  })
+}
+
 function oneLine (stderr: string): void {
   expect(stderr.trim().split('\n')).toHaveLength(1)
   expect(stderr).toMatch(/^wgt: /)
@@ -237,6 +262,22 @@ describe('three wgt daemons on loopback', () => {
     expect(res.headers.get('content-type')).toContain('text/plain; version=0.0.4')
     const text = await res.text()
     expect(text).toMatch(new RegExp(`peer="${b.api.peerId}"`))
+  })
+
+  it('refuses a forged Host and a foreign Origin over HTTP and WebSocket, and serves its own page and the wgt command', async () => {
+    const port = Number(new URL(a.api.apiUrl).port)
+    const bearer = { Authorization: `Bearer ${a.api.token}` }
+    const rebound = `rebound.attacker.example:${port}`
+    expect(await httpGet(port, '/metrics', { ...bearer, Host: rebound })).toEqual({ status: 403, body: 'forbidden: the Host header does not name this server\n' })
+    expect(await upgradeStatus(port, { host: rebound })).toBe(403)
+    const foreign = await httpGet(port, '/metrics', { ...bearer, Origin: 'http://evil.example' })
+    expect(foreign).toEqual({ status: 403, body: 'forbidden: requests from another site\'s page are refused\n' })
+    expect(await upgradeStatus(port, { origin: 'http://evil.example' })).toBe(403)
+
+    expect((await httpGet(port, '/metrics', { ...bearer, Origin: `http://127.0.0.1:${port}` })).status).toBe(200)
+    expect(await upgradeStatus(port, { origin: `http://127.0.0.1:${port}` })).toBe(101)
+    expect(await upgradeStatus(port, {})).toBe(101)
+    expect((await wgtJson<{ peerId: string }>(a.dir, ['id'])).peerId).toBe(a.api.peerId)
   })
 
   it('fails with one line and a non-zero exit for an unknown peer, a bad multiaddr and no daemon', async () => {

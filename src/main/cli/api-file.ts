@@ -41,10 +41,15 @@ const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/
 
 /** The token in DATA/api-token, or a new one written there (also when the file holds anything else). */
 export async function loadOrCreateToken (dataDir: string): Promise<string> {
-  const text = await readFile(join(dataDir, TOKEN_FILE), 'utf8').catch(() => '')
-  const token = text.trim()
-  if (TOKEN_SHAPE.test(token)) return token
-  return await rotateTokenFile(dataDir)
+  return await readTokenFile(dataDir).catch(async () => await rotateTokenFile(dataDir))
+}
+
+/** The token in DATA/api-token; UNAVAILABLE when the file is missing or holds anything else. */
+export async function readTokenFile (dataDir: string): Promise<string> {
+  const path = join(dataDir, TOKEN_FILE)
+  const token = (await readFile(path, 'utf8').catch(() => '')).trim()
+  if (!TOKEN_SHAPE.test(token)) throw new WgtError('UNAVAILABLE', `${path} holds no access token`)
+  return token
 }
 
 export async function rotateTokenFile (dataDir: string): Promise<string> {

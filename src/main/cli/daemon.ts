@@ -2,6 +2,10 @@
  * `wgt daemon`: the node, its WebSocket API and the UI over HTTP, until SIGINT
  * or SIGTERM. Start order is lock → node → API server → api.json; stop undoes
  * it in reverse so a client never finds an api.json pointing at nothing.
+ *
+ * The access token lives in DATA/api-token. The daemon reads it only to write
+ * api.json or print the UI's address, and hands it to the API server, which
+ * keeps only its SHA-256: no long-lived object holds the plaintext.
  */
 import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
@@ -10,7 +14,7 @@ import { fileURLToPath } from 'node:url'
 import { WgtError } from '../../shared/errors.js'
 import type { NodeConfig } from '../node/config.js'
 import type { WgtNode } from '../node/node.js'
-import { acquireLock, loadOrCreateToken, removeApiInfo, rotateTokenFile, writeApiInfo, type ApiInfo } from './api-file.js'
+import { acquireLock, loadOrCreateToken, readTokenFile, removeApiInfo, rotateTokenFile, writeApiInfo, type ApiInfo } from './api-file.js'
 import { startApiServer, type ApiServer } from './api-server/index.js'
 import type { DaemonCommand } from './commands/daemon.js'
 
@@ -26,11 +30,15 @@ const STOP_TIMEOUT_MS = 15_000
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost'])
 
+/** api.json without the token, which the daemon does not keep */
+export type DaemonInfo = Omit<ApiInfo, 'token'>
+
 export interface RunningDaemon {
   node: WgtNode
   server: ApiServer
-  info: ApiInfo
-  uiUrl: string
+  info: DaemonInfo
+  /** the UI's address with the current token, read from DATA/api-token */
+  uiUrl: () => Promise<string>
   stop: () => Promise<void>
 }
 
@@ -80,23 +88,21 @@ export async function startDaemon (cmd: DaemonCommand, io: DaemonIo, deps: Daemo
     if (cmd.listen != null) partial.listen = cmd.listen
     if (cmd.quotaBytes != null) partial.quotaBytes = cmd.quotaBytes
     node = await (deps.createNode ?? defaultCreateNode)(partial)
-    // kept across restarts: an open UI reconnects by itself; `wgt token rotate` replaces it
-    const token = await loadOrCreateToken(dataDir)
     const running = node
     // apiUrl is known once the server listens; rotateToken is only ever called after that
-    const info: ApiInfo = { peerId: node.peerId, multiaddrs: node.multiaddrs(), apiUrl: '', token, pid: process.pid }
-    const apiFile = new ApiFileWriter(dataDir, info)
+    const info: DaemonInfo = { peerId: node.peerId, multiaddrs: node.multiaddrs(), apiUrl: '', pid: process.pid }
+    const apiFile = new ApiFileWriter(dataDir, info, line => { io.err(`wgt: ${line}`) })
     server = await startApiServer({
       api: node.api,
       prometheus: async () => await running.prometheus(),
-      token,
+      // kept across restarts (an open UI reconnects by itself); read here and handed over, never held
+      token: await loadOrCreateToken(dataDir),
       rendererDir: deps.rendererDir ?? join(packageRoot(), 'out', 'renderer'),
       host: cmd.apiHost,
       port: cmd.apiPort,
       uploadDir: join(dataDir, 'uploads'),
       rotateToken: async () => {
-        const next = await rotateTokenFile(dataDir)
-        await apiFile.update(i => { i.token = next })
+        const next = await apiFile.rotateToken()
         return { token: next, uiUrl: `${info.apiUrl}/#token=${next}` }
       }
     })
@@ -115,21 +121,45 @@ export async function startDaemon (cmd: DaemonCommand, io: DaemonIo, deps: Daemo
 /**
  * api.json's one writer: an address learned and a token rotated may race,
  * so writes are chained (the last one wins) and none lands after stop.
+ * Each write takes the token from DATA/api-token, its one home.
  */
 class ApiFileWriter {
   private writes = Promise.resolve()
   private stopped = false
 
-  constructor (private readonly dataDir: string, readonly info: ApiInfo) {}
+  constructor (private readonly dataDir: string, readonly info: DaemonInfo, private readonly warn: (line: string) => void) {}
 
-  async update (change: (info: ApiInfo) => void): Promise<void> {
-    const write = this.writes.then(async () => {
-      if (this.stopped) return
+  async update (change: (info: DaemonInfo) => void): Promise<void> {
+    await this.chain(async () => {
       change(this.info)
-      await writeApiInfo(this.dataDir, this.info)
+      await this.write(await readTokenFile(this.dataDir))
     })
+  }
+
+  /**
+   * A new token in DATA/api-token, then in api.json; answers it for the API server.
+   * Once api-token holds it the rotation has happened (the next start takes it too),
+   * so a failure to write api.json is reported, not thrown: the server must follow.
+   */
+  async rotateToken (): Promise<string> {
+    let token: string | undefined
+    await this.chain(async () => {
+      token = await rotateTokenFile(this.dataDir)
+      await this.write(token).catch((err: unknown) => { this.warn(`could not update api.json: ${WgtError.from(err).message}`) })
+    })
+    if (token == null) throw new WgtError('UNAVAILABLE', 'the daemon is stopping')
+    return token
+  }
+
+  private async chain (step: () => Promise<void>): Promise<void> {
+    const write = this.writes.then(async () => { if (!this.stopped) await step() })
     this.writes = write.catch(() => {})
     await write
+  }
+
+  private async write (token: string): Promise<void> {
+    const { peerId, multiaddrs, apiUrl, pid } = this.info
+    await writeApiInfo(this.dataDir, { peerId, multiaddrs, apiUrl, token, pid })
   }
 
   /** no more writes; resolves once the last one landed */
@@ -171,7 +201,7 @@ function finishStart (
     await stopping
   }
 
-  return { node, server, info, get uiUrl () { return `${info.apiUrl}/#token=${info.token}` }, stop }
+  return { node, server, info, uiUrl: async () => `${info.apiUrl}/#token=${await readTokenFile(dataDir)}`, stop }
 }
 
 /** Run until a signal; resolves with the process exit code. */
@@ -200,7 +230,7 @@ export async function runDaemon (cmd: DaemonCommand, io: DaemonIo): Promise<numb
   const daemon = await startDaemon(cmd, io)
   io.err(`wgt: node ${daemon.node.peerId} listening on ${daemon.info.multiaddrs.join(' ') || '(no addresses)'}`)
   io.err(`wgt: API ${daemon.info.apiUrl} (token in ${join(resolve(cmd.dataDir), 'api.json')})`)
-  io.out(daemon.uiUrl)
+  io.out(await daemon.uiUrl())
 
   if (signalled == null) await new Promise<void>(resolve => { wake = resolve })
   io.err(`wgt: ${signalled ?? 'signal'} received, stopping`)

@@ -4,9 +4,12 @@
  * - IPC payloads are structured-cloned, and an invoke whose handler throws (or
  *   is missing) rejects with a plain Error, as Electron does;
  * - contextBridge copies values between worlds: functions are proxied, objects
- *   are copied without prototypes, and an Error keeps only its message.
+ *   are copied without prototypes, and an Error keeps only its message;
+ * - a session without permission handlers grants every request and check, and
+ *   refuses getDisplayMedia, as Electron's defaults do.
  */
 import type { FrameLike, IpcMainLike, InvokeEventLike, WindowLike } from '../ipc.js'
+import type { PermissionSessionLike, ScreenSource } from '../permissions.js'
 import type { IpcRendererLike } from '../../preload/bridge.js'
 
 type Handler = (event: InvokeEventLike, ...args: any[]) => Promise<unknown>
@@ -120,4 +123,55 @@ export function acrossBridge (value: unknown): any {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, acrossBridge(v)]))
   }
   return value
+}
+
+type RequestHandler = Parameters<PermissionSessionLike['setPermissionRequestHandler']>[0]
+type CheckHandler = Parameters<PermissionSessionLike['setPermissionCheckHandler']>[0]
+type DisplayMediaHandler = Parameters<PermissionSessionLike['setDisplayMediaRequestHandler']>[0]
+
+/** scheme://host, as Chromium reports a standard scheme's origin (Node's URL says "null" for app:) */
+function originOf (url: string): string {
+  try {
+    const u = new URL(url)
+    return `${u.protocol}//${u.host}`
+  } catch {
+    return 'null'
+  }
+}
+
+/** The permission side of a Session: the handlers the app sets, asked the way Chromium asks them. */
+export class FakeSession implements PermissionSessionLike {
+  private onRequest: RequestHandler | undefined
+  private onCheck: CheckHandler | undefined
+  private onDisplayMedia: DisplayMediaHandler | undefined
+
+  setPermissionRequestHandler (handler: RequestHandler): void { this.onRequest = handler }
+  setPermissionCheckHandler (handler: CheckHandler): void { this.onCheck = handler }
+  setDisplayMediaRequestHandler (handler: DisplayMediaHandler): void { this.onDisplayMedia = handler }
+
+  /** a page in `frame` asks, e.g. getUserMedia: 'media' with the media types it wants */
+  async request (frame: FakeFrame, permission: string, mediaTypes: Array<'video' | 'audio'> = []): Promise<boolean> {
+    const handler = this.onRequest
+    if (handler == null) return true
+    return await new Promise(resolve => {
+      const details = { requestingUrl: frame.url, isMainFrame: frame.parent == null, mediaTypes, securityOrigin: originOf(frame.url) }
+      handler({}, permission, resolve, details)
+    })
+  }
+
+  /** Chromium only asks whether `frame` has it, e.g. a 'media' check with mediaType video or audio */
+  check (frame: FakeFrame, permission: string, mediaType?: 'video' | 'audio' | 'unknown'): boolean {
+    const handler = this.onCheck
+    if (handler == null) return true
+    const details = { isMainFrame: frame.parent == null, mediaType, requestingUrl: frame.url, securityOrigin: originOf(frame.url) }
+    return handler({}, permission, originOf(frame.url), details)
+  }
+
+  /** getDisplayMedia in `frame`: the streams granted, or null when refused */
+  async displayMedia (frame: FakeFrame | null, securityOrigin = frame == null ? 'null' : originOf(frame.url)): Promise<{ video: ScreenSource } | null> {
+    const handler = this.onDisplayMedia
+    if (handler == null) return null
+    const request = { frame, securityOrigin, videoRequested: true, audioRequested: false, userGesture: true }
+    return await new Promise(resolve => { handler(request, resolve) })
+  }
 }

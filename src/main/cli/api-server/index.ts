@@ -4,18 +4,21 @@
  * (file-transfer.ts, bearer token), and the built renderer everywhere else.
  * It also implements the API's session slice (token rotation). Requests
  * whose Host is not this server, or whose Origin is another site, are
- * refused, so a DNS-rebinding page cannot even try the token.
+ * refused (same-site.ts), so a DNS-rebinding page cannot even try the token;
+ * so is every connection past a bound (connection-limit.ts). It keeps only
+ * the token's digest (token.ts).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import { hostname, networkInterfaces } from 'node:os'
 import { WebSocketServer } from 'ws'
 import type { NodeApi, WgtApi } from '../../../shared/api/index.js'
 import { WgtError } from '../../../shared/errors.js'
+import { ConnectionLimit } from './connection-limit.js'
 import { CONTENT_PATH, FileTransfer, UPLOAD_PATH } from './file-transfer.js'
 import { sendText, setSecurityHeaders } from './http-headers.js'
 import { serveStatic } from './static-files.js'
 import { OperationOwners } from './owners.js'
+import { foreignRequest } from './same-site.js'
 import { TokenCheck } from './token.js'
 import { CLOSE_TOKEN_ROTATED, runSession, type Session } from './ws-session.js'
 
@@ -23,6 +26,8 @@ export const API_PATH = '/api'
 /** Largest inbound WebSocket message; ws closes the connection (1009) past it. */
 export const MAX_MESSAGE_BYTES = 64 * 1024
 export const AUTH_TIMEOUT_MS = 5000
+/** Connections (HTTP and WebSocket alike) open at once; a browser tab needs a handful, the `wgt` command one. */
+export const MAX_CONNECTIONS = 64
 
 export interface ApiServerOptions {
   api: NodeApi
@@ -35,6 +40,8 @@ export interface ApiServerOptions {
   /** 0 picks a free port */
   port: number
   authTimeoutMs?: number
+  /** connections served at once (MAX_CONNECTIONS); more are answered 503 */
+  maxConnections?: number
   /** how long a named client's work outlives its connection (owners.ts) */
   clientGraceMs?: number
   /** where browser uploads wait for their share (DATA/uploads); without it /upload and /files/ answer 404 */
@@ -53,9 +60,11 @@ export interface ApiServer {
   stop: () => Promise<void>
 }
 
-export async function startApiServer (options: ApiServerOptions): Promise<ApiServer> {
+export async function startApiServer ({ token: initialToken, ...options }: ApiServerOptions): Promise<ApiServer> {
   const host = options.host ?? '127.0.0.1'
-  const token = new TokenCheck(options.token)
+  // Only the digest from here on: `options`, which the handlers keep, no longer holds the token.
+  const token = new TokenCheck(initialToken)
+  const limit = new ConnectionLimit(options.maxConnections ?? MAX_CONNECTIONS)
   const authTimeoutMs = options.authTimeoutMs ?? AUTH_TIMEOUT_MS
 
   const files = options.uploadDir != null
@@ -88,26 +97,38 @@ export async function startApiServer (options: ApiServerOptions): Promise<ApiSer
   })
 
   let port = 0
+  /** what a request or an upgrade is answered instead of being served, if it is not */
+  const refusal = (req: IncomingMessage): { status: number, reason: string } | null => {
+    if (!limit.admits(req.socket)) return { status: 503, reason: limit.refusal() }
+    const foreign = foreignRequest(req, host, port)
+    return foreign == null ? null : { status: 403, reason: `forbidden: ${foreign}` }
+  }
   const server = createServer((req, res) => {
     setSecurityHeaders(res)
-    if (!sameSite(req, host, port)) { sendText(res, 421, 'this server answers only requests addressed to it (Host or Origin mismatch)\n'); return }
+    const refused = refusal(req)
+    if (refused != null) {
+      res.setHeader('Connection', 'close')
+      sendText(res, refused.status, `${refused.reason}\n`)
+      return
+    }
     handleHttp(req, res, options, token, files).catch(err => {
       if (!res.headersSent) sendText(res, 500, `internal error: ${WgtError.from(err).message}\n`)
       else res.destroy()
     })
   })
+  // Refused before the upgrade: a refused client never gets a WebSocket, so it never gets to try a token.
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
-    if (!sameSite(req, host, port)) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
-      return
-    }
-    if (pathOf(req) !== API_PATH) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+    const refused = refusal(req) ?? (pathOf(req) !== API_PATH ? { status: 404, reason: 'not found' } : null)
+    if (refused != null) {
+      const body = `${refused.reason}\n`
+      socket.end(`HTTP/1.1 ${refused.status} ${STATUS_CODES[refused.status]}\r\nConnection: close\r\n` +
+        `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)
       return
     }
     wss.handleUpgrade(req, socket, head, ws => { wss.emit('connection', ws, req) })
   })
   server.on('clientError', (_err, socket) => { socket.destroy() })
+  limit.watch(server)
 
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {
@@ -148,42 +169,6 @@ export async function startApiServer (options: ApiServerOptions): Promise<ApiSer
   }
 }
 
-const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '::1']
-
-/**
- * Host must name this server: a loopback name, the address it binds, or,
- * bound to every interface, one of this machine's addresses or its host
- * name. A page on another name that resolves here (DNS rebinding) is
- * refused. An Origin, when a browser sends one, must be that same host over
- * http; the `wgt` command sends none.
- */
-export function sameSite (req: IncomingMessage, bindHost: string, port: number): boolean {
-  const hostHeader = req.headers.host
-  if (hostHeader == null) return false
-  const target = parseHost(hostHeader)
-  if (target == null || target.port !== port) return false
-  const names = new Set([...LOOPBACK_NAMES, bindHost.toLowerCase()])
-  if (bindHost === '0.0.0.0' || bindHost === '::') {
-    for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) names.add(a.address.toLowerCase().replace(/%.*$/, ''))
-    const name = hostname().toLowerCase()
-    names.add(name)
-    names.add(`${name}.local`)
-  }
-  if (!names.has(target.host)) return false
-  const origin = req.headers.origin
-  if (origin == null) return true
-  const from = /^http:\/\/(.+)$/i.exec(origin)
-  const source = from == null ? null : parseHost(from[1])
-  return source != null && source.host === target.host && source.port === target.port
-}
-
-/** "name:port", "[v6]:port", or without a port (80) */
-function parseHost (header: string): { host: string, port: number } | null {
-  const m = /^(\[[0-9a-fA-F:.%\w]+\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(header.trim())
-  if (m == null) return null
-  return { host: m[1].replace(/^\[|\]$/g, '').toLowerCase(), port: m[2] == null ? 80 : Number(m[2]) }
-}
-
 function pathOf (req: IncomingMessage): string {
   try {
     return new URL(req.url ?? '/', 'http://localhost').pathname
@@ -193,7 +178,7 @@ function pathOf (req: IncomingMessage): string {
 }
 
 async function handleHttp (
-  req: IncomingMessage, res: ServerResponse, options: ApiServerOptions, token: TokenCheck, files: FileTransfer | null
+  req: IncomingMessage, res: ServerResponse, options: Omit<ApiServerOptions, 'token'>, token: TokenCheck, files: FileTransfer | null
 ): Promise<void> {
   const path = pathOf(req)
   if (path === UPLOAD_PATH || path.startsWith('/files/')) {

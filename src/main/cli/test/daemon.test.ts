@@ -59,7 +59,7 @@ describe('daemon lifecycle', () => {
     expect((await stat(file)).mode & 0o777).toBe(0o600)
     const info = await readApiInfo(dir)
     expect(info).toEqual({ peerId: PEER, multiaddrs: [`/ip4/127.0.0.1/tcp/9/p2p/${PEER}`], apiUrl: daemon.server.url, token: info.token, pid: process.pid })
-    expect(daemon.uiUrl).toBe(`${daemon.server.url}/#token=${info.token}`)
+    expect(await daemon.uiUrl()).toBe(`${daemon.server.url}/#token=${info.token}`)
     expect((await readFile(join(dir, 'daemon.lock'), 'utf8')).trim()).toBe(String(process.pid))
 
     // the token in api.json is the one the server takes
@@ -91,10 +91,34 @@ describe('daemon lifecycle', () => {
     const rotated = (await readApiInfo(dir)).token
     expect(rotated).not.toBe(token)
     expect(uiUrl).toBe(`${second.info.apiUrl}/#token=${rotated}`)
-    expect(second.uiUrl).toBe(uiUrl)
+    expect(await second.uiUrl()).toBe(uiUrl)
     expect((await readFile(join(dir, 'api-token'), 'utf8')).trim()).toBe(rotated)
     client.close()
     await second.stop()
+  })
+
+  it('holds no token itself: api.json written after a rotation and then a new address carries the rotated token', async () => {
+    const node = standIn()
+    const daemon = await startDaemon(cmd(), silent, { createNode: node.factory, rendererDir: join(dir, 'none') })
+    expect(Object.keys(daemon.info).sort()).toEqual(['apiUrl', 'multiaddrs', 'peerId', 'pid'])
+    const old = (await readApiInfo(dir)).token
+    const client = await connectWs(wsUrlFor(daemon.info.apiUrl), old)
+    await client.api.rotateToken()
+    client.close()
+    const rotated = (await readApiInfo(dir)).token
+    node.hub.emit('identity', { peerId: PEER, agent: 'a', multiaddrs: ['/ip4/127.0.0.1/tcp/11'], protocols: [], startedAt: 1 })
+    let info = await readApiInfo(dir)
+    for (let i = 0; i < 50 && info.multiaddrs[0] !== '/ip4/127.0.0.1/tcp/11'; i++) {
+      await new Promise(resolve => setTimeout(resolve, 10))
+      info = await readApiInfo(dir)
+    }
+    expect(info.multiaddrs).toEqual(['/ip4/127.0.0.1/tcp/11'])
+    expect(info.token).toBe(rotated)
+    // and that is the token the server takes, the old one no longer
+    await expect(connectWs(wsUrlFor(info.apiUrl), old)).rejects.toMatchObject({ code: 'UNAUTHORIZED' })
+    const fresh = await connectWs(wsUrlFor(info.apiUrl), info.token)
+    fresh.close()
+    await daemon.stop()
   })
 
   it('keeps api.json addresses current when the identity changes', async () => {
