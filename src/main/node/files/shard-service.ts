@@ -4,7 +4,12 @@
  * bounded before allocation (the length prefix is checked first), every read
  * has a deadline, and inbound requests that carry data wait for one of a few
  * global slots before their body is read, so yamux flow control keeps unread
- * bytes in the sender's window instead of our memory.
+ * bytes in the sender's window instead of our memory. One peer holds at most
+ * perPeerSlots of them (its other requests wait on their own), and a sender
+ * slower than a floor is cut off and counted: eight streams sending a byte a
+ * second used to hold every slot while other peers' requests timed out.
+ * PUTs are rate-limited per peer, and a peer that keeps PUTting past its
+ * quota loses reputation.
  */
 import type { Connection, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
@@ -12,7 +17,7 @@ import { TypedEventEmitter } from 'main-event'
 import { WgtError } from '../../../shared/errors.js'
 import { MAX_SHARD_SIZE as CES_MAX_SHARD, parseShardCid } from '../ces/index.js'
 import type { ShardStore } from '../storage/index.js'
-import { closeStream, ProtocolService, Semaphore, Violation, type ProtocolComponents, type ProtocolServiceInit } from '../wire/index.js'
+import { closeStream, ProtocolService, RateLimiter, Semaphore, Violation, type ProtocolComponents, type ProtocolServiceInit } from '../wire/index.js'
 import { ShardRequest, ShardResponse } from './pb/shard.js'
 
 export const SHARD_PROTOCOL = '/wgt/shard/1.0.0'
@@ -21,7 +26,13 @@ export const SHARD_PROTOCOL = '/wgt/shard/1.0.0'
 export const MAX_SHARD_SIZE = CES_MAX_SHARD
 /** CIDs per HAS or RELEASE request: 1024 × 59 chars ≈ 62 KiB */
 export const MAX_HAS = 1024
+/** CIDs per PROVE request: each costs the holder a read of the shard */
+export const MAX_PROVE = 64
 const FRAME_OVERHEAD = 1024
+const NO_NONCE = new Uint8Array(0)
+/** quota refusals one peer may get within QUOTA_WINDOW_MS (its in-flight window) before more count against it */
+const QUOTA_REFUSALS_ALLOWED = 32
+const QUOTA_WINDOW_MS = 10_000
 const MAX_HAS_FRAME = MAX_HAS * 64 + FRAME_OVERHEAD
 /**
  * A peer that cancels a share releases what it placed, but a PUT it had sent
@@ -48,6 +59,13 @@ export interface ShardServiceInit extends ProtocolServiceInit {
   timeoutMs?: number
   /** inbound requests whose bodies are read at once, all peers together (default 8) */
   inboundSlots?: number
+  /** of those, what one peer may hold (default 3) */
+  perPeerSlots?: number
+  /** a request arriving slower than this, on average after the first second, is cut off (default 64 KiB/s) */
+  floorBytesPerSecond?: number
+  /** PUTs one peer may send at once, and refilled per minute (default 256, 3000) */
+  putBurst?: number
+  putsPerMinute?: number
 }
 
 export interface ShardServiceComponents extends ProtocolComponents {
@@ -67,6 +85,14 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
   private readonly maxLeaseMs: number
   private readonly timeoutMs: number
   private readonly slots: Semaphore
+  private readonly perPeerSlots: number
+  /** peer → its own slots, while it has requests in flight */
+  private readonly peerSlots = new Map<string, { sem: Semaphore, users: number }>()
+  private readonly floorBps: number
+  private readonly puts: RateLimiter
+  private readonly proves = new RateLimiter(16, 120)
+  /** peer → times of its recent quota refusals */
+  private readonly quotaRefusals = new Map<string, number[]>()
   /** `${peer} ${cid}` → until when a PUT of it is refused, oldest first */
   private readonly released = new Map<string, { peer: string, until: number }>()
   private readonly releasedPerPeer = new Map<string, number>()
@@ -77,6 +103,9 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
     this.maxLeaseMs = init.maxLeaseMs ?? 365 * 24 * 3600_000
     this.timeoutMs = init.timeoutMs ?? 60_000
     this.slots = new Semaphore(init.inboundSlots ?? 8)
+    this.perPeerSlots = init.perPeerSlots ?? 3
+    this.floorBps = init.floorBytesPerSecond ?? 64 * 1024
+    this.puts = new RateLimiter(init.putBurst ?? 256, init.putsPerMinute ?? 3000)
   }
 
   readonly [Symbol.toStringTag] = 'wgt/shard'
@@ -94,7 +123,7 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
       this.stored(cid)
       return r
     }
-    const res = await this.request(peerId, { kind: ShardRequest.Kind.PUT, cid, data: data as Uint8Array<ArrayBuffer>, leaseMs, cids: [] }, MAX_SHARD_SIZE, options)
+    const res = await this.request(peerId, { kind: ShardRequest.Kind.PUT, cid, data: data as Uint8Array<ArrayBuffer>, leaseMs, cids: [], nonce: NO_NONCE }, MAX_SHARD_SIZE, options)
     if (res.status !== ShardResponse.Status.OK) throw statusError(peerId, res)
     return res.renewed ? 'renewed' : 'stored'
   }
@@ -102,7 +131,7 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
   /** The shard's bytes as the peer sent them (the caller verifies the hash), or null if it does not hold it. */
   async get (peerId: string, cid: string, options: RequestOptions = {}): Promise<Uint8Array | null> {
     if (peerId === this.self) return await this.init.store.get(cid)
-    const res = await this.request(peerId, { kind: ShardRequest.Kind.GET, cid, data: new Uint8Array(0), leaseMs: 0, cids: [] }, MAX_SHARD_SIZE + FRAME_OVERHEAD, options)
+    const res = await this.request(peerId, { kind: ShardRequest.Kind.GET, cid, data: new Uint8Array(0), leaseMs: 0, cids: [], nonce: NO_NONCE }, MAX_SHARD_SIZE + FRAME_OVERHEAD, options)
     if (res.status === ShardResponse.Status.NOT_FOUND) return null
     if (res.status !== ShardResponse.Status.OK) throw statusError(peerId, res)
     return res.data
@@ -114,7 +143,7 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
     const out: boolean[] = []
     for (let i = 0; i < cids.length; i += MAX_HAS) {
       const batch = cids.slice(i, i + MAX_HAS)
-      const res = await this.request(peerId, { kind: ShardRequest.Kind.HAS, cid: '', data: new Uint8Array(0), leaseMs: 0, cids: batch }, MAX_HAS_FRAME, options)
+      const res = await this.request(peerId, { kind: ShardRequest.Kind.HAS, cid: '', data: new Uint8Array(0), leaseMs: 0, cids: batch, nonce: NO_NONCE }, MAX_HAS_FRAME, options)
       if (res.status !== ShardResponse.Status.OK) throw statusError(peerId, res)
       if (res.has.length !== batch.length) {
         this.violation(peerId, `HAS answered ${res.has.length} flags for ${batch.length} CIDs`)
@@ -133,15 +162,50 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
     }
     for (let i = 0; i < cids.length; i += MAX_HAS) {
       const batch = cids.slice(i, i + MAX_HAS)
-      const res = await this.request(peerId, { kind: ShardRequest.Kind.RELEASE, cid: '', data: new Uint8Array(0), leaseMs: 0, cids: batch }, FRAME_OVERHEAD, options)
+      const res = await this.request(peerId, { kind: ShardRequest.Kind.RELEASE, cid: '', data: new Uint8Array(0), leaseMs: 0, cids: batch, nonce: NO_NONCE }, FRAME_OVERHEAD, options)
       if (res.status !== ShardResponse.Status.OK) throw statusError(peerId, res)
     }
+  }
+
+  /** Extend our leases on cids at a peer; answers which it renewed (false: it no longer holds our lease). */
+  async renew (peerId: string, cids: string[], leaseMs: number, options: RequestOptions = {}): Promise<boolean[]> {
+    const out: boolean[] = []
+    for (let i = 0; i < cids.length; i += MAX_HAS) {
+      const batch = cids.slice(i, i + MAX_HAS)
+      const res = await this.request(peerId, { kind: ShardRequest.Kind.RENEW, cid: '', data: new Uint8Array(0), leaseMs, cids: batch, nonce: new Uint8Array(0) }, MAX_HAS_FRAME, options)
+      if (res.status !== ShardResponse.Status.OK) throw statusError(peerId, res)
+      if (res.has.length !== batch.length) {
+        this.violation(peerId, `RENEW answered ${res.has.length} flags for ${batch.length} CIDs`)
+        throw new WgtError('PROTOCOL', `${peerId} answered RENEW with the wrong number of flags`)
+      }
+      out.push(...res.has)
+    }
+    return out
+  }
+
+  /**
+   * Challenge a peer to prove it holds cids: one SHA-256(nonce || shard) per
+   * CID, null where it says it does not hold it. The caller checks the proofs.
+   */
+  async prove (peerId: string, cids: string[], nonce: Uint8Array, options: RequestOptions = {}): Promise<Array<Uint8Array | null>> {
+    const out: Array<Uint8Array | null> = []
+    for (let i = 0; i < cids.length; i += MAX_PROVE) {
+      const batch = cids.slice(i, i + MAX_PROVE)
+      const res = await this.request(peerId, { kind: ShardRequest.Kind.PROVE, cid: '', data: new Uint8Array(0), leaseMs: 0, cids: batch, nonce: nonce as Uint8Array<ArrayBuffer> }, MAX_PROVE * 40 + FRAME_OVERHEAD, options)
+      if (res.status !== ShardResponse.Status.OK) throw statusError(peerId, res)
+      if (res.proofs.length !== batch.length || res.proofs.some(p => p.byteLength !== 0 && p.byteLength !== 32)) {
+        this.violation(peerId, `PROVE answered ${res.proofs.length} proofs for ${batch.length} CIDs`)
+        throw new WgtError('PROTOCOL', `${peerId} answered PROVE with malformed proofs`)
+      }
+      out.push(...res.proofs.map(p => p.byteLength === 0 ? null : p))
+    }
+    return out
   }
 
   private async request (peerId: string, req: ShardRequest, maxResponse: number, options: RequestOptions): Promise<ShardResponse> {
     return await this.exchange(peerId, ShardRequest.encode(req), {
       maxResponse: maxResponse + FRAME_OVERHEAD,
-      decode: b => ShardResponse.decode(b, { limits: { has: MAX_HAS } }),
+      decode: b => ShardResponse.decode(b, { limits: { has: MAX_HAS, proofs: MAX_PROVE } }),
       timeoutMs: this.timeoutMs,
       signal: options.signal
     })
@@ -149,10 +213,14 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
 
   protected async serve (stream: Stream, peer: string, _connection: Connection): Promise<void> {
     const signal = AbortSignal.timeout(this.timeoutMs)
-    const release = await this.slots.acquire(signal)
+    const own = this.peerSlot(peer)
+    let releaseOwn: (() => void) | undefined
+    let release: (() => void) | undefined
     try {
+      releaseOwn = await own.sem.acquire(signal)
+      release = await this.slots.acquire(signal)
       const lp = lpStream(stream, { maxDataLength: MAX_SHARD_SIZE + FRAME_OVERHEAD, maxBufferSize: MAX_SHARD_SIZE + 2 * FRAME_OVERHEAD })
-      const buf = await lp.read({ signal })
+      const buf = await this.readAboveFloor(stream, peer, async () => await lp.read({ signal }))
       let req: ShardRequest
       try {
         req = ShardRequest.decode(buf, { limits: { cids: MAX_HAS } })
@@ -163,8 +231,52 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
       await lp.write(ShardResponse.encode(res), { signal })
       await closeStream(stream)
     } finally {
-      release()
+      release?.()
+      releaseOwn?.()
+      if (--own.users === 0) this.peerSlots.delete(peer)
     }
+  }
+
+  private peerSlot (peer: string): { sem: Semaphore, users: number } {
+    let slot = this.peerSlots.get(peer)
+    if (slot == null) { slot = { sem: new Semaphore(this.perPeerSlots), users: 0 }; this.peerSlots.set(peer, slot) }
+    slot.users++
+    return slot
+  }
+
+  /**
+   * Read the request while watching how fast it arrives: below the floor
+   * (on average, after a first second of grace) the stream is cut off and the
+   * sender counted, so a trickle cannot hold a slot for the whole timeout.
+   */
+  private async readAboveFloor<T> (stream: Stream, peer: string, read: () => Promise<T>): Promise<T> {
+    const started = Date.now()
+    let received = 0
+    const onMessage = (evt: Event): void => { received += (evt as unknown as { data: { byteLength: number } }).data.byteLength }
+    stream.addEventListener('message', onMessage)
+    const watchdog = setInterval(() => {
+      const seconds = (Date.now() - started) / 1000
+      if (seconds > 1 && received < this.floorBps * (seconds - 1)) {
+        this.violation(peer, `sent its request slower than ${this.floorBps} bytes/s (${received} bytes in ${seconds.toFixed(1)} s)`)
+        stream.abort(new Error('request arrived too slowly'))
+      }
+    }, 500)
+    try {
+      return await read()
+    } finally {
+      clearInterval(watchdog)
+      stream.removeEventListener('message', onMessage)
+    }
+  }
+
+  /** Quota refusals past the in-flight window mean the peer ignores our answers. */
+  private refusedForQuota (peer: string): void {
+    const now = Date.now()
+    const times = (this.quotaRefusals.get(peer) ?? []).filter(t => t > now - QUOTA_WINDOW_MS)
+    times.push(now)
+    this.quotaRefusals.set(peer, times.slice(-QUOTA_REFUSALS_ALLOWED - 1))
+    if (this.quotaRefusals.size > 10_000) this.quotaRefusals.clear()
+    if (times.length > QUOTA_REFUSALS_ALLOWED) this.violation(peer, 'kept sending PUTs past its quota')
   }
 
   private remember (peer: string, cids: string[]): void {
@@ -194,7 +306,7 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
 
   /** The answer to one well-formed request; a request that could only come from a broken or hostile peer throws Violation. */
   private async answer (peer: string, req: ShardRequest): Promise<ShardResponse> {
-    const reply = (status: ShardResponse.Status, message = ''): ShardResponse => ({ status, message, data: new Uint8Array(0), has: [], renewed: false })
+    const reply = (status: ShardResponse.Status, message = ''): ShardResponse => ({ status, message, data: new Uint8Array(0), has: [], renewed: false, proofs: [] })
     switch (req.kind) {
       case ShardRequest.Kind.PUT: {
         checkCid(req.cid)
@@ -202,13 +314,20 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
         if (!(req.leaseMs > 0)) throw new Violation(`PUT lease must be positive, got ${req.leaseMs}`)
         if ((this.released.get(`${peer} ${req.cid}`)?.until ?? 0) > Date.now()) return reply(ShardResponse.Status.DENIED, 'this shard was just released by the same peer')
         if (req.data.byteLength === 0) throw new Violation('PUT without data')
+        if (!this.puts.take(peer)) {
+          this.violation(peer, 'PUT flood')
+          return reply(ShardResponse.Status.BUSY, 'too many PUTs from you right now')
+        }
         const expiresAt = Date.now() + Math.min(req.leaseMs, this.maxLeaseMs)
         try {
           const r = await this.init.store.put(req.cid, req.data, { owner: peer, expiresAt })
           this.stored(req.cid)
           return { ...reply(ShardResponse.Status.OK), renewed: r === 'renewed' }
         } catch (err) {
-          if (err instanceof WgtError && err.code === 'QUOTA_EXCEEDED') return reply(ShardResponse.Status.QUOTA, err.message)
+          if (err instanceof WgtError && err.code === 'QUOTA_EXCEEDED') {
+            this.refusedForQuota(peer)
+            return reply(ShardResponse.Status.QUOTA, err.message)
+          }
           if (err instanceof WgtError && (err.code === 'INTEGRITY' || err.code === 'INVALID_INPUT')) throw new Violation(`PUT ${req.cid}: ${err.message}`)
           return reply(ShardResponse.Status.UNAVAILABLE, (err as Error).message)
         }
@@ -232,6 +351,24 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
         for (const c of req.cids) await this.init.store.release(c, peer)
         return reply(ShardResponse.Status.OK)
       }
+      case ShardRequest.Kind.RENEW: {
+        if (req.cids.length === 0) throw new Violation('RENEW without CIDs')
+        if (!(req.leaseMs > 0)) throw new Violation(`RENEW lease must be positive, got ${req.leaseMs}`)
+        for (const c of req.cids) checkCid(c)
+        const expiresAt = Date.now() + Math.min(req.leaseMs, this.maxLeaseMs)
+        const has: boolean[] = []
+        for (const c of req.cids) has.push(await this.init.store.renew(c, peer, expiresAt))
+        return { ...reply(ShardResponse.Status.OK), has }
+      }
+      case ShardRequest.Kind.PROVE: {
+        if (req.cids.length === 0 || req.cids.length > MAX_PROVE) throw new Violation(`PROVE needs 1 to ${MAX_PROVE} CIDs, got ${req.cids.length}`)
+        if (req.nonce.byteLength < 16 || req.nonce.byteLength > 64) throw new Violation(`PROVE nonce must be 16 to 64 bytes, got ${req.nonce.byteLength}`)
+        for (const c of req.cids) checkCid(c)
+        if (!this.proves.take(peer)) return reply(ShardResponse.Status.BUSY, 'too many storage challenges from you right now')
+        const proofs: Array<Uint8Array<ArrayBuffer>> = []
+        for (const c of req.cids) proofs.push((await this.init.store.prove(c, req.nonce) ?? new Uint8Array(0)) as Uint8Array<ArrayBuffer>)
+        return { ...reply(ShardResponse.Status.OK), proofs }
+      }
       default:
         throw new Violation(`unknown request kind ${String(req.kind)}`)
     }
@@ -253,6 +390,7 @@ function statusError (peerId: string, res: ShardResponse): WgtError {
     case ShardResponse.Status.QUOTA: return new WgtError('QUOTA_EXCEEDED', `${peerId} has no room for the shard${why}`)
     case ShardResponse.Status.NOT_FOUND: return new WgtError('NOT_FOUND', `${peerId} does not hold the shard`)
     case ShardResponse.Status.INVALID: return new WgtError('INTEGRITY', `${peerId} rejected the request${why}`)
+    case ShardResponse.Status.BUSY: return new WgtError('UNAVAILABLE', `${peerId} is busy with our requests; try later${why}`)
     default: return new WgtError('UNAVAILABLE', `${peerId} could not serve the request${why}`)
   }
 }

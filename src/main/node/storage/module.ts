@@ -1,26 +1,37 @@
 /**
  * The storage capability: the shard store under DATA/shards with its quota
  * (the smaller of 10 GiB and half the free disk unless the user or
- * `--quota` set one), periodic garbage collection, and the storage slice.
+ * `--quota` set one), the pool for others and per-peer quotas (defaults
+ * follow the quota unless the user set them), periodic garbage collection,
+ * and the storage slice.
  */
 import { statfs } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Key, type Datastore } from 'interface-datastore'
-import type { SliceApi, storage } from '../../../shared/api/index.js'
+import type { SliceApi, StorageLimits, storage } from '../../../shared/api/index.js'
 import { WgtError } from '../../../shared/errors.js'
 import { part, type NodeModule } from '../module.js'
-import { ShardStore } from './shard-store.js'
+import { defaultPools, ShardStore, type OthersLimits } from './shard-store.js'
 
 export const SHARD_STORE = part<ShardStore>('storage.store')
 
 const QUOTA_KEY = new Key('/wgt/settings/storage-quota')
+const LIMITS_KEY = new Key('/wgt/settings/storage-limits')
 
 export const storageModule: NodeModule = {
   name: 'storage',
   open: async ctx => {
     const { config, datastore } = ctx
     const quotaBytes = config.quotaBytes ?? await loadQuota(datastore) ?? await defaultQuota(config.dataDir)
-    const store = await ShardStore.open({ dir: join(config.dataDir, 'shards'), datastore, quotaBytes, log: ctx.logger.forComponent('wgt:storage') })
+    const fs = await statfs(config.dataDir)
+    const store = await ShardStore.open({
+      dir: join(config.dataDir, 'shards'),
+      datastore,
+      quotaBytes,
+      blockSize: fs.bsize,
+      pools: limitsFor(quotaBytes, await loadLimits(datastore)),
+      log: ctx.logger.forComponent('wgt:storage')
+    })
     ctx.provide(SHARD_STORE, store)
     return async () => { await store.stop() }
   },
@@ -33,11 +44,41 @@ export const storageModule: NodeModule = {
       getStorage: async () => info(),
       setStorageQuota: async (bytes) => {
         store.setQuota(bytes)
+        store.setLimits(limitsFor(bytes, await loadLimits(ctx.datastore)))
         await ctx.datastore.put(QUOTA_KEY, new TextEncoder().encode(String(bytes)))
+        return info()
+      },
+      setStorageLimits: async (patch) => {
+        const stored = { ...await loadLimits(ctx.datastore), ...patch }
+        const limits = limitsFor(store.stats().quota, stored)
+        store.setLimits(limits)
+        await ctx.datastore.put(LIMITS_KEY, new TextEncoder().encode(JSON.stringify(stored)))
         return info()
       }
     }
     return { api }
+  }
+}
+
+/** The user's limits over the defaults for this quota; per-peer never above the pool. */
+function limitsFor (quota: number, stored: StorageLimits): OthersLimits {
+  const pool = stored.pool ?? defaultPools(quota).pool
+  const defaults = defaultPools(pool * 2)
+  return {
+    pool,
+    perPeerBytes: Math.min(pool, stored.perPeerBytes ?? defaults.perPeerBytes),
+    perPeerShards: stored.perPeerShards ?? defaults.perPeerShards
+  }
+}
+
+async function loadLimits (datastore: Datastore): Promise<StorageLimits> {
+  try {
+    const v = JSON.parse(new TextDecoder().decode(await datastore.get(LIMITS_KEY))) as Record<string, unknown>
+    const n = (x: unknown): number | null => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0 ? x : null
+    return { pool: n(v.pool), perPeerBytes: n(v.perPeerBytes), perPeerShards: n(v.perPeerShards) }
+  } catch (err) {
+    if ((err as Error).name === 'NotFoundError' || err instanceof SyntaxError) return {}
+    throw WgtError.from(err, 'UNAVAILABLE')
   }
 }
 

@@ -2,6 +2,12 @@
  * The node's shard store: content-addressed files under DATA/shards, a quota,
  * and leases that decide what garbage collection may remove.
  *
+ * Two pools share the quota: this node's own shards (its files, shared or
+ * fetched: leases owned by its PeerId) and storage for others. Others are
+ * held to their pool and each peer to its byte and shard-count quota, so no
+ * stranger can stop the user sharing their own files (DESIGN.md §6). Every
+ * figure counts a shard's size rounded up to the filesystem block.
+ *
  * Usage and the set of stored shards are kept in memory (built by a scan at
  * open) because the shard protocol asks "have / how much room" on every
  * request; every change goes through this class, and a file found missing on
@@ -19,6 +25,7 @@ import { parseShardCid } from '../ces/cid.js'
 import { fanoutDir, shardPath } from './cid-path.js'
 import { KeyedLock } from './keyed-lock.js'
 import { LeaseBook, checkLease, type Lease } from './leases.js'
+import { OwnerLedger } from './owner-ledger.js'
 import { scanShardDir } from './scan.js'
 
 /** Leases are hours to days long; collecting every 10 minutes keeps space timely without churning the disk. */
@@ -30,6 +37,10 @@ export interface ShardStoreOptions {
   /** the node's datastore; lease metadata goes under /wgt/storage */
   datastore: Datastore
   quotaBytes: number
+  /** the filesystem's block: what the smallest file costs (default 4096) */
+  blockSize?: number
+  /** limits on storage for others; defaults follow the quota (defaultPools) */
+  pools?: Partial<OthersLimits>
   gcIntervalMs?: number
   now?: () => number
   /** where a failed periodic gc is reported (nobody awaits it) */
@@ -38,12 +49,29 @@ export interface ShardStoreOptions {
 
 export type PutResult = 'stored' | 'renewed'
 
+export interface OthersLimits {
+  /** bytes of shards kept for other peers, all together */
+  pool: number
+  /** bytes and shards one peer may keep here */
+  perPeerBytes: number
+  perPeerShards: number
+}
+
 export interface StorageStats {
   used: number
   quota: number
   shards: number
   /** of those, the shards this node keeps for its own files (shared or fetched), under its own lease */
   own: { bytes: number, shards: number }
+  /** the rest: kept for other peers */
+  others: OthersLimits & { bytes: number, shards: number, peers: number }
+  blockSize: number
+}
+
+/** Half the quota for others, an eighth of that (at least 64 MiB) per peer, 4096 shards per peer. */
+export function defaultPools (quota: number): OthersLimits {
+  const pool = Math.floor(quota / 2)
+  return { pool, perPeerBytes: Math.min(pool, Math.max(64 * 2 ** 20, Math.floor(pool / 8))), perPeerShards: 4096 }
 }
 
 export class ShardStore {
@@ -53,8 +81,13 @@ export class ShardStore {
   private readonly gcIntervalMs: number
   private readonly log: Logger
   private readonly lock = new KeyedLock()
-  /** cid → bytes on disk, for every shard under its final name */
+  /** cid → bytes it takes on disk (rounded up to the block), for every shard under its final name */
   private readonly sizes = new Map<string, number>()
+  private readonly blockSize: number
+  private readonly ledger = new OwnerLedger(cid => this.sizes.get(cid) ?? 0)
+  private limits: OthersLimits
+  /** of `reserved`, what puts for others promised */
+  private reservedOthers = 0
   private used = 0
   /** the owner whose leases are this node's own (its PeerId), and the shards it holds a lease on */
   private self: string | null = null
@@ -73,6 +106,8 @@ export class ShardStore {
     this.leases = new LeaseBook(opts.datastore)
     this.now = opts.now ?? Date.now
     this.quota = checkQuota(opts.quotaBytes)
+    this.blockSize = opts.blockSize != null && opts.blockSize > 0 ? opts.blockSize : 4096
+    this.limits = { ...defaultPools(this.quota), ...opts.pools }
     this.gcIntervalMs = opts.gcIntervalMs ?? DEFAULT_GC_INTERVAL_MS
     // Above 2^31-1 ms Node's timers silently fall back to 1 ms, which would spin gc.
     if (!Number.isSafeInteger(this.gcIntervalMs) || this.gcIntervalMs < 1 || this.gcIntervalMs > 2 ** 31 - 1) {
@@ -86,8 +121,9 @@ export class ShardStore {
     try {
       await mkdir(store.dir, { recursive: true, mode: 0o700 })
       for (const [cid, size] of await scanShardDir(store.dir)) {
-        store.sizes.set(cid, size)
-        store.used += size
+        const onDisk = store.charge(size)
+        store.sizes.set(cid, onDisk)
+        store.used += onDisk
       }
     } catch (err) {
       throw new WgtError('UNAVAILABLE', `cannot open shard store at ${store.dir}: ${(err as Error).message}`, { cause: err })
@@ -103,18 +139,28 @@ export class ShardStore {
     // match their address is misbehaving, whatever we do with them.
     if (!sha256(bytes).equals(digest)) throw new WgtError('INTEGRITY', `shard bytes do not hash to ${text}`)
 
+    const forOthers = checked.owner !== this.self
     return await this.lock.run(text, async () => {
+      const need = this.charge(bytes.length)
       if (this.sizes.has(text)) {
+        if (forOthers && !this.ledger.has(text, checked.owner)) this.checkPeer(checked.owner, need)
         await this.leases.extend(text, checked)
         this.noteOwner(text, checked.owner)
         return 'renewed'
       }
-      const need = bytes.length
       // Check and reserve with no await in between, so parallel puts of different
       // shards cannot all pass the check and overshoot together.
       if (this.used + this.reserved + need > this.quota) {
         throw new WgtError('QUOTA_EXCEEDED', `storage quota exceeded: ${this.used} of ${this.quota} bytes used` +
           `${this.reserved > 0 ? ` (+${this.reserved} being written)` : ''}, this shard needs ${need}`)
+      }
+      if (forOthers) {
+        const others = this.used - this.ownBytes
+        if (others + this.reservedOthers + need > this.limits.pool) {
+          throw new WgtError('QUOTA_EXCEEDED', `storage for others is full: ${others} of ${this.limits.pool} bytes used, this shard needs ${need}`)
+        }
+        this.checkPeer(checked.owner, need)
+        this.reservedOthers += need
       }
       this.reserved += need
       try {
@@ -127,6 +173,7 @@ export class ShardStore {
         return 'stored'
       } finally {
         this.reserved -= need
+        if (forOthers) this.reservedOthers -= need
       }
     })
   }
@@ -176,6 +223,7 @@ export class ShardStore {
     await this.lock.run(text, async () => {
       const list = await this.leases.list(text)
       await this.leases.remove(text, list.filter(l => l.owner === owner).map(l => l.owner))
+      this.ledger.remove(text, owner)
       if (owner === this.self) this.disown(text)
       const now = this.now()
       if (list.some(l => l.owner !== owner && l.expiresAt > now)) return
@@ -184,13 +232,75 @@ export class ShardStore {
     })
   }
 
+  /**
+   * The owner's node renews its lease: extended only where `owner` already
+   * holds one (a renewal never creates a lease, so it costs no quota check).
+   */
+  async renew (cid: string, owner: string, expiresAt: number): Promise<boolean> {
+    const { text } = parseShardCid(cid)
+    const checked = checkLease({ owner, expiresAt }, this.now())
+    return await this.lock.run(text, async () => {
+      if (!this.sizes.has(text)) return false
+      const mine = (await this.leases.list(text)).some(l => l.owner === owner && l.expiresAt > this.now())
+      if (!mine) return false
+      await this.leases.extend(text, checked)
+      return true
+    })
+  }
+
+  /**
+   * SHA-256(nonce || shard): an answer to a storage challenge that cannot be
+   * given without the shard's bytes. null when the shard is not held.
+   */
+  async prove (cid: string, nonce: Uint8Array): Promise<Uint8Array | null> {
+    const bytes = await this.get(cid)
+    if (bytes == null) return null
+    return createHash('sha256').update(nonce).update(bytes).digest()
+  }
+
   /** CIDs of every stored shard, e.g. to re-announce them on the DHT. */
   cids (): string[] {
     return [...this.sizes.keys()]
   }
 
   stats (): StorageStats {
-    return { used: this.used, quota: this.quota, shards: this.sizes.size, own: { bytes: this.ownBytes, shards: this.own.size } }
+    return {
+      used: this.used,
+      quota: this.quota,
+      shards: this.sizes.size,
+      own: { bytes: this.ownBytes, shards: this.own.size },
+      others: { ...this.limits, bytes: this.used - this.ownBytes, shards: this.sizes.size - this.own.size, peers: this.ledger.owners() },
+      blockSize: this.blockSize
+    }
+  }
+
+  /** What one peer keeps here (bytes rounded up to the block). */
+  usageOf (peerId: string): { bytes: number, shards: number } {
+    return this.ledger.usage(peerId)
+  }
+
+  /** New limits apply to the next put; nothing already stored is evicted. */
+  setLimits (limits: Partial<OthersLimits>): void {
+    const next = { ...this.limits, ...limits }
+    for (const [k, v] of Object.entries(next)) {
+      if (!Number.isSafeInteger(v) || v < 0) throw new WgtError('INVALID_INPUT', `${k} must be a non-negative whole number, got ${v}`)
+    }
+    this.limits = next
+  }
+
+  /** The size a file of `bytes` takes on disk. */
+  charge (bytes: number): number {
+    return Math.ceil(bytes / this.blockSize) * this.blockSize
+  }
+
+  private checkPeer (owner: string, need: number): void {
+    const u = this.ledger.usage(owner)
+    if (u.shards + 1 > this.limits.perPeerShards) {
+      throw new WgtError('QUOTA_EXCEEDED', `your quota on this node is used up: ${u.shards} of ${this.limits.perPeerShards} shards`)
+    }
+    if (u.bytes + need > this.limits.perPeerBytes) {
+      throw new WgtError('QUOTA_EXCEEDED', `your quota on this node is used up: ${u.bytes} of ${this.limits.perPeerBytes} bytes, this shard needs ${need}`)
+    }
   }
 
   /**
@@ -199,13 +309,18 @@ export class ShardStore {
    */
   async ownedBy (self: string): Promise<void> {
     this.self = self
+    const now = this.now()
     for (const [cid, list] of await this.leases.all()) {
-      if (list.some(l => l.owner === self)) this.noteOwner(cid, self)
+      for (const l of list) if (l.expiresAt > now) this.noteOwner(cid, l.owner)
     }
   }
 
   private noteOwner (cid: string, owner: string): void {
-    if (owner !== this.self || this.own.has(cid)) return
+    if (owner !== this.self) {
+      if (this.sizes.has(cid)) this.ledger.add(cid, owner)
+      return
+    }
+    if (this.own.has(cid)) return
     const size = this.sizes.get(cid)
     if (size === undefined) return
     this.own.add(cid)
@@ -296,7 +411,12 @@ export class ShardStore {
         const size = this.sizes.get(cid)
         const live = list.filter(l => l.expiresAt > now)
         if (size !== undefined && live.length > 0) {
-          await this.leases.remove(cid, list.filter(l => l.expiresAt <= now).map(l => l.owner))
+          const expired = list.filter(l => l.expiresAt <= now).map(l => l.owner)
+          await this.leases.remove(cid, expired)
+          for (const owner of expired) {
+            this.ledger.remove(cid, owner)
+            if (owner === this.self) this.disown(cid)
+          }
           return
         }
         if (size !== undefined) {
@@ -340,6 +460,7 @@ export class ShardStore {
   private forget (cid: string): void {
     const size = this.sizes.get(cid)
     if (size === undefined) return
+    this.ledger.removeCid(cid)
     this.disown(cid)
     this.sizes.delete(cid)
     this.used -= size

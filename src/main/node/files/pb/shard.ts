@@ -9,6 +9,7 @@ export interface ShardRequest {
   data: Uint8Array<ArrayBuffer>
   leaseMs: number
   cids: string[]
+  nonce: Uint8Array<ArrayBuffer>
 }
 
 export namespace ShardRequest {
@@ -16,14 +17,18 @@ export namespace ShardRequest {
     PUT = 'PUT',
     GET = 'GET',
     HAS = 'HAS',
-    RELEASE = 'RELEASE'
+    RELEASE = 'RELEASE',
+    RENEW = 'RENEW',
+    PROVE = 'PROVE'
   }
 
   enum __KindValues {
     PUT = 0,
     GET = 1,
     HAS = 2,
-    RELEASE = 3
+    RELEASE = 3,
+    RENEW = 4,
+    PROVE = 5
   }
 
   export namespace Kind {
@@ -68,6 +73,11 @@ export namespace ShardRequest {
           }
         }
 
+        if ((obj.nonce != null && obj.nonce.byteLength > 0)) {
+          w.uint32(50)
+          w.bytes(obj.nonce)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -77,7 +87,8 @@ export namespace ShardRequest {
           cid: '',
           data: uint8ArrayAlloc(0),
           leaseMs: 0,
-          cids: []
+          cids: [],
+          nonce: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -108,6 +119,10 @@ export namespace ShardRequest {
               }
 
               obj.cids.push(reader.string())
+              break
+            }
+            case 6: {
+              obj.nonce = reader.bytes()
               break
             }
             default: {
@@ -172,6 +187,13 @@ export namespace ShardRequest {
 
               break
             }
+            case 6: {
+              yield {
+                field: `${prefix}.nonce`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -210,6 +232,11 @@ export namespace ShardRequest {
     value: string
   }
 
+  export interface ShardRequestNonceFieldEvent {
+    field: '$.nonce'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<ShardRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ShardRequest.codec())
   }
@@ -218,7 +245,7 @@ export namespace ShardRequest {
     return decodeMessage(buf, ShardRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ShardRequest>): Generator<ShardRequestKindFieldEvent | ShardRequestCidFieldEvent | ShardRequestDataFieldEvent | ShardRequestLeaseMsFieldEvent | ShardRequestCidsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ShardRequest>): Generator<ShardRequestKindFieldEvent | ShardRequestCidFieldEvent | ShardRequestDataFieldEvent | ShardRequestLeaseMsFieldEvent | ShardRequestCidsFieldEvent | ShardRequestNonceFieldEvent> {
     return streamMessage(buf, ShardRequest.codec(), opts)
   }
 }
@@ -229,6 +256,7 @@ export interface ShardResponse {
   data: Uint8Array<ArrayBuffer>
   has: boolean[]
   renewed: boolean
+  proofs: Uint8Array<ArrayBuffer>[]
 }
 
 export namespace ShardResponse {
@@ -238,7 +266,8 @@ export namespace ShardResponse {
     DENIED = 'DENIED',
     QUOTA = 'QUOTA',
     INVALID = 'INVALID',
-    UNAVAILABLE = 'UNAVAILABLE'
+    UNAVAILABLE = 'UNAVAILABLE',
+    BUSY = 'BUSY'
   }
 
   enum __StatusValues {
@@ -247,7 +276,8 @@ export namespace ShardResponse {
     DENIED = 2,
     QUOTA = 3,
     INVALID = 4,
-    UNAVAILABLE = 5
+    UNAVAILABLE = 5,
+    BUSY = 6
   }
 
   export namespace Status {
@@ -292,6 +322,13 @@ export namespace ShardResponse {
           w.bool(obj.renewed)
         }
 
+        if (obj.proofs != null && obj.proofs.length > 0) {
+          for (const value of obj.proofs) {
+            w.uint32(50)
+            w.bytes(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -301,7 +338,8 @@ export namespace ShardResponse {
           message: '',
           data: uint8ArrayAlloc(0),
           has: [],
-          renewed: false
+          renewed: false,
+          proofs: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -334,6 +372,14 @@ export namespace ShardResponse {
               obj.renewed = reader.bool()
               break
             }
+            case 6: {
+              if (opts.limits?.proofs != null && obj.proofs.length === opts.limits.proofs) {
+                throw new MaxLengthError('Decode error - repeated field "proofs" had too many elements')
+              }
+
+              obj.proofs.push(reader.bytes())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -344,7 +390,8 @@ export namespace ShardResponse {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          has: 0
+          has: 0,
+          proofs: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -396,6 +443,21 @@ export namespace ShardResponse {
               }
               break
             }
+            case 6: {
+              if (opts.limits?.proofs != null && obj.proofs === opts.limits.proofs) {
+                throw new MaxLengthError('Streaming decode error - repeated field "proofs" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.proofs[]`,
+                index: obj.proofs,
+                value: reader.bytes()
+              }
+
+              obj.proofs++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -434,6 +496,12 @@ export namespace ShardResponse {
     value: boolean
   }
 
+  export interface ShardResponseProofsFieldEvent {
+    field: '$.proofs[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<ShardResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ShardResponse.codec())
   }
@@ -442,7 +510,7 @@ export namespace ShardResponse {
     return decodeMessage(buf, ShardResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ShardResponse>): Generator<ShardResponseStatusFieldEvent | ShardResponseMessageFieldEvent | ShardResponseDataFieldEvent | ShardResponseHasFieldEvent | ShardResponseRenewedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ShardResponse>): Generator<ShardResponseStatusFieldEvent | ShardResponseMessageFieldEvent | ShardResponseDataFieldEvent | ShardResponseHasFieldEvent | ShardResponseRenewedFieldEvent | ShardResponseProofsFieldEvent> {
     return streamMessage(buf, ShardResponse.codec(), opts)
   }
 }

@@ -74,7 +74,7 @@ describe('ShardStore under kill -9', () => {
 
       ws.datastore = new LevelDatastore(dsDir)
       await ws.datastore.open()
-      const store = await ShardStore.open({ dir: ws.shardDir, datastore: ws.datastore, quotaBytes: Number.MAX_SAFE_INTEGER })
+      const store = await ShardStore.open({ dir: ws.shardDir, datastore: ws.datastore, quotaBytes: Number.MAX_SAFE_INTEGER, blockSize: 1, pools: { pool: Number.MAX_SAFE_INTEGER, perPeerBytes: Number.MAX_SAFE_INTEGER, perPeerShards: 1e9 } })
       const files = await listFiles(ws.shardDir)
       expect(files.filter(f => f.endsWith('.tmp'))).toEqual([])
       let used = 0

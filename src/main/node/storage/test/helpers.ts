@@ -6,7 +6,7 @@ import { LevelDatastore } from 'datastore-level'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import * as Digest from 'multiformats/hashes/digest'
-import { ShardStore } from '../index.js'
+import { ShardStore, type OthersLimits } from '../index.js'
 
 /** Computed independently of the store (multiformats directly), so a store bug cannot agree with itself. */
 export function cidOf (bytes: Uint8Array): string {
@@ -41,8 +41,22 @@ export async function workspace (): Promise<{ root: string, shardDir: string, da
   return ws
 }
 
-export async function openStore (ws: { shardDir: string, datastore: LevelDatastore }, opts: { quotaBytes?: number, now?: () => number, gcIntervalMs?: number } = {}): Promise<ShardStore> {
-  return await ShardStore.open({ dir: ws.shardDir, datastore: ws.datastore, quotaBytes: opts.quotaBytes ?? 64 * 1024 * 1024, now: opts.now, gcIntervalMs: opts.gcIntervalMs })
+/**
+ * By default a store that counts exact bytes and lets others use the whole
+ * quota, so tests of storing, gc and crashes read in plain figures; the pool
+ * tests pass blockSize and pools.
+ */
+export async function openStore (ws: { shardDir: string, datastore: LevelDatastore }, opts: { quotaBytes?: number, now?: () => number, gcIntervalMs?: number, blockSize?: number, pools?: Partial<OthersLimits> } = {}): Promise<ShardStore> {
+  const quotaBytes = opts.quotaBytes ?? 64 * 1024 * 1024
+  return await ShardStore.open({
+    dir: ws.shardDir,
+    datastore: ws.datastore,
+    quotaBytes,
+    now: opts.now,
+    gcIntervalMs: opts.gcIntervalMs,
+    blockSize: opts.blockSize ?? 1,
+    pools: opts.pools ?? { pool: quotaBytes, perPeerBytes: quotaBytes, perPeerShards: 1e9 }
+  })
 }
 
 /** Every file under the shard dir, as paths relative to it. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -50,7 +51,7 @@ describe('ShardStore', () => {
     expect(Buffer.from(back as Uint8Array).equals(bytes)).toBe(true)
     expect(await store.has(cid)).toBe(true)
     expect(await listFiles(ws.shardDir)).toEqual([`${fanoutDir(cid)}/${cid}`])
-    expect(store.stats()).toEqual({ used: 100_000, quota: 64 * 1024 * 1024, shards: 1, own: { bytes: 0, shards: 0 } })
+    expect(store.stats()).toMatchObject({ used: 100_000, quota: 64 * 1024 * 1024, shards: 1, own: { bytes: 0, shards: 0 } })
     expect(store.cids()).toEqual([cid])
 
     const missing = randomShard(10).cid
@@ -114,7 +115,7 @@ describe('ShardStore', () => {
     for (const r of refused) expect((r.reason as WgtError).code).toBe('QUOTA_EXCEEDED')
     // all were in flight together: the refusals count the reserved bytes
     expect((refused.at(-1)!.reason as WgtError).message).toBe('storage quota exceeded: 0 of 10000 bytes used (+10000 being written), this shard needs 1000')
-    expect(store.stats()).toEqual({ used: 10_000, quota: 10_000, shards: 10, own: { bytes: 0, shards: 0 } })
+    expect(store.stats()).toMatchObject({ used: 10_000, quota: 10_000, shards: 10, own: { bytes: 0, shards: 0 } })
     const late = randomShard(1)
     const err = await store.put(late.cid, late.bytes, { owner: 'peerA', expiresAt: now + 1000 }).catch((e: unknown) => e)
     expect((err as WgtError).message).toBe('storage quota exceeded: 10000 of 10000 bytes used, this shard needs 1')
@@ -125,6 +126,7 @@ describe('ShardStore', () => {
     expect(await store.put(held.cid, held.bytes, { owner: 'peerB', expiresAt: now + 5000 })).toBe('renewed')
 
     store.setQuota(10_500)
+    store.setLimits({ pool: 10_500, perPeerBytes: 10_500 })
     expect(await codeOf(store.put(shards[24].cid, randomShard(1000).bytes.fill(0), { owner: 'peerA', expiresAt: now + 1 }))).toBe('INTEGRITY')
     const small = randomShard(500)
     expect(await store.put(small.cid, small.bytes, { owner: 'peerA', expiresAt: now + 1000 })).toBe('stored')
@@ -168,7 +170,7 @@ describe('ShardStore', () => {
     now += 1e12
     expect(await store.gc()).toEqual({ removed: 1, freed: 3000 })
     expect(await store.has(pinned.cid)).toBe(true)
-    expect(store.stats()).toEqual({ used: 4000, quota: 64 * 1024 * 1024, shards: 1, own: { bytes: 0, shards: 0 } })
+    expect(store.stats()).toMatchObject({ used: 4000, quota: 64 * 1024 * 1024, shards: 1, own: { bytes: 0, shards: 0 } })
     expect(await listFiles(ws.shardDir)).toEqual([`${fanoutDir(pinned.cid)}/${pinned.cid}`])
     expect(await leaseKeys(ws)).toEqual([`/wgt/storage/lease/${pinned.cid}/self`])
   })
@@ -210,7 +212,7 @@ describe('ShardStore', () => {
     await ws.reopenDatastore()
 
     store = await openStore(ws, { now: clock, quotaBytes: 5000 })
-    expect(store.stats()).toEqual({ used: 4000, quota: 5000, shards: 2, own: { bytes: 0, shards: 0 } })
+    expect(store.stats()).toMatchObject({ used: 4000, quota: 5000, shards: 2, own: { bytes: 0, shards: 0 } })
     // what the node keeps for its own files is counted apart, from its leases
     await store.ownedBy('self')
     expect(store.stats().own).toEqual({ bytes: 2500, shards: 1 })
@@ -240,7 +242,7 @@ describe('ShardStore', () => {
     store = await openStore(ws, { now: clock })
     expect(await store.has(whole.cid)).toBe(false)
     expect(await store.get(whole.cid)).toBeNull()
-    expect(store.stats()).toEqual({ used: 0, quota: 64 * 1024 * 1024, shards: 0, own: { bytes: 0, shards: 0 } })
+    expect(store.stats()).toMatchObject({ used: 0, quota: 64 * 1024 * 1024, shards: 0, own: { bytes: 0, shards: 0 } })
     expect(await listFiles(ws.shardDir)).toEqual([])
     expect(await store.put(whole.cid, whole.bytes, { owner: 'peerA', expiresAt: Infinity })).toBe('stored')
   })
@@ -257,7 +259,7 @@ describe('ShardStore', () => {
     expect(await store.scrub()).toEqual({ checked: 3, corrupt: [victim.cid] })
     expect(await store.has(victim.cid)).toBe(false)
     expect(await store.get(victim.cid)).toBeNull()
-    expect(store.stats()).toEqual({ used: 8000, quota: 64 * 1024 * 1024, shards: 2, own: { bytes: 0, shards: 0 } })
+    expect(store.stats()).toMatchObject({ used: 8000, quota: 64 * 1024 * 1024, shards: 2, own: { bytes: 0, shards: 0 } })
     expect(await leaseKeys(ws)).not.toContain(`/wgt/storage/lease/${victim.cid}/peerA`)
     expect(await store.scrub()).toEqual({ checked: 2, corrupt: [] })
   })
@@ -291,5 +293,71 @@ describe('ShardStore', () => {
     await store.stop()
     expect(store.stats().shards).toBe(0)
     expect(await round).toEqual({ removed: 20, freed: 20_000 })
+  })
+})
+
+describe('ShardStore pools', () => {
+  let ws: Awaited<ReturnType<typeof workspace>>
+  let store: ShardStore | undefined
+  beforeEach(async () => { ws = await workspace() })
+  afterEach(async () => { await store?.stop(); store = undefined; await ws.dispose() })
+
+  it('counts every shard rounded up to the block, holds others to their pool and each peer to its quotas, and never lets them take the own pool', async () => {
+    const now = 1_000_000
+    store = await openStore(ws, { quotaBytes: 64 * 4096, now: () => now, blockSize: 4096, pools: { pool: 16 * 4096, perPeerBytes: 8 * 4096, perPeerShards: 6 } })
+    await store.ownedBy('self')
+    const lease = (owner: string): { owner: string, expiresAt: number } => ({ owner, expiresAt: now + 1000 })
+
+    // one-byte shards cost a block each, and one peer gets 6 of them at most
+    for (let i = 0; i < 6; i++) { const s = randomShard(1); await store.put(s.cid, s.bytes, lease('flooder')) }
+    const seventh = randomShard(1)
+    await expect(store.put(seventh.cid, seventh.bytes, lease('flooder'))).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED', message: expect.stringMatching(/6 of 6 shards/) })
+    expect(store.usageOf('flooder')).toEqual({ bytes: 6 * 4096, shards: 6 })
+
+    // a big peer stops at its byte quota
+    const big = randomShard(8 * 4096)
+    await store.put(big.cid, big.bytes, lease('big'))
+    const more = randomShard(1)
+    await expect(store.put(more.cid, more.bytes, lease('big'))).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED', message: expect.stringMatching(/quota on this node/) })
+    // the pool: 14 of 16 blocks used; a third peer gets 2 more, then the pool is full
+    const two = randomShard(2 * 4096)
+    await store.put(two.cid, two.bytes, lease('third'))
+    const over = randomShard(1)
+    await expect(store.put(over.cid, over.bytes, lease('fourth'))).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED', message: expect.stringMatching(/storage for others is full/) })
+
+    // our own files still have the rest of the quota
+    const own = randomShard(40 * 4096)
+    expect(await store.put(own.cid, own.bytes, lease('self'))).toBe('stored')
+    expect(store.stats()).toMatchObject({ used: 56 * 4096, own: { bytes: 40 * 4096, shards: 1 }, others: { bytes: 16 * 4096, shards: 8, peers: 3 }, blockSize: 4096 })
+
+    // releasing frees the peer's quota
+    await store.release(big.cid, 'big')
+    expect(store.usageOf('big')).toEqual({ bytes: 0, shards: 0 })
+    expect(await store.put(more.cid, more.bytes, lease('big'))).toBe('stored')
+  })
+
+  it('rebuilds what each peer keeps after a restart, forgets expired leases at gc, and renews only a lease the peer holds', async () => {
+    let now = 1_000_000
+    store = await openStore(ws, { now: () => now, blockSize: 4096 })
+    await store.ownedBy('self')
+    const a = randomShard(5000)
+    await store.put(a.cid, a.bytes, { owner: 'p', expiresAt: now + 1000 })
+    await store.put(a.cid, a.bytes, { owner: 'q', expiresAt: now + 5000 })
+    expect(await store.renew(a.cid, 'p', now + 2000)).toBe(true)
+    expect(await store.renew(a.cid, 'stranger', now + 2000)).toBe(false)
+    await store.stop()
+
+    store = await openStore(ws, { now: () => now, blockSize: 4096 })
+    await store.ownedBy('self')
+    expect(store.usageOf('p')).toEqual({ bytes: 8192, shards: 1 })
+    expect(store.usageOf('q')).toEqual({ bytes: 8192, shards: 1 })
+    now += 3000
+    await store.gc()
+    expect(store.usageOf('p')).toEqual({ bytes: 0, shards: 0 })
+    expect(store.usageOf('q')).toEqual({ bytes: 8192, shards: 1 })
+    const nonce = new Uint8Array(16).fill(7)
+    const proof = await store.prove(a.cid, nonce)
+    expect(Buffer.from(proof!).toString('hex')).toBe(createHash('sha256').update(nonce).update(a.bytes).digest('hex'))
+    expect(await store.prove(randomShard(10).cid, nonce)).toBeNull()
   })
 })
