@@ -13,7 +13,7 @@ import { WgtError } from '../../../shared/errors.js'
 import { closeStream, ProtocolService, RateLimiter, Violation, type ProtocolComponents, type ProtocolServiceInit } from '../wire/index.js'
 import type { Inbox } from './inbox.js'
 import { isLink } from './link.js'
-import { BIDI_CONTROLS } from './output.js'
+import { BIDI_CONTROLS } from './names.js'
 import { Offer, OfferAck } from './pb/offer.js'
 
 export const OFFER_PROTOCOL = '/wgt/offer/1.0.0'
