@@ -73,29 +73,35 @@ export async function openLink (ctx: FilesContext, link: string, bad: Set<string
   return { id, key, root, rootHolders, manifest }
 }
 
+/**
+ * Fetches and decrypts the manifest into one buffer of the root's
+ * manifestSize, which decodeRoot capped (MAX_MANIFEST_SIZE) and checked
+ * against the segment table, so a root record cannot make this hold more.
+ */
 async function openManifest (root: RootData, key: Uint8Array, src: ShardSource, signal: AbortSignal, keeper?: Keeper): Promise<ManifestData> {
   const hash = createHash('sha256')
-  const parts: Uint8Array[] = []
-  const verified: Array<{ seg: PlacedSegment, shards: Array<Uint8Array | null> }> = []
+  const bytes = Buffer.allocUnsafe(root.manifestSize)
+  let at = 0
   for (const seg of root.segments) {
     const shards = await fetchShards(seg, root.params, src, signal)
     let plain: Uint8Array
     try {
       plain = decodeSegment(seg, shards, { params: root.params, key, fileId: root.fileId, domain: 'manifest' }).plain
     } catch (err) {
-      // every shard was verified against its address on arrival, so what fails to open was sealed with another key
-      if (err instanceof WgtError && err.code === 'INTEGRITY') throw new WgtError('INTEGRITY', 'wrong key: the link\'s key does not open this file\'s manifest', { cause: err })
+      // every shard was verified against its address on arrival, so a first segment that fails to open was sealed with another key
+      if (seg.index === 0 && err instanceof WgtError && err.code === 'INTEGRITY') throw new WgtError('INTEGRITY', 'wrong key: the link\'s key does not open this file\'s manifest', { cause: err })
       throw err
     }
+    if (plain.byteLength !== seg.plainSize || at + plain.byteLength > bytes.byteLength) throw new WgtError('INTEGRITY', `manifest segment ${seg.index}: ${plain.byteLength} bytes, the root record says ${seg.plainSize}`)
     hash.update(plain)
-    parts.push(plain)
-    verified.push({ seg, shards })
+    bytes.set(plain, at)
+    at += plain.byteLength
+    // the key opened it, so it is worth serving; a manifest that fails later is released by the caller
+    await keeper?.keep(seg, shards)
   }
+  if (at !== bytes.byteLength) throw new WgtError('INTEGRITY', `the manifest has ${at} bytes, its root record says ${bytes.byteLength}`)
   if (hash.digest('hex') !== root.manifestSha256) throw new WgtError('INTEGRITY', 'the manifest does not match the hash in its root record')
-  const manifest = decodeManifest(Buffer.concat(parts))
-  // kept only once the key is known to open it: a wrong link keeps nothing
-  for (const v of verified) await keeper?.keep(v.seg, v.shards)
-  return manifest
+  return decodeManifest(bytes)
 }
 
 /** A received copy of this link that is still where it was saved, unchanged in size; else null. */
