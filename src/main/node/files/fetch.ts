@@ -19,14 +19,15 @@ import { WgtError } from '../../../shared/errors.js'
 import { decodeSegment } from '../ces/index.js'
 import type { OperationHandle } from '../operations/registry.js'
 import type { FilesContext } from './context.js'
+import { ensureRoom } from './disk-space.js'
 import { parseLink } from './link.js'
 import { sanitizeName } from './names.js'
-import { PARTIAL_SUFFIX, SIDECAR_SUFFIX, chooseOutput, readSidecar, removePartial, sha256File, writeSidecar } from './output.js'
+import { PARTIAL_SUFFIX, SIDECAR_SUFFIX, chooseOutput, readSidecar, removePartial, verifyPartial, writeSidecar } from './output.js'
 import type { FileRecord } from './records.js'
 import { releaseEverywhere } from './release.js'
 import { fetchShards, type ShardSource } from './segment-fetch.js'
 import { findRoot, shardSource } from './source.js'
-import { decodeManifest, decodeRoot, type ManifestData, type PlacedSegment, type RootData } from './tables.js'
+import { decodeManifest, decodeRoot, plainSizeOf, type ManifestData, type PlacedSegment, type RootData } from './tables.js'
 
 /** segments fetched at once: enough to overlap network and decode, few enough for constant memory */
 const SEGMENT_CONCURRENCY = 3
@@ -147,11 +148,7 @@ export async function fetchFile (ctx: FilesContext, link: string, options: Fetch
     await mkdir(dirname(final), { recursive: true })
     const { resumed, learned } = await fetchInto(ctx, file, key, final, bad, keeper, op)
 
-    const sha256 = await sha256File(final + PARTIAL_SUFFIX, n => { op.progress('verifying', manifest.size > 0 ? n / manifest.size : 1) })
-    if (sha256 !== manifest.sha256) {
-      await removePartial(final)
-      throw new WgtError('INTEGRITY', `the assembled file hashes to ${sha256}, the manifest says ${manifest.sha256}; nothing was kept`)
-    }
+    const sha256 = await verifyPartial(final, manifest.size, manifest.sha256, n => { op.progress('verifying', manifest.size > 0 ? n / manifest.size : 1) })
     signal.throwIfAborted()
     if (await exists(final)) throw new WgtError('INVALID_INPUT', `${final} appeared while fetching; the verified file is left at ${final}${PARTIAL_SUFFIX}`)
     await rename(final + PARTIAL_SUFFIX, final)
@@ -172,10 +169,12 @@ export async function fetchFile (ctx: FilesContext, link: string, options: Fetch
     return { id: manifestId, name, size: manifest.size, path: final, sha256, badHolders: [...bad], resumedSegments: resumed, existing: false }
   } catch (err) {
     const e = WgtError.from(signal.aborted ? signal.reason ?? err : err)
-    // A cancel leaves nothing: no partial file. A node stopping keeps all it has
-    // for a resume; any other failure keeps the partial (a retry resumes it) but
-    // not the shards it pinned for serving: no record would ever release them.
-    if (e.code === 'CANCELLED' && final != null) await removePartial(final)
+    // A cancel leaves nothing: no partial file; nor does a file that does not
+    // check out (INTEGRITY: the manifest lies, and a retry would not change it).
+    // A node stopping keeps all it has for a resume; any other failure keeps the
+    // partial (a retry resumes it) but not the shards it pinned for serving: no
+    // record would ever release them.
+    if ((e.code === 'CANCELLED' || e.code === 'INTEGRITY') && final != null) await removePartial(final)
     if (e.code !== 'NOT_RUNNING' && keeper.kept.size > 0) {
       const ours = (await ctx.records.get(manifestId)) != null
       if (!ours) await releaseEverywhere(ctx, new Map([[ctx.self, keeper.kept]])).catch(() => {})
@@ -192,6 +191,8 @@ async function fetchInto (ctx: FilesContext, file: OpenedFile, key: Uint8Array, 
   const side = await readSidecar(final)
   const done = new Set<number>(side != null && side.manifestId === id && side.size === manifest.size && await exists(partial) ? side.done.filter(i => i >= 0 && i < manifest.segments.length) : [])
   const resumed = done.size
+  // the manifest's size is the sharer's word: room for what is left to write, before anything is fetched
+  await ensureRoom(dirname(final), manifest.segments.reduce((a, s) => a + (done.has(s.index) ? 0 : s.plainSize), 0), ctx.freeBytes)
   const fh = await open(partial, done.size > 0 ? 'r+' : 'w', 0o600)
   const learned = new Map<number, Map<number, string[]>>()
   let sidecarWrite = Promise.resolve()
@@ -219,6 +220,9 @@ async function fetchInto (ctx: FilesContext, file: OpenedFile, key: Uint8Array, 
         })
         const shards = await fetchShards(seg, manifest.params, src, sig)
         const { plain } = decodeSegment(seg, shards, { params: manifest.params, key, fileId: root.fileId, domain: 'data' })
+        // whole segments but the last (tables.ts checked the table; this checks what it decoded to), so nothing lands past the end
+        const expected = plainSizeOf(seg.index, manifest.size, manifest.params.segmentSize)
+        if (plain.byteLength !== expected) throw new WgtError('INTEGRITY', `segment ${seg.index} decoded to ${plain.byteLength} bytes; the file's size makes it ${expected}`)
         await keeper.keep(seg, shards)
         await fh.write(plain, 0, plain.byteLength, seg.index * manifest.params.segmentSize)
         bytesDone += plain.byteLength

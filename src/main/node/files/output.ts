@@ -72,6 +72,27 @@ export async function chooseOutput (dir: string, name: string, manifestId: strin
   throw new WgtError('UNAVAILABLE', `no free file name for ${basename(safe)} in ${dir}`)
 }
 
+/**
+ * The assembled `<final>.wgt-partial` against the manifest, before it may be
+ * called verified: its length first (a cheap stat, and a wrong one says more
+ * than a hash), then its SHA-256. Either mismatch removes the partial file and
+ * its sidecar and throws INTEGRITY. Returns the hash.
+ */
+export async function verifyPartial (finalPath: string, size: number, sha256: string, onBytes?: (n: number) => void): Promise<string> {
+  const partial = finalPath + PARTIAL_SUFFIX
+  const length = (await stat(partial)).size
+  if (length !== size) {
+    await removePartial(finalPath)
+    throw new WgtError('INTEGRITY', `the assembled file is ${length} bytes, the manifest says ${size}; nothing was kept`)
+  }
+  const actual = await sha256File(partial, onBytes)
+  if (actual !== sha256) {
+    await removePartial(finalPath)
+    throw new WgtError('INTEGRITY', `the assembled file hashes to ${actual}, the manifest says ${sha256}; nothing was kept`)
+  }
+  return actual
+}
+
 /** Streaming SHA-256 of a file: constant memory for any size. */
 export async function sha256File (path: string, onBytes?: (n: number) => void): Promise<string> {
   const h = createHash('sha256')
