@@ -16,6 +16,7 @@ import type { NodeConfig } from '../node/config.js'
 import type { WgtNode } from '../node/node.js'
 import { acquireLock, loadOrCreateToken, readTokenFile, removeApiInfo, rotateTokenFile, writeApiInfo, type ApiInfo } from './api-file.js'
 import { startApiServer, type ApiServer } from './api-server/index.js'
+import { printable } from './format.js'
 import type { DaemonCommand } from './commands/daemon.js'
 
 export type { DaemonCommand } from './commands/daemon.js'
@@ -181,7 +182,7 @@ function finishStart (
   // keep api.json's addresses current (listen ports resolved, observed addresses learned)
   const unsubscribe = node.api.on('identity', identity => {
     apiFile.update(i => { i.multiaddrs = identity.multiaddrs })
-      .catch(err => { io.err(`wgt: could not update api.json: ${WgtError.from(err).message}`) })
+      .catch(err => { io.err(`wgt: could not update api.json: ${printable(WgtError.from(err).message)}`) })
   })
 
   let stopping: Promise<void> | undefined
@@ -224,7 +225,7 @@ export async function runDaemon (cmd: DaemonCommand, io: DaemonIo): Promise<numb
   process.stderr.on('error', () => {})
   // A stray rejection inside a library must not take the whole node down.
   process.on('unhandledRejection', reason => {
-    io.err(`wgt: unhandled rejection: ${WgtError.from(reason).message}`)
+    io.err(`wgt: unhandled rejection: ${printable(WgtError.from(reason).message)}`)
   })
 
   const daemon = await startDaemon(cmd, io)

@@ -1,5 +1,6 @@
 /** Figures as text for the client commands; each command formats its own results with these. */
 import type { RttStats } from '../../shared/api/index.js'
+import { BIDI_CONTROLS, CONTROL_CHARS } from '../node/files/names.js'
 
 export function bytes (n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
@@ -36,11 +37,31 @@ export function rttSummary (rtt: RttStats | null): string {
 }
 
 /**
- * Text that came from a peer (a file name, an agent string) made safe for a
- * terminal: control characters, escape sequences and line breaks would
- * otherwise run, or forge lines, when printed.
+ * Terminal escape sequences, each whole, so none of its bytes reach the
+ * terminal or remain as debris: CSI (ESC [ or U+009B, parameters,
+ * intermediates, a final byte: colours, cursor moves, clearing the screen),
+ * the string kinds OSC, DCS, SOS, PM and APC (ESC ] P X ^ _ or their C1 forms,
+ * up to BEL or ST, or to the end when never closed: a title or a hyperlink),
+ * and the two-byte escapes (ESC and one byte).
+ */
+// eslint-disable-next-line no-control-regex
+const ESCAPE_SEQUENCES = /(?:\u001b\[|\u009b)[\u0030-\u003f]*[\u0020-\u002f]*[\u0040-\u007e]|(?:\u001b[\]PX^_]|[\u0090\u0098\u009d\u009e\u009f])[^\u0007\u001b\u009c]*(?:\u0007|\u001b\\|\u009c)?|\u001b[\u0020-\u002f]*[\u0030-\u007e]/g
+
+/**
+ * Text that came from a peer (a file name, an offer, an agent string, an
+ * address, an error that quotes one) made safe to print: escape sequences are
+ * removed, so they cannot recolour, retitle, clear or rewrite the terminal;
+ * any other control, line-breaking or reordering character is shown as
+ * \uXXXX, so it can neither run nor forge a line. The one helper for every
+ * peer-supplied string the CLI prints.
  */
 export function printable (text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  return text
+    .replace(ESCAPE_SEQUENCES, '')
+    .replace(CONTROL_CHARS, visible)
+    .replace(BIDI_CONTROLS, visible)
+}
+
+function visible (c: string): string {
+  return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
 }

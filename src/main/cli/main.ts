@@ -8,6 +8,7 @@ import { isatty } from 'node:tty'
 import { WgtError } from '../../shared/errors.js'
 import type { CliIo } from './commands/command.js'
 import { exitCodeFor } from './exit-codes.js'
+import { printable } from './format.js'
 import { parseArgv } from './program.js'
 
 function oneLine (text: string): string {
@@ -62,7 +63,8 @@ export async function main (argv: string[]): Promise<void> {
     exit(code ?? 0)
   } catch (err) {
     const error = WgtError.from(err)
-    writeAll(2, `wgt: ${oneLine(error.message)}\n`)
+    // messages quote peers (an offer's refusal, a file name): printable keeps them to one harmless line
+    writeAll(2, `wgt: ${printable(oneLine(error.message))}\n`)
     if (process.env.WGT_DEBUG != null && error.stack != null) writeAll(2, error.stack + '\n')
     exit(exitCodeFor(error.code))
   }

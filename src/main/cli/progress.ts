@@ -8,7 +8,7 @@
 import type { OperationInfo, OperationRef, WgtApi } from '../../shared/api/index.js'
 import { followOperation } from '../../shared/follow.js'
 import type { CliIo } from './commands/command.js'
-import { bytes, duration, rate } from './format.js'
+import { bytes, duration, printable, rate } from './format.js'
 
 const BAR_WIDTH = 24
 
@@ -18,7 +18,7 @@ export function progressLine (op: OperationInfo): string {
   const amount = p.bytesTotal != null && p.bytesTotal > 0 ? `  ${bytes(p.bytesDone)} of ${bytes(p.bytesTotal)}` : ''
   const speed = p.rateBps != null ? `  ${rate(p.rateBps)}` : ''
   const left = p.etaMs != null ? `  ${duration(p.etaMs)} left` : ''
-  return `${op.phase.padEnd(10)} [${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${String(Math.floor(p.fraction * 100)).padStart(3)}%${amount}${speed}${left}  ${op.label}`
+  return `${op.phase.padEnd(10)} [${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${String(Math.floor(p.fraction * 100)).padStart(3)}%${amount}${speed}${left}  ${printable(op.label)}`
 }
 
 export interface ProgressSink {

@@ -20,6 +20,7 @@ import { basename, dirname, join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import type { NodeApi, OperationRef, WgtMethodName } from '../../../shared/api/index.js'
 import { WgtError } from '../../../shared/errors.js'
+import { sanitizeName } from '../../node/files/names.js'
 import { sendText } from './http-headers.js'
 import type { TokenCheck } from './token.js'
 
@@ -27,20 +28,13 @@ export const UPLOAD_PATH = '/upload'
 export const CONTENT_PATH = /^\/files\/(b[a-z2-7]{20,120})\/content$/
 /** an upload nobody shares within this time is deleted */
 export const UPLOAD_TTL_MS = 15 * 60_000
-/** longest file name kept, in UTF-8 bytes (the usual file system limit) */
-const MAX_NAME_BYTES = 255
-
 /**
- * The file name part of what a browser reports, safe to use as one path component:
- * no directory parts, no separators, control or reserved characters, never `.` or `..`.
+ * The file name part of what a browser reports, made safe as one path component
+ * by the node's one file-name sanitiser (separators, control, reserved and
+ * reordering characters, device names, length), never `.` or `..`.
  */
 export function sanitizeFileName (raw: string): string {
-  const last = raw.split(/[/\\]/).pop() ?? ''
-  // eslint-disable-next-line no-control-regex
-  let name = last.replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '_').trim()
-  if (name === '' || name === '.' || name === '..') name = 'upload'
-  while (Buffer.byteLength(name) > MAX_NAME_BYTES) name = name.slice(0, -1)
-  return name
+  return sanitizeName(raw.split(/[/\\]/).pop() ?? '', { fallback: 'upload' })
 }
 
 /** `attachment` with an ASCII fallback and the exact UTF-8 name (RFC 6266 / RFC 5987). */

@@ -125,12 +125,12 @@ export const filesCommands: CommandSpec[] = [share, fetch, files, health, repair
 
 export function formatFetched (r: FetchResult): string {
   const lines = [
-    r.existing ? `already here ${r.path} (fetched before; nothing was written)` : `saved   ${r.path}`,
+    r.existing ? `already here ${printable(r.path)} (fetched before; nothing was written)` : `saved   ${printable(r.path)}`,
     `size    ${bytes(r.size)} (${r.size} bytes)`,
     `sha256  ${r.sha256} (verified)`
   ]
   if (r.resumedSegments > 0) lines.push(`resumed ${r.resumedSegments} segment${r.resumedSegments === 1 ? '' : 's'} from an earlier attempt`)
-  if (r.badHolders.length > 0) lines.push(`rejected corrupt shards from ${r.badHolders.join(', ')}`)
+  if (r.badHolders.length > 0) lines.push(`rejected corrupt shards from ${printable(r.badHolders.join(', '))}`)
   return lines.join('\n')
 }
 
@@ -143,7 +143,7 @@ export function formatFiles (files: FileEntry[]): string {
       `  id    ${f.id}`,
       `  link  ${f.link}`,
       ...(f.path != null ? [`  path  ${printable(f.path)}`] : []),
-      ...(f.from != null ? [`  from  ${f.from}`] : [])
+      ...(f.from != null ? [`  from  ${printable(f.from)}`] : [])
     ].join('\n'))
     .join('\n')
 }

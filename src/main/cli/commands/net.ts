@@ -74,7 +74,7 @@ export function formatIdentity (id: NodeIdentity): string {
     `agent      ${printable(id.agent)}`,
     `started    ${new Date(id.startedAt).toISOString()}`,
     'addresses',
-    ...id.multiaddrs.map(a => `  ${a}`),
+    ...id.multiaddrs.map(a => `  ${printable(a)}`),
     'protocols',
     ...id.protocols.map(p => `  ${printable(p)}`)
   ].join('\n')
@@ -90,7 +90,7 @@ export function formatPeers (peers: PeerEntry[]): string {
       return [
         `${p.peerId}  ${how}  ${printable(p.agent ?? 'unknown agent')}`,
         `  ${rttSummary(p.rtt)}  in ${rate(p.traffic.inBps)} out ${rate(p.traffic.outBps)}`,
-        `  ${address}`
+        `  ${printable(address)}`
       ].join('\n')
     })
   const connected = peers.filter(p => p.connected).length
@@ -99,7 +99,7 @@ export function formatPeers (peers: PeerEntry[]): string {
 
 export function formatConnected (peer: PeerEntry): string {
   const via = peer.connections[0]?.remoteAddr
-  return `connected to ${peer.peerId}${peer.kind != null ? ` (${peer.kind}/${peer.scope ?? '?'})` : ''}${via != null ? ` via ${via}` : ''}`
+  return `connected to ${peer.peerId}${peer.kind != null ? ` (${peer.kind}/${peer.scope ?? '?'})` : ''}${via != null ? ` via ${printable(via)}` : ''}`
 }
 
 export interface PingSummary {

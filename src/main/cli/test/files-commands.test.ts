@@ -103,10 +103,12 @@ describe('files commands against a daemon API', () => {
 
   it('files lists shared and received files; health exits UNAVAILABLE when a segment is lost; repair reports', async () => {
     expect((await run(['files'])).out).toEqual(['no files shared or received'])
-    fake.files = [{ id: FILE_ID, link: LINK, name: 'a\u001b[31m.txt', size: 2048, k: 4, m: 2, segments: 1, direction: 'received', path: '/d/a.txt', from: null, createdAt: 0 }]
+    fake.files = [{ id: FILE_ID, link: LINK, name: 'a\u001b[31m.txt\nreceived  forged.txt', size: 2048, k: 4, m: 2, segments: 1, direction: 'received', path: '/d/a.txt', from: null, createdAt: 0 }]
     const files = (await run(['files'])).out[0]
-    // a name from a peer cannot run terminal escapes
-    expect(files).toContain('received  a\\u001b[31m.txt  2.0 KiB  4+2  1 segment')
+    // a name from a peer can neither run terminal escapes nor forge a line
+    expect(files).toContain('received  a.txt\\u000areceived  forged.txt  2.0 KiB  4+2  1 segment')
+    expect(files).not.toContain('\u001b')
+    expect(files.split('\n').filter(l => l.startsWith('received'))).toHaveLength(1)
     expect(files).toContain(`link  ${LINK}`)
     const { from: _from, ...entry } = fake.files[0]
     expect(JSON.parse((await run(['files', '--json'])).out[0])).toEqual([entry])

@@ -42,12 +42,22 @@ export function maybeCompress (plain: Uint8Array): { payload: Uint8Array, compre
   return { payload: packed, compressed: true }
 }
 
+/**
+ * A segment's payload back to its plaintext, which must be exactly plainSize
+ * bytes. The payload is the sharer's (it decrypted, so it is theirs, not
+ * damage in transit), and a few KiB of zstd can expand to gigabytes: zlib
+ * stops as soon as its output would pass maxOutputLength (plainSize, at most
+ * MAX_SEGMENT_SIZE), so a bomb costs one segment of memory and the time to
+ * produce it, never more (test/bomb.test.ts: 1 GiB of zeros in 34 KB).
+ */
 export function decompress (payload: Uint8Array, plainSize: number, segment: number): Uint8Array {
   let out: Uint8Array
   try {
-    // maxOutputLength bounds the work a hostile payload could cause
     out = zstdDecompressSync(payload, { maxOutputLength: Math.max(1, plainSize), chunkSize: Math.max(64, Math.min(MAX_CHUNK * 4, plainSize)) })
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new WgtError('INTEGRITY', `segment ${segment}: decompresses to more than its declared ${plainSize} bytes (a decompression bomb); refused`, { cause: err })
+    }
     throw new WgtError('INTEGRITY', `segment ${segment}: compressed data is damaged`, { cause: err })
   }
   if (out.length !== plainSize) throw new WgtError('INTEGRITY', `segment ${segment}: decompressed to ${out.length} bytes, expected ${plainSize}`)

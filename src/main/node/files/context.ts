@@ -5,6 +5,7 @@ import type { EventHub } from '../../../shared/rpc.js'
 import type { ViolationReporter } from '../guard/reputation.js'
 import type { Candidate } from '../net/selection.js'
 import type { ShardStore } from '../storage/index.js'
+import type { FreeBytes } from './disk-space.js'
 import type { Announcer, Locator } from './locate.js'
 import type { FileRecords } from './records.js'
 import type { ShardService } from './shard-service.js'
@@ -26,4 +27,6 @@ export interface FilesContext {
   log: Logger
   /** how long peers are asked to keep the shards we place (they may clamp it) */
   leaseMs: number
+  /** free space where a fetch writes (statfs), checked before it starts */
+  freeBytes: FreeBytes
 }

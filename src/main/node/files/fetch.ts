@@ -19,13 +19,15 @@ import { WgtError } from '../../../shared/errors.js'
 import { decodeSegment } from '../ces/index.js'
 import type { OperationHandle } from '../operations/registry.js'
 import type { FilesContext } from './context.js'
+import { ensureRoom } from './disk-space.js'
 import { parseLink } from './link.js'
-import { PARTIAL_SUFFIX, SIDECAR_SUFFIX, chooseOutput, readSidecar, removePartial, sanitizeName, sha256File, writeSidecar } from './output.js'
+import { sanitizeName } from './names.js'
+import { PARTIAL_SUFFIX, SIDECAR_SUFFIX, chooseOutput, readSidecar, removePartial, verifyPartial, writeSidecar } from './output.js'
 import type { FileRecord } from './records.js'
 import { releaseEverywhere } from './release.js'
 import { fetchShards, type ShardSource } from './segment-fetch.js'
 import { findRoot, shardSource } from './source.js'
-import { decodeManifest, decodeRoot, type ManifestData, type PlacedSegment, type RootData } from './tables.js'
+import { decodeManifest, decodeRoot, plainSizeOf, type ManifestData, type PlacedSegment, type RootData } from './tables.js'
 
 /** segments fetched at once: enough to overlap network and decode, few enough for constant memory */
 const SEGMENT_CONCURRENCY = 3
@@ -72,29 +74,35 @@ export async function openLink (ctx: FilesContext, link: string, bad: Set<string
   return { id, key, root, rootHolders, manifest }
 }
 
+/**
+ * Fetches and decrypts the manifest into one buffer of the root's
+ * manifestSize, which decodeRoot capped (MAX_MANIFEST_SIZE) and checked
+ * against the segment table, so a root record cannot make this hold more.
+ */
 async function openManifest (root: RootData, key: Uint8Array, src: ShardSource, signal: AbortSignal, keeper?: Keeper): Promise<ManifestData> {
   const hash = createHash('sha256')
-  const parts: Uint8Array[] = []
-  const verified: Array<{ seg: PlacedSegment, shards: Array<Uint8Array | null> }> = []
+  const bytes = Buffer.allocUnsafe(root.manifestSize)
+  let at = 0
   for (const seg of root.segments) {
     const shards = await fetchShards(seg, root.params, src, signal)
     let plain: Uint8Array
     try {
       plain = decodeSegment(seg, shards, { params: root.params, key, fileId: root.fileId, domain: 'manifest' }).plain
     } catch (err) {
-      // every shard was verified against its address on arrival, so what fails to open was sealed with another key
-      if (err instanceof WgtError && err.code === 'INTEGRITY') throw new WgtError('INTEGRITY', 'wrong key: the link\'s key does not open this file\'s manifest', { cause: err })
+      // every shard was verified against its address on arrival, so a first segment that fails to open was sealed with another key
+      if (seg.index === 0 && err instanceof WgtError && err.code === 'INTEGRITY') throw new WgtError('INTEGRITY', 'wrong key: the link\'s key does not open this file\'s manifest', { cause: err })
       throw err
     }
+    if (plain.byteLength !== seg.plainSize || at + plain.byteLength > bytes.byteLength) throw new WgtError('INTEGRITY', `manifest segment ${seg.index}: ${plain.byteLength} bytes, the root record says ${seg.plainSize}`)
     hash.update(plain)
-    parts.push(plain)
-    verified.push({ seg, shards })
+    bytes.set(plain, at)
+    at += plain.byteLength
+    // the key opened it, so it is worth serving; a manifest that fails later is released by the caller
+    await keeper?.keep(seg, shards)
   }
+  if (at !== bytes.byteLength) throw new WgtError('INTEGRITY', `the manifest has ${at} bytes, its root record says ${bytes.byteLength}`)
   if (hash.digest('hex') !== root.manifestSha256) throw new WgtError('INTEGRITY', 'the manifest does not match the hash in its root record')
-  const manifest = decodeManifest(Buffer.concat(parts))
-  // kept only once the key is known to open it: a wrong link keeps nothing
-  for (const v of verified) await keeper?.keep(v.seg, v.shards)
-  return manifest
+  return decodeManifest(bytes)
 }
 
 /** A received copy of this link that is still where it was saved, unchanged in size; else null. */
@@ -140,11 +148,7 @@ export async function fetchFile (ctx: FilesContext, link: string, options: Fetch
     await mkdir(dirname(final), { recursive: true })
     const { resumed, learned } = await fetchInto(ctx, file, key, final, bad, keeper, op)
 
-    const sha256 = await sha256File(final + PARTIAL_SUFFIX, n => { op.progress('verifying', manifest.size > 0 ? n / manifest.size : 1) })
-    if (sha256 !== manifest.sha256) {
-      await removePartial(final)
-      throw new WgtError('INTEGRITY', `the assembled file hashes to ${sha256}, the manifest says ${manifest.sha256}; nothing was kept`)
-    }
+    const sha256 = await verifyPartial(final, manifest.size, manifest.sha256, n => { op.progress('verifying', manifest.size > 0 ? n / manifest.size : 1) })
     signal.throwIfAborted()
     if (await exists(final)) throw new WgtError('INVALID_INPUT', `${final} appeared while fetching; the verified file is left at ${final}${PARTIAL_SUFFIX}`)
     await rename(final + PARTIAL_SUFFIX, final)
@@ -165,10 +169,12 @@ export async function fetchFile (ctx: FilesContext, link: string, options: Fetch
     return { id: manifestId, name, size: manifest.size, path: final, sha256, badHolders: [...bad], resumedSegments: resumed, existing: false }
   } catch (err) {
     const e = WgtError.from(signal.aborted ? signal.reason ?? err : err)
-    // A cancel leaves nothing: no partial file. A node stopping keeps all it has
-    // for a resume; any other failure keeps the partial (a retry resumes it) but
-    // not the shards it pinned for serving: no record would ever release them.
-    if (e.code === 'CANCELLED' && final != null) await removePartial(final)
+    // A cancel leaves nothing: no partial file; nor does a file that does not
+    // check out (INTEGRITY: the manifest lies, and a retry would not change it).
+    // A node stopping keeps all it has for a resume; any other failure keeps the
+    // partial (a retry resumes it) but not the shards it pinned for serving: no
+    // record would ever release them.
+    if ((e.code === 'CANCELLED' || e.code === 'INTEGRITY') && final != null) await removePartial(final)
     if (e.code !== 'NOT_RUNNING' && keeper.kept.size > 0) {
       const ours = (await ctx.records.get(manifestId)) != null
       if (!ours) await releaseEverywhere(ctx, new Map([[ctx.self, keeper.kept]])).catch(() => {})
@@ -185,6 +191,8 @@ async function fetchInto (ctx: FilesContext, file: OpenedFile, key: Uint8Array, 
   const side = await readSidecar(final)
   const done = new Set<number>(side != null && side.manifestId === id && side.size === manifest.size && await exists(partial) ? side.done.filter(i => i >= 0 && i < manifest.segments.length) : [])
   const resumed = done.size
+  // the manifest's size is the sharer's word: room for what is left to write, before anything is fetched
+  await ensureRoom(dirname(final), manifest.segments.reduce((a, s) => a + (done.has(s.index) ? 0 : s.plainSize), 0), ctx.freeBytes)
   const fh = await open(partial, done.size > 0 ? 'r+' : 'w', 0o600)
   const learned = new Map<number, Map<number, string[]>>()
   let sidecarWrite = Promise.resolve()
@@ -212,6 +220,9 @@ async function fetchInto (ctx: FilesContext, file: OpenedFile, key: Uint8Array, 
         })
         const shards = await fetchShards(seg, manifest.params, src, sig)
         const { plain } = decodeSegment(seg, shards, { params: manifest.params, key, fileId: root.fileId, domain: 'data' })
+        // whole segments but the last (tables.ts checked the table; this checks what it decoded to), so nothing lands past the end
+        const expected = plainSizeOf(seg.index, manifest.size, manifest.params.segmentSize)
+        if (plain.byteLength !== expected) throw new WgtError('INTEGRITY', `segment ${seg.index} decoded to ${plain.byteLength} bytes; the file's size makes it ${expected}`)
         await keeper.keep(seg, shards)
         await fh.write(plain, 0, plain.byteLength, seg.index * manifest.params.segmentSize)
         bytesDone += plain.byteLength

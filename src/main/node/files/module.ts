@@ -11,6 +11,7 @@ import { OPERATIONS } from '../operations/module.js'
 import { SETTINGS } from '../settings/module.js'
 import { SHARD_STORE } from '../storage/module.js'
 import type { FilesContext } from './context.js'
+import { statfsFreeBytes } from './disk-space.js'
 import { Inbox } from './inbox.js'
 import { Announcer, Locator } from './locate.js'
 import { offerService, type OfferService } from './offer-service.js'
@@ -64,7 +65,8 @@ export const filesModule: NodeModule = {
       events: ctx.events,
       settings: () => settings.get(),
       log: ctx.logger.forComponent('wgt:files'),
-      leaseMs: LEASE_MS
+      leaseMs: LEASE_MS,
+      freeBytes: statfsFreeBytes
     }
     const service = new FilesService(files, { operations: ctx.need(OPERATIONS), offers, inbox: offers.inbox })
     ctx.provide(FILES, { service, announcer })

@@ -13,15 +13,13 @@ import { WgtError } from '../../../shared/errors.js'
 import { closeStream, ProtocolService, RateLimiter, Violation, type ProtocolComponents, type ProtocolServiceInit } from '../wire/index.js'
 import type { Verdict } from '../guard/guard.js'
 import type { Inbox } from './inbox.js'
-import { isLink } from './link.js'
-import { BIDI_CONTROLS } from './output.js'
+import { offerProblem } from './offer-check.js'
 import { Offer, OfferAck } from './pb/offer.js'
 
 export const OFFER_PROTOCOL = '/wgt/offer/1.0.0'
 /** link ≤ 256, name ≤ 255 UTF-8 bytes ×4 worst case, framing */
 const MAX_OFFER = 2048
 const MAX_ACK = 512
-export const MAX_NAME_LENGTH = 255
 
 export interface ReceivedOffer { from: string, link: string, name: string, size: number, request: boolean }
 
@@ -97,16 +95,6 @@ export class OfferService extends ProtocolService {
     this.events.dispatchEvent(new CustomEvent('received', { detail: { offer: stored, removed } }))
     return stored
   }
-}
-
-export function offerProblem (o: Offer): string | null {
-  if (!isLink(o.link)) return 'not a wgt:// link'
-  if (o.name.length === 0 || o.name.length > MAX_NAME_LENGTH) return `name must be 1..${MAX_NAME_LENGTH} characters`
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(o.name)) return 'name contains control characters'
-  if (new RegExp(BIDI_CONTROLS.source).test(o.name)) return 'name contains characters that reorder how it reads'
-  if (!Number.isSafeInteger(o.size) || o.size < 0) return 'size must be a non-negative integer'
-  return null
 }
 
 export function offerService (init: OfferServiceInit): (components: ProtocolComponents) => OfferService {

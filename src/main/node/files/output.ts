@@ -10,27 +10,16 @@ import { createReadStream } from 'node:fs'
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { basename, extname, join } from 'node:path'
 import { WgtError } from '../../../shared/errors.js'
+import { MAX_NAME_BYTES, sanitizeName } from './names.js'
 
 export const PARTIAL_SUFFIX = '.wgt-partial'
 export const SIDECAR_SUFFIX = '.wgt-partial.json'
+const TMP_SUFFIX = '.tmp'
+
+/** the longest name chooseOutput gives a file: room for " (9999)" and the sidecar's temporary suffix within MAX_NAME_BYTES */
+const MAX_OUTPUT_NAME_BYTES = MAX_NAME_BYTES - ' (9999)'.length - (SIDECAR_SUFFIX + TMP_SUFFIX).length
 
 export interface Sidecar { manifestId: string, size: number, done: number[] }
-
-/**
- * Characters that reorder the text around them: "invoice\u202Efdp.exe" shows
- * as "invoiceexe.pdf". Zero-width joiners stay (emoji sequences need them).
- */
-export const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
-
-/** A manifest's name as a single safe file name: no separators, no '..', no control or reordering characters. */
-export function sanitizeName (name: string): string {
-  // eslint-disable-next-line no-control-regex
-  let s = name.replace(/[/\\\u0000-\u001f\u007f-\u009f]/g, '_').replace(BIDI_CONTROLS, '_').replace(/^\.+/, '').trim()
-  s = s.replace(/\.\.+/g, '.')
-  if (s.length > 200) s = s.slice(0, 200)
-  if (s === '' || s === '.') s = 'file'
-  return s
-}
 
 async function exists (path: string): Promise<boolean> {
   try {
@@ -53,7 +42,7 @@ export async function readSidecar (finalPath: string): Promise<Sidecar | null> {
 
 /** Written to a temporary name and renamed: a kill mid-write leaves the previous sidecar. */
 export async function writeSidecar (finalPath: string, s: Sidecar): Promise<void> {
-  const tmp = finalPath + SIDECAR_SUFFIX + '.tmp'
+  const tmp = finalPath + SIDECAR_SUFFIX + TMP_SUFFIX
   await writeFile(tmp, JSON.stringify(s), { mode: 0o600 })
   await rename(tmp, finalPath + SIDECAR_SUFFIX)
 }
@@ -61,7 +50,7 @@ export async function writeSidecar (finalPath: string, s: Sidecar): Promise<void
 export async function removePartial (finalPath: string): Promise<void> {
   await rm(finalPath + PARTIAL_SUFFIX, { force: true })
   await rm(finalPath + SIDECAR_SUFFIX, { force: true })
-  await rm(finalPath + SIDECAR_SUFFIX + '.tmp', { force: true })
+  await rm(finalPath + SIDECAR_SUFFIX + TMP_SUFFIX, { force: true })
 }
 
 /**
@@ -69,7 +58,7 @@ export async function removePartial (finalPath: string): Promise<void> {
  * when taken; a name whose partial belongs to this same manifest is reused (resume).
  */
 export async function chooseOutput (dir: string, name: string, manifestId: string): Promise<string> {
-  const safe = sanitizeName(name)
+  const safe = sanitizeName(name, { maxBytes: MAX_OUTPUT_NAME_BYTES })
   const ext = extname(safe)
   const stem = ext.length > 0 && ext.length < safe.length ? safe.slice(0, -ext.length) : safe
   for (let n = 0; n < 10_000; n++) {
@@ -81,6 +70,27 @@ export async function chooseOutput (dir: string, name: string, manifestId: strin
     return candidate
   }
   throw new WgtError('UNAVAILABLE', `no free file name for ${basename(safe)} in ${dir}`)
+}
+
+/**
+ * The assembled `<final>.wgt-partial` against the manifest, before it may be
+ * called verified: its length first (a cheap stat, and a wrong one says more
+ * than a hash), then its SHA-256. Either mismatch removes the partial file and
+ * its sidecar and throws INTEGRITY. Returns the hash.
+ */
+export async function verifyPartial (finalPath: string, size: number, sha256: string, onBytes?: (n: number) => void): Promise<string> {
+  const partial = finalPath + PARTIAL_SUFFIX
+  const length = (await stat(partial)).size
+  if (length !== size) {
+    await removePartial(finalPath)
+    throw new WgtError('INTEGRITY', `the assembled file is ${length} bytes, the manifest says ${size}; nothing was kept`)
+  }
+  const actual = await sha256File(partial, onBytes)
+  if (actual !== sha256) {
+    await removePartial(finalPath)
+    throw new WgtError('INTEGRITY', `the assembled file hashes to ${actual}, the manifest says ${sha256}; nothing was kept`)
+  }
+  return actual
 }
 
 /** Streaming SHA-256 of a file: constant memory for any size. */

@@ -15,7 +15,8 @@ import { fetchFile, openLink } from './fetch.js'
 import { census, repair } from './health.js'
 import type { Inbox } from './inbox.js'
 import { parseLink } from './link.js'
-import { sanitizeName } from './output.js'
+import { sanitizeName } from './names.js'
+import { offerProblem } from './offer-check.js'
 import type { OfferService } from './offer-service.js'
 import type { FileRecord } from './records.js'
 import { holdings, releaseEverywhere } from './release.js'
@@ -119,7 +120,11 @@ export class FilesService implements SliceApi<typeof files> {
       const { manifestId } = parseLink(link)
       const rec = await this.ctx.records.get(manifestId)
       const { name, size } = rec != null ? rec.entry : (await openLink(this.ctx, link, new Set(), signal)).manifest
-      await this.deps.offers.send(peerId, { link, name, size }, { signal })
+      // a shared file's name is its local file name, which may hold what the peer's check refuses: send it as it would be saved
+      const offer = { link, name: sanitizeName(name), size }
+      const problem = offerProblem(offer)
+      if (problem != null) throw new WgtError('INVALID_INPUT', `cannot offer this file: ${problem}`)
+      await this.deps.offers.send(peerId, offer, { signal })
     })
   }
 

@@ -22,7 +22,7 @@ import type { FilesContext } from './context.js'
 import { Placer } from './placement.js'
 import type { FileRecord } from './records.js'
 import { releaseEverywhere } from './release.js'
-import { encodeManifest, encodeRoot, type PlacedSegment } from './tables.js'
+import { MAX_MANIFEST_SIZE, encodeManifest, encodeRoot, manifestSizeEstimate, type PlacedSegment } from './tables.js'
 
 export interface ShareTarget { path: string, size: number, name: string }
 
@@ -48,6 +48,7 @@ export async function shareFile (ctx: FilesContext, target: ShareTarget, options
   if (!Number.isInteger(k) || !Number.isInteger(m) || k < 1 || m < 0 || k + m > 255) throw new WgtError('INVALID_INPUT', `k=${k}, m=${m}: need k ≥ 1, m ≥ 0, k + m ≤ 255`)
   const keepLocal = options.keepLocalCopy ?? true
   const params: CesParams = { k, m, segmentSize: DEFAULT_SEGMENT_SIZE }
+  checkManifestFits(manifestSizeEstimate(name, size, params, ctx.self), name, params)
   const key = newFileKey()
   const fileId = newFileId()
   const n = k + m
@@ -98,6 +99,7 @@ export async function shareFile (ctx: FilesContext, target: ShareTarget, options
     if (data.size !== size) throw new WgtError('INVALID_INPUT', `${source} changed while it was being shared (${size} bytes at the start, ${data.size} read)`)
     op.progress('finishing', 0, { done: size, total: size })
     const manifestBytes = encodeManifest({ name, size: data.size, sha256: data.sha256, params, segments: data.segments, createdAt: Date.now() })
+    checkManifestFits(manifestBytes.byteLength, name, params)
     const sealed = await encodeAndPlace(once(manifestBytes), params, key, fileId, 'manifest', placeOne('manifest'), signal)
     const rootBytes = encodeRoot({ fileId, params, manifestSize: sealed.size, manifestSha256: sealed.sha256, segments: sealed.segments })
     const id = cidOf(rootBytes)
@@ -131,6 +133,14 @@ export async function shareFile (ctx: FilesContext, target: ShareTarget, options
     await releaseEverywhere(ctx, placed)
     throw err
   }
+}
+
+/** A manifest no fetcher would read (tables.ts MAX_MANIFEST_SIZE) makes a link nobody can use: refused instead. */
+function checkManifestFits (manifestSize: number, name: string, params: CesParams): void {
+  if (manifestSize <= MAX_MANIFEST_SIZE) return
+  const n = params.k + params.m
+  throw new WgtError('INVALID_INPUT', `${name} is too large to share with ${params.k}+${params.m} shards per segment: its manifest would be ` +
+    `${Math.ceil(manifestSize / 2 ** 20)} MiB, over the ${MAX_MANIFEST_SIZE / 2 ** 20} MiB a node reads${n > 2 ? '; fewer shards per segment (a smaller k + m) fit a larger file' : ''}`)
 }
 
 interface Placed { size: number, sha256: string, segments: PlacedSegment[] }

@@ -5,8 +5,7 @@
  * both are still validated field by field: a hostile sharer can craft either.
  */
 import { WgtError } from '../../../shared/errors.js'
-import { MAX_SEGMENT_SIZE, type CesParams, type SegmentRecord } from '../ces/index.js'
-import { isShardCid } from '../ces/index.js'
+import { CID_STRING_LENGTH, MAX_SEGMENT_SIZE, MIN_SEGMENT_SIZE, SEGMENT_OVERHEAD, isShardCid, type CesParams, type SegmentRecord } from '../ces/index.js'
 import { Manifest as ManifestPb, RootRecord as RootPb, type Segment as SegmentPb } from './pb/manifest.js'
 import { MAX_SHARD_SIZE } from './shard-service.js'
 
@@ -14,7 +13,29 @@ export const ROOT_VERSION = 1
 export const MANIFEST_VERSION = 1
 /** holders remembered per shard: enough for replicas found by repair and the DHT */
 const MAX_HOLDERS = 32
-const MAX_SEGMENTS = 1 << 22 // 16 TiB of 4 MiB segments
+
+/**
+ * The largest manifest (its plaintext) a node writes or reads: 64 MiB. A
+ * fetcher holds the whole manifest while it decodes it, and a root record's
+ * manifestSize is a stranger's word, so decodeRoot checks it against this
+ * before one manifest shard is fetched or one byte allocated for it (a 30 KB
+ * root record once listed manifest segments of zeros that took a fetching
+ * daemon from 164 to 1,711 MiB).
+ *
+ * Why 64 MiB: a 4+2 share writes 1,047 bytes of table per 4 MiB segment (six
+ * CIDs, two holders each; measured with encodeManifest), so this describes
+ * files up to ~250 GiB at the defaults; k+m = 255 costs ~43 KiB per segment,
+ * ~6 GiB. Holding it costs a fetcher 64 MiB of bytes and a few times that
+ * decoded: bounded, where it was not. share.ts refuses a file whose manifest
+ * would not fit.
+ */
+export const MAX_MANIFEST_SIZE = 64 * 1024 * 1024
+/** no segment's table entry is smaller: one 59-character CID with its framing (61 bytes) and its sizes (83 bytes measured) */
+const MIN_SEGMENT_ENTRY = 64
+/** what a manifest of MAX_MANIFEST_SIZE can list at most: 2^20 segments */
+export const MAX_SEGMENTS = MAX_MANIFEST_SIZE / MIN_SEGMENT_ENTRY
+/** the largest file the format can describe: 2^20 segments of 16 MiB, 16 TiB */
+export const MAX_FILE_SIZE = MAX_SEGMENTS * MAX_SEGMENT_SIZE
 
 /** A segment as ces describes it, plus who holds each of its shards. */
 export interface PlacedSegment extends SegmentRecord {
@@ -63,6 +84,10 @@ export function decodeRoot (bytes: Uint8Array): RootData {
   if (pb.fileId.byteLength !== 16) throw new WgtError('INTEGRITY', 'root record: file id must be 16 bytes')
   const params = checkParams(pb.params, 'root record')
   if (!/^[0-9a-f]{64}$/.test(pb.manifestSha256)) throw new WgtError('INTEGRITY', 'root record: bad manifest hash')
+  // before anything is fetched for it: the manifest is held whole
+  if (!(pb.manifestSize <= MAX_MANIFEST_SIZE)) {
+    throw new WgtError('INTEGRITY', `root record: a manifest of ${pb.manifestSize} bytes is over the ${MAX_MANIFEST_SIZE} a node reads`)
+  }
   const segments = checkTable(pb.segments, params, pb.manifestSize, 'root record')
   return { fileId: pb.fileId, params, manifestSize: pb.manifestSize, manifestSha256: pb.manifestSha256, segments }
 }
@@ -90,8 +115,35 @@ export function decodeManifest (bytes: Uint8Array): ManifestData {
   if (pb.name.length === 0 || pb.name.length > 1024) throw new WgtError('INTEGRITY', 'manifest: bad file name')
   if (!/^[0-9a-f]{64}$/.test(pb.sha256)) throw new WgtError('INTEGRITY', 'manifest: bad file hash')
   const params = checkParams(pb.params, 'manifest')
+  if (!(pb.size <= MAX_FILE_SIZE)) throw new WgtError('INTEGRITY', `manifest: a file of ${pb.size} bytes is over the ${MAX_FILE_SIZE} the format describes`)
   const segments = checkTable(pb.segments, params, pb.size, 'manifest')
   return { name: pb.name, size: pb.size, sha256: pb.sha256, params, segments, createdAt: Number.isFinite(pb.createdAt) ? pb.createdAt : 0 }
+}
+
+/**
+ * The manifest's size for a file of `size` bytes, from one segment entry as
+ * share writes it (k+m shards with `holders` holders each, ids as long as
+ * `peerId`): a share whose manifest would be over MAX_MANIFEST_SIZE is
+ * refused before it starts, not after hours of encoding.
+ */
+export function manifestSizeEstimate (name: string, size: number, params: CesParams, peerId: string, holders = 2): number {
+  const count = segmentCount(size, params.segmentSize)
+  const n = params.k + params.m
+  const cid = 'b'.padEnd(CID_STRING_LENGTH, 'a')
+  const cipherSize = params.segmentSize + SEGMENT_OVERHEAD
+  const entry: PlacedSegment = {
+    index: count - 1,
+    plainSize: params.segmentSize,
+    compressed: false,
+    cipherSize,
+    shardSize: Math.ceil(cipherSize / params.k),
+    shards: new Array(n).fill(cid),
+    holders: new Array(n).fill(new Array(holders).fill(peerId))
+  }
+  const base: ManifestData = { name, size, sha256: '0'.repeat(64), params, segments: [], createdAt: Date.now() }
+  const none = encodeManifest(base).byteLength
+  const one = encodeManifest({ ...base, segments: [entry] }).byteLength
+  return none + count * (one - none)
 }
 
 function toPb (s: PlacedSegment): SegmentPb {
@@ -109,28 +161,43 @@ function toPb (s: PlacedSegment): SegmentPb {
 export function checkParams (p: { k: number, m: number, segmentSize: number } | undefined, where: string): CesParams {
   if (p == null) throw new WgtError('INTEGRITY', `${where}: missing parameters`)
   const { k, m, segmentSize } = p
-  if (!(k >= 1 && m >= 0 && k + m <= 255 && segmentSize >= 1 && segmentSize <= MAX_SEGMENT_SIZE)) {
+  // as ces' checkParams, which decoding applies later: a table is checked against the parameters it will be decoded with
+  if (!(k >= 1 && m >= 0 && k + m <= 255 && Number.isInteger(segmentSize) && segmentSize >= MIN_SEGMENT_SIZE && segmentSize <= MAX_SEGMENT_SIZE)) {
     throw new WgtError('INTEGRITY', `${where}: parameters out of bounds (k=${k}, m=${m}, segment ${segmentSize})`)
   }
   return { k, m, segmentSize }
 }
 
-/** Segment i has index i, k+m valid CIDs, sizes within the parameters, and plain sizes adding up to size. */
+/** How many segments a file of `size` bytes has: whole segments and the remainder; an empty file has one, empty. */
+export function segmentCount (size: number, segmentSize: number): number {
+  return Math.max(1, Math.ceil(size / segmentSize))
+}
+
+/** The plaintext size of segment `index` of a file of `size` bytes: segmentSize, or the remainder for the last. */
+export function plainSizeOf (index: number, size: number, segmentSize: number): number {
+  return index < segmentCount(size, segmentSize) - 1 ? segmentSize : size - index * segmentSize
+}
+
+/**
+ * Segment i has index i, k+m valid CIDs, and exactly the plain size the file's
+ * size implies (as ces' segmenter cuts it): a table may not place a short
+ * segment where a whole one belongs, or every later segment lands beyond the
+ * end of the file (a lying manifest made a 256 KiB file a 1 GiB sparse one).
+ */
 function checkTable (segs: SegmentPb[], params: CesParams, size: number, where: string): PlacedSegment[] {
   if (!Number.isSafeInteger(size) || size < 0) throw new WgtError('INTEGRITY', `${where}: bad size ${size}`)
   const n = params.k + params.m
-  let total = 0
-  const out = segs.map((s, i): PlacedSegment => {
+  const count = segmentCount(size, params.segmentSize)
+  if (segs.length !== count) throw new WgtError('INTEGRITY', `${where}: ${segs.length} segments, but ${size} bytes in segments of ${params.segmentSize} make ${count}`)
+  return segs.map((s, i): PlacedSegment => {
     const bad = (why: string): WgtError => new WgtError('INTEGRITY', `${where}: segment ${i}: ${why}`)
     if (s.index !== i) throw bad(`index ${s.index}`)
-    if (s.plainSize > params.segmentSize) throw bad(`plain size ${s.plainSize} exceeds the segment size`)
+    const plainSize = plainSizeOf(i, size, params.segmentSize)
+    if (s.plainSize !== plainSize) throw bad(`plain size ${s.plainSize}, but the file's size makes it ${plainSize}`)
     if (s.shardSize < 1 || s.shardSize > MAX_SHARD_SIZE || s.cipherSize > s.shardSize * params.k) throw bad('bad shard or cipher size')
     if (s.shards.length !== n || !s.shards.every(isShardCid)) throw bad(`needs ${n} valid shard addresses`)
     if (s.holders.length !== 0 && s.holders.length !== n) throw bad('placement does not match the shards')
     if (s.holders.some(h => h.peers.length > MAX_HOLDERS || h.peers.some(p => p.length > 128))) throw bad('placement too large')
-    total += s.plainSize
     return { index: i, plainSize: s.plainSize, compressed: s.compressed, cipherSize: s.cipherSize, shardSize: s.shardSize, shards: s.shards, holders: s.holders.length === 0 ? s.shards.map(() => []) : s.holders.map(h => h.peers) }
   })
-  if (total !== size) throw new WgtError('INTEGRITY', `${where}: segments add up to ${total} bytes, not ${size}`)
-  return out
 }

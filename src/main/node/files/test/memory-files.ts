@@ -1,0 +1,107 @@
+/**
+ * One node's files context with its shards in memory, and a hostile sharer's
+ * tools: fetch's checks run for real (ces, tables, output) against files whose
+ * manifest or root record the test writes itself, with no network and no
+ * second node.
+ */
+import { createHash } from 'node:crypto'
+import { EventHub } from '../../../../shared/rpc.js'
+import { cidOf, encode, encodeLink, newFileId, newFileKey, type CesDomain, type CesParams, type EncodeSummary } from '../../ces/index.js'
+import type { OperationHandle } from '../../operations/registry.js'
+import type { FilesContext } from '../context.js'
+import type { FreeBytes } from '../disk-space.js'
+import type { FileRecord } from '../records.js'
+import { encodeManifest, encodeRoot, type ManifestData, type RootData } from '../tables.js'
+
+export const SELF = '12D3KooWSelfSelfSelfSelfSelfSelfSelfSelfSelfSelfSelf'
+
+export interface MemoryFiles {
+  ctx: FilesContext
+  /** every shard and root record this node holds, by CID */
+  shards: Map<string, Uint8Array>
+  /** the CIDs fetch asked for, in order */
+  asked: string[]
+}
+
+export function memoryFiles (downloadDir: string, freeBytes: FreeBytes = async () => Number.MAX_SAFE_INTEGER): MemoryFiles {
+  const shards = new Map<string, Uint8Array>()
+  const asked: string[] = []
+  const records = new Map<string, FileRecord>()
+  const log = Object.assign(() => {}, { error: () => {}, trace: () => {}, enabled: false })
+  const ctx = {
+    self: SELF,
+    shards: {
+      get: async (_peer: string, cid: string) => { asked.push(cid); return shards.get(cid) ?? null },
+      put: async () => 'stored'
+    },
+    store: { get: async (cid: string) => shards.get(cid) ?? null, delete: async () => {} },
+    locator: { providers: async () => [] },
+    announcer: { announce: () => {} },
+    records: {
+      get: async (id: string) => records.get(id) ?? null,
+      put: async (rec: FileRecord) => { records.set(rec.entry.id, rec) },
+      list: async () => [...records.values()].map(r => r.entry),
+      delete: async (id: string) => { records.delete(id) }
+    },
+    candidates: async () => [],
+    rtt: () => 0,
+    reputation: { recordViolation: () => {} },
+    events: new EventHub(),
+    settings: () => ({ downloadDir, keepFetchedShards: false }),
+    log,
+    leaseMs: 60_000,
+    freeBytes
+  }
+  return { ctx: ctx as unknown as FilesContext, shards, asked }
+}
+
+/** An operation handle for calling fetchFile directly; abort `ctrl` to cancel. */
+export function operation (): OperationHandle & { ctrl: AbortController } {
+  const ctrl = new AbortController()
+  return { id: 'op', ctrl, signal: ctrl.signal, setLabel: () => {}, setFileId: () => {}, progress: () => {} }
+}
+
+async function * once (bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes
+}
+
+async function sealInto (files: MemoryFiles, bytes: Uint8Array, params: CesParams, key: Uint8Array, fileId: Uint8Array, domain: CesDomain): Promise<EncodeSummary> {
+  return await encode(once(bytes), { params, key, fileId, domain }, async s => { files.shards.set(s.cid, s.bytes) })
+}
+
+export interface Planted { link: string, id: string, key: Uint8Array, manifest: ManifestData }
+
+/**
+ * Shares `data` into the node's memory as a sharer would, except that the
+ * sharer may rewrite the manifest (`lie`) before sealing it with the file's key,
+ * and the root record (`lieRoot`) before storing it: what a hostile sharer can do.
+ */
+export async function plant (files: MemoryFiles, data: Uint8Array, params: CesParams, opts: {
+  name?: string
+  lie?: (m: ManifestData) => ManifestData
+  lieRoot?: (r: RootData) => RootData
+} = {}): Promise<Planted> {
+  const key = newFileKey()
+  const fileId = newFileId()
+  const summary = await sealInto(files, data, params, key, fileId, 'data')
+  const honest: ManifestData = {
+    name: opts.name ?? 'planted.bin',
+    size: summary.size,
+    sha256: summary.sha256,
+    params,
+    segments: summary.segments.map(s => ({ ...s, holders: s.shards.map(() => [SELF]) })),
+    createdAt: 1
+  }
+  const manifest = opts.lie?.(honest) ?? honest
+  const sealed = await sealInto(files, encodeManifest(manifest), params, key, fileId, 'manifest')
+  const honestRoot: RootData = { fileId, params, manifestSize: sealed.size, manifestSha256: sealed.sha256, segments: sealed.segments.map(s => ({ ...s, holders: s.shards.map(() => [SELF]) })) }
+  const rootBytes = encodeRoot(opts.lieRoot?.(honestRoot) ?? honestRoot)
+  const id = cidOf(rootBytes)
+  files.shards.set(id, rootBytes)
+  return { link: encodeLink(id, key), id, key, manifest }
+}
+
+export function sha256 (bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex')
+}
+
