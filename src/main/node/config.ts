@@ -37,6 +37,13 @@ export interface NodeConfig {
   quotaBytes: number | null
   /** where fetched files are saved when no output path is given; default DATA/received */
   downloadDir: string
+  /** how long peers are asked to keep the shards this node places (they clamp it to a year) */
+  shardLeaseMs: number
+  /** how often this node renews the leases of the files it shared (well within shardLeaseMs) */
+  leaseRenewMs: number
+  /** how often every stored shard is re-hashed (scrub), and how fast it may read */
+  scrubEveryMs: number
+  scrubBytesPerSecond: number
 }
 
 
@@ -53,6 +60,10 @@ export function defaultListen (): string[] {
 export function resolveConfig (partial: Partial<NodeConfig> & { dataDir: string }): NodeConfig {
   return {
     quotaBytes: null,
+    shardLeaseMs: 14 * 24 * 3600_000,
+    leaseRenewMs: 24 * 3600_000,
+    scrubEveryMs: 24 * 3600_000,
+    scrubBytesPerSecond: 16 * 2 ** 20,
     downloadDir: join(partial.dataDir, 'received'),
     listen: defaultListen(),
     bootstrap: [],

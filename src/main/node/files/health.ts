@@ -1,8 +1,13 @@
 /**
- * Health: which shards some holder confirms having right now. Known holders
- * (placement, plus ourselves) are asked with batched HAS first; shards nobody
- * confirmed are then looked up on the DHT, all within a time budget, so a
- * dead holder costs a timeout, not a hang.
+ * Health: which shards some holder proves it has right now. "Have it" is not
+ * enough (a holder that deleted its shards can still say it): every holder
+ * is challenged with a fresh nonce and must answer SHA-256(nonce || shard),
+ * which it cannot without the bytes; the answers are checked against bytes
+ * verified by their address (our own copy, or one fetched from a claimant,
+ * which proves that claimant by delivery). A wrong answer counts against the
+ * holder. Known holders (placement, plus ourselves) are asked first; shards
+ * nobody proved are then looked up on the DHT, all within a time budget, so
+ * a dead holder costs a timeout, not a hang.
  * Repair: for every segment that lost shards but still has k, fetch k,
  * re-create the lost ones with Reed-Solomon (no key needed) and place them on
  * peers that hold nothing of that segment yet; the record's placement is
@@ -12,7 +17,8 @@
  */
 import { WgtError } from '../../../shared/errors.js'
 import type { FileHealth, SegmentHealth } from '../../../shared/api/index.js'
-import { rebuildShards, type CesParams } from '../ces/index.js'
+import { createHash, randomBytes } from 'node:crypto'
+import { rebuildShards, verifyShard, type CesParams } from '../ces/index.js'
 import type { FilesContext } from './context.js'
 import type { OperationHandle } from '../operations/registry.js'
 import { Placer } from './placement.js'
@@ -75,19 +81,55 @@ export async function census (ctx: FilesContext, rec: FileRecord, signal: AbortS
   }
 }
 
+interface Claim { peer: string, nonce: Uint8Array, proof: Uint8Array }
+
+/** Challenge every peer in `ask` and add to `confirmed` the holders whose proofs check out. */
 async function askAll (ctx: FilesContext, ask: Map<string, Set<string>>, confirmed: Map<string, Set<string>>, signal: AbortSignal): Promise<void> {
-  await pool([...ask.entries()], 16, async ([peer, cids]) => {
+  const prove = (cid: string, peer: string): void => {
+    let s = confirmed.get(cid)
+    if (s == null) { s = new Set(); confirmed.set(cid, s) }
+    s.add(peer)
+  }
+  const claims = new Map<string, Claim[]>()
+  const selfCids = ask.get(ctx.self)
+  await pool([...ask.entries()].filter(([peer]) => peer !== ctx.self), 16, async ([peer, cids]) => {
     const list = [...cids]
+    const nonce = randomBytes(32)
     try {
-      const has = await ctx.shards.has(peer, list, { signal: AbortSignal.any([signal, AbortSignal.timeout(5000)]) })
-      has.forEach((h, i) => {
-        if (!h) return
-        let s = confirmed.get(list[i])
-        if (s == null) { s = new Set(); confirmed.set(list[i], s) }
-        s.add(peer)
+      const proofs = await ctx.shards.prove(peer, list, nonce, { signal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]) })
+      proofs.forEach((proof, i) => {
+        if (proof == null) return
+        const list2 = claims.get(list[i]) ?? []
+        list2.push({ peer, nonce, proof })
+        claims.set(list[i], list2)
       })
     } catch {
-      // unreachable or too slow: it confirms nothing
+      // unreachable, too slow, or busy: it proves nothing
+    }
+  })
+  // our own copy counts when its bytes still match its address; it is also what we check others against
+  const cids = new Set([...claims.keys(), ...(selfCids ?? [])])
+  await pool([...cids], 8, async cid => {
+    if (signal.aborted) return
+    let bytes: Uint8Array | null = await ctx.store.get(cid).catch(() => null)
+    if (bytes != null && verifyShard(cid, bytes)) {
+      if (selfCids?.has(cid) === true) prove(cid, ctx.self)
+    } else {
+      bytes = null
+    }
+    const pending = claims.get(cid) ?? []
+    if (bytes == null) {
+      // fetch it from a claimant: bytes that match the address prove that claimant
+      for (const c of pending) {
+        const got = await ctx.shards.get(c.peer, cid, { signal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]) }).catch(() => null)
+        if (got != null && verifyShard(cid, got)) { bytes = got; prove(cid, c.peer); break }
+      }
+    }
+    if (bytes == null) return
+    for (const c of pending) {
+      const expected = createHash('sha256').update(c.nonce).update(bytes).digest()
+      if (expected.equals(c.proof)) prove(cid, c.peer)
+      else ctx.reputation.recordViolation(c.peer, 'shard: failed a storage proof')
     }
   })
 }

@@ -94,6 +94,16 @@ export class Announcer {
     this.timer.unref?.()
   }
 
+  /** We no longer hold it: do not announce it again (the DHT's records of it expire on their own). */
+  withdraw (cid: string): void {
+    if (this.queued.delete(cid)) {
+      const i = this.queue.indexOf(cid)
+      if (i >= 0) this.queue.splice(i, 1)
+    }
+    if (this.stopped) return
+    void this.libp2p.contentRouting.cancelReprovide(parseShardCid(cid).cid).catch(() => {})
+  }
+
   /** Resolves when everything queued so far was attempted (tests and benchmarks wait on it). */
   async idle (): Promise<void> {
     if (this.active === 0 && this.queue.length === 0) return

@@ -13,17 +13,15 @@ import { SHARD_STORE } from '../storage/module.js'
 import type { FilesContext } from './context.js'
 import { statfsFreeBytes } from './disk-space.js'
 import { Inbox } from './inbox.js'
+import { LeaseRenewal } from './lease-renewal.js'
 import { Announcer, Locator } from './locate.js'
 import { offerService, type OfferService } from './offer-service.js'
 import { FileRecords } from './records.js'
 import { FilesService } from './service.js'
 import { SHARD_PROTOCOL, shardService, type ShardService } from './shard-service.js'
 
-/** lease asked of peers for placed shards */
-const LEASE_MS = 365 * 24 * 3600_000
-
 /** the running files service, for tests and tools that wait on DHT announcements */
-export const FILES = part<{ service: FilesService, announcer: Announcer }>('files.service')
+export const FILES = part<{ service: FilesService, announcer: Announcer, renewal: LeaseRenewal }>('files.service')
 
 export const filesModule: NodeModule = {
   name: 'files',
@@ -47,6 +45,7 @@ export const filesModule: NodeModule = {
     // every holder announces what it stores, so a file outlives the sharer's placement list
     const onStored = (evt: CustomEvent<string>): void => { announcer.announce(evt.detail) }
     shards.events.addEventListener('stored', onStored)
+    const offRemoved = ctx.need(SHARD_STORE).onRemove(cid => { announcer.withdraw(cid) })
     const onOffer = (evt: CustomEvent<{ offer: FileOffer, removed: string[] }>): void => {
       for (const id of evt.detail.removed) ctx.events.emit('offer:remove', { id })
       ctx.events.emit('offer:new', evt.detail.offer)
@@ -65,18 +64,22 @@ export const filesModule: NodeModule = {
       events: ctx.events,
       settings: () => settings.get(),
       log: ctx.logger.forComponent('wgt:files'),
-      leaseMs: LEASE_MS,
+      leaseMs: ctx.config.shardLeaseMs,
       freeBytes: statfsFreeBytes
     }
     const service = new FilesService(files, { operations: ctx.need(OPERATIONS), offers, inbox: offers.inbox })
-    ctx.provide(FILES, { service, announcer })
+    const renewal = new LeaseRenewal(files, ctx.config.leaseRenewMs)
+    renewal.start()
+    ctx.provide(FILES, { service, announcer, renewal })
     return {
       api: service,
       stop: async () => {
         shards.events.removeEventListener('stored', onStored)
+        offRemoved()
         offers.events.removeEventListener('received', onOffer)
         // running shares and fetches use the shard service and the store: end them first
         await ctx.need(OPERATIONS).stop()
+        await renewal.stop()
         await service.stop()
         announcer.stop()
       }

@@ -39,6 +39,17 @@ export const storageModule: NodeModule = {
     const store = ctx.need(SHARD_STORE)
     await store.ownedBy(ctx.libp2p.peerId.toString())
     store.start()
+    // proof of storage starts at home: every shard re-hashed on a schedule, at a bounded read rate
+    const log = ctx.logger.forComponent('wgt:storage:scrub')
+    let scrubbing: Promise<unknown> | undefined
+    const scrubTimer = setInterval(() => {
+      if (scrubbing != null) return
+      scrubbing = store.scrub({ bytesPerSecond: ctx.config.scrubBytesPerSecond })
+        .then(r => { if (r.corrupt.length > 0) log.error('scrub deleted %d rotten shards of %d checked', r.corrupt.length, r.checked) })
+        .catch(err => { log.error('scrub failed - %e', err) })
+        .finally(() => { scrubbing = undefined })
+    }, ctx.config.scrubEveryMs)
+    scrubTimer.unref()
     const info = (): ReturnType<ShardStore['stats']> => store.stats()
     const api: SliceApi<typeof storage> = {
       getStorage: async () => info(),
@@ -56,7 +67,14 @@ export const storageModule: NodeModule = {
         return info()
       }
     }
-    return { api }
+    return {
+      api,
+      stop: async () => {
+        clearInterval(scrubTimer)
+        await store.stop()
+        await scrubbing
+      }
+    }
   }
 }
 

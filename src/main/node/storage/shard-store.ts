@@ -100,6 +100,9 @@ export class ShardStore {
   /** gc rounds run one after another; this is the latest one queued */
   private gcTail: Promise<unknown> = Promise.resolve()
   private gcActive = 0
+  /** aborted by stop(): ends a scrub between shards */
+  private stopping = new AbortController()
+  private readonly removeListeners = new Set<(cid: string) => void>()
 
   private constructor (opts: ShardStoreOptions) {
     this.dir = opts.dir
@@ -349,11 +352,24 @@ export class ShardStore {
     }
   }
 
-  /** Rehashes every stored shard; a corrupt one is deleted (with its leases) so it is never served again. */
-  async scrub (): Promise<{ checked: number, corrupt: string[] }> {
+  /**
+   * Rehashes every stored shard; a corrupt one is deleted (with its leases) so
+   * it is never served or announced again. Paced to bytesPerSecond so a big
+   * store does not starve the disk; a stop() ends it between shards.
+   */
+  async scrub (opts: { bytesPerSecond?: number } = {}): Promise<{ checked: number, corrupt: string[] }> {
     let checked = 0
+    let bytesRead = 0
+    const started = Date.now()
     const corrupt: string[] = []
+    const signal = this.stopping.signal
     for (const cid of [...this.sizes.keys()]) {
+      if (signal.aborted) break
+      if (opts.bytesPerSecond != null && opts.bytesPerSecond > 0) {
+        const ahead = bytesRead / opts.bytesPerSecond * 1000 - (Date.now() - started)
+        if (ahead > 0) await sleep(ahead, signal)
+        if (signal.aborted) break
+      }
       await this.lock.run(cid, async () => {
         if (!this.sizes.has(cid)) return
         let bytes: Buffer
@@ -364,6 +380,7 @@ export class ShardStore {
           throw new WgtError('UNAVAILABLE', `cannot read shard ${cid}: ${(err as Error).message}`, { cause: err })
         }
         checked++
+        bytesRead += bytes.length
         if (sha256(bytes).equals(parseShardCid(cid).digest)) return
         corrupt.push(cid)
         await this.removeShard(cid)
@@ -382,11 +399,19 @@ export class ShardStore {
     }, this.gcIntervalMs)
   }
 
-  /** Stops periodic gc and waits for a round in progress; the store stays usable. */
+  /** Stops periodic gc and scrub and waits for a gc round in progress; the store stays usable. */
   async stop (): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer)
     this.timer = undefined
+    this.stopping.abort()
+    this.stopping = new AbortController()
     await this.gcTail
+  }
+
+  /** Called with the CID of every shard that leaves the store (released, collected, rotten). */
+  onRemove (listener: (cid: string) => void): () => void {
+    this.removeListeners.add(listener)
+    return () => { this.removeListeners.delete(listener) }
   }
 
   private async collect (): Promise<{ removed: number, freed: number }> {
@@ -464,6 +489,7 @@ export class ShardStore {
     this.disown(cid)
     this.sizes.delete(cid)
     this.used -= size
+    for (const l of this.removeListeners) l(cid)
   }
 
   /** A read found no file; confirm under the lock, since a put of the same shard may have landed meanwhile. */
@@ -482,6 +508,14 @@ export class ShardStore {
 function checkQuota (bytes: number): number {
   if (!Number.isSafeInteger(bytes) || bytes < 0) throw new WgtError('INVALID_INPUT', `quota must be a non-negative whole number of bytes, got ${bytes}`)
   return bytes
+}
+
+async function sleep (ms: number, signal: AbortSignal): Promise<void> {
+  await new Promise<void>(resolve => {
+    const t = setTimeout(done, ms)
+    function done (): void { clearTimeout(t); signal.removeEventListener('abort', done); resolve() }
+    signal.addEventListener('abort', done, { once: true })
+  })
 }
 
 function sha256 (bytes: Uint8Array): Buffer {

@@ -308,21 +308,21 @@ describe('ShardStore pools', () => {
     await store.ownedBy('self')
     const lease = (owner: string): { owner: string, expiresAt: number } => ({ owner, expiresAt: now + 1000 })
 
-    // one-byte shards cost a block each, and one peer gets 6 of them at most
-    for (let i = 0; i < 6; i++) { const s = randomShard(1); await store.put(s.cid, s.bytes, lease('flooder')) }
-    const seventh = randomShard(1)
+    // tiny shards cost a block each, and one peer gets 6 of them at most
+    for (let i = 0; i < 6; i++) { const s = randomShard(16); await store.put(s.cid, s.bytes, lease('flooder')) }
+    const seventh = randomShard(16)
     await expect(store.put(seventh.cid, seventh.bytes, lease('flooder'))).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED', message: expect.stringMatching(/6 of 6 shards/) })
     expect(store.usageOf('flooder')).toEqual({ bytes: 6 * 4096, shards: 6 })
 
     // a big peer stops at its byte quota
     const big = randomShard(8 * 4096)
     await store.put(big.cid, big.bytes, lease('big'))
-    const more = randomShard(1)
+    const more = randomShard(16)
     await expect(store.put(more.cid, more.bytes, lease('big'))).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED', message: expect.stringMatching(/quota on this node/) })
     // the pool: 14 of 16 blocks used; a third peer gets 2 more, then the pool is full
     const two = randomShard(2 * 4096)
     await store.put(two.cid, two.bytes, lease('third'))
-    const over = randomShard(1)
+    const over = randomShard(16)
     await expect(store.put(over.cid, over.bytes, lease('fourth'))).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED', message: expect.stringMatching(/storage for others is full/) })
 
     // our own files still have the rest of the quota
