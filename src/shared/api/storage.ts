@@ -29,6 +29,12 @@ export interface StorageInfo {
   blockSize: number
 }
 
+export interface ScrubResult {
+  checked: number
+  /** CIDs of the shards found rotten and deleted */
+  corrupt: string[]
+}
+
 export interface StorageLimits {
   /** bytes for others, all together; null = half the quota */
   pool?: number | null
@@ -51,7 +57,9 @@ export const storage = {
         perPeerShards: z.number().int().min(0).max(10_000_000).nullable().optional()
       }).strict()]),
       result: returns<StorageInfo>()
-    })
+    }),
+    /** re-hash every stored shard now; rotten ones are deleted and no longer announced */
+    scrubStorage: method({ args: z => z.tuple([]), result: returns<ScrubResult>(), timeout: 'wait' })
   },
   events: {}
 } as const

@@ -5,6 +5,7 @@ import { filesCommands } from './files.js'
 import { guardCommands } from './guard.js'
 import { metricsCommands } from './metrics.js'
 import { netCommands } from './net.js'
+import { storageCommands } from './storage.js'
 import { tokenCommands } from './token.js'
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -13,5 +14,6 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...metricsCommands,
   ...filesCommands,
   ...guardCommands,
+  ...storageCommands,
   ...tokenCommands
 ]

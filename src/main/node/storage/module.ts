@@ -65,7 +65,8 @@ export const storageModule: NodeModule = {
         store.setLimits(limits)
         await ctx.datastore.put(LIMITS_KEY, new TextEncoder().encode(JSON.stringify(stored)))
         return info()
-      }
+      },
+      scrubStorage: async () => await store.scrub()
     }
     return {
       api,
