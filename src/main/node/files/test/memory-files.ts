@@ -5,8 +5,11 @@
  * second node.
  */
 import { createHash } from 'node:crypto'
+import { zstdCompressSync } from 'node:zlib'
 import { EventHub } from '../../../../shared/rpc.js'
-import { cidOf, encode, encodeLink, newFileId, newFileKey, type CesDomain, type CesParams, type EncodeSummary } from '../../ces/index.js'
+import { SEGMENT_OVERHEAD, cidOf, encode, encodeLink, newFileId, newFileKey, type CesDomain, type CesParams, type EncodeSummary } from '../../ces/index.js'
+import { deriveSubkey, sealInto as sealPayload } from '../../ces/crypto.js'
+import { encodeParity } from '../../ces/rs/index.js'
 import type { OperationHandle } from '../../operations/registry.js'
 import type { FilesContext } from '../context.js'
 import type { FreeBytes } from '../disk-space.js'
@@ -105,3 +108,38 @@ export function sha256 (bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex')
 }
 
+
+/**
+ * A decompression bomb as a hostile sharer with the key can make it: one data
+ * segment declaring `declared` bytes whose sealed payload is `frames` zstd
+ * frames of 16 MiB of zeros each (1 GiB from 64 frames, ~34 KB on the wire),
+ * under an honest-looking manifest and root record.
+ */
+export async function plantBomb (files: MemoryFiles, declared: number, frames = 64): Promise<Planted> {
+  const params: CesParams = { k: 2, m: 1, segmentSize: declared }
+  const key = newFileKey()
+  const fileId = newFileId()
+  const frame = zstdCompressSync(Buffer.alloc(16 * 2 ** 20))
+  const payload = Buffer.concat(new Array(frames).fill(frame))
+  const cipherSize = payload.length + SEGMENT_OVERHEAD
+  const shardSize = Math.ceil(cipherSize / params.k)
+  const stripe = new Uint8Array((params.k + params.m) * shardSize)
+  sealPayload(stripe, payload, { subkey: deriveSubkey(key, fileId, 'data'), domain: 'data', fileId, segment: 0, plainSize: declared, compressed: true })
+  const shards = Array.from({ length: params.k + params.m }, (_, i) => stripe.subarray(i * shardSize, (i + 1) * shardSize))
+  encodeParity(params.k, params.m, shards, shardSize)
+  for (const s of shards) files.shards.set(cidOf(s), s)
+  const manifest: ManifestData = {
+    name: 'bomb.bin',
+    size: declared,
+    sha256: sha256(Buffer.alloc(declared)),
+    params,
+    segments: [{ index: 0, plainSize: declared, compressed: true, cipherSize, shardSize, shards: shards.map(s => cidOf(s)), holders: shards.map(() => [SELF]) }],
+    createdAt: 1
+  }
+  const sealed = await sealInto(files, encodeManifest(manifest), params, key, fileId, 'manifest')
+  const root: RootData = { fileId, params, manifestSize: sealed.size, manifestSha256: sealed.sha256, segments: sealed.segments.map(s => ({ ...s, holders: s.shards.map(() => [SELF]) })) }
+  const rootBytes = encodeRoot(root)
+  const id = cidOf(rootBytes)
+  files.shards.set(id, rootBytes)
+  return { link: encodeLink(id, key), id, key, manifest }
+}
