@@ -1,7 +1,8 @@
 import { useState } from 'react'
 import type { FileOffer } from '../../../shared/api/index.js'
 import { useApp, useWgt } from '../app/context.js'
-import { formatAge, formatBytes, shortPeerId } from '../format.js'
+import { formatAge, formatBytes } from '../format.js'
+import { PeerName } from '../guard/PeerName.js'
 import { useNow } from '../hooks.js'
 import { describeError, type HumanError } from '../ui/errors.js'
 import { ErrorNotice } from '../ui/ErrorNotice.js'
@@ -18,7 +19,7 @@ function OfferRow ({ offer, now }: { offer: FileOffer, now: number }): React.JSX
   return (
     <li className='offer' data-testid='offer' data-offer={offer.id}>
       <span>
-        <span className='mono' title={offer.from}>{shortPeerId(offer.from)}</span> offers <strong title={offer.name}>{offer.name}</strong>{' '}
+        <PeerName peerId={offer.from} /> offers <strong title={offer.name}>{offer.name}</strong>{' '}
         <span className='muted'>{formatBytes(offer.size)} · {formatAge(now - offer.receivedAt)}</span>
       </span>
       <span className='offer-actions'>
