@@ -4,6 +4,8 @@ import { WgtError } from '../../shared/errors.js'
 import { EventHub } from '../../shared/rpc.js'
 import { createWgtStore } from '../src/app/slices.js'
 import { syncStore } from '../src/app/sync.js'
+import { VIEWS } from '../src/app/views.js'
+import { inboxCount } from '../src/files/slice.js'
 import { requestCount, standingOf } from '../src/guard/state.js'
 import { appendSample, capHistory } from '../src/metrics/slice.js'
 import { connectedPeers, knownPeers, withPeer, withoutPeer } from '../src/net/slice.js'
@@ -165,6 +167,8 @@ describe('the guard slice', () => {
     f.hub.emit('offer:new', { id: 'o1', from: 'QmFRIENDFRIE', link: 'wgt://m', name: 'm', size: 1, receivedAt: 4, request: false })
     s = store.getState()
     expect(requestCount(s)).toBe(2)
+    expect(inboxCount(s)).toBe(1)
+    expect(VIEWS.find(v => v.id === 'contacts')?.badge?.(s)).toBe(2)
 
     f.hub.emit('policy', { ...DEFAULT_POLICIES, offers: 'nobody' })
     expect(store.getState().policies?.offers).toBe('nobody')
