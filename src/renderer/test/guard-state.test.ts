@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { BannedPeer, Contact } from '../../shared/api/index.js'
 import { formatContactLink } from '../../shared/contact-link.js'
-import { activeBans, bansWithPeer, contactsFromList, contactsWith, parseAddTarget, withContact, withoutContact } from '../src/guard/state.js'
+import { activeBans, bansWithPeer, contactsFromList, contactsWith, parseAddTarget, peerLabel, withContact, withoutContact } from '../src/guard/state.js'
 import { peer } from './fixtures.js'
 
 const BOB = '12D3KooWGzh6Vt6gn7c7bF8m7pCq3rXb4xvLb1kT5c2NwQe9RkYZ'
@@ -47,6 +47,9 @@ describe('the contact book', () => {
     expect(contactsWith(withReq, 'request-received').map(c => c.peerId)).toEqual(['QmR2', 'QmR1'])
     expect(withoutContact(withReq, 'QmNONE')).toBe(withReq)
     expect(Object.keys(withoutContact(withReq, 'QmR1'))).not.toContain('QmR1')
+    // in running text a peer goes by its name, or its short PeerId
+    expect(peerLabel(withReq, 'QmA')).toBe('Alice')
+    expect(peerLabel(withReq, BOB)).toBe('12D3KooW…e9RkYZ')
   })
 })
 

@@ -7,6 +7,7 @@
 import type { BannedPeer, Contact, FileOffer, PeerEntry, PeerIdString, TrustStatus } from '../../../shared/api/index.js'
 import { contactTarget, isContactLink, parseContactLink } from '../../../shared/contact-link.js'
 import { WgtError } from '../../../shared/errors.js'
+import { shortPeerId } from '../format.js'
 
 export type Contacts = Readonly<Record<PeerIdString, Contact>>
 
@@ -51,6 +52,11 @@ export function standingOf (
   if (s.contactsLoaded) return { trust: 'stranger', nickname: null }
   const p = s.peers[peerId]
   return { trust: p?.trust ?? 'stranger', nickname: p?.nickname ?? null }
+}
+
+/** A peer in running text (chart legends, summaries): the user's name for it, or the short PeerId. */
+export function peerLabel (contacts: Contacts, peerId: PeerIdString): string {
+  return contacts[peerId]?.nickname ?? shortPeerId(peerId)
 }
 
 /** Offers from peers the policy did not let straight in: shown apart, as requests. */
