@@ -20,7 +20,7 @@ describe('PeerName', () => {
   it('shows the nickname, then the short PeerId, with the full one on hover', () => {
     const html = renderToStaticMarkup(<PeerNameView peerId={ID} nickname='Alice' trust='contact' />)
     expect(html).toContain(`title="${ID}"`)
-    expect(html).toContain('<span class="peer-nick">Alice</span><span class="mono muted">12D3KooW…e9RkYZ</span>')
+    expect(html).toContain('<span class="peer-nick" title="Alice">Alice</span><span class="mono muted">12D3KooW…e9RkYZ</span>')
     expect(html).toContain('data-trust="contact"')
     expect(html).toContain('>contact</span>')
   })

@@ -39,7 +39,7 @@ export function PeerNameView ({ peerId, nickname, trust, pill = 'known' }: { pee
   const showPill = pill === 'always' || (pill === 'known' && trust !== 'stranger')
   return (
     <span className='peer-name' data-testid='peer-name' data-peer-id={peerId} data-trust={trust} title={peerId}>
-      {nickname != null && <span className='peer-nick'>{nickname}</span>}
+      {nickname != null && <span className='peer-nick' title={nickname}>{nickname}</span>}
       <span className={nickname != null ? 'mono muted' : 'mono'}>{shortPeerId(peerId)}</span>
       {showPill && <TrustPill trust={trust} />}
     </span>
