@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { connectWs, wsUrlFor } from '../../src/main/cli/client.js'
+import type { Policies } from '../../src/shared/api/index.js'
 import { dataTransferWith, launch, openUi, SCREENSHOT_DIR, showView } from '../helpers/browser.js'
 import { Daemons, loopbackTcp, wgtJson, type Daemon } from '../helpers/daemons.js'
 
@@ -125,6 +126,9 @@ describe('files in the UI', () => {
   })
 
   it('sends the link to the peer a file is dropped onto: it waits in the inbox through a reload and a restart, then one click fetches it', async () => {
+    // A is a stranger to B: under the default 'contacts' policy its offer would wait as a request
+    // (test/e2e/contacts.test.ts); here B takes offers from anyone, so it lands in the inbox proper
+    expect((await wgtJson<Policies>(b, ['policy', 'offers', 'anyone'])).offers).toBe('anyone')
     await showView(pageA, 'network')
     const small = randomBytes(200_000)
     const dataTransfer = await dataTransferWith(pageA, 'for-b.bin', small)

@@ -48,10 +48,12 @@ describe('files, offers and health', () => {
     const files = filesFromList([entry('b1', 1), entry('b2', 3), entry('b3', 2, 'received')])
     expect(sortedFiles(files).map(f => f.id)).toEqual(['b2', 'b3', 'b1'])
     expect(sortedFiles(files, 'received').map(f => f.id)).toEqual(['b3'])
-    const o = (id: string, receivedAt: number): FileOffer => ({ id, from: 'QmPEER', link: LINK, name: 'n', size: 1, receivedAt })
+    const o = (id: string, receivedAt: number, request = false): FileOffer => ({ id, from: 'QmPEER', link: LINK, name: 'n', size: 1, receivedAt, request })
     const offers = withOffer(withOffer(withOffer([], o('x', 1)), o('y', 3)), o('x', 2))
     expect(offers.map(f => f.id)).toEqual(['y', 'x'])
     expect(inboxCount({ offers })).toBe(2)
+    // a stranger's offer under the 'contacts' policy is a request: counted under Contacts, not here
+    expect(inboxCount({ offers: withOffer(offers, o('z', 4, true)) })).toBe(2)
     expect(baseName('C:\\Users\\u\\a.txt')).toBe('a.txt')
   })
 

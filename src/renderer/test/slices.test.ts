@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import type { FileOffer, OperationInfo, PeerEntry, WgtApi, WgtEventMap, WgtEventName } from '../../shared/api/index.js'
+import { DEFAULT_POLICIES, type Contact, type FileOffer, type OperationInfo, type PeerEntry, type WgtApi, type WgtEventMap, type WgtEventName } from '../../shared/api/index.js'
 import { WgtError } from '../../shared/errors.js'
 import { EventHub } from '../../shared/rpc.js'
 import { createWgtStore } from '../src/app/slices.js'
 import { syncStore } from '../src/app/sync.js'
+import { VIEWS } from '../src/app/views.js'
+import { inboxCount } from '../src/files/slice.js'
+import { requestCount, standingOf } from '../src/guard/state.js'
 import { appendSample, capHistory } from '../src/metrics/slice.js'
 import { connectedPeers, knownPeers, withPeer, withoutPeer } from '../src/net/slice.js'
 import { peer, sample } from './fixtures.js'
@@ -46,11 +49,15 @@ function op (id: string, over: Partial<OperationInfo> = {}): OperationInfo {
   } as OperationInfo
 }
 
+function contact (peerId: string, trust: Contact['trust'], nickname: string | null = null, over: Partial<Contact> = {}): Contact {
+  return { peerId, trust, nickname, addresses: [], since: 1, updatedAt: 1, undelivered: false, ...over }
+}
+
 /** The API as the slices load it: listPeers resolves when the test says so; events come from a hub. */
 function fakeApi () {
   const hub = new EventHub()
   let resolvePeers: (p: PeerEntry[]) => void = () => {}
-  const state = { failPeers: null as WgtError | null, failFiles: null as WgtError | null }
+  const state = { failPeers: null as WgtError | null, failFiles: null as WgtError | null, contacts: null as Promise<Contact[]> | null }
   const api = {
     on: <E extends WgtEventName>(e: E, l: (d: WgtEventMap[E]) => void) => hub.on(e, l),
     getIdentity: async () => ({ peerId: 'QmSELFSELFSE', agent: 'wgt', multiaddrs: [], protocols: [], startedAt: 0 }),
@@ -65,7 +72,13 @@ function fakeApi () {
     listOffers: async () => [],
     getStorage: async () => ({ used: 0, quota: 1, shards: 0, own: { bytes: 0, shards: 0 } }),
     getSettings: async () => ({ downloadDir: '/dl', keepFetchedShards: true }),
-    getAbout: async () => ({ wgt: '0.1.0', node: '24', v8: '13', electron: null, chrome: null, libp2p: '3', platform: 'linux', arch: 'x64', dataDir: '/d' })
+    getAbout: async () => ({ wgt: '0.1.0', node: '24', v8: '13', electron: null, chrome: null, libp2p: '3', platform: 'linux', arch: 'x64', dataDir: '/d' }),
+    listContacts: async () => {
+      if (state.contacts != null) return await state.contacts
+      return [contact('QmFRIENDFRIE', 'contact', 'Old name'), contact('QmASKERASKER', 'request-received')]
+    },
+    getPolicies: async () => ({ ...DEFAULT_POLICIES }),
+    listBans: async () => [{ peerId: 'QmBANNEDBANN', until: Date.now() + 60_000, reason: '/wgt/shard/1.0.0: oversized message' }]
   } as unknown as WgtApi
   return { api, hub, state, resolvePeers: (p: PeerEntry[]) => { resolvePeers(p) } }
 }
@@ -91,7 +104,7 @@ describe('syncing the store with the node', () => {
 
     f.hub.emit('metrics:sample', sample(2))
     f.hub.emit('operation:update', op('o1', { state: 'done', endedAt: 5 }))
-    const offer: FileOffer = { id: 'x1', from: 'QmPEER', link: 'wgt://l', name: 'n', size: 1, receivedAt: 3 }
+    const offer: FileOffer = { id: 'x1', from: 'QmPEER', link: 'wgt://l', name: 'n', size: 1, receivedAt: 3, request: false }
     f.hub.emit('offer:new', offer)
     expect(store.getState().history.map(x => x.t)).toEqual([1, 2])
     expect(store.getState().operations.o1.state).toBe('done')
@@ -118,6 +131,52 @@ describe('syncing the store with the node', () => {
     await loading
     expect(store.getState().loadErrors).toEqual({ 'the files': { code: 'INTERNAL', message: 'boom' } })
     expect(Object.keys(store.getState().peers)).toEqual(['QmAAAAAAAAAA'])
+    sync.stop()
+  })
+})
+
+describe('the guard slice', () => {
+  it('loads the book, the policies and the bans, and follows contact, policy and peer events', async () => {
+    const f = fakeApi()
+    const store = createWgtStore()
+    const sync = syncStore(f.api, store)
+    let answer: (c: Contact[]) => void = () => {}
+    f.state.contacts = new Promise(resolve => { answer = resolve })
+    const loading = sync.resync()
+    await new Promise(resolve => setTimeout(resolve, 0))
+    // before the book is loaded, the peer directory says how we stand
+    f.resolvePeers([peer('QmFRIENDFRIE', { trust: 'contact', nickname: 'From directory' })])
+    await new Promise(resolve => setTimeout(resolve, 0))
+    expect(standingOf(store.getState(), 'QmFRIENDFRIE')).toEqual({ trust: 'contact', nickname: 'From directory' })
+    // newer than the book being loaded: applied on top of it
+    f.hub.emit('contact:update', contact('QmFRIENDFRIE', 'contact', 'Alice'))
+    f.hub.emit('contact:remove', { peerId: 'QmASKERASKER' })
+    answer([contact('QmFRIENDFRIE', 'contact', 'Old name'), contact('QmASKERASKER', 'request-received')])
+    await loading
+    let s = store.getState()
+    expect(s.contactsLoaded).toBe(true)
+    expect(Object.keys(s.contacts)).toEqual(['QmFRIENDFRIE'])
+    expect(standingOf(s, 'QmFRIENDFRIE')).toEqual({ trust: 'contact', nickname: 'Alice' })
+    // once loaded the book wins over a stale directory entry
+    expect(standingOf(s, 'QmOTHEROTHER')).toEqual({ trust: 'stranger', nickname: null })
+    expect(s.policies).toEqual(DEFAULT_POLICIES)
+    expect(s.bans.map(b => b.peerId)).toEqual(['QmBANNEDBANN'])
+
+    f.hub.emit('contact:update', contact('QmASKERASKER', 'request-received'))
+    f.hub.emit('offer:new', { id: 'r1', from: 'QmSTRANGERSS', link: 'wgt://l', name: 'n', size: 1, receivedAt: 3, request: true })
+    f.hub.emit('offer:new', { id: 'o1', from: 'QmFRIENDFRIE', link: 'wgt://m', name: 'm', size: 1, receivedAt: 4, request: false })
+    s = store.getState()
+    expect(requestCount(s)).toBe(2)
+    expect(inboxCount(s)).toBe(1)
+    expect(VIEWS.find(v => v.id === 'contacts')?.badge?.(s)).toBe(2)
+
+    f.hub.emit('policy', { ...DEFAULT_POLICIES, offers: 'nobody' })
+    expect(store.getState().policies?.offers).toBe('nobody')
+
+    // bans follow the directory: a peer banned now is added, a ban lifted goes
+    f.hub.emit('peer:update', peer('QmHOSTILEHOS', { reputation: { state: 'banned', violations: 9, bannedUntil: Date.now() + 5000, lastReason: 'flood' } }))
+    f.hub.emit('peer:update', peer('QmBANNEDBANN'))
+    expect(store.getState().bans).toEqual([expect.objectContaining({ peerId: 'QmHOSTILEHOS', reason: 'flood' })])
     sync.stop()
   })
 })

@@ -2,7 +2,6 @@ import { useEffect, useState } from 'react'
 import type { WgtApi } from '../../../shared/api/index.js'
 import type { HostFiles } from '../api/host-files.js'
 import { DropOverlay } from '../files/DropOverlay.js'
-import { inboxCount } from '../files/slice.js'
 import { shortPeerId } from '../format.js'
 import { useTheme } from '../theme.js'
 import { AuthScreen } from '../ui/AuthScreen.js'
@@ -80,9 +79,9 @@ function NodeStatus (): React.JSX.Element {
   )
 }
 
-/** "(2) WGT" while offers wait, as messaging apps count what needs attention. */
+/** "(2) WGT" while offers or requests wait, as messaging apps count what needs attention. */
 function WindowTitle (): null {
-  const count = useWgt(inboxCount)
+  const count = useWgt(s => VIEWS.reduce((n, v) => n + (v.badge?.(s) ?? 0), 0))
   useEffect(() => { document.title = count > 0 ? `(${count}) WGT` : 'WGT' }, [count])
   return null
 }

@@ -1,7 +1,8 @@
 /** The frame's own state: which view is shown, and problems loading a capability's state. */
 import type { UiSlice } from './slice.js'
 
-export type ViewId = 'network' | 'files' | 'settings'
+export const VIEW_IDS = ['network', 'files', 'contacts', 'settings'] as const
+export type ViewId = typeof VIEW_IDS[number]
 
 export interface AppState {
   view: ViewId
@@ -16,7 +17,8 @@ const VIEW_KEY = 'wgt.view'
 function initialView (): ViewId {
   try {
     const v = sessionStorage.getItem(VIEW_KEY)
-    if (v === 'network' || v === 'files' || v === 'settings') return v
+    const known = VIEW_IDS.find(id => id === v)
+    if (known != null) return known
   } catch {}
   return 'network'
 }

@@ -4,17 +4,19 @@
  */
 import { createStore, type StoreApi } from 'zustand/vanilla'
 import { filesSlice, type FilesState } from '../files/slice.js'
+import { guardSlice, type GuardState } from '../guard/slice.js'
 import { metricsSlice, type MetricsState } from '../metrics/slice.js'
 import { netSlice, type NetState } from '../net/slice.js'
 import { settingsSlice, type SettingsState } from '../settings/slice.js'
 import { appSlice, type AppState } from './app-slice.js'
 import type { UiSlice } from './slice.js'
 
-export type WgtState = AppState & NetState & MetricsState & FilesState & SettingsState
+export type WgtState = AppState & NetState & GuardState & MetricsState & FilesState & SettingsState
 
 export const SLICES: ReadonlyArray<UiSlice<any>> = [
   appSlice,
   netSlice,
+  guardSlice,
   metricsSlice,
   filesSlice,
   settingsSlice

@@ -1,11 +1,13 @@
 /**
  * The app's views, in navigation order. A view appears when its capability
- * works (contacts, chat, calls and compute join here as they arrive); its
+ * works (chat, calls and compute join here as they arrive); its
  * badge is a count worth attention, shown in the navigation and the title.
  */
 import type { ComponentType } from 'react'
 import { FilesView } from '../files/FilesView.js'
 import { inboxCount } from '../files/slice.js'
+import { ContactsView } from '../guard/ContactsView.js'
+import { requestCount } from '../guard/state.js'
 import { NetworkView } from '../net/NetworkView.js'
 import { SettingsView } from '../settings/SettingsView.js'
 import type { ViewId } from './app-slice.js'
@@ -15,7 +17,7 @@ export interface ViewDef {
   id: ViewId
   label: string
   View: ComponentType
-  /** a count worth attention (offers waiting), or 0 */
+  /** a count worth attention (offers or requests waiting), or 0 */
   badge?: (s: WgtState) => number
   badgeLabel?: string
 }
@@ -23,5 +25,6 @@ export interface ViewDef {
 export const VIEWS: readonly ViewDef[] = [
   { id: 'network', label: 'Network', View: NetworkView },
   { id: 'files', label: 'Files', View: FilesView, badge: inboxCount, badgeLabel: 'offers waiting' },
+  { id: 'contacts', label: 'Contacts', View: ContactsView, badge: requestCount, badgeLabel: 'requests waiting' },
   { id: 'settings', label: 'Settings', View: SettingsView }
 ]

@@ -1,7 +1,7 @@
 import { useEffect } from 'react'
 import { useApp, useWgt } from '../app/context.js'
 import { shareFiles } from './actions.js'
-import { shortPeerId } from '../format.js'
+import { PeerName } from '../guard/PeerName.js'
 
 function carriesFiles (e: DragEvent): boolean {
   return e.dataTransfer?.types.includes('Files') ?? false
@@ -69,7 +69,7 @@ export function DropOverlay (): React.JSX.Element | null {
     <div className='drop-overlay' aria-hidden='true'>
       <div className='drop-hint'>
         {dropPeer != null
-          ? <>Drop to share and send the link to <span className='mono'>{shortPeerId(dropPeer)}</span></>
+          ? <>Drop to share and send the link to <PeerName peerId={dropPeer} pill='never' /></>
           : <>Drop to share — or drop onto a peer to send it the link</>}
       </div>
     </div>

@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useRef, useState } from 'react'
 import type { FileEntry } from '../../../shared/api/index.js'
 import { useApp, useConnectionState, useWgt } from '../app/context.js'
-import { formatBytes, shortPeerId } from '../format.js'
+import { formatBytes } from '../format.js'
+import { PeerName } from '../guard/PeerName.js'
 import { useNow } from '../hooks.js'
 import { CopyButton } from '../ui/CopyButton.js'
 import { describeError, type HumanError } from '../ui/errors.js'
@@ -126,7 +127,7 @@ function ReceivedRow ({ file }: { file: FileEntry }): React.JSX.Element {
         {file.path != null && <span className='muted file-path mono' title={file.path}>{file.path}</span>}
       </th>
       <td className='num'>{formatBytes(file.size)}</td>
-      <td data-testid='received-from'>{file.from != null ? <span className='mono' title={file.from}>{shortPeerId(file.from)}</span> : <span className='muted'>a link</span>}</td>
+      <td data-testid='received-from'>{file.from != null ? <PeerName peerId={file.from} /> : <span className='muted'>a link</span>}</td>
       <td className='muted'>{new Date(file.createdAt).toLocaleString()}</td>
       <td>
         <div className='file-actions'>

@@ -1,6 +1,7 @@
 import type { OperationInfo, OperationPhase } from '../../../shared/api/index.js'
 import { useApp } from '../app/context.js'
-import { formatBytes, formatDuration, formatRate, shortPeerId } from '../format.js'
+import { formatBytes, formatDuration, formatRate } from '../format.js'
+import { PeerName } from '../guard/PeerName.js'
 import { CopyButton } from '../ui/CopyButton.js'
 import { describeWire } from '../ui/errors.js'
 import { ErrorNotice } from '../ui/ErrorNotice.js'
@@ -40,8 +41,8 @@ function Outcome ({ op, drop }: { op: OperationInfo, drop: DropJob | undefined }
       <>
         <span className='transfer-status ok'>
           Shared
-          {drop?.toPeer != null && drop.offer === 'sending' && <span className='muted'> · sending the link to <span className='mono'>{shortPeerId(drop.toPeer)}</span>…</span>}
-          {drop?.toPeer != null && drop.offer === 'sent' && <span className='muted'> · link sent to <span className='mono' title={drop.toPeer}>{shortPeerId(drop.toPeer)}</span></span>}
+          {drop?.toPeer != null && drop.offer === 'sending' && <span className='muted'> · sending the link to <PeerName peerId={drop.toPeer} pill='never' />…</span>}
+          {drop?.toPeer != null && drop.offer === 'sent' && <span className='muted'> · link sent to <PeerName peerId={drop.toPeer} pill='never' /></span>}
         </span>
         <div className='link-row'>
           <code className='mono' data-testid='share-link' title={op.result.link}>{op.result.link}</code>
@@ -78,7 +79,7 @@ export function OperationRow ({ op, drop }: { op: OperationInfo, drop?: DropJob 
       <div className='transfer-head'>
         <span className='pill pill-neutral'>{KIND[op.kind]}</span>
         <span className='transfer-name' title={op.label}>{label}</span>
-        {op.from != null && <span className='muted'>from <span className='mono' title={op.from}>{shortPeerId(op.from)}</span></span>}
+        {op.from != null && <span className='muted'>from <PeerName peerId={op.from} pill='never' /></span>}
         {running
           ? <button type='button' className='btn btn-small' onClick={() => { void api.cancelOperation(op.id).catch(() => {}) }} aria-label={`Cancel the ${op.kind} of ${op.label}`}>Cancel</button>
           : <button type='button' className='btn btn-small btn-ghost' onClick={() => { store.getState().operationDismissed(op.id) }} aria-label={`Dismiss ${op.label}`}>Dismiss</button>}

@@ -68,9 +68,11 @@ export const filesSlice: UiSlice<FilesState> = {
   }
 }
 
-/** Offers waiting in the inbox: the count shown in the navigation and the window title. */
+/** Offers from peers let straight in, waiting in the inbox: the count shown on Files (requests count under Contacts). */
 export function inboxCount (s: { offers: readonly FileOffer[] }): number {
-  return s.offers.length
+  let n = 0
+  for (const o of s.offers) if (o.request !== true) n++
+  return n
 }
 
 /** Operations still running: the count shown in the navigation. */

@@ -2,7 +2,8 @@ import { useEffect, useMemo, useRef } from 'react'
 import { Area, AreaChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import { useWgt } from '../app/context.js'
 import { cpuRows, maxOf, niceTicks, rttRows, trafficRows } from './charts-data.js'
-import { formatClock, formatMs, formatPercent, formatRate, shortPeerId, trimZeros } from '../format.js'
+import { formatClock, formatMs, formatPercent, formatRate, trimZeros } from '../format.js'
+import { peerLabel } from '../guard/state.js'
 import { useTheme, type Theme } from '../theme.js'
 
 // recharts sets colours as SVG attributes, so the palette lives here rather than in CSS variables
@@ -60,6 +61,8 @@ function ChartCard ({ title, summary, children, empty }: { title: string, summar
 
 export function Charts (): React.JSX.Element {
   const history = useWgt(s => s.history)
+  const contacts = useWgt(s => s.contacts)
+  const label = (id: unknown): string => peerLabel(contacts, String(id))
   const { theme } = useTheme()
   const p = PALETTE[theme]
   const rtt = useMemo(() => rttRows(history), [history])
@@ -70,7 +73,7 @@ export function Charts (): React.JSX.Element {
   const noSamples = history.length === 0 ? 'Waiting for the first metrics sample…' : null
   const labelFormatter = (t: unknown): string => typeof t === 'number' ? formatClock(t) : String(t)
   const last = history[history.length - 1]
-  const rttSummary = last == null ? '' : last.peers.filter(p => p.rttP50 != null).map(p => `${shortPeerId(p.peerId)} ${formatMs(p.rttP50)}`).join(', ') || 'no RTT yet'
+  const rttSummary = last == null ? '' : last.peers.filter(p => p.rttP50 != null).map(p => `${label(p.peerId)} ${formatMs(p.rttP50)}`).join(', ') || 'no RTT yet'
   const trafficSummary = last == null ? '' : `now in ${formatRate(last.traffic.inBps)}, out ${formatRate(last.traffic.outBps)}`
   const cpuSummary = last == null ? '' : `now ${formatPercent(last.cpuLoad)}`
 
@@ -82,8 +85,8 @@ export function Charts (): React.JSX.Element {
             <CartesianGrid stroke={p.grid} vertical={false} />
             <TimeAxis theme={theme} />
             <YAxis width={60} domain={[0, rttTicks[rttTicks.length - 1]]} ticks={rttTicks} tickFormatter={(v: number) => trimZeros(formatMs(v))} {...axisProps(theme)} />
-            <Tooltip contentStyle={tooltipStyle(theme)} labelFormatter={labelFormatter} formatter={(v, name) => [formatMs(typeof v === 'number' ? v : null), shortPeerId(String(name))]} />
-            <Legend formatter={(v: unknown) => shortPeerId(String(v))} wrapperStyle={{ fontSize: 11 }} iconSize={8} />
+            <Tooltip contentStyle={tooltipStyle(theme)} labelFormatter={labelFormatter} formatter={(v, name) => [formatMs(typeof v === 'number' ? v : null), label(name)]} />
+            <Legend formatter={label} wrapperStyle={{ fontSize: 11 }} iconSize={8} />
             {rtt.peerIds.map((id, i) => (
               <Line key={id} dataKey={id} name={id} type='monotone' dot={false} strokeWidth={1.5} isAnimationActive={false}
                 stroke={p.series[i % p.series.length]} connectNulls={false} />

@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react'
 import type { PeerEntry } from '../../../shared/api/index.js'
 import { useApp, useWgt } from '../app/context.js'
 import { formatAge, shortPeerId } from '../format.js'
+import { PeerName } from '../guard/PeerName.js'
 import { useNow } from '../hooks.js'
 import { describeError, type HumanError } from '../ui/errors.js'
 import { ErrorNotice } from '../ui/ErrorNotice.js'
@@ -24,7 +25,7 @@ function KnownRow ({ peer, now }: { peer: PeerEntry, now: number }): React.JSX.E
   }
   return (
     <li className='known-peer' data-testid='known-peer' data-peer-id={peer.peerId}>
-      <span className='mono' title={peer.peerId}>{shortPeerId(peer.peerId)}</span>
+      <PeerName peerId={peer.peerId} />
       <span className='muted known-agent' title={peer.agent ?? undefined}>{peer.agent ?? 'unknown agent'}</span>
       <span className='muted'>{peer.lastSeen != null ? `seen ${formatAge(now - peer.lastSeen)}` : 'remembered from an earlier run'}</span>
       <span className='muted'>{peer.addresses.length} address{peer.addresses.length === 1 ? '' : 'es'}</span>

@@ -2,7 +2,8 @@ import { useMemo } from 'react'
 import type { PeerEntry } from '../../../shared/api/index.js'
 import { useWgt } from '../app/context.js'
 import { connectedPeers, knownPeers } from './slice.js'
-import { formatBytes, formatMs, formatPercent, formatRate, formatRatio, shortPeerId } from '../format.js'
+import { formatBytes, formatDuration, formatMs, formatPercent, formatRate, formatRatio } from '../format.js'
+import { PeerName, PeerTrust } from '../guard/PeerName.js'
 import { CopyButton } from '../ui/CopyButton.js'
 import { ConnectBox } from './ConnectBox.js'
 
@@ -13,6 +14,14 @@ function transports (p: PeerEntry): string {
   return set.size === 0 ? '—' : [...set].join(', ')
 }
 
+function reputationTitle (peer: PeerEntry): string {
+  const r = peer.reputation
+  const parts = [`${r.violations} protocol violation${r.violations === 1 ? '' : 's'}`]
+  if (r.bannedUntil != null) parts.push(`banned for ${formatDuration(r.bannedUntil - Date.now())} more`)
+  if (r.lastReason != null) parts.push(`last: ${r.lastReason}`)
+  return parts.join('; ')
+}
+
 function PeerRow ({ peer }: { peer: PeerEntry }): React.JSX.Element {
   const cap = peer.capacity
   const dropHere = useWgt(s => s.dragging && s.dropPeer === peer.peerId)
@@ -20,10 +29,11 @@ function PeerRow ({ peer }: { peer: PeerEntry }): React.JSX.Element {
     <tr data-peer-id={peer.peerId} className={dropHere ? 'drop-target' : undefined}>
       <th scope='row'>
         <span className='peer-cell'>
-          <span className='mono' title={peer.peerId}>{shortPeerId(peer.peerId)}</span>
+          <PeerName peerId={peer.peerId} pill='never' />
           <CopyButton text={peer.peerId} what={`PeerId ${peer.peerId}`} label='Copy' />
         </span>
       </th>
+      <td><PeerTrust peerId={peer.peerId} /></td>
       <td>
         {peer.kind ?? '—'}
         {peer.scope != null && <span className='muted'> · {peer.scope}</span>}
@@ -44,7 +54,7 @@ function PeerRow ({ peer }: { peer: PeerEntry }): React.JSX.Element {
         {cap != null ? formatBytes(cap.memFree) : '—'}
       </td>
       <td>
-        <span className={`pill ${REPUTATION_CLASS[peer.reputation.state]}`} title={`${peer.reputation.violations} protocol violations; trust: ${peer.trust}`}>
+        <span className={`pill ${REPUTATION_CLASS[peer.reputation.state]}`} title={reputationTitle(peer)}>
           {peer.reputation.state}
         </span>
       </td>
@@ -75,6 +85,7 @@ export function PeersTable (): React.JSX.Element {
               <thead>
                 <tr>
                   <th scope='col'>Peer</th>
+                  <th scope='col' title='how this node stands with the peer'>Trust</th>
                   <th scope='col'>Link</th>
                   <th scope='col'>Transport</th>
                   <th scope='col'>Agent</th>

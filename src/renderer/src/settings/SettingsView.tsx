@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import { useApp, useWgt } from '../app/context.js'
 import { useStorage } from '../files/useStorage.js'
+import { PoliciesSection } from '../guard/PoliciesSection.js'
 import { formatBytes } from '../format.js'
 import { setPreference, useTheme, type ThemePreference } from '../theme.js'
 import { CopyButton } from '../ui/CopyButton.js'
@@ -145,6 +146,7 @@ export function SettingsView (): React.JSX.Element {
     <div className='settings-grid'>
       <StorageSection />
       <FilesSection />
+      <PoliciesSection />
       <AppearanceSection />
       <AboutSection />
     </div>

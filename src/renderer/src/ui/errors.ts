@@ -15,7 +15,9 @@ export interface HumanError {
   code: ErrorCode
 }
 
-export type ErrorContext = 'connect' | 'fetch' | 'share' | 'send' | 'repair' | 'check' | 'remove' | 'save' | 'load' | 'accept' | 'download' | 'open'
+export type ErrorContext =
+  | 'connect' | 'fetch' | 'share' | 'send' | 'repair' | 'check' | 'remove' | 'save' | 'load' | 'accept' | 'decline-offer' | 'download' | 'open'
+  | 'add-contact' | 'accept-contact' | 'decline-contact' | 'remove-contact' | 'withdraw' | 'rename' | 'block' | 'unblock' | 'unban' | 'policy'
 
 const ADVICE: Record<ErrorCode, string> = {
   INVALID_INPUT: 'What was entered is not valid. Check it and try again.',
@@ -49,6 +51,30 @@ const SPECIFIC: Partial<Record<ErrorContext, Partial<Record<ErrorCode, string>>>
   },
   repair: {
     UNAVAILABLE: 'Fewer shards than needed are reachable, so nothing can rebuild the missing ones until more holders come back.'
+  },
+  'add-contact': {
+    INVALID_INPUT: 'Paste a PeerId (12D3KooW…), an address ending in /p2p/<PeerId>, or a wgt://contact/ link. A blocked peer must be unblocked first.'
+  },
+  'accept-contact': {
+    NOT_FOUND: 'The request is no longer waiting: the peer withdrew it, or it was answered in another window.'
+  },
+  'decline-contact': {
+    NOT_FOUND: 'The request is no longer waiting: the peer withdrew it, or it was answered in another window.'
+  },
+  'decline-offer': {
+    NOT_FOUND: 'The offer is no longer in the inbox: it was answered in another window.'
+  },
+  'remove-contact': {
+    NOT_FOUND: 'The peer is no longer in your contacts.'
+  },
+  withdraw: {
+    NOT_FOUND: 'The request is no longer there: the peer answered it, or it was withdrawn in another window.'
+  },
+  unblock: {
+    NOT_FOUND: 'The peer is no longer blocked.'
+  },
+  unban: {
+    NOT_FOUND: 'The ban has ended already.'
   }
 }
 
@@ -63,8 +89,19 @@ const TITLE: Record<ErrorContext, string> = {
   save: 'Could not save the setting',
   load: 'Could not load this part of the node\'s state',
   accept: 'Could not fetch the offered file',
+  'decline-offer': 'Could not decline the offer',
   download: 'Could not download the file',
-  open: 'Could not open the file'
+  open: 'Could not open the file',
+  'add-contact': 'Could not add the contact',
+  'accept-contact': 'Could not accept the contact request',
+  'decline-contact': 'Could not decline the contact request',
+  'remove-contact': 'Could not remove the contact',
+  withdraw: 'Could not withdraw the request',
+  rename: 'Could not rename the contact',
+  block: 'Could not block the peer',
+  unblock: 'Could not unblock the peer',
+  unban: 'Could not lift the ban',
+  policy: 'Could not change the policy'
 }
 
 export function describeError (context: ErrorContext, err: unknown): HumanError {
