@@ -63,6 +63,15 @@ export class Inbox {
     }
   }
 
+  /** Drop every offer from `peerId` (it was blocked); answers their ids. */
+  async removeFrom (peerId: string): Promise<string[]> {
+    const ids = (await this.list()).filter(o => o.from === peerId).map(o => o.id)
+    const batch = this.datastore.batch()
+    for (const id of ids) batch.delete(keyOf(id))
+    await batch.commit()
+    return ids
+  }
+
   async remove (id: string): Promise<void> {
     await this.datastore.delete(keyOf(id))
   }

@@ -51,6 +51,11 @@ export const filesModule: NodeModule = {
       ctx.events.emit('offer:new', evt.detail.offer)
     }
     offers.events.addEventListener('received', onOffer)
+    // a blocked peer's offers leave the inbox with it: nothing it sent is kept (DESIGN.md §6)
+    const offBlocked = ctx.need(GUARD).contacts.onChange(({ peerId, contact }) => {
+      if (contact?.trust !== 'blocked') return
+      void offers.inbox.removeFrom(peerId).then(ids => { for (const id of ids) ctx.events.emit('offer:remove', { id }) }, () => {})
+    })
     const files: FilesContext = {
       self: libp2p.peerId.toString(),
       shards,
@@ -76,6 +81,7 @@ export const filesModule: NodeModule = {
       stop: async () => {
         shards.events.removeEventListener('stored', onStored)
         offRemoved()
+        offBlocked()
         offers.events.removeEventListener('received', onOffer)
         // running shares and fetches use the shard service and the store: end them first
         await ctx.need(OPERATIONS).stop()

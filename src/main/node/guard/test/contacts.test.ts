@@ -131,6 +131,11 @@ describe('policies', () => {
     expect(offers).toHaveLength(1)
     expect(offers[0]).toMatchObject({ from: a.peerId, request: true })
 
+    // blocking the sender takes its offers out of the inbox
+    await b.api.blockPeer(a.peerId)
+    await until('the offer gone', async () => (await b.api.listOffers()).length === 0)
+    await b.api.unblockPeer(a.peerId)
+    await a.api.connect(b.multiaddrs()[0])
     await b.api.setPolicy('offers', 'nobody')
     await expect(a.api.offerFile(b.peerId, link)).rejects.toMatchObject({ code: 'POLICY_DENIED' })
     const bAddr = b.multiaddrs()[0]
