@@ -46,6 +46,9 @@ describe('contacts between daemons', () => {
     await until('contact at a', async () => await trustOf(a, b.info.peerId) === 'contact')
     const peer = (await wgtJson<PeerEntry[]>(a, ['peers'])).find(p => p.peerId === b.info.peerId)
     expect(peer).toMatchObject({ trust: 'contact', nickname: 'Bob' })
+    const text = await wgt(['peers', '--data-dir', a.dataDir])
+    expect(text.stdout).toContain(`Bob ${b.info.peerId}`)
+    expect(text.stdout).toMatch(/\[contact\]/)
   })
 
   it('a declined request leaves both strangers; a blocked peer cannot connect, also after the blocker restarts', async () => {

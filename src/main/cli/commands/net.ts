@@ -87,8 +87,10 @@ export function formatPeers (peers: PeerEntry[]): string {
     .map(p => {
       const how = p.connected ? `${p.kind ?? '?'}/${p.scope ?? '?'}` : 'not connected'
       const address = p.connections[0]?.remoteAddr ?? p.addresses[0] ?? '-'
+      const who = `${p.nickname != null ? `${printable(p.nickname)} ` : ''}${p.peerId}`
+      const standing = [p.trust !== 'stranger' ? p.trust : '', p.reputation.state !== 'active' ? p.reputation.state : ''].filter(x => x !== '').join(', ')
       return [
-        `${p.peerId}  ${how}  ${printable(p.agent ?? 'unknown agent')}`,
+        `${who}  ${how}  ${printable(p.agent ?? 'unknown agent')}${standing !== '' ? `  [${standing}]` : ''}`,
         `  ${rttSummary(p.rtt)}  in ${rate(p.traffic.inBps)} out ${rate(p.traffic.outBps)}`,
         `  ${printable(address)}`
       ].join('\n')

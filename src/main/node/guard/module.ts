@@ -67,10 +67,17 @@ export const guardModule: NodeModule = {
       directory.refresh(peerId)
     })
     const offPolicies = guard.policies.onChange(p => { events.emit('policy', p) })
+    // violations age out of the window and bans end: their records go from memory and the datastore
+    const pruner = setInterval(() => {
+      guard.reputation.prune()
+      void guard.reputation.flush().catch(() => {})
+    }, 10 * 60_000)
+    pruner.unref()
     contacts.start()
     return {
       api: guardApi(guard, contacts),
       stop: () => {
+        clearInterval(pruner)
         contacts.stop()
         offReputation(); offContacts(); offPolicies()
       }
