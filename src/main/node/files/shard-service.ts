@@ -90,7 +90,12 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
   private readonly peerSlots = new Map<string, { sem: Semaphore, users: number }>()
   private readonly floorBps: number
   private readonly puts: RateLimiter
-  private readonly proves = new RateLimiter(16, 120)
+  /**
+   * MiB of shards one peer may have us read for its storage challenges: 1 GiB
+   * at once, 512 MiB a minute. Shards it keeps here under its own lease do not
+   * count: an owner checking its own file's health is never held back.
+   */
+  private readonly proves = new RateLimiter(1024, 512)
   /** peer → times of its recent quota refusals */
   private readonly quotaRefusals = new Map<string, number[]>()
   /** `${peer} ${cid}` → until when a PUT of it is refused, oldest first */
@@ -212,6 +217,7 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
   }
 
   protected async serve (stream: Stream, peer: string, _connection: Connection): Promise<void> {
+    const started = Date.now()
     const signal = AbortSignal.timeout(this.timeoutMs)
     const own = this.peerSlot(peer)
     let releaseOwn: (() => void) | undefined
@@ -229,7 +235,9 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
       }
       const res = await this.answer(peer, req)
       await lp.write(ShardResponse.encode(res), { signal })
-      await closeStream(stream)
+      // a shard of megabytes drains only as fast as the peer reads: closing gracefully may take
+      // the rest of the request's time (500 ms cut 4 MiB answers short on a busy machine)
+      await closeStream(stream, Math.max(1000, started + this.timeoutMs - Date.now()))
     } finally {
       release?.()
       releaseOwn?.()
@@ -378,7 +386,8 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
         if (req.cids.length === 0 || req.cids.length > MAX_PROVE) throw new Violation(`PROVE needs 1 to ${MAX_PROVE} CIDs, got ${req.cids.length}`)
         if (req.nonce.byteLength < 16 || req.nonce.byteLength > 64) throw new Violation(`PROVE nonce must be 16 to 64 bytes, got ${req.nonce.byteLength}`)
         for (const c of req.cids) checkCid(c)
-        if (!this.proves.take(peer)) return reply(ShardResponse.Status.BUSY, 'too many storage challenges from you right now')
+        const mib = req.cids.reduce((n, c) => this.init.store.leasedBy(c, peer) ? n : n + Math.ceil((this.init.store.sizeOf(c) ?? 0) / 2 ** 20), 0)
+        if (mib > 0 && !this.proves.take(peer, mib)) return reply(ShardResponse.Status.BUSY, 'too many storage challenges from you right now')
         const proofs: Array<Uint8Array<ArrayBuffer>> = []
         for (const c of req.cids) proofs.push((await this.init.store.prove(c, req.nonce) ?? new Uint8Array(0)) as Uint8Array<ArrayBuffer>)
         return { ...reply(ShardResponse.Status.OK), proofs }

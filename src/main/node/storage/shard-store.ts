@@ -199,6 +199,16 @@ export class ShardStore {
     }
   }
 
+  /** Does `owner` hold a live lease on the shard (as of the last put, renewal or gc)? */
+  leasedBy (cid: string, owner: string): boolean {
+    return this.ledger.has(parseShardCid(cid).text, owner)
+  }
+
+  /** Bytes the shard takes here (rounded up to the block); undefined when not held. */
+  sizeOf (cid: string): number | undefined {
+    return this.sizes.get(parseShardCid(cid).text)
+  }
+
   async has (cid: string): Promise<boolean> {
     return this.sizes.has(parseShardCid(cid).text)
   }

@@ -36,21 +36,21 @@ export class Semaphore {
   }
 }
 
-/** Token bucket per key: `burst` at once, refilled at `perMinute`. Idle keys are forgotten. */
+/** Token bucket per key: `burst` at once, refilled at `perMinute`; a take may cost more than one. Idle keys are forgotten. */
 export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number, at: number }>()
 
   constructor (private readonly burst: number, private readonly perMinute: number, private readonly now: () => number = Date.now) {}
 
-  take (key: string): boolean {
+  take (key: string, cost = 1): boolean {
     const t = this.now()
     const b = this.buckets.get(key) ?? { tokens: this.burst, at: t }
     b.tokens = Math.min(this.burst, b.tokens + (t - b.at) * this.perMinute / 60_000)
     b.at = t
     this.buckets.set(key, b)
     if (this.buckets.size > 10_000) this.forgetFull()
-    if (b.tokens < 1) return false
-    b.tokens -= 1
+    if (b.tokens < cost) return false
+    b.tokens -= cost
     return true
   }
 
