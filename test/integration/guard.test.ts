@@ -59,6 +59,8 @@ describe('contacts between daemons', () => {
 
     const block = await wgt(['contacts', 'block', c.info.peerId, '--data-dir', b.dataDir])
     expect(block.code, block.stderr).toBe(0)
+    // b closed the connection; c learns it when the close reaches it (until then a dial reuses it)
+    await until('c sees the connection closed', async () => (await wgtJson<PeerEntry[]>(c, ['peers'])).find(p => p.peerId === b.info.peerId)?.connected !== true)
     const refused = await wgt(['connect', loopbackTcp(b), '--data-dir', c.dataDir])
     expect(refused.code).not.toBe(0)
 
