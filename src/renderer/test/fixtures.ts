@@ -1,4 +1,4 @@
-import type { MetricsSample, PeerEntry, StorageInfo } from '../../shared/api/index.js'
+import type { FileHealth, MetricsSample, PeerEntry, StorageInfo } from '../../shared/api/index.js'
 
 export function peer (peerId: string, over: Partial<PeerEntry> = {}): PeerEntry {
   return {
@@ -35,3 +35,8 @@ export function storageInfo (over: { own?: Partial<StorageInfo['own']>, others?:
   return { used: own.bytes + others.bytes, quota: over.quota ?? 10 * GiB, shards: own.shards + others.shards, own, others, blockSize: 4096 }
 }
 
+/** A file's health with `reachable` proven shards per segment, of k + m = total. */
+export function fileHealth (reachable: number[], k = 4, total = 6): FileHealth {
+  const segments = reachable.map((r, index) => ({ index, k, total, reachable: r, holders: [] }))
+  return { id: 'file', checkedAt: 1, manifestReachable: true, segments, minReachable: Math.min(...reachable), recoverable: reachable.every(r => r >= k) }
+}
