@@ -3,7 +3,7 @@ import { formatAge } from '../format.js'
 import { healthCells, needsRepair, type HealthState } from './state.js'
 
 /** What the health figures mean, in one sentence: the table header's tooltip and the note under My files. */
-export const HEALTH_EXPLAINED = 'Health counts, per segment, the shards peers hold now; a holder counts only when it proves it still has the bytes.'
+export const HEALTH_EXPLAINED = 'Health counts the shards of each segment held right now; a holder counts only when it proves it still has the bytes.'
 
 function HealthBar ({ health }: { health: FileHealth }): React.JSX.Element {
   const cells = healthCells(health)

@@ -32,14 +32,15 @@ export function StoragePools ({ info, policy, onPolicy }: { info: StorageInfo, p
   const pct = (f: number): string => `${(f * 100).toFixed(2)}%`
   return (
     <div className='pools' data-testid='storage-pools'>
+      <div className='pool-caption muted' aria-hidden='true'><span>your files</span><span>pool for others</span></div>
       <div
         className='pool-bar'
         role='img'
         aria-label={`Of the ${formatBytes(info.quota)} limit: your files ${formatBytes(info.own.bytes)}, kept for others ${formatBytes(others.bytes)} of a ${formatBytes(others.pool)} pool, ${formatBytes(free)} free`}
       >
-        <span className='pool-region' style={{ left: pct(bar.poolStart) }} title={`Pool for others: ${formatBytes(others.pool)}`} />
-        <span className='pool-fill pool-own' style={{ width: pct(bar.own) }} />
-        <span className='pool-fill pool-others' style={{ width: pct(bar.others) }} />
+        <span className='pool-region' style={{ left: pct(bar.poolStart) }} title={`Pool for others: ${formatBytes(others.pool)}; their shards never go past its edge`} />
+        <span className={`pool-fill pool-own${info.own.bytes > 0 ? ' some' : ''}`} style={{ width: pct(bar.own) }} />
+        <span className={`pool-fill pool-others${others.bytes > 0 ? ' some' : ''}`} style={{ width: pct(bar.others) }} />
         {bar.poolStart > 0 && bar.poolStart < 1 && <span className='pool-mark' style={{ left: pct(bar.poolStart) }} />}
       </div>
       <ul className='pool-legend'>
@@ -133,7 +134,7 @@ function ScrubButton (): React.JSX.Element {
           {busy ? 'Verifying…' : 'Verify stored shards now'}
         </button>
         <span role='status' data-testid='scrub-result' className={result != null && result.corrupt.length > 0 ? 'warn-text' : result != null ? '' : 'muted'}>
-          {busy ? 'Re-hashing every shard kept here…' : result != null ? scrubSummary(result) : 'Re-hashes every shard kept here and deletes rotten ones; this also runs on a schedule.'}
+          {busy ? 'Re-hashing every shard kept here…' : result != null ? scrubSummary(result) : 'Re-hashes every shard here, deleting rotten ones; also runs on a schedule.'}
         </span>
       </div>
       {busy && <ProgressBar fraction={null} label='Verifying stored shards' />}
