@@ -3,14 +3,17 @@
  * against real `wgt daemon` processes on 127.0.0.1: navigation by mouse and
  * keyboard, the node and its peers with measured RTTs, charts as one tab
  * stop each, 800×600 in light and dark, errors a person can act on, known
- * peers with Reconnect, the auth screens, and a tab that outlives a daemon
+ * peers with Reconnect, the auth screens, Settings → Storage with both pools
+ * and a scrub, and a tab that outlives a daemon
  * restart (the token is kept) but not a token rotation.
  */
+import { randomBytes } from 'node:crypto'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { launch, openUi, SCREENSHOT_DIR, showView, uiUrl } from '../helpers/browser.js'
-import { Daemons, loopbackTcp, wgt, type Daemon } from '../helpers/daemons.js'
+import { Daemons, loopbackTcp, wgt, wgtJson, type Daemon } from '../helpers/daemons.js'
 
 const daemons = new Daemons()
 let browser: Browser
@@ -108,6 +111,45 @@ describe('the app in Chromium', () => {
     await expect.poll(async () => await theme(page)).toBe('dark')
     await page.getByLabel('Follow the system').check()
     expect(await page.evaluate(() => localStorage.getItem('wgt.theme'))).toBeNull()
+    await showView(page, 'network')
+  })
+
+  it('shows the storage pools of a real node, sets the pool and puts it back, and verifies the stored shards', async () => {
+    // shards in both pools: A shares a file (its own), and keeps some of C's
+    const dir = await daemons.tempDir('share')
+    for (const [d, name] of [[a, 'mine.bin'], [c, 'theirs.bin']] as const) {
+      const path = join(dir, name)
+      await writeFile(path, randomBytes(3 * 2 ** 20))
+      await wgtJson(d, ['share', path])
+    }
+    await showView(page, 'settings')
+    const pools = page.getByTestId('storage-pools')
+    const others = pools.getByTestId('storage-others')
+    await expect.poll(async () => await pools.getByTestId('storage-own').textContent(), { timeout: 30_000 }).toMatch(/^Your files: [\d.]+ MiB \(\d+ shards\)$/)
+    await expect.poll(async () => await others.textContent(), { timeout: 30_000 }).toMatch(/^Kept for others: [\d.]+ [KM]iB of a [\d.]+ [MGT]iB pool, from 1 peer \(\d+ shards?\)$/)
+    expect(await pools.getByTestId('storage-per-peer').textContent()).toMatch(/^Each peer may keep at most [\d.]+ [MGT]iB and 4,096 shards\.$/)
+    const pool = /of a (.+) pool/.exec((await others.textContent()) ?? '')?.[1]
+
+    await page.getByLabel('Pool for others', { exact: true }).fill('1 GiB')
+    await page.getByLabel('Pool for others', { exact: true }).press('Enter')
+    await expect.poll(async () => await others.textContent()).toContain('of a 1.00 GiB pool')
+    await page.getByRole('button', { name: 'Pool for others: back to the default' }).click()
+    await expect.poll(async () => await others.textContent()).toContain(`of a ${pool} pool`)
+
+    await page.getByRole('button', { name: 'Verify stored shards now' }).click()
+    await expect.poll(async () => await page.getByTestId('scrub-result').textContent(), { timeout: 60_000 }).toMatch(/^\d[\d,]* shards checked, 0 rotten$/)
+
+    const small = await openUi(browser, a, errors, { width: 800, height: 600 })
+    await showView(small, 'settings')
+    await small.getByRole('button', { name: 'Verify stored shards now' }).click()
+    await small.getByTestId('scrub-result').filter({ hasText: 'checked' }).waitFor({ timeout: 60_000 })
+    for (const scheme of ['light', 'dark'] as const) {
+      await small.emulateMedia({ colorScheme: scheme })
+      await expect.poll(async () => await theme(small)).toBe(scheme)
+      expect(await small.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(800)
+      await small.screenshot({ path: join(SCREENSHOT_DIR, `settings-storage-800-${scheme}.png`) })
+    }
+    await small.close()
     await showView(page, 'network')
   })
 

@@ -16,6 +16,16 @@ export function formatBytes (bytes: number): string {
   return `${significant(value)} ${BYTE_UNITS[unit]}`
 }
 
+/** A count with thousands separators: 1,234. */
+export function formatCount (n: number): string {
+  return Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '—'
+}
+
+/** "1 shard", "1,234 shards". */
+export function plural (n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`
+}
+
 export function formatRate (bytesPerSecond: number): string {
   if (!Number.isFinite(bytesPerSecond) || bytesPerSecond < 0) return '—'
   return `${formatBytes(bytesPerSecond)}/s`

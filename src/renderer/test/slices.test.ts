@@ -9,7 +9,7 @@ import { inboxCount } from '../src/files/slice.js'
 import { requestCount, standingOf } from '../src/guard/state.js'
 import { appendSample, capHistory } from '../src/metrics/slice.js'
 import { connectedPeers, knownPeers, withPeer, withoutPeer } from '../src/net/slice.js'
-import { peer, sample } from './fixtures.js'
+import { peer, sample, storageInfo } from './fixtures.js'
 
 describe('peer reducers', () => {
   it('adds, replaces and removes by PeerId without touching the input', () => {
@@ -70,7 +70,7 @@ function fakeApi () {
     listFiles: async () => { if (state.failFiles != null) throw state.failFiles; return [] },
     listOperations: async () => [op('o1')],
     listOffers: async () => [],
-    getStorage: async () => ({ used: 0, quota: 1, shards: 0, own: { bytes: 0, shards: 0 } }),
+    getStorage: async () => storageInfo(),
     getSettings: async () => ({ downloadDir: '/dl', keepFetchedShards: true }),
     getAbout: async () => ({ wgt: '0.1.0', node: '24', v8: '13', electron: null, chrome: null, libp2p: '3', platform: 'linux', arch: 'x64', dataDir: '/d' }),
     listContacts: async () => {

@@ -9,7 +9,7 @@ import { describeError, type HumanError } from '../ui/errors.js'
 import { ErrorNotice } from '../ui/ErrorNotice.js'
 import { checkHealth } from './actions.js'
 import { FileOpenActions } from './FileOpenActions.js'
-import { HealthCell } from './Health.js'
+import { HEALTH_EXPLAINED, HealthCell } from './Health.js'
 import { lastHealth, needsRepair, sortedFiles } from './state.js'
 
 /** Health is asked of the network, so it is re-checked at a calm pace, one file at a time. */
@@ -159,13 +159,14 @@ export function MyFiles (): React.JSX.Element {
                   <th scope='col'>Name</th>
                   <th scope='col' className='num'>Size</th>
                   <th scope='col' className='num' title='data + parity shards per segment'>Code</th>
-                  <th scope='col' title='shards reachable now, per segment'>Health</th>
+                  <th scope='col' title={HEALTH_EXPLAINED}>Health</th>
                   <th scope='col'><span className='visually-hidden'>Actions</span></th>
                 </tr>
               </thead>
               <tbody>{files.map(f => <SharedRow key={f.id} file={f} now={now} />)}</tbody>
             </table>
           </div>)}
+      {files.length > 0 && <p className='muted storage-line' data-testid='health-explained'>{HEALTH_EXPLAINED}</p>}
     </section>
   )
 }

@@ -37,7 +37,7 @@ function StorageLine (): React.JSX.Element | null {
   if (storage == null) return null
   return (
     <p className='muted storage-line' data-testid='storage'>
-      Shards kept here: {formatBytes(storage.used)} of {formatBytes(storage.quota)} ({storage.shards}), {formatBytes(storage.own.bytes)} of it for your own files ·{' '}
+      Shards kept here: {formatBytes(storage.own.bytes)} for your files, {formatBytes(storage.others.bytes)} for others (pool {formatBytes(storage.others.pool)}), limit {formatBytes(storage.quota)} ·{' '}
       <button type='button' className='link-button' onClick={() => { showView('settings') }}>change in Settings</button>
     </p>
   )

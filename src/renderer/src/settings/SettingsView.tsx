@@ -1,14 +1,11 @@
 import { useState } from 'react'
 import { useApp, useWgt } from '../app/context.js'
-import { useStorage } from '../files/useStorage.js'
 import { PoliciesSection } from '../guard/PoliciesSection.js'
-import { formatBytes } from '../format.js'
 import { setPreference, useTheme, type ThemePreference } from '../theme.js'
 import { CopyButton } from '../ui/CopyButton.js'
 import { describeError, type HumanError } from '../ui/errors.js'
 import { ErrorNotice } from '../ui/ErrorNotice.js'
-import { ProgressBar } from '../ui/ProgressBar.js'
-import { parseByteSize } from './slice.js'
+import { StorageSection } from './StorageSection.js'
 
 function useSave (): { busy: boolean, error: HumanError | null, saved: boolean, save: (work: () => Promise<void>) => Promise<void>, clear: () => void } {
   const [busy, setBusy] = useState(false)
@@ -26,44 +23,6 @@ function useSave (): { busy: boolean, error: HumanError | null, saved: boolean, 
       try { await work(); setSaved(true) } catch (err) { setError(describeError('save', err)) } finally { setBusy(false) }
     }
   }
-}
-
-function StorageSection (): React.JSX.Element {
-  const { api, store } = useApp()
-  const storage = useStorage()
-  const [text, setText] = useState('')
-  const { busy, error, saved, save, clear } = useSave()
-  const parsed = parseByteSize(text)
-  return (
-    <section className='card' aria-labelledby='storage-title'>
-      <h2 id='storage-title'>Storage</h2>
-      <p className='muted'>Disk this node may use for shards: of your files, of files you fetched, and of files other peers place here.</p>
-      {storage != null && (
-        <>
-          <ProgressBar fraction={storage.quota > 0 ? Math.min(1, storage.used / storage.quota) : 1} label='Storage used' />
-          <p data-testid='storage-used'>{formatBytes(storage.used)} of {formatBytes(storage.quota)} used, in {storage.shards} shard{storage.shards === 1 ? '' : 's'}</p>
-          <p className='muted' data-testid='storage-own'>
-            {formatBytes(storage.own.bytes)} of it ({storage.own.shards} shard{storage.own.shards === 1 ? '' : 's'}) keeps your own files, shared or fetched, available; the rest is held for other peers.
-          </p>
-        </>
-      )}
-      <form className='inline-form' onSubmit={e => {
-        e.preventDefault()
-        if (parsed == null) return
-        void save(async () => {
-          store.getState().storageChanged(await api.setStorageQuota(parsed))
-          setText('')
-        })
-      }}>
-        <label htmlFor='quota'>Limit</label>
-        <input id='quota' className='input' value={text} placeholder={storage != null ? formatBytes(storage.quota) : '10 GiB'} onChange={e => { setText(e.target.value); clear() }}
-          aria-invalid={text !== '' && parsed == null} aria-describedby='quota-help' />
-        <button type='submit' className='btn' disabled={busy || parsed == null}>Set limit</button>
-        <span id='quota-help' className='muted'>{text !== '' && parsed == null ? 'Write a size like 500 MB or 10 GiB.' : saved ? 'Saved.' : 'e.g. 500 MB, 10 GiB'}</span>
-      </form>
-      {error != null && <ErrorNotice error={error} compact onDismiss={clear} />}
-    </section>
-  )
 }
 
 function FilesSection (): React.JSX.Element {

@@ -17,7 +17,7 @@ export interface HumanError {
 
 export type ErrorContext =
   | 'connect' | 'fetch' | 'share' | 'send' | 'repair' | 'check' | 'remove' | 'save' | 'load' | 'accept' | 'decline-offer' | 'download' | 'open'
-  | 'add-contact' | 'accept-contact' | 'decline-contact' | 'remove-contact' | 'withdraw' | 'rename' | 'block' | 'unblock' | 'unban' | 'policy'
+  | 'add-contact' | 'accept-contact' | 'decline-contact' | 'remove-contact' | 'withdraw' | 'rename' | 'block' | 'unblock' | 'unban' | 'policy' | 'scrub'
 
 const ADVICE: Record<ErrorCode, string> = {
   INVALID_INPUT: 'What was entered is not valid. Check it and try again.',
@@ -101,7 +101,8 @@ const TITLE: Record<ErrorContext, string> = {
   block: 'Could not block the peer',
   unblock: 'Could not unblock the peer',
   unban: 'Could not lift the ban',
-  policy: 'Could not change the policy'
+  policy: 'Could not change the policy',
+  scrub: 'Could not verify the stored shards'
 }
 
 export function describeError (context: ErrorContext, err: unknown): HumanError {
