@@ -34,7 +34,8 @@ async function unseen (api: WgtApi, all: Daemon[], d: Daemon): Promise<string[]>
   return all.filter(o => o !== d).flatMap(o => {
     const e = list.find(p => p.peerId === o.info.peerId)
     if (e?.connected === true && e.protocols.includes(SHARD)) return []
-    return [`${o.name} (${e == null ? 'unknown' : e.connected ? `connected, protocols ${e.protocols.join(' ')}` : 'not connected'})`]
+    const standing = e != null && e.reputation.state !== 'active' ? `, ${e.reputation.state}: ${e.reputation.lastReason ?? ''}` : ''
+    return [`${o.name} (${e == null ? 'unknown' : e.connected ? `connected, protocols ${e.protocols.join(' ')}` : 'not connected'}${standing})`]
   })
 }
 

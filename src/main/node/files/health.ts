@@ -46,7 +46,10 @@ export async function census (ctx: FilesContext, rec: FileRecord, signal: AbortS
   }
   for (const p of rec.rootHolders) want(p, rec.entry.id)
   for (const seg of tables) seg.shards.forEach((cid, i) => { for (const p of seg.holders[i] ?? []) want(p, cid) })
-  await askAll(ctx, ask, confirmed, deadline)
+  const byTable = [{ segs: rec.root.segments, params: rec.root.params }, { segs: rec.manifest.segments, params: rec.manifest.params }]
+  const selfCids = new Set(all)
+  // checking the proofs needs the bytes; that is local disk and CPU, or a GET per shard at worst: the caller's time, not the budget
+  await verifyClaims(ctx, byTable, [rec.entry.id], await challenge(ctx, ask, deadline), selfCids, confirmed, signal)
 
   // shards no known holder confirmed: the DHT may know where repair or other fetchers put them
   const unconfirmed = all.filter(c => (confirmed.get(c)?.size ?? 0) === 0)
@@ -59,7 +62,8 @@ export async function census (ctx: FilesContext, rec: FileRecord, signal: AbortS
       s.add(cid)
     }
   })
-  await askAll(ctx, more, confirmed, AbortSignal.any([signal, AbortSignal.timeout(Math.max(2000, budgetMs / 2))]))
+  const late = await challenge(ctx, more, AbortSignal.any([signal, AbortSignal.timeout(Math.max(2000, budgetMs / 2))]))
+  await verifyClaims(ctx, byTable, late.has(rec.entry.id) ? [rec.entry.id] : [], late, new Set(), confirmed, signal)
   signal.throwIfAborted()
 
   const segHealth = (seg: PlacedSegment, params: CesParams): SegmentHealth => {
@@ -82,16 +86,11 @@ export async function census (ctx: FilesContext, rec: FileRecord, signal: AbortS
 }
 
 interface Claim { peer: string, nonce: Uint8Array, proof: Uint8Array }
+type Claims = Map<string, Claim[]>
 
-/** Challenge every peer in `ask` and add to `confirmed` the holders whose proofs check out. */
-async function askAll (ctx: FilesContext, ask: Map<string, Set<string>>, confirmed: Map<string, Set<string>>, signal: AbortSignal): Promise<void> {
-  const prove = (cid: string, peer: string): void => {
-    let s = confirmed.get(cid)
-    if (s == null) { s = new Set(); confirmed.set(cid, s) }
-    s.add(peer)
-  }
-  const claims = new Map<string, Claim[]>()
-  const selfCids = ask.get(ctx.self)
+/** Challenge every peer in `ask` (not us); answers who claims which CID, with the proof to check. */
+async function challenge (ctx: FilesContext, ask: Map<string, Set<string>>, signal: AbortSignal): Promise<Claims> {
+  const claims: Claims = new Map()
   await pool([...ask.entries()].filter(([peer]) => peer !== ctx.self), 16, async ([peer, cids]) => {
     const list = [...cids]
     const nonce = randomBytes(32)
@@ -99,27 +98,38 @@ async function askAll (ctx: FilesContext, ask: Map<string, Set<string>>, confirm
       const proofs = await ctx.shards.prove(peer, list, nonce, { signal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]) })
       proofs.forEach((proof, i) => {
         if (proof == null) return
-        const list2 = claims.get(list[i]) ?? []
-        list2.push({ peer, nonce, proof })
-        claims.set(list[i], list2)
+        const mine = claims.get(list[i]) ?? []
+        mine.push({ peer, nonce, proof })
+        claims.set(list[i], mine)
       })
     } catch {
       // unreachable, too slow, or busy: it proves nothing
     }
   })
-  // our own copy counts when its bytes still match its address; it is also what we check others against
-  const cids = new Set([...claims.keys(), ...(selfCids ?? [])])
-  await pool([...cids], 8, async cid => {
-    if (signal.aborted) return
-    let bytes: Uint8Array | null = await ctx.store.get(cid).catch(() => null)
-    if (bytes != null && verifyShard(cid, bytes)) {
-      if (selfCids?.has(cid) === true) prove(cid, ctx.self)
-    } else {
-      bytes = null
-    }
+  return claims
+}
+
+/**
+ * Check the claims against bytes known to be right: our own copy (verified
+ * by its address), or rebuilt with Reed-Solomon from k of our own shards of
+ * the segment (no network), or else fetched from a claimant (which proves
+ * that claimant by delivery). Our own intact copies count as held by us.
+ */
+async function verifyClaims (ctx: FilesContext, tables: Array<{ segs: PlacedSegment[], params: CesParams }>, extra: string[], claims: Claims, selfCids: Set<string>, confirmed: Map<string, Set<string>>, signal: AbortSignal): Promise<void> {
+  const prove = (cid: string, peer: string): void => {
+    let s = confirmed.get(cid)
+    if (s == null) { s = new Set(); confirmed.set(cid, s) }
+    s.add(peer)
+  }
+  const local = async (cid: string): Promise<Uint8Array | null> => {
+    const bytes: Uint8Array | null = await ctx.store.get(cid).catch(() => null)
+    return bytes != null && verifyShard(cid, bytes) ? bytes : null
+  }
+  const check = async (cid: string, known: Uint8Array | null): Promise<void> => {
+    let bytes = known
+    if (bytes != null && selfCids.has(cid)) prove(cid, ctx.self)
     const pending = claims.get(cid) ?? []
     if (bytes == null) {
-      // fetch it from a claimant: bytes that match the address prove that claimant
       for (const c of pending) {
         const got = await ctx.shards.get(c.peer, cid, { signal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]) }).catch(() => null)
         if (got != null && verifyShard(cid, got)) { bytes = got; prove(cid, c.peer); break }
@@ -131,6 +141,23 @@ async function askAll (ctx: FilesContext, ask: Map<string, Set<string>>, confirm
       if (expected.equals(c.proof)) prove(cid, c.peer)
       else ctx.reputation.recordViolation(c.peer, 'shard: failed a storage proof')
     }
+  }
+  for (const cid of extra) await check(cid, await local(cid))
+  const segments = tables.flatMap(t => t.segs.map(seg => ({ seg, params: t.params })))
+  await pool(segments, 4, async ({ seg, params }) => {
+    if (signal.aborted) return
+    if (!seg.shards.some(c => selfCids.has(c) || claims.has(c))) return
+    const mine = await Promise.all(seg.shards.map(local))
+    const have = mine.filter(b => b != null).length
+    const missing = mine.map((b, i) => (b == null && (claims.get(seg.shards[i])?.length ?? 0) > 0 ? i : -1)).filter(i => i >= 0)
+    if (have >= params.k && missing.length > 0) {
+      try {
+        for (const [i, bytes] of rebuildShards(seg, mine, params, missing)) mine[i] = bytes
+      } catch {
+        // our shards do not rebuild it (they were checked one by one, so this is not expected): fetch instead
+      }
+    }
+    for (let i = 0; i < seg.shards.length; i++) await check(seg.shards[i], mine[i])
   })
 }
 

@@ -16,6 +16,18 @@ beforeAll(async () => { root = await mkdtemp(join(tmpdir(), 'wgt-guard-')); retu
 afterEach(async () => { await swarm?.stopAll(); swarm = undefined })
 
 const trustAt = async (node: WgtNode, peerId: string): Promise<string> => (await node.api.listContacts()).find(c => c.peerId === peerId)?.trust ?? 'stranger'
+/**
+ * `from` tries to reach `to` and is refused: `to` never lists it as connected
+ * and no probe gets through. (The dial alone may seem to work: libp2p selects
+ * the muxer optimistically, before the refusing side closes the connection.)
+ */
+async function refusedBy (to: WgtNode, from: WgtNode): Promise<void> {
+  await from.api.connect(to.multiaddrs()[0]).catch(() => {})
+  const answered = await from.api.ping(to.peerId, 1).then(r => r.rtts.filter(x => x != null).length, () => 0)
+  expect(answered).toBe(0)
+  expect(await refreshPeers(to)).not.toContain(from.peerId)
+}
+
 async function refreshPeers (node: WgtNode): Promise<string[]> {
   return (await node.api.listPeers()).filter(p => p.connected).map(p => p.peerId)
 }
@@ -82,14 +94,14 @@ describe('contacts between two nodes', () => {
     // both ends see the close (until then a dial from b reuses the old connection)
     await until('disconnected', async () => !(await refreshPeers(a)).includes(b.peerId) && !(await refreshPeers(b)).includes(a.peerId))
     await expect(a.api.connect(b.multiaddrs()[0])).rejects.toMatchObject({ code: 'PEER_UNREACHABLE' })
-    await expect(b.api.connect(a.multiaddrs()[0])).rejects.toMatchObject({ code: 'PEER_UNREACHABLE' })
+    await refusedBy(a, b)
     expect(await refreshPeers(b)).not.toContain(a.peerId)
 
     const aAddr = a.multiaddrs()[0]
     await swarm.stop(a)
     const a2 = await swarm.start('a', { listen: [aAddr.replace(/\/p2p\/.*/, '')] })
     expect(await trustAt(a2, b.peerId)).toBe('blocked')
-    await expect(b.api.connect(aAddr)).rejects.toMatchObject({ code: 'PEER_UNREACHABLE' })
+    await refusedBy(a2, b)
     await a2.api.unblockPeer(b.peerId)
     await b.api.connect(aAddr)
     await until('connected again', async () => (await refreshPeers(a2)).includes(b.peerId))
@@ -104,13 +116,13 @@ describe('contacts between two nodes', () => {
     for (let i = 0; i < 10; i++) reputation.recordViolation(b.peerId, 'test: malformed')
     expect((await a.api.getPeer(b.peerId)).reputation.state).toBe('banned')
     await until('disconnected', async () => !(await refreshPeers(a)).includes(b.peerId) && !(await refreshPeers(b)).includes(a.peerId))
-    await expect(b.api.connect(a.multiaddrs()[0])).rejects.toMatchObject({ code: 'PEER_UNREACHABLE' })
+    await refusedBy(a, b)
 
     const aAddr = a.multiaddrs()[0]
     await swarm.stop(a)
     const a2 = await swarm.start('a', { listen: [aAddr.replace(/\/p2p\/.*/, '')] })
     expect((await a2.api.listBans()).map(x => x.peerId)).toEqual([b.peerId])
-    await expect(b.api.connect(aAddr)).rejects.toMatchObject({ code: 'PEER_UNREACHABLE' })
+    await refusedBy(a2, b)
     await a2.api.unbanPeer(b.peerId)
     await b.api.connect(aAddr)
     expect(await a2.api.listBans()).toEqual([])
