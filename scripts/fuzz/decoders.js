@@ -22,6 +22,8 @@ import vm from 'node:vm'
 import { bombs, mutatedCase, truncationBase, validCase } from './gen.js'
 
 export const DEFAULT_BOUNDS = { caseMs: 100, caseHeapBytes: 64 * 2 ** 20 }
+/** the phases of a target's cases, in the order runTarget runs them */
+export const PHASES = ['valid', 'truncated', 'mutated']
 /** cases at least this large have their memory measured; smaller ones cannot amplify past the bound */
 const MEASURE_FROM = 2048
 
@@ -105,19 +107,25 @@ export function caseBytes (t, seed, phase, index) {
 
 /**
  * Run a target's cases: `valid` valid messages, every prefix of
- * `truncations` of them, and `mutated` mutated ones. `hugeBytes` bounds the
- * huge mutations (repeated fields); `onCase(id)` is called before each case.
- * Answers the counts, the failures (the first `keep`, and a count per rule),
- * and the slowest and largest cases.
+ * `truncations` of them, and `mutated` mutated ones (numbered from
+ * `mutatedFrom`, so several workers can share a target). `hugeBytes` bounds
+ * the huge mutations (repeated fields); `onCase(phase, index, length)` is
+ * called before each case. Answers the counts, the failures (the first
+ * `keep`, and a count per rule), and the slowest and largest cases.
  */
-export function runTarget (target, { seed, valid = 100, truncations = 3, mutated = 1000, hugeBytes = 16 * 1024, bounds = DEFAULT_BOUNDS, keep = 20, onCase } = {}) {
+export function runTarget (target, { seed, valid = 100, truncations = 3, mutated = 1000, mutatedFrom = 0, hugeBytes = 16 * 1024, bounds = DEFAULT_BOUNDS, keep = 20, onCase } = {}) {
   const t = { ...target, hugeBytes }
   const stats = { target: t.name, cases: 0, valid: 0, rejected: 0, errors: 0, errorNames: {}, failureCounts: {}, failures: [], maxMs: 0, slowest: null, maxHeap: 0, largest: null }
-  const run = (phase, index, bytes, ops) => {
+  const run = (phase, index, bytes, ops, length) => {
     const id = `${t.name}:${phase}:${index}`
-    onCase?.(id)
+    onCase?.(phase, typeof index === 'number' ? index : Number(String(index).split('.')[0]), length ?? 0)
     if (bytes.length > t.maxFrame) bytes = bytes.subarray(0, t.maxFrame)
-    const r = evaluate(t, bytes, { bounds, phase })
+    let r = evaluate(t, bytes, { bounds, phase })
+    // a collection or another thread can stall any case: slow only if it is slow three times
+    for (let again = 0; again < 2 && r.failures.some(f => f.rule === 'time'); again++) {
+      const next = evaluate(t, bytes, { bounds, phase })
+      if (next.ms < r.ms) r = next
+    }
     stats.cases++
     stats[r.outcome === 'error' ? 'errors' : r.outcome]++
     if (r.errorName != null) stats.errorNames[r.errorName] = (stats.errorNames[r.errorName] ?? 0) + 1
@@ -131,9 +139,9 @@ export function runTarget (target, { seed, valid = 100, truncations = 3, mutated
   for (let i = 0; i < valid; i++) run('valid', i, validCase(t, seed, i).bytes, ['valid'])
   for (let j = 0; j < truncations; j++) {
     const base = truncationBase(t, seed, j)
-    for (let len = 0; len < base.length; len++) run('truncated', `${j}.${len}`, base.subarray(0, len), ['truncate'])
+    for (let len = 0; len < base.length; len++) run('truncated', `${j}.${len}`, base.subarray(0, len), ['truncate'], len)
   }
-  for (let i = 0; i < mutated; i++) {
+  for (let i = mutatedFrom; i < mutatedFrom + mutated; i++) {
     const c = mutatedCase(t, seed, i)
     run('mutated', i, c.bytes, c.ops)
   }
@@ -157,11 +165,15 @@ function gc () {
   collect?.()
 }
 
-/** The bombs of gen.js (at most `budget` bytes each; those whose name starts with `only`), each measured from a collected heap. */
+/**
+ * The bombs of gen.js (at most `budget` bytes each; those whose name starts
+ * with `only`), each measured from a collected heap. Reading a frame takes
+ * time in proportion to it: the time bound is per started MiB.
+ */
 export function runBombs (t, budget, bounds = DEFAULT_BOUNDS, only = '') {
   return bombs(t, budget).filter(b => b.name.startsWith(only)).map(b => {
     gc()
-    const r = evaluate(t, b.bytes, { bounds, measure: true })
+    const r = evaluate(t, b.bytes, { bounds: { ...bounds, caseMs: bounds.caseMs * Math.ceil(b.bytes.length / 2 ** 20) }, measure: true })
     return { target: t.name, bomb: b.name, bytes: b.bytes.length, outcome: r.outcome, error: r.error, ms: Math.round(r.ms), heapMiB: Math.round((r.heap ?? 0) / 2 ** 20), failures: r.failures }
   })
 }
