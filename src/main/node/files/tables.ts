@@ -37,6 +37,16 @@ export const MAX_SEGMENTS = MAX_MANIFEST_SIZE / MIN_SEGMENT_ENTRY
 /** the largest file the format can describe: 2^20 segments of 16 MiB, 16 TiB */
 export const MAX_FILE_SIZE = MAX_SEGMENTS * MAX_SEGMENT_SIZE
 
+/**
+ * Decoding limits for a table of `bytes`: no more segments than real entries
+ * of MIN_SEGMENT_ENTRY bytes could fill (empty entries cost 2 bytes on the
+ * wire and ~170 in memory: a 16 MiB root record of them took ~700 MiB), at
+ * most 255 shards and holder lists per segment, and a bounded holder list.
+ */
+function tableLimits (bytes: Uint8Array): { limits: Record<string, unknown> } {
+  return { limits: { segments: Math.min(MAX_SEGMENTS, Math.ceil(bytes.byteLength / MIN_SEGMENT_ENTRY)), segments$: { shards: 255, holders: 255, holders$: { peers: 64 } } } }
+}
+
 /** A segment as ces describes it, plus who holds each of its shards. */
 export interface PlacedSegment extends SegmentRecord {
   /** holders[i]: PeerIds holding shards[i] */
@@ -76,7 +86,7 @@ export function encodeRoot (root: RootData): Uint8Array {
 export function decodeRoot (bytes: Uint8Array): RootData {
   let pb: RootPb
   try {
-    pb = RootPb.decode(bytes, { limits: { segments: MAX_SEGMENTS } })
+    pb = RootPb.decode(bytes, tableLimits(bytes))
   } catch (err) {
     throw new WgtError('INTEGRITY', `malformed root record: ${(err as Error).message}`)
   }
@@ -107,7 +117,7 @@ export function encodeManifest (m: ManifestData): Uint8Array {
 export function decodeManifest (bytes: Uint8Array): ManifestData {
   let pb: ManifestPb
   try {
-    pb = ManifestPb.decode(bytes, { limits: { segments: MAX_SEGMENTS } })
+    pb = ManifestPb.decode(bytes, tableLimits(bytes))
   } catch (err) {
     throw new WgtError('INTEGRITY', `malformed manifest: ${(err as Error).message}`)
   }

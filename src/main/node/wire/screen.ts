@@ -22,13 +22,19 @@ export interface StreamScreen {
   violation: (peerId: string, protocol: string, reason: string) => void
 }
 
-/** protons' decoding errors, and its reader's out-of-range RangeError on a truncated message */
+/** protons' decoding errors by name */
 const DECODE_ERRORS = new Set(['MaxLengthError', 'MaxSizeError', 'ParseError'])
+/**
+ * protons' reader throws plain Errors and RangeErrors for the rest: a wire
+ * type that does not exist, an unknown enum value, a varint too long, a read
+ * past the end; and nested groups deep enough overflow the stack.
+ */
+const DECODE_MESSAGES = /^(invalid wire type|illegal tag|Invalid enum value|invalid varint encoding|index out of range|Maximum call stack size exceeded)/i
 
 export function isPeerFault (err: unknown): err is Error {
   if (isWireViolation(err)) return true
   if (!(err instanceof Error)) return false
-  return DECODE_ERRORS.has(err.name) || (err.name === 'RangeError' && err.message.startsWith('index out of range'))
+  return DECODE_ERRORS.has(err.name) || ((err.name === 'Error' || err.name === 'RangeError') && DECODE_MESSAGES.test(err.message))
 }
 
 function screenedRegistrar (registrar: Registrar, screen: StreamScreen): Registrar {
