@@ -5,7 +5,8 @@
  * has a deadline, and inbound requests that carry data wait for one of a few
  * global slots before their body is read, so yamux flow control keeps unread
  * bytes in the sender's window instead of our memory. One peer holds at most
- * perPeerSlots of them (its other requests wait on their own), and a sender
+ * perPeerSlots of them, a freed slot goes to the waiting peer that holds the
+ * fewest (FairSemaphore), and a sender
  * slower than a floor is cut off and counted: eight streams sending a byte a
  * second used to hold every slot while other peers' requests timed out.
  * PUTs are rate-limited per peer, and a peer that keeps PUTting past its
@@ -17,7 +18,7 @@ import { TypedEventEmitter } from 'main-event'
 import { WgtError } from '../../../shared/errors.js'
 import { MAX_SHARD_SIZE as CES_MAX_SHARD, parseShardCid } from '../ces/index.js'
 import type { ShardStore } from '../storage/index.js'
-import { closeStream, ProtocolService, RateLimiter, Semaphore, Violation, type ProtocolComponents, type ProtocolServiceInit } from '../wire/index.js'
+import { closeStream, FairSemaphore, ProtocolService, RateLimiter, Violation, type ProtocolComponents, type ProtocolServiceInit } from '../wire/index.js'
 import { ShardRequest, ShardResponse } from './pb/shard.js'
 
 export const SHARD_PROTOCOL = '/wgt/shard/1.0.0'
@@ -84,10 +85,7 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
   readonly events = new TypedEventEmitter<ShardEvents>()
   private readonly maxLeaseMs: number
   private readonly timeoutMs: number
-  private readonly slots: Semaphore
-  private readonly perPeerSlots: number
-  /** peer → its own slots, while it has requests in flight */
-  private readonly peerSlots = new Map<string, { sem: Semaphore, users: number }>()
+  private readonly slots: FairSemaphore
   private readonly floorBps: number
   private readonly puts: RateLimiter
   /**
@@ -107,8 +105,7 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
     super(components, init.reputation, 'shard', { maxInboundStreams: 32, maxOutboundStreams: 64, runOnLimitedConnection: false })
     this.maxLeaseMs = init.maxLeaseMs ?? 365 * 24 * 3600_000
     this.timeoutMs = init.timeoutMs ?? 60_000
-    this.slots = new Semaphore(init.inboundSlots ?? 8)
-    this.perPeerSlots = init.perPeerSlots ?? 3
+    this.slots = new FairSemaphore(init.inboundSlots ?? 8, init.perPeerSlots ?? 3)
     this.floorBps = init.floorBytesPerSecond ?? 64 * 1024
     this.puts = new RateLimiter(init.putBurst ?? 256, init.putsPerMinute ?? 3000)
   }
@@ -219,12 +216,9 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
   protected async serve (stream: Stream, peer: string, _connection: Connection): Promise<void> {
     const started = Date.now()
     const signal = AbortSignal.timeout(this.timeoutMs)
-    const own = this.peerSlot(peer)
-    let releaseOwn: (() => void) | undefined
     let release: (() => void) | undefined
     try {
-      releaseOwn = await own.sem.acquire(signal)
-      release = await this.slots.acquire(signal)
+      release = await this.slots.acquire(peer, signal)
       const lp = lpStream(stream, { maxDataLength: MAX_SHARD_SIZE + FRAME_OVERHEAD, maxBufferSize: MAX_SHARD_SIZE + 2 * FRAME_OVERHEAD })
       const buf = await this.readAboveFloor(stream, peer, async () => await lp.read({ signal }))
       let req: ShardRequest
@@ -240,16 +234,7 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
       await closeStream(stream, Math.max(1000, started + this.timeoutMs - Date.now()))
     } finally {
       release?.()
-      releaseOwn?.()
-      if (--own.users === 0) this.peerSlots.delete(peer)
     }
-  }
-
-  private peerSlot (peer: string): { sem: Semaphore, users: number } {
-    let slot = this.peerSlots.get(peer)
-    if (slot == null) { slot = { sem: new Semaphore(this.perPeerSlots), users: 0 }; this.peerSlots.set(peer, slot) }
-    slot.users++
-    return slot
   }
 
   /**

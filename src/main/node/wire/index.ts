@@ -1,4 +1,4 @@
 /** Plumbing every protocol service shares: stream helpers, limits, and the service base. */
 export { abortStream, anySignal, closeStream, isAbort, isWireViolation } from './stream.js'
-export { RateLimiter, Semaphore } from './limits.js'
+export { FairSemaphore, RateLimiter, Semaphore } from './limits.js'
 export { ProtocolService, Violation, type ExchangeOptions, type HandlerLimits, type ProtocolComponents, type ProtocolServiceInit } from './service.js'

@@ -61,3 +61,81 @@ export class RateLimiter {
     }
   }
 }
+
+/**
+ * Slots shared fairly between keys (peers): `size` in all, at most `perKey`
+ * for one key, and a freed slot goes to the waiting key that holds the
+ * fewest (the longest-waiting among equals), not to whoever queued first.
+ * So a peer, or a few identities of one attacker, that keep slots busy
+ * cannot push another peer's request to the back of a queue they fill.
+ */
+export class FairSemaphore {
+  private active = 0
+  private readonly activeOf = new Map<string, number>()
+  private readonly waiting = new Map<string, Array<{ wake: () => void, at: number }>>()
+  private seq = 0
+
+  constructor (private readonly size: number, private readonly perKey: number) {}
+
+  async acquire (key: string, signal?: AbortSignal): Promise<() => void> {
+    signal?.throwIfAborted()
+    if (this.canTake(key)) {
+      this.take(key)
+    } else {
+      // the releaser that wakes us has taken the slot for us (see wakeNext)
+      await new Promise<void>((resolve, reject) => {
+        const entry = { wake: () => { signal?.removeEventListener('abort', onAbort); resolve() }, at: this.seq++ }
+        const onAbort = (): void => {
+          const list = this.waiting.get(key) ?? []
+          const i = list.indexOf(entry)
+          if (i >= 0) list.splice(i, 1)
+          if (list.length === 0) this.waiting.delete(key)
+          reject(WgtError.from(signal?.reason ?? new WgtError('TIMEOUT', 'gave up waiting for a slot')))
+        }
+        signal?.addEventListener('abort', onAbort, { once: true })
+        const list = this.waiting.get(key) ?? []
+        list.push(entry)
+        this.waiting.set(key, list)
+      })
+    }
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      this.active--
+      const n = (this.activeOf.get(key) ?? 1) - 1
+      if (n > 0) this.activeOf.set(key, n)
+      else this.activeOf.delete(key)
+      this.wakeNext()
+    }
+  }
+
+  private take (key: string): void {
+    this.active++
+    this.activeOf.set(key, (this.activeOf.get(key) ?? 0) + 1)
+  }
+
+  private canTake (key: string): boolean {
+    return this.active < this.size && (this.activeOf.get(key) ?? 0) < this.perKey
+  }
+
+  private wakeNext (): void {
+    while (this.active < this.size) {
+      let best: string | undefined
+      for (const [key, list] of this.waiting) {
+        if ((this.activeOf.get(key) ?? 0) >= this.perKey) continue
+        if (best == null) { best = key; continue }
+        const a = this.activeOf.get(key) ?? 0
+        const b = this.activeOf.get(best) ?? 0
+        if (a < b || (a === b && list[0].at < (this.waiting.get(best)?.[0].at ?? Infinity))) best = key
+      }
+      if (best == null) return
+      const list = this.waiting.get(best) as Array<{ wake: () => void }>
+      const next = list.shift() as { wake: () => void }
+      if (list.length === 0) this.waiting.delete(best)
+      // counted now, so the loop and other releases see the slot as taken
+      this.take(best)
+      next.wake()
+    }
+  }
+}
