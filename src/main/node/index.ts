@@ -7,6 +7,7 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { defaultLogger } from '@libp2p/logger'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { Metrics } from '@libp2p/interface'
 import { LevelDatastore } from 'datastore-level'
 import { METHOD_NAMES, SESSION_METHODS, type NodeApi } from '../../shared/api/index.js'
@@ -39,6 +40,7 @@ export async function createNode (partial: Partial<NodeConfig> & { dataDir: stri
   const events = new EventHub()
   const ctx: ModuleContext = {
     config,
+    peerId: peerIdFromPrivateKey(privateKey).toString(),
     datastore,
     events,
     logger: defaultLogger(),

@@ -34,6 +34,8 @@ export function part<T> (name: string): Part<T> {
 
 export interface ModuleContext {
   readonly config: NodeConfig
+  /** this node's PeerId, known from its identity before libp2p exists */
+  readonly peerId: string
   readonly datastore: Datastore
   /** every API event goes out through here */
   readonly events: EventHub

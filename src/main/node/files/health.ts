@@ -121,6 +121,7 @@ async function verifyClaims (ctx: FilesContext, tables: Array<{ segs: PlacedSegm
     if (s == null) { s = new Set(); confirmed.set(cid, s) }
     s.add(peer)
   }
+  const blamed = new Set<string>()
   const local = async (cid: string): Promise<Uint8Array | null> => {
     const bytes: Uint8Array | null = await ctx.store.get(cid).catch(() => null)
     return bytes != null && verifyShard(cid, bytes) ? bytes : null
@@ -139,7 +140,11 @@ async function verifyClaims (ctx: FilesContext, tables: Array<{ segs: PlacedSegm
     for (const c of pending) {
       const expected = createHash('sha256').update(c.nonce).update(bytes).digest()
       if (expected.equals(c.proof)) prove(cid, c.peer)
-      else ctx.reputation.recordViolation(c.peer, 'shard: failed a storage proof')
+      else if (!blamed.has(c.peer)) {
+        // once per check: a holder whose disk rotted many shards is one problem, not many
+        blamed.add(c.peer)
+        ctx.reputation.recordViolation(c.peer, 'shard: failed a storage proof')
+      }
     }
   }
   for (const cid of extra) await check(cid, await local(cid))

@@ -13,20 +13,31 @@ export interface RenewalResult { holders: number, renewed: number, lost: number 
 
 export class LeaseRenewal {
   private timer: ReturnType<typeof setInterval> | undefined
+  private first: ReturnType<typeof setTimeout> | undefined
   private running: Promise<RenewalResult> | undefined
+  private readonly stopping = new AbortController()
   private readonly log: Logger
 
   constructor (private readonly ctx: FilesContext, private readonly renewEveryMs: number) {
     this.log = ctx.log.newScope('renew')
   }
 
-  start (): void {
-    this.timer = setInterval(() => { void this.runOnce().catch(err => { this.log.error('lease renewal failed - %e', err) }) }, this.renewEveryMs)
+  /**
+   * A round a minute after start (once peers are connected), then every
+   * renewEveryMs: a desktop app restarted more often than that still renews.
+   */
+  start (firstAfterMs = 60_000): void {
+    const round = (): void => { void this.runOnce(this.stopping.signal).catch(err => { if (!this.stopping.signal.aborted) this.log.error('lease renewal failed - %e', err) }) }
+    this.first = setTimeout(round, Math.min(firstAfterMs, this.renewEveryMs))
+    this.first.unref()
+    this.timer = setInterval(round, this.renewEveryMs)
     this.timer.unref()
   }
 
   async stop (): Promise<void> {
+    clearTimeout(this.first)
     clearInterval(this.timer)
+    this.stopping.abort()
     await this.running?.catch(() => {})
   }
 

@@ -14,6 +14,8 @@
  */
 import type { Connection, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
+import * as varint from 'uint8-varint'
+import type { Uint8ArrayList } from 'uint8arraylist'
 import { TypedEventEmitter } from 'main-event'
 import { WgtError } from '../../../shared/errors.js'
 import { MAX_SHARD_SIZE as CES_MAX_SHARD, parseShardCid } from '../ces/index.js'
@@ -54,7 +56,7 @@ export interface ShardServiceInit extends ProtocolServiceInit {
   store: ShardStore
   /** guard's answer for storing this peer's shards, asked on every PUT so a policy change applies at once */
   mayStore: (peerId: string) => boolean
-  /** longest lease a peer may ask for (default 365 days) */
+  /** longest lease a peer may ask for (default 30 days: owners renew theirs daily) */
   maxLeaseMs?: number
   /** bound on receiving a whole request or response, data included (default 60 s) */
   timeoutMs?: number
@@ -62,9 +64,9 @@ export interface ShardServiceInit extends ProtocolServiceInit {
   inboundSlots?: number
   /** of those, what one peer may hold (default 3) */
   perPeerSlots?: number
-  /** a request arriving slower than this, on average after the first second, is cut off (default 64 KiB/s) */
+  /** a request arriving slower than this is cut off (default 16 KiB/s; a big one must also arrive within the timeout) */
   floorBytesPerSecond?: number
-  /** PUTs one peer may send at once, and refilled per minute (default 256, 3000) */
+  /** PUTs one peer may send at once, and refilled per minute (default 1024, 6000) */
   putBurst?: number
   putsPerMinute?: number
 }
@@ -94,6 +96,10 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
    * count: an owner checking its own file's health is never held back.
    */
   private readonly proves = new RateLimiter(1024, 512)
+  /** the same for shards the challenger keeps here itself: larger, but not free (each proof is a read) */
+  private readonly ownProves = new RateLimiter(8192, 4096)
+  /** PUTs refused for the rate one peer may get a minute before the refusals count against it */
+  private readonly busyRefusals = new RateLimiter(64, 64)
   /** peer → times of its recent quota refusals */
   private readonly quotaRefusals = new Map<string, number[]>()
   /** `${peer} ${cid}` → until when a PUT of it is refused, oldest first */
@@ -103,11 +109,11 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
   constructor (components: ShardServiceComponents, private readonly init: ShardServiceInit) {
     // shards are megabytes: not for a relay's data budget
     super(components, init.reputation, 'shard', { maxInboundStreams: 32, maxOutboundStreams: 64, runOnLimitedConnection: false })
-    this.maxLeaseMs = init.maxLeaseMs ?? 365 * 24 * 3600_000
+    this.maxLeaseMs = init.maxLeaseMs ?? 30 * 24 * 3600_000
     this.timeoutMs = init.timeoutMs ?? 60_000
     this.slots = new FairSemaphore(init.inboundSlots ?? 8, init.perPeerSlots ?? 3)
-    this.floorBps = init.floorBytesPerSecond ?? 64 * 1024
-    this.puts = new RateLimiter(init.putBurst ?? 256, init.putsPerMinute ?? 3000)
+    this.floorBps = init.floorBytesPerSecond ?? 16 * 1024
+    this.puts = new RateLimiter(init.putBurst ?? 1024, init.putsPerMinute ?? 6000)
   }
 
   readonly [Symbol.toStringTag] = 'wgt/shard'
@@ -219,8 +225,14 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
     let release: (() => void) | undefined
     try {
       release = await this.slots.acquire(peer, signal)
-      const lp = lpStream(stream, { maxDataLength: MAX_SHARD_SIZE + FRAME_OVERHEAD, maxBufferSize: MAX_SHARD_SIZE + 2 * FRAME_OVERHEAD })
-      const buf = await this.readAboveFloor(stream, peer, async () => await lp.read({ signal }))
+      const declared = { length: 0 }
+      const lp = lpStream(stream, {
+        maxDataLength: MAX_SHARD_SIZE + FRAME_OVERHEAD,
+        maxBufferSize: MAX_SHARD_SIZE + 2 * FRAME_OVERHEAD,
+        // the declared length, for the pace the rest must arrive at
+        lengthDecoder: Object.assign((buf: Uint8ArrayList | Uint8Array) => { declared.length = varint.decode(buf); return declared.length }, { bytes: 0 })
+      })
+      const buf = await this.readAboveFloor(stream, peer, declared, async () => await lp.read({ signal }))
       let req: ShardRequest
       try {
         req = ShardRequest.decode(buf, { limits: { cids: MAX_HAS } })
@@ -238,14 +250,16 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
   }
 
   /**
-   * Read the request while watching how fast it arrives: fewer than
-   * floor × 5 s bytes in a 5 s window and the stream is cut off and the
-   * sender counted, so a trickle cannot hold a slot for the whole timeout.
-   * A window in which our own event loop stalled (the watchdog fired late:
-   * GC, a busy core, in-process test nodes encoding) is not held against
-   * the sender: it was us not reading.
+   * Read the request while watching how fast it arrives. The pace it must
+   * keep is the floor, or for a big request what gets it in before the
+   * timeout (a 16 MiB PUT at 64 KiB/s would hold its slot for the whole 60 s
+   * and fail anyway). Below the pace in a 5 s window the stream is cut off;
+   * that counts against the sender only when other peers are waiting for a
+   * slot (a slow uplink hurts nobody when none are). A window in which our
+   * own event loop stalled (GC, a busy core, in-process test nodes encoding)
+   * is not held against the sender: it was us not reading.
    */
-  private async readAboveFloor<T> (stream: Stream, peer: string, read: () => Promise<T>): Promise<T> {
+  private async readAboveFloor<T> (stream: Stream, peer: string, declared: { length: number }, read: () => Promise<T>): Promise<T> {
     const WINDOW_MS = 5000
     const TICK_MS = 500
     let received = 0
@@ -261,8 +275,9 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
       if (stalled) { windowStart = now; windowBytes = received; return }
       if (now - windowStart < WINDOW_MS) return
       const got = received - windowBytes
-      if (got < this.floorBps * WINDOW_MS / 1000) {
-        this.violation(peer, `sent its request slower than ${this.floorBps} bytes/s (${got} bytes in ${WINDOW_MS / 1000} s)`)
+      const pace = Math.max(this.floorBps, declared.length / Math.max(1, (this.timeoutMs - WINDOW_MS) / 1000))
+      if (got < pace * WINDOW_MS / 1000) {
+        if (this.slots.othersWaiting(peer)) this.violation(peer, `sent its request slower than ${Math.round(pace)} bytes/s while others waited (${got} bytes in ${WINDOW_MS / 1000} s)`)
         stream.abort(new Error('request arrived too slowly'))
       }
       windowStart = now
@@ -322,7 +337,8 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
         if ((this.released.get(`${peer} ${req.cid}`)?.until ?? 0) > Date.now()) return reply(ShardResponse.Status.DENIED, 'this shard was just released by the same peer')
         if (req.data.byteLength === 0) throw new Violation('PUT without data')
         if (!this.puts.take(peer)) {
-          this.violation(peer, 'PUT flood')
+          // a fast honest sharer may hit the rate; one that keeps sending after BUSY is flooding
+          if (!this.busyRefusals.take(peer)) this.violation(peer, 'kept sending PUTs past its rate')
           return reply(ShardResponse.Status.BUSY, 'too many PUTs from you right now')
         }
         const expiresAt = Date.now() + Math.min(req.leaseMs, this.maxLeaseMs)
@@ -360,6 +376,8 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
       }
       case ShardRequest.Kind.RENEW: {
         if (req.cids.length === 0) throw new Violation('RENEW without CIDs')
+        // a policy change applies to renewals too: a peer no longer allowed to store here keeps nothing past its lease
+        if (!this.init.mayStore(peer)) return reply(ShardResponse.Status.DENIED, 'this node no longer stores shards for you (its storage policy)')
         if (!(req.leaseMs > 0)) throw new Violation(`RENEW lease must be positive, got ${req.leaseMs}`)
         for (const c of req.cids) checkCid(c)
         const expiresAt = Date.now() + Math.min(req.leaseMs, this.maxLeaseMs)
@@ -371,8 +389,16 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
         if (req.cids.length === 0 || req.cids.length > MAX_PROVE) throw new Violation(`PROVE needs 1 to ${MAX_PROVE} CIDs, got ${req.cids.length}`)
         if (req.nonce.byteLength < 16 || req.nonce.byteLength > 64) throw new Violation(`PROVE nonce must be 16 to 64 bytes, got ${req.nonce.byteLength}`)
         for (const c of req.cids) checkCid(c)
-        const mib = req.cids.reduce((n, c) => this.init.store.leasedBy(c, peer) ? n : n + Math.ceil((this.init.store.sizeOf(c) ?? 0) / 2 ** 20), 0)
-        if (mib > 0 && !this.proves.take(peer, mib)) return reply(ShardResponse.Status.BUSY, 'too many storage challenges from you right now')
+        let mib = 0
+        let ownMib = 0
+        for (const c of req.cids) {
+          const size = Math.ceil((this.init.store.sizeOf(c) ?? 0) / 2 ** 20)
+          if (this.init.store.leasedBy(c, peer)) ownMib += size
+          else mib += size
+        }
+        if ((mib > 0 && !this.proves.take(peer, mib)) || (ownMib > 0 && !this.ownProves.take(peer, ownMib))) {
+          return reply(ShardResponse.Status.BUSY, 'too many storage challenges from you right now')
+        }
         const proofs: Array<Uint8Array<ArrayBuffer>> = []
         for (const c of req.cids) proofs.push((await this.init.store.prove(c, req.nonce) ?? new Uint8Array(0)) as Uint8Array<ArrayBuffer>)
         return { ...reply(ShardResponse.Status.OK), proofs }

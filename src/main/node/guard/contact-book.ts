@@ -4,11 +4,14 @@
  * it survives restarts. A peer with no record is a stranger. Reads are
  * synchronous (the book is loaded at open); every change is written before it
  * is announced. Requests received from strangers are bounded (maxReceived):
- * a flood of fresh PeerIds cannot grow the book without bound.
+ * past it the oldest waiting request goes, so a flood of fresh PeerIds can
+ * neither grow the book nor keep a new request out for good. Changes to one
+ * peer's record run one at a time (exclusive), so a message from the peer
+ * racing the user's block cannot land after it and undo it.
  */
 import { Key, type Datastore } from 'interface-datastore'
 import type { Contact, TrustStatus } from '../../../shared/api/index.js'
-import { WgtError } from '../../../shared/errors.js'
+import { KeyedLock } from '../storage/keyed-lock.js'
 
 const PREFIX = '/wgt/guard/contacts'
 const encoder = new TextEncoder()
@@ -20,6 +23,7 @@ export type ContactChange = { peerId: string, contact: Contact | null }
 export class ContactBook {
   private readonly contacts = new Map<string, Contact>()
   private readonly listeners = new Set<(change: ContactChange) => void>()
+  private readonly lock = new KeyedLock()
 
   constructor (private readonly datastore: Datastore, private readonly maxReceived = 200, private readonly now: () => number = Date.now) {}
 
@@ -70,7 +74,8 @@ export class ContactBook {
   async set (peerId: string, fields: Partial<Omit<Contact, 'peerId' | 'since' | 'updatedAt'>> & { trust: Contact['trust'] }): Promise<Contact> {
     const old = this.contacts.get(peerId)
     if (old == null && fields.trust === 'request-received' && this.count('request-received') >= this.maxReceived) {
-      throw new WgtError('QUOTA_EXCEEDED', `already ${this.maxReceived} contact requests waiting for an answer`)
+      const oldest = [...this.contacts.values()].filter(c => c.trust === 'request-received').sort((a, b) => a.since - b.since)[0]
+      if (oldest != null) await this.delete(oldest.peerId)
     }
     const t = this.now()
     const next: Contact = {
@@ -94,6 +99,11 @@ export class ContactBook {
     await this.datastore.delete(new Key(`${PREFIX}/${peerId}`))
     this.contacts.delete(peerId)
     this.announce({ peerId, contact: null })
+  }
+
+  /** Run fn with no other exclusive change to this peer's record in between (read, decide, write). */
+  async exclusive<T> (peerId: string, fn: () => Promise<T>): Promise<T> {
+    return await this.lock.run(peerId, fn)
   }
 
   onChange (listener: (change: ContactChange) => void): () => void {

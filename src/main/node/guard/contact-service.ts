@@ -9,7 +9,6 @@
  */
 import type { Connection, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
-import { WgtError } from '../../../shared/errors.js'
 import { closeStream, ProtocolService, RateLimiter, Violation, type ProtocolComponents, type ProtocolServiceInit } from '../wire/index.js'
 import type { ContactBook } from './contact-book.js'
 import { ContactMessage, ContactReply } from './pb/contact.js'
@@ -78,12 +77,16 @@ export class ContactService extends ProtocolService {
 
   /** What a message from `from` does to the book (we are its recipient). */
   async receive (from: string, kind: ContactMessage.Kind): Promise<ContactReply.Status> {
+    if (kind === ContactMessage.Kind.REQUEST && !this.limiter.take(from)) return ContactReply.Status.BUSY
+    return await this.book.exclusive(from, async () => await this.apply(from, kind))
+  }
+
+  private async apply (from: string, kind: ContactMessage.Kind): Promise<ContactReply.Status> {
     const { Status } = ContactReply
     const trust = this.book.trust(from)
     if (trust === 'blocked') return Status.OK // the gater refuses blocked peers; a racing stream learns nothing
     switch (kind) {
       case ContactMessage.Kind.REQUEST:
-        if (!this.limiter.take(from)) return Status.BUSY
         if (trust === 'contact') return Status.ACCEPTED
         if (trust === 'request-sent') {
           // both asked: that is both agreeing
@@ -91,12 +94,7 @@ export class ContactService extends ProtocolService {
           return Status.ACCEPTED
         }
         if (trust === 'request-received') return Status.OK
-        try {
-          await this.book.set(from, { trust: 'request-received', undelivered: false })
-        } catch (err) {
-          if (err instanceof WgtError && err.code === 'QUOTA_EXCEEDED') return Status.BUSY
-          throw err
-        }
+        await this.book.set(from, { trust: 'request-received', undelivered: false })
         return Status.OK
       case ContactMessage.Kind.ACCEPT:
         if (trust === 'request-sent') {

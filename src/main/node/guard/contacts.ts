@@ -50,56 +50,76 @@ export class Contacts {
 
   async add (target: string, nickname?: string): Promise<Contact> {
     const { peerId, address } = this.parseTarget(target)
-    const old = this.book.get(peerId)
-    if (old?.trust === 'blocked') throw new WgtError('INVALID_INPUT', `${peerId} is blocked: unblock it first`)
-    if (old?.trust === 'request-received') return await this.accept(peerId, nickname)
+    if (this.book.trust(peerId) === 'request-received') return await this.accept(peerId, nickname)
     if (address != null) await this.libp2p.peerStore.merge(parsePeerId(peerId), { multiaddrs: [address] })
-    const addresses = address != null ? [address.toString(), ...(old?.addresses ?? []).filter(a => a !== address.toString())].slice(0, 8) : undefined
-    if (old?.trust === 'contact') return await this.book.set(peerId, { trust: 'contact', nickname: nickname ?? old.nickname, addresses, undelivered: old.undelivered })
-    await this.book.set(peerId, { trust: 'request-sent', nickname: nickname ?? old?.nickname ?? null, addresses, undelivered: true })
-    await this.deliver(peerId)
+    const send = await this.book.exclusive(peerId, async () => {
+      const old = this.book.get(peerId)
+      if (old?.trust === 'blocked') throw new WgtError('INVALID_INPUT', `${peerId} is blocked: unblock it first`)
+      const addresses = address != null ? [address.toString(), ...(old?.addresses ?? []).filter(a => a !== address.toString())].slice(0, 8) : undefined
+      if (old?.trust === 'contact') {
+        await this.book.set(peerId, { trust: 'contact', nickname: nickname ?? old.nickname, addresses, undelivered: old.undelivered })
+        return false
+      }
+      // (a request that arrived meanwhile is answered by ours: the handshake treats crossing requests as agreement)
+      await this.book.set(peerId, { trust: old?.trust === 'request-received' ? 'contact' : 'request-sent', nickname: nickname ?? old?.nickname ?? null, addresses, undelivered: true })
+      return true
+    })
+    if (send) await this.deliver(peerId)
     return this.current(peerId)
   }
 
   async accept (peerId: string, nickname?: string): Promise<Contact> {
-    const old = this.book.get(peerId)
-    if (old?.trust !== 'request-received') throw new WgtError('NOT_FOUND', `no contact request from ${peerId} is waiting`)
-    await this.book.set(peerId, { trust: 'contact', nickname: nickname ?? old.nickname, undelivered: true })
+    await this.book.exclusive(peerId, async () => {
+      const old = this.book.get(peerId)
+      if (old?.trust !== 'request-received') throw new WgtError('NOT_FOUND', `no contact request from ${peerId} is waiting`)
+      await this.book.set(peerId, { trust: 'contact', nickname: nickname ?? old.nickname, undelivered: true })
+    })
     await this.deliver(peerId)
     return this.current(peerId)
   }
 
   async decline (peerId: string): Promise<void> {
-    if (this.book.trust(peerId) !== 'request-received') throw new WgtError('NOT_FOUND', `no contact request from ${peerId} is waiting`)
-    await this.book.delete(peerId)
+    await this.book.exclusive(peerId, async () => {
+      if (this.book.trust(peerId) !== 'request-received') throw new WgtError('NOT_FOUND', `no contact request from ${peerId} is waiting`)
+      await this.book.delete(peerId)
+    })
     this.tell(peerId, ContactMessage.Kind.DECLINE)
   }
 
   async remove (peerId: string): Promise<void> {
-    const trust = this.book.trust(peerId)
-    if (trust === 'stranger') throw new WgtError('NOT_FOUND', `${peerId} is not in your contacts`)
-    if (trust === 'blocked') throw new WgtError('INVALID_INPUT', `${peerId} is blocked: unblock it instead`)
-    await this.book.delete(peerId)
+    const trust = await this.book.exclusive(peerId, async () => {
+      const t = this.book.trust(peerId)
+      if (t === 'stranger') throw new WgtError('NOT_FOUND', `${peerId} is not in your contacts`)
+      if (t === 'blocked') throw new WgtError('INVALID_INPUT', `${peerId} is blocked: unblock it instead`)
+      await this.book.delete(peerId)
+      return t
+    })
     this.tell(peerId, trust === 'request-received' ? ContactMessage.Kind.DECLINE : ContactMessage.Kind.REMOVE)
   }
 
   async rename (peerId: string, nickname: string | null): Promise<Contact> {
-    const old = this.book.get(peerId)
-    if (old == null) throw new WgtError('NOT_FOUND', `${peerId} is not in your contacts`)
-    return await this.book.set(peerId, { trust: old.trust, nickname, undelivered: old.undelivered })
+    return await this.book.exclusive(peerId, async () => {
+      const old = this.book.get(peerId)
+      if (old == null) throw new WgtError('NOT_FOUND', `${peerId} is not in your contacts`)
+      return await this.book.set(peerId, { trust: old.trust, nickname, undelivered: old.undelivered })
+    })
   }
 
   async block (peerId: string): Promise<Contact> {
     if (peerId === this.libp2p.peerId.toString()) throw new WgtError('INVALID_INPUT', 'cannot block this node itself')
-    const old = this.book.get(peerId)
-    const contact = await this.book.set(peerId, { trust: 'blocked', nickname: old?.nickname ?? null, undelivered: false })
+    const contact = await this.book.exclusive(peerId, async () => {
+      const old = this.book.get(peerId)
+      return await this.book.set(peerId, { trust: 'blocked', nickname: old?.nickname ?? null, undelivered: false })
+    })
     await this.libp2p.hangUp(parsePeerId(peerId)).catch(() => {})
     return contact
   }
 
   async unblock (peerId: string): Promise<void> {
-    if (this.book.trust(peerId) !== 'blocked') throw new WgtError('NOT_FOUND', `${peerId} is not blocked`)
-    await this.book.delete(peerId)
+    await this.book.exclusive(peerId, async () => {
+      if (this.book.trust(peerId) !== 'blocked') throw new WgtError('NOT_FOUND', `${peerId} is not blocked`)
+      await this.book.delete(peerId)
+    })
   }
 
   /** Send an undelivered request or acceptance now; a failure leaves it for the next connect or tick. */
@@ -110,17 +130,20 @@ export class Contacts {
     if (kind == null) return
     this.delivering.add(peerId)
     try {
+      // the send is not under the peer's lock: the reply may need the other side's handler, which may be sending to us
       const status = await this.service.send(peerId, kind)
-      const now = this.book.get(peerId)
-      if (now?.trust !== c.trust) return // the user changed it meanwhile
-      if (status === ContactReply.Status.ACCEPTED) await this.book.set(peerId, { trust: 'contact', undelivered: false })
-      else if (status === ContactReply.Status.OK) await this.book.set(peerId, { trust: c.trust, undelivered: false })
-      else if (status === ContactReply.Status.NOT_REQUESTED) {
-        // we accepted a request its sender has since withdrawn: no consent on the other side
-        await this.book.delete(peerId)
-        throw new WgtError('NOT_FOUND', `${peerId} withdrew its contact request`)
-      }
-      // BUSY: stays undelivered
+      await this.book.exclusive(peerId, async () => {
+        const now = this.book.get(peerId)
+        if (now?.trust !== c.trust) return // the user (or the peer) changed it meanwhile
+        if (status === ContactReply.Status.ACCEPTED) await this.book.set(peerId, { trust: 'contact', undelivered: false })
+        else if (status === ContactReply.Status.OK) await this.book.set(peerId, { trust: c.trust, undelivered: false })
+        else if (status === ContactReply.Status.NOT_REQUESTED) {
+          // we accepted a request its sender has since withdrawn: no consent on the other side
+          await this.book.delete(peerId)
+          throw new WgtError('NOT_FOUND', `${peerId} withdrew its contact request`)
+        }
+        // BUSY: stays undelivered
+      })
     } catch (err) {
       if (err instanceof WgtError && err.code === 'NOT_FOUND') throw err
       // unreachable or not answering: it waits in the book

@@ -7,7 +7,8 @@
  * until its expiry, across restarts. The book is kept in the datastore under
  * /wgt/guard/reputation; records with no recent violation and no ban are
  * pruned, and the book never holds more than maxPeers records (a flood of
- * fresh PeerIds cannot grow it without bound).
+ * fresh PeerIds cannot grow it without bound; past it the oldest go, bans
+ * last).
  */
 import { Key, type Datastore } from 'interface-datastore'
 import type { Reputation as ReputationInfo, ReputationState } from '../../../shared/api/index.js'
@@ -60,6 +61,7 @@ export class ReputationBook implements ViolationReporter {
   private readonly dirty = new Set<string>()
   private flushing: Promise<void> = Promise.resolve()
   private flushTimer: ReturnType<typeof setTimeout> | undefined
+  private lastPrune = -Infinity
 
   constructor (init: ReputationInit = {}, private readonly datastore?: Datastore) {
     this.purgatoryAt = init.purgatoryAt ?? 3
@@ -194,16 +196,16 @@ export class ReputationBook implements ViolationReporter {
   }
 
   private evictOne (): void {
-    this.prune()
-    if (this.records.size < this.maxPeers) return
     const t = this.now()
-    let oldest: string | undefined
-    let oldestAt = Infinity
+    // pruning scans every record: at most once a second, however fast fresh identities arrive
+    if (t - this.lastPrune >= 1000) { this.lastPrune = t; this.prune() }
+    if (this.records.size < this.maxPeers) return
+    // the first unbanned in insertion order (the oldest), else the oldest ban: the book stays bounded
+    let victim: string | undefined
     for (const [id, rec] of this.records) {
-      if (rec.bannedUntil > t) continue
-      const last = rec.times.at(-1) ?? 0
-      if (last < oldestAt) { oldest = id; oldestAt = last }
+      victim ??= id
+      if (rec.bannedUntil <= t) { victim = id; break }
     }
-    if (oldest != null) { this.records.delete(oldest); this.dirty.add(oldest) }
+    if (victim != null) { this.records.delete(victim); this.dirty.add(victim) }
   }
 }

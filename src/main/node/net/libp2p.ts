@@ -86,7 +86,9 @@ export function libp2pOptions<S extends Record<string, unknown>> (config: NodeCo
     connectionMonitor: { pingTimeout: { minTimeout: 30_000 } },
     connectionGater: {
       denyDialPeer: (peerId: PeerId) => extras.isDenied(peerId.toString()),
-      denyInboundEncryptedConnection: (peerId: PeerId) => extras.isDenied(peerId.toString())
+      denyInboundEncryptedConnection: (peerId: PeerId) => extras.isDenied(peerId.toString()),
+      // a dial to an address without /p2p/ learns who answered only after encryption
+      denyOutboundEncryptedConnection: (peerId: PeerId) => extras.isDenied(peerId.toString())
     },
     ...(extras.metrics != null ? { metrics: extras.metrics } : {}),
     nodeInfo: { userAgent: config.agent },

@@ -32,12 +32,13 @@ export const storageModule: NodeModule = {
       pools: limitsFor(quotaBytes, await loadLimits(datastore)),
       log: ctx.logger.forComponent('wgt:storage')
     })
+    // whose leases are our own is known before libp2p starts serving PUTs
+    await store.ownedBy(ctx.peerId)
     ctx.provide(SHARD_STORE, store)
     return async () => { await store.stop() }
   },
   start: async ctx => {
     const store = ctx.need(SHARD_STORE)
-    await store.ownedBy(ctx.libp2p.peerId.toString())
     store.start()
     // proof of storage starts at home: every shard re-hashed on a schedule, at a bounded read rate
     const log = ctx.logger.forComponent('wgt:storage:scrub')

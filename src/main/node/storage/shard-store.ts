@@ -86,8 +86,9 @@ export class ShardStore {
   private readonly blockSize: number
   private readonly ledger = new OwnerLedger(cid => this.sizes.get(cid) ?? 0)
   private limits: OthersLimits
-  /** of `reserved`, what puts for others promised */
+  /** of `reserved`, what puts for others promised, in all and per peer */
   private reservedOthers = 0
+  private readonly reservedFor = new Map<string, number>()
   private used = 0
   /** the owner whose leases are this node's own (its PeerId), and the shards it holds a lease on */
   private self: string | null = null
@@ -164,6 +165,7 @@ export class ShardStore {
         }
         this.checkPeer(checked.owner, need)
         this.reservedOthers += need
+        this.reservedFor.set(checked.owner, (this.reservedFor.get(checked.owner) ?? 0) + need)
       }
       this.reserved += need
       try {
@@ -176,7 +178,12 @@ export class ShardStore {
         return 'stored'
       } finally {
         this.reserved -= need
-        if (forOthers) this.reservedOthers -= need
+        if (forOthers) {
+          this.reservedOthers -= need
+          const left = (this.reservedFor.get(checked.owner) ?? need) - need
+          if (left > 0) this.reservedFor.set(checked.owner, left)
+          else this.reservedFor.delete(checked.owner)
+        }
       }
     })
   }
@@ -268,6 +275,11 @@ export class ShardStore {
   async prove (cid: string, nonce: Uint8Array): Promise<Uint8Array | null> {
     const bytes = await this.get(cid)
     if (bytes == null) return null
+    // bytes that rotted on disk are not the shard: drop it rather than answer for it (and be counted as lying)
+    if (!sha256(bytes).equals(parseShardCid(cid).digest)) {
+      await this.delete(cid)
+      return null
+    }
     return createHash('sha256').update(nonce).update(bytes).digest()
   }
 
@@ -311,7 +323,7 @@ export class ShardStore {
     if (u.shards + 1 > this.limits.perPeerShards) {
       throw new WgtError('QUOTA_EXCEEDED', `your quota on this node is used up: ${u.shards} of ${this.limits.perPeerShards} shards`)
     }
-    if (u.bytes + need > this.limits.perPeerBytes) {
+    if (u.bytes + (this.reservedFor.get(owner) ?? 0) + need > this.limits.perPeerBytes) {
       throw new WgtError('QUOTA_EXCEEDED', `your quota on this node is used up: ${u.bytes} of ${this.limits.perPeerBytes} bytes, this shard needs ${need}`)
     }
   }

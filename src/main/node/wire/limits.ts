@@ -110,6 +110,12 @@ export class FairSemaphore {
     }
   }
 
+  /** Is a key other than this one waiting for a slot? */
+  othersWaiting (key: string): boolean {
+    for (const k of this.waiting.keys()) if (k !== key) return true
+    return false
+  }
+
   private take (key: string): void {
     this.active++
     this.activeOf.set(key, (this.activeOf.get(key) ?? 0) + 1)
