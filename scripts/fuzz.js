@@ -9,8 +9,10 @@
  *    decoder's worst frame at its full size limit (bombs).
  * 2. Streams: a `wgt daemon` victim attacked from hostile peers on every
  *    protocol it serves (attacks.js), while an honest daemon pings it and
- *    fetches small files it shares; then the DHT bomb on its own, last, as it
- *    leaves the victim's memory high.
+ *    fetches small files it shares; an honest fetch while one peer holds 32
+ *    silent /wgt/shard streams; then the DHT bombs on their own, last (4 MiB
+ *    and 1 MiB of empty closer peers: refused by the kad-dht patch, but they
+ *    would leave the victim's memory high were it undone).
  *
  * Environment:
  *   WGT_FUZZ_SEED     seed (default: random, printed in the report)
@@ -201,13 +203,14 @@ async function fuzzStreams (targets) {
       .then(() => ({ fetched: true }), err => ({ fetched: false, error: String(err.message).slice(0, 200) }))
     shardHeld.ms = Math.round(performance.now() - t0)
     stop.abort()
-    shardHeld.attack = (await held)[0]?.outcomes
+    const heldRecord = (await held)[0]
+    shardHeld.attack = heldRecord == null ? null : { outcomes: heldRecord.outcomes, expectedViolations: heldRecord.expectedViolations, violations: heldRecord.violations, banned: heldRecord.banned }
     ping.setPhase('after'); fetch.setPhase('after')
     const attackPeakRss = rss.state.peak
     const hwmBeforeBomb = (await statusKiB(pid, 'VmHWM')) * 1024
     const aliveAfterAttacks = victim.child.exitCode == null && victim.child.signalCode == null
 
-    log('streams: the DHT bomb (4 MiB of empty closer peers), twice')
+    log('streams: the DHT bombs (4 MiB and 1 MiB of empty closer peers), twice')
     ping.setPhase('bomb'); fetch.setPhase('bomb')
     rss.reset()
     const bomb = await runAttacks(view, { seed: SEED, targets, only: ['/wgt/kad/1.0.0'], kinds: ['bomb'], bombs: 2, holdMs: 30_000 })
@@ -248,7 +251,7 @@ async function fuzzStreams (targets) {
         latencyDuringVsBefore: { median: pings.attack?.medianRatio ?? null, p95: pings.attack?.p95Ratio ?? null }
       },
       honestFetchWhileShardStreamsHeld: shardHeld,
-      dhtBomb: bomb.map(r => ({ outcomes: r.outcomes, ms: r.ms, violations: r.violations })),
+      dhtBomb: bomb.map(r => ({ streams: r.streams, outcomes: r.outcomes, ms: r.ms, expectedViolations: r.expectedViolations, violations: r.violations })),
       byProtocol,
       records,
       durationS: round((performance.now() - began) / 1000)
@@ -288,7 +291,7 @@ async function main () {
     notes: [
       'decoders: each case must end valid, rejected by the node\'s validation, or in a normal Error, within bounds.caseMs and bounds.caseHeapMiB; failure rules are listed in scripts/fuzz/decoders.js; failureExamples carry the command that replays each.',
       'decoders.bombs: each decoder\'s worst frame at its full size limit (scripts/fuzz/gen.js bombs), heap measured from a collected heap.',
-      'streams: each attack uses fresh hostile identities with at most 8 expected violations each (a ban takes 10); "ban" sends 12 on one identity. expectedViolations: frames the node\'s own decoder and validation reject, and lengths past a bound. refused: streams the victim turned away (maxInboundStreams, a ban).',
+      'streams: each attack uses fresh hostile identities with at most 8 expected violations each (a ban takes 10); "ban" sends 12 on one identity. expectedViolations: frames the node\'s own decoder and validation reject, lengths past a bound, and /wgt/shard requests the victim cut for arriving below its floor (64 KiB/s over 5 s windows; at most 10 per identity). refused: streams the victim turned away (maxInboundStreams, a ban).',
       'honest.ping: RTT of the honest daemon\'s probe to the victim (`wgt ping -c 5` in a loop); ratios are medians and p95s over those of the phase before the attacks. honest.fetch: `wgt fetch` of small files only the victim holds, one every 2 s.'
     ]
   }

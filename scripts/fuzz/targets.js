@@ -14,8 +14,8 @@ import { pathToFileURL } from 'node:url'
 import { WIRE } from './gen.js'
 
 const KAD_DHT = new URL('../../node_modules/@libp2p/kad-dht/dist/src/', import.meta.url)
-/** @libp2p/utils' pbStream, as kad-dht reads, sets no length limit: the 4 MiB read buffer is the bound */
-export const DHT_MAX_FRAME = 4 * 1024 * 1024
+/** kad-dht's reader, as patches/@libp2p+kad-dht+16.4.5.patch bounds it: no message over 1 MiB */
+export const DHT_MAX_FRAME = 1024 * 1024
 
 const HEX = '0123456789abcdef'
 
@@ -36,46 +36,68 @@ function enumValues (e) {
 
 export async function loadTargets (nodeDir) {
   const load = async (p) => await import(pathToFileURL(join(nodeDir, p)).href)
-  const [shardPb, offerPb, probePb, capacityPb, contactPb, tables, shardService, offerService, capacityMeasure, ces, screen] = await Promise.all([
+  const [shardPb, offerPb, probePb, capacityPb, contactPb, tables, shardService, offerCheck, capacityMeasure, ces, screen] = await Promise.all([
     load('files/pb/shard.js'), load('files/pb/offer.js'), load('metrics/pb/probe.js'),
     load('metrics/pb/capacity.js'), load('guard/pb/contact.js'), load('files/tables.js'), load('files/shard-service.js'),
-    load('files/offer-service.js'), load('metrics/capacity-measure.js'), load('ces/index.js'), load('wire/screen.js')
+    load('files/offer-check.js'), load('metrics/capacity-measure.js'), load('ces/index.js'), load('wire/screen.js')
   ])
   const { ShardRequest, ShardResponse } = shardPb
   const { Offer, OfferAck } = offerPb
   const { Probe } = probePb
   const { CapacityMessage } = capacityPb
   const { ContactMessage, ContactReply } = contactPb
-  const { MAX_HAS, MAX_SHARD_SIZE } = shardService
-  const { cidOf, parseShardCid, verifyShard, encodeLink } = ces
+  const { MAX_HAS, MAX_PROVE, MAX_SHARD_SIZE } = shardService
+  const { cidOf, parseShardCid, verifyShard, encodeLink, SEGMENT_OVERHEAD, MIN_SEGMENT_SIZE, MAX_SEGMENT_SIZE } = ces
+  const { MAX_MANIFEST_SIZE, segmentCount, plainSizeOf } = tables
   const FRAME = 1024
 
   const cid = r => cidOf(r.bytes(r.range(1, 64)))
   const hex = r => Array.from({ length: 64 }, () => HEX[r.int(16)]).join('')
+  /**
+   * A name offer-check.ts takes: 1 to 40 characters, printable ASCII or (one in
+   * ten) from U+00A1 to U+1FFF, none of which is a control, a separator or a
+   * reordering character; it starts with a letter, so it is never blank.
+   */
   const name = r => {
-    let s = ''
-    for (let i = r.range(1, 40); i > 0; i--) s += String.fromCodePoint(r.chance(0.9) ? r.range(0x20, 0x7e) : r.range(0xa0, 0x2000))
+    let s = String.fromCodePoint(r.range(0x61, 0x7a))
+    for (let i = r.range(0, 39); i > 0; i--) s += String.fromCodePoint(r.chance(0.9) ? r.range(0x20, 0x7e) : r.range(0xa1, 0x1fff))
     return s
   }
   const plainRoundtrip = codec => (value, bytes) => bytesEqual(codec.encode(value), bytes)
 
   const shardKinds = enumValues(ShardRequest.Kind)
-  const table = (r) => {
-    const params = { k: r.range(1, 6), m: r.range(0, 3), segmentSize: r.range(4096, 65536) }
+  /**
+   * A consistent segment table for `size` bytes, as share writes one (see
+   * files/test/tables.test.ts entry()): segment i has index i, the plain size
+   * the file's size gives it, a cipher of that plus SEGMENT_OVERHEAD (less when
+   * compressed), shards of ceil(cipher / k), k + m shard CIDs, and no
+   * placement or k + m holder lists.
+   */
+  const segmentsFor = (r, size, params) => {
     const n = params.k + params.m
-    const segments = Array.from({ length: r.range(0, 3) }, (_, index) => {
-      const shardSize = r.range(1, 4096)
+    const placed = r.chance(0.7)
+    return Array.from({ length: segmentCount(size, params.segmentSize) }, (_, index) => {
+      const plainSize = plainSizeOf(index, size, params.segmentSize)
+      const compressed = r.chance(0.3)
+      const cipherSize = (compressed ? r.int(plainSize + 1) : plainSize) + SEGMENT_OVERHEAD
       return {
         index,
-        plainSize: r.int(params.segmentSize + 1),
-        compressed: r.chance(0.5),
-        cipherSize: r.int(shardSize * params.k + 1),
-        shardSize,
+        plainSize,
+        compressed,
+        cipherSize,
+        shardSize: Math.ceil(cipherSize / params.k),
         shards: Array.from({ length: n }, () => cid(r)),
-        holders: r.chance(0.3) ? Array.from({ length: n }, () => []) : Array.from({ length: n }, () => Array.from({ length: r.range(0, 2) }, () => `12D3KooW${name(r).replace(/[^A-Za-z0-9]/g, 'x')}`.slice(0, 52)))
+        holders: Array.from({ length: n }, () => placed ? Array.from({ length: r.range(0, 2) }, () => `12D3KooW${hex(r).slice(0, 44)}`) : [])
       }
     })
-    return { params, segments, size: segments.reduce((s, x) => s + x.plainSize, 0) }
+  }
+  /** parameters ces takes: mostly small segments (one to three of them), sometimes the default or largest segment size */
+  const tableParams = r => ({ k: r.range(1, 6), m: r.range(0, 3), segmentSize: r.chance(0.8) ? r.range(MIN_SEGMENT_SIZE, 65536) : r.pick([4 * 1024 * 1024, MAX_SEGMENT_SIZE]) })
+  /** a size of one to three segments (an empty file has one, empty), or any size up to `max` */
+  const tableSize = (r, params, max) => {
+    if (r.chance(0.1)) return r.int(max + 1)
+    const count = r.range(1, 3)
+    return count === 1 ? r.int(params.segmentSize + 1) : (count - 1) * params.segmentSize + r.range(1, params.segmentSize)
   }
   const manifestFields = [{ no: 1, wire: WIRE.VARINT }, { no: 2, wire: WIRE.LEN }, { no: 3, wire: WIRE.I64 }, { no: 4, wire: WIRE.LEN }, { no: 5, wire: WIRE.LEN }, { no: 6, wire: WIRE.LEN, repeated: true }, { no: 7, wire: WIRE.I64 }]
 
@@ -83,13 +105,17 @@ export async function loadTargets (nodeDir) {
     {
       name: 'shard.ShardRequest',
       maxFrame: MAX_SHARD_SIZE + FRAME,
-      fields: [{ no: 1, wire: WIRE.VARINT, enumValues: [0, 1, 2, 3] }, { no: 2, wire: WIRE.LEN }, { no: 3, wire: WIRE.LEN }, { no: 4, wire: WIRE.I64 }, { no: 5, wire: WIRE.LEN, repeated: true }],
+      fields: [{ no: 1, wire: WIRE.VARINT, enumValues: [0, 1, 2, 3, 4, 5] }, { no: 2, wire: WIRE.LEN }, { no: 3, wire: WIRE.LEN }, { no: 4, wire: WIRE.I64 }, { no: 5, wire: WIRE.LEN, repeated: true }, { no: 6, wire: WIRE.LEN }],
       sample: r => {
         const kind = r.pick(shardKinds)
-        const data = r.bytes(r.range(1, 256))
-        if (kind === 'PUT') return { kind, cid: cidOf(data), data, leaseMs: r.range(1, 365 * 24 * 3600_000), cids: [] }
-        if (kind === 'GET') return { kind, cid: cid(r), data: new Uint8Array(0), leaseMs: 0, cids: [] }
-        return { kind, cid: '', data: new Uint8Array(0), leaseMs: 0, cids: Array.from({ length: r.range(1, 8) }, () => cid(r)) }
+        const none = { cid: '', data: new Uint8Array(0), leaseMs: 0, cids: [], nonce: new Uint8Array(0) }
+        const lease = () => r.range(1, 365 * 24 * 3600_000)
+        const cids = max => Array.from({ length: r.range(1, max) }, () => cid(r))
+        if (kind === 'PUT') { const data = r.bytes(r.range(1, 256)); return { ...none, kind, cid: cidOf(data), data, leaseMs: lease() } }
+        if (kind === 'GET') return { ...none, kind, cid: cid(r) }
+        if (kind === 'RENEW') return { ...none, kind, leaseMs: lease(), cids: cids(8) }
+        if (kind === 'PROVE') return { ...none, kind, cids: cids(r.chance(0.1) ? MAX_PROVE : 8), nonce: r.bytes(r.range(16, 64)) }
+        return { ...none, kind, cids: cids(8) }
       },
       encode: v => ShardRequest.encode(v),
       decode: b => ShardRequest.decode(b, { limits: { cids: MAX_HAS } }),
@@ -106,6 +132,16 @@ export async function loadTargets (nodeDir) {
             if (req.cids.length === 0) return `${req.kind} without CIDs`
             for (const c of req.cids) parseShardCid(c)
             return null
+          case 'RENEW':
+            if (req.cids.length === 0) return 'RENEW without CIDs'
+            if (!(req.leaseMs > 0)) return 'RENEW lease must be positive'
+            for (const c of req.cids) parseShardCid(c)
+            return null
+          case 'PROVE':
+            if (req.cids.length === 0 || req.cids.length > MAX_PROVE) return `PROVE needs 1 to ${MAX_PROVE} CIDs`
+            if (req.nonce.byteLength < 16 || req.nonce.byteLength > 64) return 'PROVE nonce must be 16 to 64 bytes'
+            for (const c of req.cids) parseShardCid(c)
+            return null
           default: return `unknown request kind ${String(req.kind)}`
         }
       },
@@ -114,10 +150,18 @@ export async function loadTargets (nodeDir) {
     {
       name: 'shard.ShardResponse',
       maxFrame: MAX_SHARD_SIZE + 2 * FRAME,
-      fields: [{ no: 1, wire: WIRE.VARINT, enumValues: [0, 1, 2, 3, 4, 5] }, { no: 2, wire: WIRE.LEN }, { no: 3, wire: WIRE.LEN }, { no: 4, wire: WIRE.VARINT, repeated: true }, { no: 5, wire: WIRE.VARINT }],
-      sample: r => ({ status: r.pick(enumValues(ShardResponse.Status)), message: r.chance(0.5) ? '' : name(r), data: r.chance(0.5) ? r.bytes(r.range(1, 256)) : new Uint8Array(0), has: Array.from({ length: r.int(8) }, () => r.chance(0.5)), renewed: r.chance(0.5) }),
+      fields: [{ no: 1, wire: WIRE.VARINT, enumValues: [0, 1, 2, 3, 4, 5, 6] }, { no: 2, wire: WIRE.LEN }, { no: 3, wire: WIRE.LEN }, { no: 4, wire: WIRE.VARINT, repeated: true }, { no: 5, wire: WIRE.VARINT }, { no: 6, wire: WIRE.LEN, repeated: true }],
+      sample: r => ({
+        status: r.pick(enumValues(ShardResponse.Status)),
+        message: r.chance(0.5) ? '' : name(r),
+        data: r.chance(0.5) ? r.bytes(r.range(1, 256)) : new Uint8Array(0),
+        has: Array.from({ length: r.int(8) }, () => r.chance(0.5)),
+        renewed: r.chance(0.5),
+        proofs: Array.from({ length: r.chance(0.7) ? 0 : r.range(1, MAX_PROVE) }, () => r.chance(0.8) ? r.bytes(32) : new Uint8Array(0))
+      }),
       encode: v => ShardResponse.encode(v),
-      decode: b => ShardResponse.decode(b, { limits: { has: MAX_HAS } }),
+      // shard-service.ts request(): what a requester decodes
+      decode: b => ShardResponse.decode(b, { limits: { has: MAX_HAS, proofs: MAX_PROVE } }),
       validate: () => null,
       roundtrip: plainRoundtrip(ShardResponse)
     },
@@ -128,7 +172,8 @@ export async function loadTargets (nodeDir) {
       sample: r => ({ link: encodeLink(cid(r), r.bytes(32)), name: name(r), size: r.int(2 ** 40) }),
       encode: v => Offer.encode(v),
       decode: b => Offer.decode(b),
-      validate: o => offerService.offerProblem(o),
+      // offer-check.ts, as offer-service.ts applies it
+      validate: o => offerCheck.offerProblem(o),
       roundtrip: plainRoundtrip(Offer)
     },
     {
@@ -189,7 +234,8 @@ export async function loadTargets (nodeDir) {
       name: 'files.RootRecord',
       maxFrame: MAX_SHARD_SIZE,
       fields: [{ no: 1, wire: WIRE.VARINT }, { no: 2, wire: WIRE.LEN }, { no: 3, wire: WIRE.LEN }, { no: 4, wire: WIRE.I64 }, { no: 5, wire: WIRE.LEN }, { no: 6, wire: WIRE.LEN, repeated: true }],
-      sample: r => { const t = table(r); return { fileId: r.bytes(16), params: t.params, manifestSize: t.size, manifestSha256: hex(r), segments: t.segments } },
+      // the root record's table describes the manifest: at most MAX_MANIFEST_SIZE bytes (and 64 segments here)
+      sample: r => { const params = tableParams(r); const size = tableSize(r, params, Math.min(MAX_MANIFEST_SIZE, 64 * params.segmentSize)); return { fileId: r.bytes(16), params, manifestSize: size, manifestSha256: hex(r), segments: segmentsFor(r, size, params) } },
       encode: v => tables.encodeRoot(v),
       decode: b => tables.decodeRoot(b),
       validate: () => null,
@@ -199,7 +245,8 @@ export async function loadTargets (nodeDir) {
       name: 'files.Manifest',
       maxFrame: MAX_SHARD_SIZE,
       fields: manifestFields,
-      sample: r => { const t = table(r); return { name: name(r), size: t.size, sha256: hex(r), params: t.params, segments: t.segments, createdAt: Date.now() } },
+      // at most 64 segments here (4 GiB); larger files only have more entries of the same kind
+      sample: r => { const params = tableParams(r); const size = tableSize(r, params, Math.min(2 ** 32, 64 * params.segmentSize)); return { name: name(r), size, sha256: hex(r), params, segments: segmentsFor(r, size, params), createdAt: 1_700_000_000_000 + r.int(1e11) } },
       encode: v => tables.encodeManifest(v),
       decode: b => tables.decodeManifest(b),
       validate: () => null,
