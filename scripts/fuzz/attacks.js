@@ -20,11 +20,11 @@
  * violations can be compared with the count expected. A refused stream
  * (maxInboundStreams, or a banned peer) is an outcome, counted as such.
  *
- * Silence is no violation, except on /wgt/shard: a request that arrives
- * slower than its floor (64 KiB/s, judged over 5 s windows once it holds a
- * slot) is cut and counted. There a truncated, slow or held stream the victim
- * ends within our hold is expected to count (at most BAN_AT per identity: a
- * ban ends the rest); elsewhere it ended at the victim's deadline.
+ * Silence is no violation. On /wgt/shard a request that arrives slower than
+ * its pace (16 KiB/s at least, judged over 5 s windows once it holds a slot)
+ * is cut, but counted only while other peers wait for a slot: these attacks
+ * alone leave slots free (one peer holds at most 3 of 8), so a cut is
+ * expected, a violation is not.
  * Plain JavaScript: the integration test and `npm run fuzz` both use it.
  */
 import { noise } from '@libp2p/noise'
@@ -271,8 +271,8 @@ export async function runAttacks (victim, opts) {
       return [{ ...await oneStream(node, addr, spec.protocol, async s => { s.send(concat(varint(maxFrame + 1), new Uint8Array(64))) }, { holdMs: wait }), expected }]
     })
 
-    // silence: a violation only where the victim has a floor and ended the stream before we did
-    const belowFloor = r => spec.floor === true && r.outcome === 'ended' ? 1 : 0
+    // silence: no violation (a shard stream cut below its pace counts only when others wait for a slot)
+    const belowFloor = () => 0
 
     await attack('truncated', 1, async ids => {
       // at least two bytes declared, so even an empty message is cut short

@@ -114,7 +114,7 @@ describe('stream attacks on a live daemon', () => {
     served('frames')
   })
 
-  it('half messages then silence, 1 byte/s senders and 200 concurrent streams per protocol: no violation but below the shard floor, streams beyond maxInboundStreams refused, the honest peer answered', async () => {
+  it('half messages then silence, 1 byte/s senders and 200 concurrent streams per protocol: no violation, streams beyond maxInboundStreams refused, the honest peer answered', async () => {
     probe.setPhase('streams')
     rss.reset()
     const records = (await Promise.all([
@@ -126,8 +126,8 @@ describe('stream attacks on a live daemon', () => {
     for (const r of records) expect(Object.values(r.outcomes).reduce((a, b) => a + b, 0)).toBe(r.streams)
     for (const r of records.filter(wgtOnly)) {
       // a timeout is not a violation; /wgt/shard counts a request it cut below its floor
-      if (WGT_PROTOCOLS.find(p => p.protocol === r.protocol)?.floor === true) expect(r.violations, show(r)).toBeGreaterThanOrEqual(r.expectedViolations)
-      else expect(r.violations, `a timeout is not a violation: ${show(r)}`).toBe(0)
+      // silence is no violation; a shard stream cut below its pace counts only when others wait for a slot
+      expect(r.violations, `a timeout or an uncontended cut is not a violation: ${show(r)}`).toBe(0)
     }
     for (const spec of WGT_PROTOCOLS) {
       const r = records.find(x => x.protocol === spec.protocol && x.kind === 'concurrent')
@@ -144,7 +144,7 @@ describe('stream attacks on a live daemon', () => {
   // answer, and in `npm run fuzz` an honest `wgt fetch` failed with "no
   // reachable peer holds file" after ~10 s. Now a peer holds at most 3 slots
   // and a request below the floor is cut within a 5 s window and counted.
-  it('a peer holding 32 silent /wgt/shard streams does not keep another peer\'s request from being answered, and each stream cut below the floor counts', async () => {
+  it('a peer holding 32 silent /wgt/shard streams does not keep another peer\'s request from being answered, and its streams are cut below the floor', async () => {
     const held = attack({ only: ['/wgt/shard/1.0.0'], kinds: ['concurrent'], concurrent: 32, holdMs: 12_000 })
     await sleep(2500)
     const asker = await hostilePeer()
@@ -157,10 +157,9 @@ describe('stream attacks on a live daemon', () => {
     }
     const [r] = await held
     expect(answered, 'bytes of the answer to a GET').toBeGreaterThan(0)
-    // held ~14 s: the first three at least were cut (at ~5 s, and ~10 s for the next three)
+    // held ~14 s: the first three at least were cut (at ~5 s, and ~10 s for the next three); the
+    // other peer found a free slot (one peer holds at most 3 of 8), so nobody waited and no cut counted
     expect(r.outcomes.ended, show(r)).toBeGreaterThanOrEqual(1)
-    expect(r.expectedViolations, show(r)).toBeGreaterThanOrEqual(1)
-    expect(r.violations, show(r)).toBeGreaterThanOrEqual(r.expectedViolations)
   })
 
   // Per-peer slots do not bound a peer with many identities (one host, one
