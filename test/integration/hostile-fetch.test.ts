@@ -16,10 +16,9 @@ import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { PeerEntry } from '../../src/shared/api/index.js'
-import { cidOf, MAX_SEGMENT_SIZE, SEGMENT_OVERHEAD } from '../../src/main/node/ces/index.js'
+import { MAX_SEGMENT_SIZE } from '../../src/main/node/ces/index.js'
 import { ShardRequest, ShardResponse } from '../../src/main/node/files/pb/shard.js'
-import { MAX_MANIFEST_SIZE, plainSizeOf, segmentCount } from '../../src/main/node/files/tables.js'
-import { memoryFiles, plant, plantBomb, sha256, SELF, type MemoryFiles } from '../../src/main/node/files/test/memory-files.js'
+import { memoryFiles, plant, plantBomb, plantOversizedManifest, sha256, type MemoryFiles } from '../../src/main/node/files/test/memory-files.js'
 import { Daemons, loopbackTcp, sleep, wgt, wgtJson, type Daemon } from '../helpers/daemons.js'
 import { hostilePeer } from '../helpers/hostile.js'
 import { EXIT_CODES } from '../../src/main/cli/exit-codes.js'
@@ -63,14 +62,7 @@ describe('fetching from a hostile sharer, across processes', () => {
     const files = memoryFiles(out)
 
     // a root record that declares a manifest over the cap, with a table consistent with it
-    const params = { k: 1, m: 0, segmentSize: MAX_SEGMENT_SIZE }
-    const manifestSize = MAX_MANIFEST_SIZE + 1
-    const segments = Array.from({ length: segmentCount(manifestSize, params.segmentSize) }, (_, i) => {
-      const plainSize = plainSizeOf(i, manifestSize, params.segmentSize)
-      const cipherSize = plainSize + SEGMENT_OVERHEAD
-      return { index: i, plainSize, compressed: false, cipherSize, shardSize: cipherSize, shards: [cidOf(randomBytes(8))], holders: [[SELF]] }
-    })
-    links.oversized = (await plant(files, randomBytes(100), { k: 2, m: 1, segmentSize: 4096 }, { lieRoot: r => ({ ...r, params, manifestSize, segments }) })).link
+    links.oversized = (await plantOversizedManifest(files)).link
 
     // whole 4 KiB segments under a declared segment size of 16 MiB: written where they claim, a sparse file
     const data = randomBytes(3 * 4096)

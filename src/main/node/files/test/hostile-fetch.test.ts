@@ -12,10 +12,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ensureRoom, statfsFreeBytes } from '../disk-space.js'
 import { fetchFile } from '../fetch.js'
 import { PARTIAL_SUFFIX, writeSidecar } from '../output.js'
-import { cidOf } from '../../ces/cid.js'
-import { MAX_SEGMENT_SIZE, SEGMENT_OVERHEAD } from '../../ces/index.js'
-import { MAX_MANIFEST_SIZE, plainSizeOf, segmentCount } from '../tables.js'
-import { SELF, memoryFiles, operation, plant, sha256 } from './memory-files.js'
+import { MAX_MANIFEST_SIZE } from '../tables.js'
+import { memoryFiles, operation, plant, plantOversizedManifest, sha256 } from './memory-files.js'
 
 const PARAMS = { k: 2, m: 1, segmentSize: 4096 }
 
@@ -69,14 +67,7 @@ describe('fetching from a hostile sharer', () => {
   it('refuses a root record whose manifest is over the cap without fetching any of it', async () => {
     const files = memoryFiles(dir)
     // a consistent table for it: five 16 MiB manifest segments (of zeros, they would compress to almost nothing)
-    const params = { k: 1, m: 0, segmentSize: MAX_SEGMENT_SIZE }
-    const manifestSize = MAX_MANIFEST_SIZE + 1
-    const segments = Array.from({ length: segmentCount(manifestSize, params.segmentSize) }, (_, i) => {
-      const plainSize = plainSizeOf(i, manifestSize, params.segmentSize)
-      const cipherSize = plainSize + SEGMENT_OVERHEAD
-      return { index: i, plainSize, compressed: false, cipherSize, shardSize: cipherSize, shards: [cidOf(randomBytes(8))], holders: [[SELF]] }
-    })
-    const { link } = await plant(files, randomBytes(100), PARAMS, { lieRoot: r => ({ ...r, params, manifestSize, segments }) })
+    const { link } = await plantOversizedManifest(files)
     const before = process.memoryUsage().arrayBuffers
     await expect(fetchFile(files.ctx, link, {}, operation())).rejects.toMatchObject({ code: 'INTEGRITY', message: expect.stringMatching(/over the \d+ a node reads/) })
     // the root record came from our own store; not one manifest shard was asked for, nor room made for it

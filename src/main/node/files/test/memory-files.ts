@@ -4,17 +4,17 @@
  * manifest or root record the test writes itself, with no network and no
  * second node.
  */
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { zstdCompressSync } from 'node:zlib'
 import { EventHub } from '../../../../shared/rpc.js'
-import { SEGMENT_OVERHEAD, cidOf, encode, encodeLink, newFileId, newFileKey, type CesDomain, type CesParams, type EncodeSummary } from '../../ces/index.js'
+import { MAX_SEGMENT_SIZE, SEGMENT_OVERHEAD, cidOf, encode, encodeLink, newFileId, newFileKey, type CesDomain, type CesParams, type EncodeSummary } from '../../ces/index.js'
 import { deriveSubkey, sealInto as sealPayload } from '../../ces/crypto.js'
 import { encodeParity } from '../../ces/rs/index.js'
 import type { OperationHandle } from '../../operations/registry.js'
 import type { FilesContext } from '../context.js'
 import type { FreeBytes } from '../disk-space.js'
 import type { FileRecord } from '../records.js'
-import { encodeManifest, encodeRoot, type ManifestData, type RootData } from '../tables.js'
+import { MAX_MANIFEST_SIZE, encodeManifest, encodeRoot, plainSizeOf, segmentCount, type ManifestData, type RootData } from '../tables.js'
 
 export const SELF = '12D3KooWSelfSelfSelfSelfSelfSelfSelfSelfSelfSelfSelf'
 
@@ -142,4 +142,20 @@ export async function plantBomb (files: MemoryFiles, declared: number, frames = 
   const id = cidOf(rootBytes)
   files.shards.set(id, rootBytes)
   return { link: encodeLink(id, key), id, key, manifest }
+}
+
+/**
+ * A root record that declares a manifest one byte over the cap, with a
+ * segment table consistent with that size (16 MiB segments of shards that
+ * exist nowhere): a node must refuse it before fetching any of it.
+ */
+export async function plantOversizedManifest (files: MemoryFiles): Promise<Planted> {
+  const params: CesParams = { k: 1, m: 0, segmentSize: MAX_SEGMENT_SIZE }
+  const manifestSize = MAX_MANIFEST_SIZE + 1
+  const segments = Array.from({ length: segmentCount(manifestSize, params.segmentSize) }, (_, i) => {
+    const plainSize = plainSizeOf(i, manifestSize, params.segmentSize)
+    const cipherSize = plainSize + SEGMENT_OVERHEAD
+    return { index: i, plainSize, compressed: false, cipherSize, shardSize: cipherSize, shards: [cidOf(randomBytes(8))], holders: [[SELF]] }
+  })
+  return await plant(files, randomBytes(100), { k: 2, m: 1, segmentSize: 4096 }, { lieRoot: r => ({ ...r, params, manifestSize, segments }) })
 }
