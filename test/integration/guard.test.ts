@@ -7,14 +7,12 @@
  * refused on a WGT protocol and on the DHT, and counted.
  */
 import type { Libp2p } from '@libp2p/interface'
-import { multiaddr } from '@multiformats/multiaddr'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Contact, PeerEntry, Policies } from '../../src/shared/api/index.js'
 import { Daemons, loopbackTcp, sleep, wgt, wgtJson, type Daemon } from '../helpers/daemons.js'
-import { lpStream } from '@libp2p/utils'
 import { cidOf } from '../../src/main/node/ces/index.js'
-import { ShardRequest, ShardResponse } from '../../src/main/node/files/pb/shard.js'
-import { hostilePeer, sendRaw, untilEnded } from '../helpers/hostile.js'
+import { ShardRequest } from '../../src/main/node/files/pb/shard.js'
+import { hostilePeer, sendRaw, shardRequest, untilEnded } from '../helpers/hostile.js'
 
 const daemons = new Daemons()
 afterAll(async () => { await daemons.stopAll() })
@@ -111,11 +109,7 @@ describe('a hostile peer', () => {
   /** The victim answers the hostile peer nothing: a valid GET gets no response (a dial alone may seem to work: the muxer is selected optimistically). */
   const refusedHostile = async (addr: string): Promise<boolean> => {
     try {
-      const conn = await hostile.dial(multiaddr(addr), { signal: AbortSignal.timeout(10_000) })
-      const stream = await conn.newStream('/wgt/shard/1.0.0', { signal: AbortSignal.timeout(5000) })
-      const lp = lpStream(stream)
-      await lp.write(ShardRequest.encode({ kind: ShardRequest.Kind.GET, cid: cidOf(new Uint8Array([1, 2, 3])), data: new Uint8Array(0), leaseMs: 0, cids: [], nonce: new Uint8Array(0) }))
-      ShardResponse.decode(await lp.read({ signal: AbortSignal.timeout(10_000) }))
+      await shardRequest(hostile, addr, { kind: ShardRequest.Kind.GET, cid: cidOf(new Uint8Array([1, 2, 3])) }, 10_000)
       return false
     } catch {
       return true

@@ -12,15 +12,13 @@ import { randomBytes } from 'node:crypto'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Libp2p } from '@libp2p/interface'
-import { lpStream } from '@libp2p/utils'
-import { multiaddr } from '@multiformats/multiaddr'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { PeerEntry } from '../../src/shared/api/index.js'
 import { MAX_SEGMENT_SIZE } from '../../src/main/node/ces/index.js'
 import { ShardRequest, ShardResponse } from '../../src/main/node/files/pb/shard.js'
 import { memoryFiles, plant, plantBomb, plantOversizedManifest, sha256, type MemoryFiles } from '../../src/main/node/files/test/memory-files.js'
 import { Daemons, loopbackTcp, sleep, wgt, wgtJson, type Daemon } from '../helpers/daemons.js'
-import { hostilePeer } from '../helpers/hostile.js'
+import { hostilePeer, shardRequest } from '../helpers/hostile.js'
 import { EXIT_CODES } from '../../src/main/cli/exit-codes.js'
 
 const MIB = 2 ** 20
@@ -37,12 +35,8 @@ async function peakRss (pid: number): Promise<number> {
 /** Store every planted shard on `holder` as a stranger would. */
 async function upload (node: Libp2p, addr: string, files: MemoryFiles): Promise<void> {
   for (const [cid, data] of files.shards) {
-    const stream = await node.dialProtocol(multiaddr(addr), '/wgt/shard/1.0.0', { signal: AbortSignal.timeout(30_000) })
-    const lp = lpStream(stream, { maxDataLength: 64 * 1024 })
-    await lp.write(ShardRequest.encode({ kind: ShardRequest.Kind.PUT, cid, data: data as Uint8Array<ArrayBuffer>, leaseMs: 3600_000, cids: [], nonce: new Uint8Array(0) }))
-    const res = ShardResponse.decode(await lp.read({ signal: AbortSignal.timeout(30_000) }))
+    const res = await shardRequest(node, addr, { kind: ShardRequest.Kind.PUT, cid, data: data as Uint8Array<ArrayBuffer>, leaseMs: 3600_000 }, 30_000)
     if (res.status !== ShardResponse.Status.OK) throw new Error(`PUT ${cid}: ${res.status} ${res.message}`)
-    await stream.close().catch(() => {})
   }
 }
 

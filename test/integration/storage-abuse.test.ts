@@ -11,16 +11,13 @@ import { createHash, randomBytes } from 'node:crypto'
 import { readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Libp2p } from '@libp2p/interface'
-import { lpStream } from '@libp2p/utils'
-import { multiaddr } from '@multiformats/multiaddr'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FetchResult, FileHealth, PeerEntry, ScrubResult, ShareResult, StorageInfo } from '../../src/shared/api/index.js'
 import { cidOf } from '../../src/main/node/ces/index.js'
 import { ShardRequest, ShardResponse } from '../../src/main/node/files/pb/shard.js'
 import { Daemons, loopbackTcp, wgt, wgtJson, type Daemon } from '../helpers/daemons.js'
-import { hostilePeer } from '../helpers/hostile.js'
+import { hostilePeer, shardRequest } from '../helpers/hostile.js'
 
-const SHARD = '/wgt/shard/1.0.0'
 const MIB = 2 ** 20
 const daemons = new Daemons()
 afterAll(async () => { await daemons.stopAll() })
@@ -28,11 +25,7 @@ afterAll(async () => { await daemons.stopAll() })
 /** One PUT from the hostile peer; answers the victim's status and message, or the error that ended the stream. */
 async function put (node: Libp2p, addr: string, data: Uint8Array): Promise<{ status: string, message: string }> {
   try {
-    const stream = await node.dialProtocol(multiaddr(addr), SHARD, { signal: AbortSignal.timeout(30_000) })
-    const lp = lpStream(stream, { maxDataLength: 64 * 1024 })
-    await lp.write(ShardRequest.encode({ kind: ShardRequest.Kind.PUT, cid: cidOf(data), data: data as Uint8Array<ArrayBuffer>, leaseMs: 3600_000, cids: [], nonce: new Uint8Array(0) }), { signal: AbortSignal.timeout(60_000) })
-    const res = ShardResponse.decode(await lp.read({ signal: AbortSignal.timeout(60_000) }))
-    await stream.close().catch(() => {})
+    const res = await shardRequest(node, addr, { kind: ShardRequest.Kind.PUT, cid: cidOf(data), data: data as Uint8Array<ArrayBuffer>, leaseMs: 3600_000 })
     return { status: res.status, message: res.message }
   } catch (err) {
     return { status: 'ERROR', message: (err as Error).message }

@@ -148,18 +148,7 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
   /** Which of cids the peer holds, in order; batched by MAX_HAS. */
   async has (peerId: string, cids: string[], options: RequestOptions = {}): Promise<boolean[]> {
     if (peerId === this.self) return await this.init.store.hasMany(cids)
-    const out: boolean[] = []
-    for (let i = 0; i < cids.length; i += MAX_HAS) {
-      const batch = cids.slice(i, i + MAX_HAS)
-      const res = await this.request(peerId, { kind: ShardRequest.Kind.HAS, cid: '', data: new Uint8Array(0), leaseMs: 0, cids: batch, nonce: NO_NONCE }, MAX_HAS_FRAME, options)
-      if (res.status !== ShardResponse.Status.OK) throw statusError(peerId, res)
-      if (res.has.length !== batch.length) {
-        this.violation(peerId, `HAS answered ${res.has.length} flags for ${batch.length} CIDs`)
-        throw new WgtError('PROTOCOL', `${peerId} answered HAS with the wrong number of flags`)
-      }
-      out.push(...res.has)
-    }
-    return out
+    return await this.flags(peerId, ShardRequest.Kind.HAS, cids, 0, options)
   }
 
   /** Give up our lease on cids at a peer (or here): what no other lease keeps is deleted there. */
@@ -177,14 +166,19 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
 
   /** Extend our leases on cids at a peer; answers which it renewed (false: it no longer holds our lease). */
   async renew (peerId: string, cids: string[], leaseMs: number, options: RequestOptions = {}): Promise<boolean[]> {
+    return await this.flags(peerId, ShardRequest.Kind.RENEW, cids, leaseMs, options)
+  }
+
+  /** HAS or RENEW, batched by MAX_HAS: one flag per CID, in order; a wrong count is the peer's violation. */
+  private async flags (peerId: string, kind: ShardRequest.Kind.HAS | ShardRequest.Kind.RENEW, cids: string[], leaseMs: number, options: RequestOptions): Promise<boolean[]> {
     const out: boolean[] = []
     for (let i = 0; i < cids.length; i += MAX_HAS) {
       const batch = cids.slice(i, i + MAX_HAS)
-      const res = await this.request(peerId, { kind: ShardRequest.Kind.RENEW, cid: '', data: new Uint8Array(0), leaseMs, cids: batch, nonce: new Uint8Array(0) }, MAX_HAS_FRAME, options)
+      const res = await this.request(peerId, { kind, cid: '', data: new Uint8Array(0), leaseMs, cids: batch, nonce: NO_NONCE }, MAX_HAS_FRAME, options)
       if (res.status !== ShardResponse.Status.OK) throw statusError(peerId, res)
       if (res.has.length !== batch.length) {
-        this.violation(peerId, `RENEW answered ${res.has.length} flags for ${batch.length} CIDs`)
-        throw new WgtError('PROTOCOL', `${peerId} answered RENEW with the wrong number of flags`)
+        this.violation(peerId, `${kind} answered ${res.has.length} flags for ${batch.length} CIDs`)
+        throw new WgtError('PROTOCOL', `${peerId} answered ${kind} with the wrong number of flags`)
       }
       out.push(...res.has)
     }
