@@ -4,6 +4,7 @@
  * slice file and one line to SLICES; the method table, the event names, the
  * types and the client timeouts all follow from it.
  */
+import { chat } from './chat.js'
 import { TIMEOUT_MS, type EventsOf, type MethodDef, type MethodsOf } from './define.js'
 import { files } from './files.js'
 import { guard } from './guard.js'
@@ -20,6 +21,7 @@ export const SLICES = [
   metrics,
   storage,
   files,
+  chat,
   operations,
   settings,
   session
@@ -68,6 +70,7 @@ export function callTimeout (method: WgtMethodName, args: readonly unknown[]): n
 }
 
 export type { Carries, MethodDef, SliceApi, TimeoutClass } from './define.js'
+export * from './chat.js'
 export * from './files.js'
 export * from './guard.js'
 export * from './metrics.js'
