@@ -1,4 +1,5 @@
 /** Every `wgt` command, by capability; a new capability adds its file and one line here. */
+import { chatCommands } from './chat.js'
 import type { CommandSpec } from './command.js'
 import { daemonCommands } from './daemon.js'
 import { filesCommands } from './files.js'
@@ -14,6 +15,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...metricsCommands,
   ...filesCommands,
   ...guardCommands,
+  ...chatCommands,
   ...storageCommands,
   ...tokenCommands
 ]

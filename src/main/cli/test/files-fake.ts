@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto'
 import { readFile, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
-import type { FileEntry, FileHealth, StorageInfo } from '../../../shared/api/index.js'
+import type { FileEntry, FileHealth, NodeMethods, StorageInfo } from '../../../shared/api/index.js'
 import { WgtError } from '../../../shared/errors.js'
 import { fakeNode, type FakeNode } from './fake-node.js'
 
@@ -24,7 +24,8 @@ export interface FakeFiles extends FakeNode {
   health: FileHealth
 }
 
-export function fakeFilesApi (downloadDir: string): FakeFiles {
+/** `more`: behaviours of other capabilities, for a test that needs files beside them */
+export function fakeFilesApi (downloadDir: string, more: Partial<NodeMethods> = {}): FakeFiles {
   const shared = new Map<string, Buffer>()
   // the behaviours below run only once `fake` exists
   const node = fakeNode({
@@ -62,7 +63,8 @@ export function fakeFilesApi (downloadDir: string): FakeFiles {
     offerFile: async () => {},
     getStorage: async () => fake.storage,
     setStorageQuota: async (bytes) => { fake.storage = { ...fake.storage, quota: bytes }; return fake.storage },
-    getSettings: async () => ({ downloadDir, keepFetchedShards: true })
+    getSettings: async () => ({ downloadDir, keepFetchedShards: true }),
+    ...more
   })
   const fake: FakeFiles = {
     ...node,
