@@ -3,13 +3,14 @@
  * Thin on purpose: the node lives in ./node and knows nothing of Electron.
  */
 import { join } from 'node:path'
-import { app, dialog, ipcMain, protocol, session, shell } from 'electron'
+import { app, dialog, ipcMain, Notification, protocol, session, shell } from 'electron'
 import { createNode } from './node/index.js'
 import type { WgtNode } from './node/node.js'
 import { APP_SCHEME, appPaths, rendererOrigin } from './app-paths.js'
 import { bindApiToIpc } from './ipc.js'
 import { shutdownOnce } from './lifecycle.js'
 import { MediaGrants } from './media-grants.js'
+import { startChatNotifications } from './notifications.js'
 import { serveRenderer } from './protocol.js'
 import { createMainWindow, focusWindow, hardenSession, hardenWebContents, ourWindows } from './window.js'
 
@@ -34,6 +35,7 @@ function main (): void {
   const mediaGrants = new MediaGrants()
   let starting: Promise<WgtNode> | undefined
   let unbind: (() => void) | undefined
+  let stopNotifications: (() => void) | undefined
   let stopping = false
   let startFailed = false
 
@@ -41,6 +43,7 @@ function main (): void {
     stopping = true
     // a node that failed to start has nothing to stop; one still starting is awaited, then stopped
     const node = await starting?.catch(() => undefined)
+    stopNotifications?.()
     unbind?.()
     await node?.stop()
   }, (code) => { app.exit(startFailed ? 1 : code) })
@@ -73,6 +76,16 @@ function main (): void {
     const node = await starting
     if (stopping) return
     unbind = bindApiToIpc({ ipcMain, api: node.api, windows: () => [...ourWindows], isTrustedUrl: origin.isTrusted, shell })
+    stopNotifications = startChatNotifications({
+      api: node.api,
+      isSupported: () => Notification.isSupported(),
+      create: options => new Notification(options),
+      isFocused: () => [...ourWindows].some(w => !w.isDestroyed() && w.isFocused()),
+      showWindow: openWindow,
+      // badges exist on macOS's Dock and Linux launchers only (Electron: @platform linux,darwin)
+      setBadgeCount: process.platform === 'darwin' || process.platform === 'linux' ? count => app.setBadgeCount(count) : undefined,
+      platform: process.platform
+    })
     openWindow()
   }).catch((err: unknown) => {
     startFailed = true

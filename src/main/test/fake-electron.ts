@@ -6,9 +6,12 @@
  * - contextBridge copies values between worlds: functions are proxied, objects
  *   are copied without prototypes, and an Error keeps only its message;
  * - a session without permission handlers grants every request and check, and
- *   refuses getDisplayMedia, as Electron's defaults do.
+ *   refuses getDisplayMedia, as Electron's defaults do;
+ * - a Notification shows nothing until show(), and its events come only from
+ *   the user (click, dismiss); app.setBadgeCount answers whether it worked.
  */
 import type { FrameLike, IpcMainLike, InvokeEventLike, WindowLike } from '../ipc.js'
+import type { NotificationLike, NotificationOptionsLike } from '../notifications.js'
 import type { PermissionSessionLike, ScreenSource } from '../permissions.js'
 import type { IpcRendererLike } from '../../preload/bridge.js'
 
@@ -174,4 +177,69 @@ export class FakeSession implements PermissionSessionLike {
     const request = { frame, securityOrigin, videoRequested: true, audioRequested: false, userGesture: true }
     return await new Promise(resolve => { handler(request, resolve) })
   }
+}
+
+/** One Notification: constructed with its options, on screen once show() is called. */
+export class FakeNotification implements NotificationLike {
+  shown = false
+  private readonly listeners = new Map<string, Array<() => void>>()
+
+  constructor (readonly options: NotificationOptionsLike, private readonly center: FakeNotificationCenter) {}
+
+  on (event: 'click' | 'close', listener: () => void): this {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener])
+    return this
+  }
+
+  show (): void {
+    this.shown = true
+    this.center.shown.push(this)
+  }
+
+  /** the user clicks it */
+  click (): void { this.emit('click') }
+  /** the user dismisses it */
+  dismiss (): void { this.emit('close') }
+
+  listenerCount (): number {
+    return [...this.listeners.values()].reduce((a, l) => a + l.length, 0)
+  }
+
+  private emit (event: string): void {
+    if (!this.shown) throw new Error('a notification that was never shown cannot be clicked or dismissed')
+    for (const l of this.listeners.get(event) ?? []) l()
+  }
+}
+
+/** The Notification class as the system has it: Notification.isSupported() and new Notification(options). */
+export class FakeNotificationCenter {
+  supported = true
+  readonly shown: FakeNotification[] = []
+  readonly isSupported = (): boolean => this.supported
+  readonly create = (options: NotificationOptionsLike): FakeNotification => new FakeNotification(options, this)
+}
+
+/** app's badge: setBadgeCount(0) hides it. */
+export class FakeApp {
+  badgeCount = 0
+  readonly badgeHistory: number[] = []
+  readonly setBadgeCount = (count: number): boolean => {
+    this.badgeCount = count
+    this.badgeHistory.push(count)
+    return true
+  }
+}
+
+/** The focus state of a BrowserWindow, with what focusWindow() calls. */
+export class FakeFocusWindow {
+  focused = false
+  minimized = false
+  visible = true
+  isFocused (): boolean { return this.focused }
+  isMinimized (): boolean { return this.minimized }
+  restore (): void { this.minimized = false; this.visible = true }
+  show (): void { this.visible = true }
+  focus (): void { if (this.visible && !this.minimized) this.focused = true }
+  /** the user switches to another application */
+  blur (): void { this.focused = false }
 }

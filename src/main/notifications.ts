@@ -1,0 +1,123 @@
+/**
+ * Chat in the desktop shell: an OS notification for each 'chat:notice' the
+ * node emits (a message, or a stranger's request), and the app's badge as
+ * the number of unread messages. Electron objects are passed in
+ * (structurally typed) so this is tested without an Electron binary.
+ */
+import type { ChatNotice, Contact, Conversation, NodeApi } from '../shared/api/index.js'
+
+/** Longest notification body, in characters: a preview, not the message. */
+export const MAX_BODY_CHARS = 120
+
+/** What we use of an Electron Notification. */
+export interface NotificationLike {
+  on: ((event: 'click', listener: () => void) => unknown) & ((event: 'close', listener: () => void) => unknown)
+  show: () => void
+}
+
+export interface NotificationOptionsLike {
+  title: string
+  body: string
+}
+
+export interface ChatNotificationOptions {
+  api: Pick<NodeApi, 'on' | 'listContacts' | 'listConversations'>
+  /** Notification.isSupported(): false where the system has no notification service */
+  isSupported: () => boolean
+  /** new Notification(options) */
+  create: (options: NotificationOptionsLike) => NotificationLike
+  /** whether one of our windows has the focus: the user is looking at the app, which shows the message itself */
+  isFocused: () => boolean
+  /** bring the window forward (restore, show, focus), or open one */
+  showWindow: () => void
+  /** app.setBadgeCount, where the platform has badges (macOS, Linux); absent elsewhere */
+  setBadgeCount?: (count: number) => unknown
+  /** process.platform: on Linux the body is markup, so peer text is escaped there */
+  platform: string
+}
+
+/** Start; returns the function that stops (idempotent). */
+export function startChatNotifications (opts: ChatNotificationOptions): () => void {
+  const nicknames = new Map<string, string>()
+  const unread = new Map<string, number>()
+  // Electron drops a notification's handlers once the object is garbage collected: keep each until it is done
+  const live = new Set<NotificationLike>()
+  let stopped = false
+  let badge = -1
+
+  const rememberContact = (c: Contact): void => {
+    if (c.nickname != null) nicknames.set(c.peerId, c.nickname)
+    else nicknames.delete(c.peerId)
+  }
+  const updateBadge = (): void => {
+    if (opts.setBadgeCount == null) return
+    const total = [...unread.values()].reduce((a, b) => a + b, 0)
+    if (total === badge) return
+    badge = total
+    opts.setBadgeCount(total)
+  }
+  const track = (c: Conversation): void => { unread.set(c.peerId, c.unread); updateBadge() }
+
+  // what the node says from now on is newer than the lists read below: those fill only the gaps
+  const removed = new Set<string>()
+  const offs = [
+    opts.api.on('contact:update', rememberContact),
+    opts.api.on('contact:remove', ({ peerId }) => { nicknames.delete(peerId) }),
+    opts.api.on('chat:conversation', c => { removed.delete(c.peerId); track(c) }),
+    opts.api.on('chat:conversation-removed', ({ peerId }) => { removed.add(peerId); unread.delete(peerId); updateBadge() }),
+    opts.api.on('chat:notice', notice => { notify(notice) })
+  ]
+  opts.api.listContacts().then(list => {
+    for (const c of list) if (!nicknames.has(c.peerId)) rememberContact(c)
+  }).catch((err: unknown) => { console.error('wgt: could not read contacts for notifications', err) })
+  opts.api.listConversations().then(list => {
+    if (stopped) return
+    for (const c of list) if (!unread.has(c.peerId) && !removed.has(c.peerId)) unread.set(c.peerId, c.unread)
+    updateBadge()
+  }).catch((err: unknown) => { console.error('wgt: could not read conversations for the unread badge', err) })
+
+  function notify (notice: ChatNotice): void {
+    if (stopped || opts.isFocused() || !opts.isSupported()) return
+    const title = plain(nicknames.get(notice.peerId) ?? shortPeerId(notice.peerId), opts.platform)
+    const body = notice.kind === 'request' ? 'wants to chat with you' : plain(truncate(notice.preview), opts.platform)
+    const n = opts.create({ title, body })
+    live.add(n)
+    n.on('click', () => {
+      live.delete(n)
+      if (!stopped) opts.showWindow()
+    })
+    n.on('close', () => { live.delete(n) })
+    n.show()
+  }
+
+  return () => {
+    if (stopped) return
+    stopped = true
+    for (const off of offs) off()
+    live.clear()
+  }
+}
+
+/** 12D3KooW…wrRJsNK: enough to tell peers apart at a glance. */
+export function shortPeerId (peerId: string): string {
+  return peerId.length <= 20 ? peerId : `${peerId.slice(0, 8)}…${peerId.slice(-7)}`
+}
+
+function truncate (text: string): string {
+  const chars = [...text.replace(/\s+/g, ' ').trim()]
+  return chars.length > MAX_BODY_CHARS ? `${chars.slice(0, MAX_BODY_CHARS - 1).join('')}…` : chars.join('')
+}
+
+/**
+ * A peer's text made inert for the notification service: control and
+ * direction-override characters go (they could reorder or hide what is
+ * shown), and on Linux, where notification servers read the body as markup
+ * (<a href>, <img src>: Electron passes it to libnotify as it is), the
+ * markup characters are escaped.
+ */
+export function plain (text: string, platform: string): string {
+  // eslint-disable-next-line no-control-regex -- exactly the characters to remove
+  const visible = text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
+  if (platform !== 'linux') return visible
+  return visible.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+}
