@@ -10,12 +10,16 @@
  *   WGT_BENCH_FILES_MIB      MiB shared and fetched per files round (default 256)
  *   WGT_BENCH_FILES_ROUNDS   files rounds (default 3: each moves the file through six daemons)
  *   WGT_BENCH_RSS_MIB        MiB of the file whose peak RSS is reported (default 1024)
+ *   WGT_BENCH_CHAT_SAMPLES   chat delivery-latency samples per round (default 100)
+ *   WGT_BENCH_CHAT_MESSAGES  chat messages per sustained-rate round (default 2000)
+ *   WGT_BENCH_CHAT_HISTORY   messages in the conversation whose first page is timed (default 10000; at least what the rounds before sent)
  */
 import { cpus, loadavg, platform, release, totalmem } from 'node:os'
 import { measureRtt } from './rtt.js'
 import { measureThroughput } from './throughput.js'
 import { measureCes } from './ces.js'
 import { measureFiles } from './files.js'
+import { measureChat } from './chat.js'
 import { measureStartup } from './startup.js'
 import { startChild, stopAllChildren } from './lib/children.js'
 import { round } from './lib/stats.js'
@@ -27,6 +31,11 @@ const cesMib = positiveInt(process.env.WGT_BENCH_CES_MIB) ?? 64
 const filesMib = positiveInt(process.env.WGT_BENCH_FILES_MIB) ?? 256
 const filesRounds = positiveInt(process.env.WGT_BENCH_FILES_ROUNDS) ?? 3
 const rssMib = positiveInt(process.env.WGT_BENCH_RSS_MIB) ?? 1024
+const chatOptions = {
+  samples: positiveInt(process.env.WGT_BENCH_CHAT_SAMPLES) ?? 100,
+  messages: positiveInt(process.env.WGT_BENCH_CHAT_MESSAGES) ?? 2000,
+  history: positiveInt(process.env.WGT_BENCH_CHAT_HISTORY) ?? 10_000
+}
 
 // libraries must not interleave text with the JSON document on stdout
 console.log = console.error
@@ -80,6 +89,7 @@ async function main () {
   } finally {
     await stopAllChildren()
   }
+  const chat = await measureChat({ rounds: rounds ?? 7, ...chatOptions, log })
   machine.loadavgEnd = load()
 
   const faster = throughput.tlsVsNoise >= 1 ? 'tls' : 'noise'
@@ -93,6 +103,7 @@ async function main () {
     rttLoopback: rtt,
     throughputLoopback: throughput,
     files,
+    chat,
     ces,
     notes: [
       'Start-up: spawn to exit of `wgt --version` and `wgt id` (against a daemon on loopback) vs `node -e 0` with the same Node binary, interleaved in random order each round; ratios of medians (target under 1.5).',
@@ -100,6 +111,7 @@ async function main () {
       'RTT: WGT ProbeService (/wgt/probe/1.0.0, one long-lived stream, via createNode and api.ping) between two processes, vs a raw node:net echo of the same application payload between two processes. ratioP50 = probe / raw.',
       'Throughput: one yamux stream over TCP between two processes, timed by the sender from first write to the receiver\'s byte-count acknowledgement; raw node:net moves the same bytes in the same chunk size. ratioVsRaw = libp2p / raw.',
       'Files: six wgt daemons on loopback, driven through the wgt CLI: `wgt share` on one (4+2, every shard placed on a peer plus the sharer\'s own copy) and `wgt fetch` on another (k shards per segment, decode, write, whole-file SHA-256), CLI start included (cliStartMs), vs one libp2p TLS stream moving the same bytes between two processes. peakRss: VmHWM (peak resident set over the whole process life) of the sharing daemon (sharing, then serving its own copy to the fetch), the fetching daemon and the other holders, on six fresh daemons, for one 1 GiB file; idle is VmRSS before the share.',
+      'Chat: two wgt daemons on loopback that are contacts, driven through their WebSocket APIs. delivery: sendMessage on A until chat:message for it on B, one at a time, vs the probe RTT between the same daemons (api.ping), rounds interleaved; ratioP50 = delivery / probe. sustained: N sendMessage calls with 64 in flight on one API connection, until A counts none pending (B acknowledged all), vs N listConversations calls through the same window; ratio = msgs/s / calls/s. history: the conversation holds `messages` (at least WGT_BENCH_CHAT_HISTORY), B restarted, chatHistory(A, {limit: 50}) on B, the first call and the median of the next, vs listContacts on the same connection.',
       `Encryption: ${faster} was faster by ${round(factor, 2)}× in Node ${process.version}. This is Node only: in Electron's main process noise falls back to a WASM AEAD and TLS uses BoringSSL, so the Electron comparison must be measured there.`
     ]
   }
