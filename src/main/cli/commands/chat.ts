@@ -123,7 +123,7 @@ const search: CommandSpec = clientCommand({
     return { messages, names }
   },
   json: r => r.messages,
-  text: r => r.messages.length === 0 ? 'no messages found' : r.messages.map(m => `${who(m.peerId, r.names)}\n  ${messageLine(m)}`).join('\n')
+  text: r => r.messages.length === 0 ? 'no messages found' : r.messages.map(m => `${who(m.peerId, r.names)}\n${messageLine(m).replace(/^/gm, '  ')}`).join('\n')
 })
 
 /** read, accept, decline: one PEER, and what became of the conversation */

@@ -196,12 +196,12 @@ describe('chat commands against a daemon API', () => {
     fake.contacts = [{ peerId: BOB, trust: 'contact', nickname: 'Bob', addresses: [], since: 0, updatedAt: 0, undelivered: false }]
     fake.messages = [
       message({ peerId: ALICE, order: 1, text: 'Lunch today?', sentAt: 1_000 }),
-      message({ peerId: BOB, order: 2, outgoing: true, state: 'delivered', text: 'lunch at noon', sentAt: 2_000 })
+      message({ peerId: BOB, order: 2, outgoing: true, state: 'delivered', text: 'lunch at noon\nor one', sentAt: 2_000 })
     ]
     const { out } = await run(['chat', 'search', 'LUNCH', '--limit', '10'])
     expect(fake.calls.find(c => c.method === 'searchChat')?.args).toEqual(['LUNCH', { limit: 10 }])
     expect(out.split('\n')).toEqual([
-      `Bob  ${BOB}`, `  ${localTime(2_000)}  out  delivered  lunch at noon`,
+      `Bob  ${BOB}`, `  ${localTime(2_000)}  out  delivered  lunch at noon`, `  ${' '.repeat(localTime(0).length + 18)}or one`,
       ALICE, `  ${localTime(1_000)}  in   unread     Lunch today?`
     ])
     expect(JSON.parse((await run(['chat', 'search', 'lunch', '--json'])).out)).toHaveLength(2)
