@@ -42,7 +42,7 @@ export async function loadTargets (nodeDir) {
     load('files/offer-check.js'), load('metrics/capacity-measure.js'), load('ces/index.js'), load('wire/screen.js'),
     load('chat/chat-service.js')
   ])
-  const { ChatFrame, ChatReply, checkMessage, MAX_FRAME_BYTES, MAX_FRAME_MESSAGES } = chatService
+  const { ChatFrame, ChatReply, checkFrame, MAX_FRAME_BYTES, MAX_FRAME_MESSAGES } = chatService
   const { ShardRequest, ShardResponse } = shardPb
   const { Offer, OfferAck } = offerPb
   const { Probe } = probePb
@@ -251,7 +251,7 @@ export async function loadTargets (nodeDir) {
       decode: b => ChatFrame.decode(b, { limits: { messages: MAX_FRAME_MESSAGES } }),
       validate: f => {
         try {
-          f.messages.forEach(checkMessage)
+          checkFrame(f)
           return null
         } catch (err) {
           return err.message
