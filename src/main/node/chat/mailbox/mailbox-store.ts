@@ -82,6 +82,13 @@ export class MailboxStore {
     this.now = init.now ?? Date.now
   }
 
+  /** A store with what the datastore holds loaded. */
+  static async open (datastore: Datastore, init: MailboxStoreInit = {}): Promise<MailboxStore> {
+    const store = new MailboxStore(datastore, init)
+    await store.load()
+    return store
+  }
+
   /** Read the index from the datastore; records that are damaged, misnamed or expired are deleted. */
   async load (): Promise<void> {
     const found: Entry[] = []
