@@ -17,7 +17,7 @@
 import type { Connection, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { WgtError } from '../../../../shared/errors.js'
-import { closeStream, ProtocolService, RateLimiter, Violation, type ProtocolComponents, type ProtocolServiceInit } from '../../wire/index.js'
+import { closeStream, ProtocolService, RateLimiter, Semaphore, Violation, type ProtocolComponents, type ProtocolServiceInit } from '../../wire/index.js'
 import { MAILBOX_ID_BYTES, itemId, type HeldItem, type MailboxStore } from './mailbox-store.js'
 import { MailboxReply, MailboxRequest } from './pb/mailbox.js'
 import { MAILBOX_TAG_BYTES, MAX_SEALED, SEAL_OVERHEAD, sameBytes } from './seal.js'
@@ -81,6 +81,8 @@ export class MailboxService extends ProtocolService {
   private readonly mayDeposit: (peerId: string) => boolean
   private readonly deposits: RateLimiter
   private readonly fetches: RateLimiter
+  /** FETCH replies being built at once: each holds up to 512 KiB in memory */
+  private readonly replies = new Semaphore(4)
   private readonly timeoutMs: number
   private readonly pruneEveryMs: number
   private pruneTimer: ReturnType<typeof setInterval> | undefined
@@ -137,8 +139,13 @@ export class MailboxService extends ProtocolService {
     const signal = AbortSignal.timeout(this.timeoutMs)
     const lp = lpStream(stream, { maxDataLength: MAX_REQUEST, maxBufferSize: MAX_REQUEST * 2 })
     const req = parseRequest((await lp.read({ signal })).subarray())
-    const reply = await this.answer(from, req)
-    await lp.write(MailboxReply.encode(reply), { signal })
+    const release = req.kind === MailboxRequest.Kind.FETCH ? await this.replies.acquire(signal) : () => {}
+    try {
+      const reply = await this.answer(from, req)
+      await lp.write(MailboxReply.encode(reply), { signal })
+    } finally {
+      release()
+    }
     await closeStream(stream)
   }
 

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { hostilePeer, sendRaw, untilEnded } from '../../../../../test/helpers/hostile.js'
 import { ViolationLog, makeNode } from '../../metrics/test/nodes.js'
 import { MAILBOX_PROTOCOL, MailboxReply, MailboxRequest, MailboxService, mailboxService } from '../mailbox/mailbox-service.js'
-import { MailboxStore } from '../mailbox/mailbox-store.js'
+import { MailboxStore, type MailboxStoreInit } from '../mailbox/mailbox-store.js'
 import { Mailbox } from '../mailbox/mailbox.js'
 import { MAX_SEALED, mailboxKeys, seal, tagFor } from '../mailbox/seal.js'
 
@@ -27,10 +27,10 @@ interface Peer {
 const running: Libp2p[] = []
 afterEach(async () => { await Promise.all(running.splice(0).map(async n => { await n.stop() })) })
 
-async function peer (opts: { mayDeposit?: (peerId: string) => boolean, contacts?: string[], depositBurst?: number } = {}): Promise<Peer> {
+async function peer (opts: { mayDeposit?: (peerId: string) => boolean, contacts?: string[], depositBurst?: number, store?: MailboxStoreInit } = {}): Promise<Peer> {
   const key = await generateKeyPair('Ed25519')
   const violations = new ViolationLog()
-  const store = await MailboxStore.open(new MemoryDatastore())
+  const store = await MailboxStore.open(new MemoryDatastore(), opts.store)
   const node = await makeNode({ mailbox: mailboxService({ reputation: violations, store, mayDeposit: opts.mayDeposit ?? (() => true), depositBurst: opts.depositBurst }) }, { privateKey: key }) as unknown as Libp2p<{ mailbox: MailboxService }>
   running.push(node)
   const id = node.peerId.toString()
@@ -103,6 +103,20 @@ describe('the mailbox between nodes', () => {
     expect(statuses).toEqual([MailboxReply.Status.OK, MailboxReply.Status.OK, MailboxReply.Status.BUSY])
     // the same sealed bytes twice are one item
     expect(h.store.usage().items).toBe(1)
+  })
+
+  it('a depositor past its quota gets FULL, and leave() moves on from the full contact to the next holder', async () => {
+    const [a, b, h2] = await Promise.all([peer(), peer(), peer()])
+    const h1 = await peer({ store: { perDepositorItems: 1 } })
+    await connect(a, h1)
+    const first = seal(a.keys, a.id, b.id, text('one'))
+    const second = seal(a.keys, a.id, b.id, text('two'))
+    expect(await a.node.services.mailbox.deposit(h1.id, first.tag, first.sealed)).toBe(MailboxReply.Status.OK)
+    expect(await a.node.services.mailbox.deposit(h1.id, second.tag, second.sealed)).toBe(MailboxReply.Status.FULL)
+    await connect(a, h2)
+    expect(await new Mailbox({ keys: a.keys, selfId: a.id, service: a.node.services.mailbox, libp2p: a.node, isContact: p => p === h1.id, holders: 1 }).leave(b.id, text('three'))).toBe(1)
+    expect(h1.store.usage().items).toBe(1)
+    expect(h2.store.usage().items).toBe(1)
   })
 
   it('a holder whose policy refuses the sender answers REFUSED, and leave() says no peer could hold it', async () => {
