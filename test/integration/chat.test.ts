@@ -116,6 +116,37 @@ describe('delivery while a side is away', () => {
   })
 })
 
+describe('the mailbox', () => {
+  it('carries a message while sender and recipient are never online together, sealed, and it is delivered once', async () => {
+    const holder = await node('holder')
+    const args = ['--mailbox-after', '1']
+    const a = await node('a', { bootstrap: loopbackTcp(holder.d), args })
+    const b = await node('b', { bootstrap: loopbackTcp(holder.d), args })
+    await makeContacts(a, b)
+    await daemons.stop(b.d)
+
+    const sent = await a.api.sendMessage(b.d.info.peerId, { text: 'sealed for later' })
+    // left with the holder: "sent", not yet delivered
+    await until('left in a mailbox', async () => (await historyOf(a.api, b.d.info.peerId)).find(m => m.id === sent.id && m.state === 'sent'), 60_000)
+    await daemons.stop(a.d)
+
+    const b2 = await node('b', { dataDir: b.d.dataDir, args })
+    const got = await until('b collects it', async () => (await historyOf(b2.api, a.d.info.peerId)).find(m => m.id === sent.id), 60_000)
+    expect(got).toMatchObject({ text: 'sealed for later', via: 'mailbox', outgoing: false })
+    expect(await conversationOf(b2.api, a.d.info.peerId)).toMatchObject({ unread: 1, request: false })
+    // the holder never saw the text: nothing on its side names it
+    expect(await holder.api.searchChat('sealed for later')).toEqual([])
+    expect(await holder.api.listConversations()).toEqual([])
+
+    // a comes back: its outbox and b's receipt meet; still one message, now delivered
+    const a2 = await node('a', { dataDir: a.d.dataDir, args })
+    await a2.api.connect(loopbackTcp(b2.d))
+    await until('delivered at a', async () => (await historyOf(a2.api, b.d.info.peerId)).find(m => m.id === sent.id && m.state === 'delivered'), 60_000)
+    await sleep(500)
+    expect((await historyOf(b2.api, a.d.info.peerId)).filter(m => m.id === sent.id)).toHaveLength(1)
+  })
+})
+
 /** One frame on /wgt/chat/1.0.0 as a bare libp2p node sends it; answers the reply. */
 async function sendFrame (from: Libp2p, to: Daemon, frame: Partial<ChatFrame>): Promise<ChatReply> {
   const stream = await from.dialProtocol(multiaddr(loopbackTcp(to)), CHAT_PROTOCOL, { signal: AbortSignal.timeout(10_000) })

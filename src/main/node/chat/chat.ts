@@ -22,6 +22,7 @@ import type { EventHub } from '../../../shared/rpc.js'
 import type { Guard } from '../guard/guard.js'
 import { KeyedLock } from '../storage/keyed-lock.js'
 import { checkMessage, ChatReply, MAX_FRAME_MESSAGES, MAX_ORDER, WireMessage, type ChatReceiver, type ChatService, type IncomingMessage, type Receipt } from './chat-service.js'
+import { MAILBOX_PROTOCOL } from './mailbox/index.js'
 import { conversationView, messageView, newRecord, type ChatStore, type ConversationRecord, type StoredMessage } from './store.js'
 
 /** How far past the delivered marker a message number may run: further is no honest gap */
@@ -70,13 +71,18 @@ export class Chat implements ChatReceiver {
   private collectTimer: ReturnType<typeof setInterval> | undefined
   private collectSoon: ReturnType<typeof setTimeout> | undefined
   private collecting: Promise<void> | null = null
+  private collectAgain = false
   private stopped = false
   private readonly controller = new AbortController()
   private readonly onConnect = (evt: CustomEvent): void => {
     const peer = String(evt.detail)
     this.backoff.delete(peer)
     if (this.hasWork(peer)) void this.flush(peer)
-    this.scheduleCollect(2_000)
+  }
+
+  /** A peer told us its protocols: one that holds mailboxes may hold messages to us. */
+  private readonly onIdentify = (evt: CustomEvent<{ protocols?: string[] }>): void => {
+    if (evt.detail.protocols?.includes(MAILBOX_PROTOCOL) === true) this.scheduleCollect(500)
   }
 
   constructor (private readonly init: ChatInit) {
@@ -86,6 +92,7 @@ export class Chat implements ChatReceiver {
   start (): void {
     this.init.service.receiver = this
     this.init.libp2p.addEventListener('peer:connect', this.onConnect)
+    this.init.libp2p.addEventListener('peer:identify', this.onIdentify)
     this.timer = setInterval(() => { this.tick() }, this.init.tickMs ?? 5_000)
     this.timer.unref()
     if (this.init.mailbox != null) {
@@ -100,6 +107,7 @@ export class Chat implements ChatReceiver {
     this.stopped = true
     this.init.service.receiver = null
     this.init.libp2p.removeEventListener('peer:connect', this.onConnect)
+    this.init.libp2p.removeEventListener('peer:identify', this.onIdentify)
     clearInterval(this.timer)
     clearInterval(this.collectTimer)
     clearTimeout(this.collectSoon)
@@ -418,7 +426,12 @@ export class Chat implements ChatReceiver {
     if (this.init.mailbox == null || this.stopped || this.collectSoon != null) return
     this.collectSoon = setTimeout(() => {
       this.collectSoon = undefined
-      if (this.collecting == null) this.collecting = this.collect().then(() => {}, () => {}).finally(() => { this.collecting = null })
+      if (this.collecting != null) { this.collectAgain = true; return }
+      this.collecting = this.collect().then(() => {}, () => {}).finally(() => {
+        this.collecting = null
+        // a holder connected while we were asking the others: ask again
+        if (this.collectAgain) { this.collectAgain = false; this.scheduleCollect(0) }
+      })
     }, delayMs)
     this.collectSoon.unref()
   }
