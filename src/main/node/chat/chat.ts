@@ -66,6 +66,7 @@ export class Chat implements ChatReceiver {
   private readonly again = new Set<string>()
   private readonly backoff = new Map<string, Backoff>()
   private readonly mailboxTried = new Map<string, number>()
+  private readonly leaving = new Map<string, Promise<void>>()
   private readonly now: () => number
   private timer: ReturnType<typeof setInterval> | undefined
   private collectTimer: ReturnType<typeof setInterval> | undefined
@@ -112,7 +113,7 @@ export class Chat implements ChatReceiver {
     clearInterval(this.collectTimer)
     clearTimeout(this.collectSoon)
     this.controller.abort(new WgtError('CANCELLED', 'the node is stopping'))
-    await Promise.allSettled([...this.flushing.values(), this.collecting])
+    await Promise.allSettled([...this.flushing.values(), ...this.leaving.values(), this.collecting])
   }
 
   // ---- the user's side -------------------------------------------------------------
@@ -282,7 +283,8 @@ export class Chat implements ChatReceiver {
   async flush (peerId: string): Promise<void> {
     const running = this.flushing.get(peerId)
     if (running != null) { this.again.add(peerId); await running; return }
-    const run = this.flushLoop(peerId).finally(() => {
+    // never rejects: a flush that fails (the datastore closing under a stop) is tried again by the next tick
+    const run = this.flushLoop(peerId).catch(() => { if (!this.stopped) this.later(peerId) }).finally(() => {
       this.flushing.delete(peerId)
       // asked again while it was finishing: what was added meanwhile goes now, not on the next tick
       if (this.again.delete(peerId) && !this.stopped && !this.backoff.has(peerId)) void this.flush(peerId)
@@ -382,7 +384,11 @@ export class Chat implements ChatReceiver {
       if (!this.hasWork(r.peerId) || this.flushing.has(r.peerId)) continue
       const b = this.backoff.get(r.peerId)
       if (b == null || b.next <= t) void this.flush(r.peerId)
-      void this.toMailbox(r)
+      if (!this.leaving.has(r.peerId)) {
+        // a failure is tried again mailboxAfterMs later
+        const p = this.toMailbox(r).catch(() => {}).finally(() => { this.leaving.delete(r.peerId) })
+        this.leaving.set(r.peerId, p)
+      }
     }
   }
 
@@ -501,7 +507,7 @@ export class Chat implements ChatReceiver {
     if (high < low || (r.peerDelivered === before.delivered && r.peerRead === before.read)) return
     const from = Math.max(low, high - MAX_ANNOUNCED + 1)
     try {
-      const changed = await this.init.store.outgoing(peerId, from, high, MAX_ANNOUNCED)
+      const changed = await this.init.store.outgoing(peerId, from, high, MAX_ANNOUNCED) // (reads only: a failure loses no state)
       for (const m of changed) {
         if (m.n > before.read && (m.n <= r.peerRead || m.n > before.delivered)) this.init.events.emit('chat:message', messageView(peerId, r, m))
       }
