@@ -41,6 +41,7 @@ export async function createNode (partial: Partial<NodeConfig> & { dataDir: stri
   const ctx: ModuleContext = {
     config,
     peerId: peerIdFromPrivateKey(privateKey).toString(),
+    privateKey,
     datastore,
     events,
     logger: defaultLogger(),

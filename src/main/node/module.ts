@@ -13,7 +13,7 @@
  * in one, `ctx.need(PART)` in a later one; a module that needs a part no
  * earlier module provided fails the node's start loudly.
  */
-import type { ComponentLogger, Libp2p, Metrics } from '@libp2p/interface'
+import type { ComponentLogger, Libp2p, Metrics, PrivateKey } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 import type { NodeMethods } from '../../shared/api/index.js'
 import { WgtError } from '../../shared/errors.js'
@@ -36,6 +36,8 @@ export interface ModuleContext {
   readonly config: NodeConfig
   /** this node's PeerId, known from its identity before libp2p exists */
   readonly peerId: string
+  /** this node's identity key (the mailbox derives its X25519 key from it) */
+  readonly privateKey: PrivateKey
   readonly datastore: Datastore
   /** every API event goes out through here */
   readonly events: EventHub

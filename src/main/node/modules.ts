@@ -5,6 +5,7 @@
  * net opens first so every other module can plug its figures into the
  * peer directory; files comes after storage, settings and operations.
  */
+import { chatModule } from './chat/module.js'
 import { filesModule } from './files/module.js'
 import { guardModule } from './guard/module.js'
 import { metricsModule } from './metrics/module.js'
@@ -21,5 +22,6 @@ export const MODULES: readonly NodeModule[] = [
   settingsModule,
   storageModule,
   operationsModule,
-  filesModule
+  filesModule,
+  chatModule
 ]

@@ -1,0 +1,534 @@
+/**
+ * The chat core (DESIGN.md §7): what sending and receiving do to a
+ * conversation, and delivery while either side is away.
+ *
+ * Order: every message carries a Lamport `order` (one more than the highest
+ * the sender has seen in the conversation), so both ends sort it alike
+ * whatever their clocks say. Receipts: each side numbers its messages 1, 2,
+ * 3… (n); "delivered up to n" is the longest run that arrived without a gap,
+ * "read up to n" what the user has seen; both ride on every frame and reply.
+ * The outbox is not a separate list: our messages above the peer's delivered
+ * marker are the outbox, sent in order, in batches, until the marker passes
+ * them. The recipient keeps every n it has, so a replayed or repeated frame
+ * stores nothing twice. A message to a contact still undelivered after
+ * `mailboxAfterMs` is also sealed to the contact's key and left with a few
+ * other peers (mailbox/), and the contact collects it on return.
+ */
+import { randomBytes } from 'node:crypto'
+import type { Libp2p } from '@libp2p/interface'
+import type { ChatFile, ChatMessage, Conversation, HistoryPage } from '../../../shared/api/index.js'
+import { WgtError } from '../../../shared/errors.js'
+import type { EventHub } from '../../../shared/rpc.js'
+import type { Guard } from '../guard/guard.js'
+import { KeyedLock } from '../storage/keyed-lock.js'
+import { checkMessage, ChatReply, MAX_FRAME_MESSAGES, MAX_ORDER, WireMessage, type ChatReceiver, type ChatService, type IncomingMessage, type Receipt } from './chat-service.js'
+import { conversationView, messageView, newRecord, type ChatStore, type ConversationRecord, type StoredMessage } from './store.js'
+
+/** How far past the delivered marker a message number may run: further is no honest gap */
+const WINDOW = 4096
+/** A stranger's request holds this many messages; more waits with the sender */
+const MAX_REQUEST_MESSAGES = 20
+/** Requests waiting at once; past it the oldest goes */
+const MAX_REQUESTS = 100
+/** Most state changes announced at once when a receipt moves far (the UI reloads past that) */
+const MAX_ANNOUNCED = 500
+const FRAME_BUDGET = 256 * 1024
+
+/** What chat needs of the mailbox (mailbox/mailbox.ts). */
+export interface MailboxPort {
+  leave: (to: string, plaintext: Uint8Array, signal?: AbortSignal) => Promise<number>
+  collect: (senders: string[], signal?: AbortSignal) => Promise<Array<{ from: string, plaintext: Uint8Array }>>
+}
+
+export interface ChatInit {
+  selfId: string
+  store: ChatStore
+  service: ChatService
+  guard: Guard
+  libp2p: Libp2p
+  events: EventHub
+  mailbox: MailboxPort | null
+  /** a message to a contact undelivered this long goes to mailboxes too (default 30 s) */
+  mailboxAfterMs?: number
+  /** how often the outbox and mailboxes are looked at (default 5 s) */
+  tickMs?: number
+  /** how often mailboxes are asked for messages to us (default 5 min; also on start and on new connections) */
+  collectMs?: number
+  now?: () => number
+}
+
+interface Backoff { next: number, delay: number }
+
+export class Chat implements ChatReceiver {
+  private readonly lock = new KeyedLock()
+  private readonly flushing = new Map<string, Promise<void>>()
+  private readonly again = new Set<string>()
+  private readonly backoff = new Map<string, Backoff>()
+  private readonly mailboxTried = new Map<string, number>()
+  private readonly now: () => number
+  private timer: ReturnType<typeof setInterval> | undefined
+  private collectTimer: ReturnType<typeof setInterval> | undefined
+  private collectSoon: ReturnType<typeof setTimeout> | undefined
+  private collecting: Promise<void> | null = null
+  private stopped = false
+  private readonly controller = new AbortController()
+  private readonly onConnect = (evt: CustomEvent): void => {
+    const peer = String(evt.detail)
+    this.backoff.delete(peer)
+    if (this.hasWork(peer)) void this.flush(peer)
+    this.scheduleCollect(2_000)
+  }
+
+  constructor (private readonly init: ChatInit) {
+    this.now = init.now ?? Date.now
+  }
+
+  start (): void {
+    this.init.service.receiver = this
+    this.init.libp2p.addEventListener('peer:connect', this.onConnect)
+    this.timer = setInterval(() => { this.tick() }, this.init.tickMs ?? 5_000)
+    this.timer.unref()
+    if (this.init.mailbox != null) {
+      this.collectTimer = setInterval(() => { this.scheduleCollect(0) }, this.init.collectMs ?? 5 * 60_000)
+      this.collectTimer.unref()
+      this.scheduleCollect(3_000)
+    }
+    this.tick()
+  }
+
+  async stop (): Promise<void> {
+    this.stopped = true
+    this.init.service.receiver = null
+    this.init.libp2p.removeEventListener('peer:connect', this.onConnect)
+    clearInterval(this.timer)
+    clearInterval(this.collectTimer)
+    clearTimeout(this.collectSoon)
+    this.controller.abort(new WgtError('CANCELLED', 'the node is stopping'))
+    await Promise.allSettled([...this.flushing.values(), this.collecting])
+  }
+
+  // ---- the user's side -------------------------------------------------------------
+
+  list (): Conversation[] {
+    return this.init.store.all().map(conversationView).sort((a, b) => b.updatedAt - a.updatedAt)
+  }
+
+  async send (peerId: string, input: { text: string, file?: ChatFile, id?: string }): Promise<ChatMessage> {
+    if (peerId === this.init.selfId) throw new WgtError('INVALID_INPUT', 'cannot write to this node itself')
+    if (this.init.guard.isRefused(peerId)) throw new WgtError('POLICY_DENIED', `${peerId} is blocked or banned: unblock it first`)
+    const view = await this.lock.run(peerId, async () => {
+      const { store } = this.init
+      if (input.id != null) {
+        const old = await store.byId(peerId, input.id)
+        if (old != null) return messageView(peerId, this.recordOf(peerId), old)
+      }
+      const r = { ...this.recordOf(peerId) }
+      const t = this.now()
+      const m: StoredMessage = {
+        id: input.id ?? randomBytes(16).toString('hex'),
+        out: true,
+        n: r.nextOut,
+        order: Math.min(r.clock + 1, MAX_ORDER),
+        sentAt: t,
+        storedAt: t,
+        text: input.text,
+        file: input.file ?? null,
+        state: 'pending',
+        via: null,
+        error: null
+      }
+      r.nextOut++
+      r.clock = m.order
+      // writing to someone is consent to hear back, request or not
+      r.accepted = true
+      if (r.request) { r.request = false; r.unread += r.requestCount; r.requestCount = 0 }
+      r.last = m
+      r.updatedAt = t
+      await store.save(r, [m])
+      return messageView(peerId, r, m)
+    })
+    this.announce(peerId, [view])
+    void this.flush(peerId)
+    return view
+  }
+
+  async history (peerId: string, before: number | undefined, limit: number): Promise<HistoryPage> {
+    const r = this.init.store.record(peerId)
+    if (r == null) return { messages: [], more: false }
+    if (r.request) return { messages: [], more: false } // a request shows who asks, not what they wrote
+    const page = await this.init.store.page(peerId, before, limit)
+    return { messages: page.messages.map(m => messageView(peerId, r, m)), more: page.more }
+  }
+
+  async markRead (peerId: string): Promise<Conversation> {
+    const r = await this.lock.run(peerId, async () => {
+      const old = this.init.store.record(peerId)
+      if (old == null) throw new WgtError('NOT_FOUND', `no conversation with ${peerId}`)
+      if (old.request) throw new WgtError('INVALID_INPUT', `${peerId}'s messages are a request: accept it first`)
+      const r = { ...old, ourRead: Math.max(old.ourRead, old.inSeen.at(-1) ?? old.inContig, old.inContig), unread: 0 }
+      await this.init.store.save(r)
+      return r
+    })
+    this.emitConversation(r)
+    void this.flush(peerId)
+    return conversationView(r)
+  }
+
+  async search (text: string, limit: number): Promise<ChatMessage[]> {
+    const needle = text.trim().toLowerCase()
+    const hits = await this.init.store.search(needle, limit, peerId => this.init.store.record(peerId)?.request !== false)
+    return hits.map(({ peerId, message }) => messageView(peerId, this.recordOf(peerId), message))
+  }
+
+  async accept (peerId: string): Promise<Conversation> {
+    const r = await this.lock.run(peerId, async () => {
+      const old = this.init.store.record(peerId)
+      if (old?.request !== true) throw new WgtError('NOT_FOUND', `no chat request from ${peerId} is waiting`)
+      const r = { ...old, request: false, accepted: true, unread: old.unread + old.requestCount, requestCount: 0, updatedAt: this.now() }
+      await this.init.store.save(r)
+      return r
+    })
+    this.emitConversation(r)
+    void this.flush(peerId)
+    return conversationView(r)
+  }
+
+  async decline (peerId: string): Promise<void> {
+    await this.lock.run(peerId, async () => {
+      if (this.init.store.record(peerId)?.request !== true) throw new WgtError('NOT_FOUND', `no chat request from ${peerId} is waiting`)
+      await this.init.store.delete(peerId)
+    })
+    this.init.events.emit('chat:conversation-removed', { peerId })
+  }
+
+  async remove (peerId: string): Promise<void> {
+    await this.lock.run(peerId, async () => {
+      if (this.init.store.record(peerId) == null) throw new WgtError('NOT_FOUND', `no conversation with ${peerId}`)
+      await this.init.store.delete(peerId)
+    })
+    this.init.events.emit('chat:conversation-removed', { peerId })
+  }
+
+  // ---- the peer's side -------------------------------------------------------------
+
+  async receive (from: string, messages: IncomingMessage[], receipt: Receipt | null, acked: number, via: 'direct' | 'mailbox'): Promise<{ status: ChatReply.Status, receipt: Receipt }> {
+    const verdict = this.init.guard.decide(from, 'chat')
+    if (verdict === 'deny') return { status: ChatReply.Status.REFUSED, receipt: { delivered: 0, read: 0 } }
+    const result = await this.lock.run(from, async () => {
+      const known = this.init.store.record(from)
+      const asRequest = verdict === 'request' && known?.accepted !== true
+      if (asRequest && known == null && messages.length > 0) await this.makeRoomForRequest()
+      const r: ConversationRecord = known != null ? { ...known, inSeen: [...known.inSeen] } : newRecord(from, this.now())
+      const before = { delivered: r.peerDelivered, read: r.peerRead }
+      const wasRequest = r.request
+      if (acked > r.inContig && acked <= r.inContig + WINDOW) catchUp(r, acked)
+      const fresh: StoredMessage[] = []
+      let full = false
+      for (const m of messages) {
+        if (has(r, m.n) || m.n > r.inContig + WINDOW || fresh.some(f => f.n === m.n)) continue
+        if (asRequest && r.requestCount + fresh.length >= MAX_REQUEST_MESSAGES) { full = true; break }
+        fresh.push({ id: m.id, out: false, n: m.n, order: m.order, sentAt: m.sentAt, storedAt: this.now(), text: m.text, file: m.file, state: 'received', via, error: null })
+      }
+      for (const m of fresh) { mark(r, m.n); r.clock = Math.max(r.clock, m.order) }
+      if (receipt != null) {
+        r.peerDelivered = Math.max(r.peerDelivered, Math.min(receipt.delivered, r.nextOut - 1))
+        r.peerRead = Math.max(r.peerRead, Math.min(receipt.read, r.peerDelivered))
+      }
+      if (fresh.length > 0) {
+        const newest = fresh.reduce((a, b) => (b.order > a.order ? b : a))
+        if (r.last == null || newest.order >= r.last.order) r.last = newest
+        if (asRequest) { r.request = true; r.requestCount += fresh.length } else r.unread += fresh.length
+        r.updatedAt = this.now()
+      }
+      const ours = this.markers(r)
+      r.deliveredSent = ours.delivered
+      r.readSent = ours.read
+      if (known == null && fresh.length === 0) {
+        // nothing to keep: no conversation is made for an empty frame
+        return { r: null, fresh, before, wasRequest, status: ChatReply.Status.OK, ours }
+      }
+      await this.init.store.save(r, fresh)
+      const status = full ? ChatReply.Status.BUSY : asRequest ? ChatReply.Status.REQUEST : ChatReply.Status.OK
+      return { r, fresh, before, wasRequest, status, ours }
+    })
+    const { r, fresh, before, wasRequest } = result
+    if (r != null) {
+      if (r.request) {
+        if (!wasRequest && fresh.length > 0) this.init.events.emit('chat:notice', { peerId: from, kind: 'request', preview: '' })
+      } else if (fresh.length > 0) {
+        this.announce(from, fresh.map(m => messageView(from, r, m)))
+        const last = fresh[fresh.length - 1]
+        const more = fresh.length > 1 ? ` (and ${fresh.length - 1} more)` : ''
+        this.init.events.emit('chat:notice', { peerId: from, kind: 'message', preview: preview(last) + more })
+      }
+      this.emitConversation(r)
+      void this.announceReceipt(from, before, r)
+      if (r.nextOut - 1 > r.peerDelivered) void this.flush(from)
+    }
+    return { status: result.status, receipt: result.ours }
+  }
+
+  // ---- delivery --------------------------------------------------------------------
+
+  /** Send what waits for this peer (messages, or a receipt) until nothing does; one flush per peer at a time. */
+  async flush (peerId: string): Promise<void> {
+    const running = this.flushing.get(peerId)
+    if (running != null) { this.again.add(peerId); await running; return }
+    const run = this.flushLoop(peerId).finally(() => {
+      this.flushing.delete(peerId)
+      // asked again while it was finishing: what was added meanwhile goes now, not on the next tick
+      if (this.again.delete(peerId) && !this.stopped && !this.backoff.has(peerId)) void this.flush(peerId)
+    })
+    this.flushing.set(peerId, run)
+    await run
+  }
+
+  private async flushLoop (peerId: string): Promise<void> {
+    for (let round = 0; !this.stopped; round++) {
+      const r = this.init.store.record(peerId)
+      if (r == null || !this.hasWork(peerId)) return
+      if (this.init.guard.isRefused(peerId)) return
+      const batch = await this.init.store.outgoing(peerId, r.peerDelivered + 1, r.nextOut - 1, MAX_FRAME_MESSAGES)
+      const frameMessages: StoredMessage[] = []
+      let bytes = 0
+      for (const m of batch) {
+        bytes += Buffer.byteLength(m.text) + 512
+        if (frameMessages.length > 0 && bytes > FRAME_BUDGET) break
+        frameMessages.push(m)
+      }
+      const ours = this.markers(r)
+      let reply: { status: ChatReply.Status, receipt: Receipt | null }
+      try {
+        reply = await this.init.service.send(peerId, {
+          messages: frameMessages.map(toWire),
+          receipt: ours,
+          acked: r.peerDelivered
+        }, this.controller.signal)
+      } catch {
+        this.later(peerId)
+        return
+      }
+      const progressed = await this.applyReply(peerId, frameMessages, ours, reply)
+      if (reply.status === ChatReply.Status.BUSY || reply.status === ChatReply.Status.REFUSED || !progressed) {
+        this.later(peerId)
+        return
+      }
+      this.backoff.delete(peerId)
+      if (round > 10_000) return
+    }
+  }
+
+  /** What a reply does to our record; answers whether anything moved. */
+  private async applyReply (peerId: string, sent: StoredMessage[], ours: Receipt, reply: { status: ChatReply.Status, receipt: Receipt | null }): Promise<boolean> {
+    let failed: StoredMessage[] = []
+    const res = await this.lock.run(peerId, async () => {
+      const old = this.init.store.record(peerId)
+      if (old == null) return null
+      const r = { ...old }
+      const before = { delivered: r.peerDelivered, read: r.peerRead }
+      if (reply.receipt != null) {
+        r.peerDelivered = Math.max(r.peerDelivered, Math.min(reply.receipt.delivered, r.nextOut - 1))
+        r.peerRead = Math.max(r.peerRead, Math.min(reply.receipt.read, r.peerDelivered))
+      }
+      if (reply.status !== ChatReply.Status.BUSY) {
+        r.deliveredSent = Math.max(r.deliveredSent, ours.delivered)
+        r.readSent = Math.max(r.readSent, ours.read)
+      }
+      if (reply.status === ChatReply.Status.REFUSED) {
+        failed = sent.filter(m => m.n > r.peerDelivered && m.state !== 'failed')
+          .map(m => ({ ...m, state: 'failed' as const, error: 'the peer takes no chat from you (its policy, or it declined your request); it is tried again later' }))
+      }
+      await this.init.store.save(r, failed)
+      return { r, before }
+    })
+    if (res == null) return false
+    if (failed.length > 0) this.announce(peerId, failed.map(m => messageView(peerId, res.r, m)))
+    this.emitConversation(res.r)
+    await this.announceReceipt(peerId, res.before, res.r)
+    const sentUpTo = sent.at(-1)?.n ?? 0
+    return sent.length === 0 || res.r.peerDelivered >= sentUpTo || res.r.peerDelivered > res.before.delivered
+  }
+
+  /** Our markers for the peer's messages: read only once the user may see them. */
+  private markers (r: ConversationRecord): Receipt {
+    return { delivered: r.inContig, read: r.request ? 0 : Math.min(r.ourRead, r.inContig) }
+  }
+
+  private hasWork (peerId: string): boolean {
+    const r = this.init.store.record(peerId)
+    if (r == null) return false
+    const m = this.markers(r)
+    return r.nextOut - 1 > r.peerDelivered || m.delivered > r.deliveredSent || m.read > r.readSent
+  }
+
+  private later (peerId: string): void {
+    const b = this.backoff.get(peerId)
+    const delay = b == null ? 5_000 : Math.min(b.delay * 2, 10 * 60_000)
+    this.backoff.set(peerId, { next: this.now() + delay, delay })
+  }
+
+  private tick (): void {
+    if (this.stopped) return
+    const t = this.now()
+    for (const r of this.init.store.all()) {
+      if (!this.hasWork(r.peerId) || this.flushing.has(r.peerId)) continue
+      const b = this.backoff.get(r.peerId)
+      if (b == null || b.next <= t) void this.flush(r.peerId)
+      void this.toMailbox(r)
+    }
+  }
+
+  // ---- mailbox ---------------------------------------------------------------------
+
+  /** Seal the contact's long-undelivered messages and leave them with other peers, once each. */
+  private async toMailbox (r: ConversationRecord): Promise<void> {
+    const mailbox = this.init.mailbox
+    const after = this.init.mailboxAfterMs ?? 30_000
+    if (mailbox == null || r.nextOut - 1 <= r.peerDelivered) return
+    if (this.init.guard.contacts.trust(r.peerId) !== 'contact') return
+    const t = this.now()
+    if ((this.mailboxTried.get(r.peerId) ?? 0) + after > t) return
+    this.mailboxTried.set(r.peerId, t)
+    const waiting = (await this.init.store.outgoing(r.peerId, r.peerDelivered + 1, r.nextOut - 1, MAX_FRAME_MESSAGES))
+      .filter(m => m.state === 'pending' && m.storedAt + after <= t)
+    const left: StoredMessage[] = []
+    for (const m of waiting) {
+      if (this.stopped) return
+      try {
+        const holders = await mailbox.leave(r.peerId, WireMessage.encode(toWire(m)), this.controller.signal)
+        if (holders > 0) left.push({ ...m, state: 'sent' })
+      } catch {
+        break // no holder now: the next try is mailboxAfterMs away
+      }
+    }
+    if (left.length === 0) return
+    const now = await this.lock.run(r.peerId, async () => {
+      const cur = this.init.store.record(r.peerId)
+      if (cur == null) return null
+      const still = left.filter(m => m.n > cur.peerDelivered)
+      const last = cur.last != null && still.some(m => m.id === cur.last?.id) ? { ...cur.last, state: 'sent' as const } : cur.last
+      const rec = { ...cur, last }
+      await this.init.store.save(rec, still)
+      return { rec, still }
+    })
+    if (now != null) this.announce(r.peerId, now.still.map(m => messageView(r.peerId, now.rec, m)))
+  }
+
+  private scheduleCollect (delayMs: number): void {
+    if (this.init.mailbox == null || this.stopped || this.collectSoon != null) return
+    this.collectSoon = setTimeout(() => {
+      this.collectSoon = undefined
+      if (this.collecting == null) this.collecting = this.collect().then(() => {}, () => {}).finally(() => { this.collecting = null })
+    }, delayMs)
+    this.collectSoon.unref()
+  }
+
+  /** Ask the connected peers' mailboxes for messages to us from our contacts. */
+  async collect (): Promise<number> {
+    const mailbox = this.init.mailbox
+    if (mailbox == null) return 0
+    const contacts = this.init.guard.contacts.list().filter(c => c.trust === 'contact').map(c => c.peerId)
+    if (contacts.length === 0) return 0
+    let items: Array<{ from: string, plaintext: Uint8Array }>
+    try {
+      items = await mailbox.collect(contacts, this.controller.signal)
+    } catch {
+      return 0
+    }
+    const bySender = new Map<string, IncomingMessage[]>()
+    for (const { from, plaintext } of items) {
+      try {
+        const m = checkMessage(WireMessage.decode(plaintext))
+        bySender.set(from, [...(bySender.get(from) ?? []), m])
+      } catch {
+        // sealed by the contact's key but not a message: nothing to show
+      }
+    }
+    let taken = 0
+    for (const [from, messages] of bySender) {
+      for (let i = 0; i < messages.length; i += MAX_FRAME_MESSAGES) {
+        const part = messages.slice(i, i + MAX_FRAME_MESSAGES).sort((a, b) => a.n - b.n)
+        await this.receive(from, part, null, 0, 'mailbox')
+        taken += part.length
+      }
+      void this.flush(from) // the receipt, when the sender can be reached
+    }
+    return taken
+  }
+
+  // ---- helpers ---------------------------------------------------------------------
+
+  private recordOf (peerId: string): ConversationRecord {
+    return this.init.store.record(peerId) ?? newRecord(peerId, this.now())
+  }
+
+  /** Past MAX_REQUESTS waiting requests the oldest goes, so fresh PeerIds cannot grow the book. */
+  private async makeRoomForRequest (): Promise<void> {
+    const requests = this.init.store.all().filter(r => r.request)
+    if (requests.length < MAX_REQUESTS) return
+    const oldest = requests.sort((a, b) => a.updatedAt - b.updatedAt)[0]
+    await this.init.store.delete(oldest.peerId)
+    this.init.events.emit('chat:conversation-removed', { peerId: oldest.peerId })
+  }
+
+  private announce (peerId: string, views: ChatMessage[]): void {
+    for (const v of views) this.init.events.emit('chat:message', v)
+    const r = this.init.store.record(peerId)
+    if (r != null) this.emitConversation(r)
+  }
+
+  private emitConversation (r: ConversationRecord): void {
+    this.init.events.emit('chat:conversation', conversationView(r))
+  }
+
+  /** Our messages whose state a receipt changed, as events (the newest MAX_ANNOUNCED). */
+  private async announceReceipt (peerId: string, before: Receipt, r: ConversationRecord): Promise<void> {
+    const low = Math.min(before.delivered, before.read) + 1
+    const high = Math.max(r.peerDelivered, r.peerRead)
+    if (high < low || (r.peerDelivered === before.delivered && r.peerRead === before.read)) return
+    const from = Math.max(low, high - MAX_ANNOUNCED + 1)
+    try {
+      const changed = await this.init.store.outgoing(peerId, from, high, MAX_ANNOUNCED)
+      for (const m of changed) {
+        if (m.n > before.read && (m.n <= r.peerRead || m.n > before.delivered)) this.init.events.emit('chat:message', messageView(peerId, r, m))
+      }
+    } catch {
+      // the conversation was deleted meanwhile
+    }
+  }
+}
+
+function has (r: ConversationRecord, n: number): boolean {
+  return n <= r.inContig || r.inSeen.includes(n)
+}
+
+function mark (r: ConversationRecord, n: number): void {
+  if (has(r, n)) return
+  const at = r.inSeen.findIndex(x => x > n)
+  if (at === -1) r.inSeen.push(n)
+  else r.inSeen.splice(at, 0, n)
+  while (r.inSeen[0] === r.inContig + 1) { r.inContig++; r.inSeen.shift() }
+}
+
+/** The sender says we had its messages up to `acked` before (we lost them): count from there. */
+function catchUp (r: ConversationRecord, acked: number): void {
+  r.inContig = acked
+  r.inSeen = r.inSeen.filter(n => n > acked)
+  while (r.inSeen[0] === r.inContig + 1) { r.inContig++; r.inSeen.shift() }
+}
+
+function toWire (m: StoredMessage): WireMessage {
+  return {
+    id: Buffer.from(m.id, 'hex'),
+    n: m.n,
+    order: m.order,
+    sentAt: m.sentAt,
+    text: m.text,
+    file: m.file ?? undefined
+  }
+}
+
+function preview (m: StoredMessage): string {
+  const text = m.text.trim().length > 0 ? m.text.trim() : (m.file?.name ?? '')
+  return text.length > 140 ? text.slice(0, 139) + '…' : text
+}

@@ -1,0 +1,287 @@
+/**
+ * Chat history in the datastore, so it survives restarts (DESIGN.md §7).
+ *
+ *   /wgt/chat/c/<peer>                       the conversation's record (counters, markers, last message)
+ *   /wgt/chat/m/<peer>/<order>-<side>-<n>    one message; keys sort in conversation order
+ *   /wgt/chat/id/<peer>/<id>                 our messages by id, so a retried send is answered, not repeated
+ *
+ * Numbers are zero-padded so the datastore's key order is the conversation's
+ * order: (Lamport order, then the sender's side, then n). <side> is 0 for the
+ * peer whose PeerId sorts first, so both ends sort a conversation alike.
+ * Pages come from a per-conversation index of keys, read once (keys only)
+ * when the conversation is first paged; values are read a page at a time.
+ * Delivered and read states of our messages are not stored per message: they
+ * follow from the conversation's markers, so a receipt is one write.
+ */
+import { Key, type Datastore } from 'interface-datastore'
+import type { ChatFile, ChatMessage, ChatMessageState, Conversation } from '../../../shared/api/index.js'
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+const CONVERSATIONS = '/wgt/chat/c/'
+const MESSAGES = '/wgt/chat/m/'
+const IDS = '/wgt/chat/id/'
+
+/** What is stored per message; delivered/read come from the markers. */
+export interface StoredMessage {
+  id: string
+  out: boolean
+  n: number
+  order: number
+  sentAt: number
+  storedAt: number
+  text: string
+  file: ChatFile | null
+  /** outgoing: pending (outbox), sent (left in mailboxes), failed (refused); incoming: received */
+  state: 'pending' | 'sent' | 'failed' | 'received'
+  via: 'direct' | 'mailbox' | null
+  error: string | null
+}
+
+export interface ConversationRecord {
+  peerId: string
+  /** highest Lamport order seen in the conversation */
+  clock: number
+  /** n of our next message */
+  nextOut: number
+  /** their messages 1..inContig are here */
+  inContig: number
+  /** their messages here above inContig (sorted; a gap below each) */
+  inSeen: number[]
+  /** our messages up to here reached them / were read by them (their receipts) */
+  peerDelivered: number
+  peerRead: number
+  /** their messages up to here were read by the user */
+  ourRead: number
+  /** the markers we last told them */
+  deliveredSent: number
+  readSent: number
+  unread: number
+  /** a stranger's messages, held: content hidden until accepted */
+  request: boolean
+  requestCount: number
+  /** the user wrote to them or accepted their request: their messages are welcome whatever the policy says of strangers */
+  accepted: boolean
+  last: StoredMessage | null
+  updatedAt: number
+}
+
+export function newRecord (peerId: string, now: number): ConversationRecord {
+  return { peerId, clock: 0, nextOut: 1, inContig: 0, inSeen: [], peerDelivered: 0, peerRead: 0, ourRead: 0, deliveredSent: 0, readSent: 0, unread: 0, request: false, requestCount: 0, accepted: false, last: null, updatedAt: now }
+}
+
+interface Index {
+  /** message keys (after the conversation prefix), in conversation order */
+  keys: string[]
+  /** our messages' keys by n */
+  outByN: Map<number, string>
+}
+
+const pad = (x: number, width: number): string => x.toString().padStart(width, '0')
+
+export class ChatStore {
+  private readonly records = new Map<string, ConversationRecord>()
+  private readonly indexes = new Map<string, Promise<Index>>()
+
+  constructor (private readonly datastore: Datastore, private readonly selfId: string) {}
+
+  async load (): Promise<void> {
+    for await (const { key, value } of this.datastore.query({ prefix: CONVERSATIONS })) {
+      try {
+        const r = JSON.parse(decoder.decode(value)) as ConversationRecord
+        if (typeof r.peerId !== 'string' || !Number.isSafeInteger(r.nextOut)) throw new Error('not a conversation record')
+        this.records.set(r.peerId, r)
+      } catch {
+        await this.datastore.delete(key)
+      }
+    }
+  }
+
+  record (peerId: string): ConversationRecord | undefined {
+    return this.records.get(peerId)
+  }
+
+  all (): ConversationRecord[] {
+    return [...this.records.values()]
+  }
+
+  /** The key of a message, after the conversation's prefix. */
+  messageKey (peerId: string, m: Pick<StoredMessage, 'out' | 'order' | 'n'>): string {
+    const sender = m.out ? this.selfId : peerId
+    const other = m.out ? peerId : this.selfId
+    return `${pad(m.order, 15)}-${sender < other ? 0 : 1}-${pad(m.n, 12)}`
+  }
+
+  /** Write the record and new or changed messages in one batch. */
+  async save (record: ConversationRecord, messages: readonly StoredMessage[] = []): Promise<void> {
+    const batch = this.datastore.batch()
+    const added: StoredMessage[] = []
+    for (const m of messages) {
+      const k = this.messageKey(record.peerId, m)
+      batch.put(new Key(MESSAGES + record.peerId + '/' + k), encoder.encode(JSON.stringify(m)))
+      if (m.out) batch.put(new Key(IDS + record.peerId + '/' + m.id), encoder.encode(k))
+      added.push(m)
+    }
+    batch.put(new Key(CONVERSATIONS + record.peerId), encoder.encode(JSON.stringify(record)))
+    await batch.commit()
+    this.records.set(record.peerId, record)
+    const index = this.indexes.get(record.peerId)
+    if (index != null && added.length > 0) {
+      const ix = await index
+      for (const m of added) insertKey(ix, this.messageKey(record.peerId, m), m)
+    }
+  }
+
+  async message (peerId: string, key: string): Promise<StoredMessage | null> {
+    try {
+      return JSON.parse(decoder.decode(await this.datastore.get(new Key(MESSAGES + peerId + '/' + key)))) as StoredMessage
+    } catch {
+      return null
+    }
+  }
+
+  /** Our message with this id, if one was stored. */
+  async byId (peerId: string, id: string): Promise<StoredMessage | null> {
+    try {
+      const key = decoder.decode(await this.datastore.get(new Key(IDS + peerId + '/' + id)))
+      return await this.message(peerId, key)
+    } catch {
+      return null
+    }
+  }
+
+  /** Our messages numbered from..to (inclusive), as many as exist, in order. */
+  async outgoing (peerId: string, from: number, to: number, limit: number): Promise<StoredMessage[]> {
+    const ix = await this.index(peerId)
+    const out: StoredMessage[] = []
+    for (let n = from; n <= to && out.length < limit; n++) {
+      const key = ix.outByN.get(n)
+      if (key == null) continue
+      const m = await this.message(peerId, key)
+      if (m != null) out.push(m)
+    }
+    return out
+  }
+
+  /** Up to `limit` messages before `before` (an order), oldest first, and whether older ones exist. */
+  async page (peerId: string, before: number | undefined, limit: number): Promise<{ messages: StoredMessage[], more: boolean }> {
+    const ix = await this.index(peerId)
+    let end = ix.keys.length
+    if (before != null) end = lowerBound(ix.keys, pad(before, 15))
+    const start = Math.max(0, end - limit)
+    const messages = (await Promise.all(ix.keys.slice(start, end).map(async k => await this.message(peerId, k))))
+      .filter((m): m is StoredMessage => m != null)
+    return { messages, more: start > 0 }
+  }
+
+  /**
+   * Messages whose text or file name contains `needle` (lowercased), newest
+   * first, at most `limit`; conversations in `skip` (requests) are left out.
+   * A scan of the history: ~10⁵ messages a second on this machine kind.
+   */
+  async search (needle: string, limit: number, skip: (peerId: string) => boolean): Promise<Array<{ peerId: string, message: StoredMessage }>> {
+    const found: Array<{ peerId: string, message: StoredMessage }> = []
+    for await (const { key, value } of this.datastore.query({ prefix: MESSAGES })) {
+      const peerId = key.toString().slice(MESSAGES.length).split('/')[0]
+      if (skip(peerId)) continue
+      let m: StoredMessage
+      try { m = JSON.parse(decoder.decode(value)) as StoredMessage } catch { continue }
+      if (!m.text.toLowerCase().includes(needle) && m.file?.name.toLowerCase().includes(needle) !== true) continue
+      found.push({ peerId, message: m })
+      if (found.length > limit * 2) {
+        found.sort(newestFirst)
+        found.length = limit
+      }
+    }
+    return found.sort(newestFirst).slice(0, limit)
+  }
+
+  async delete (peerId: string): Promise<void> {
+    const batch = this.datastore.batch()
+    for (const prefix of [MESSAGES + peerId + '/', IDS + peerId + '/']) {
+      for await (const key of this.datastore.queryKeys({ prefix })) batch.delete(key)
+    }
+    batch.delete(new Key(CONVERSATIONS + peerId))
+    await batch.commit()
+    this.records.delete(peerId)
+    this.indexes.delete(peerId)
+  }
+
+  private async index (peerId: string): Promise<Index> {
+    let ix = this.indexes.get(peerId)
+    if (ix == null) {
+      ix = this.readIndex(peerId)
+      this.indexes.set(peerId, ix)
+      ix.catch(() => { this.indexes.delete(peerId) })
+    }
+    return await ix
+  }
+
+  private async readIndex (peerId: string): Promise<Index> {
+    const prefix = MESSAGES + peerId + '/'
+    const keys: string[] = []
+    for await (const key of this.datastore.queryKeys({ prefix })) keys.push(key.toString().slice(prefix.length))
+    keys.sort()
+    const ix: Index = { keys, outByN: new Map() }
+    const selfFirst = this.selfId < peerId
+    for (const k of keys) {
+      const [, side, n] = k.split('-')
+      if ((side === '0') === selfFirst) ix.outByN.set(Number(n), k)
+    }
+    return ix
+  }
+}
+
+function newestFirst (a: { message: StoredMessage }, b: { message: StoredMessage }): number {
+  return b.message.storedAt - a.message.storedAt || b.message.order - a.message.order
+}
+
+function insertKey (ix: Index, key: string, m: StoredMessage): void {
+  const at = lowerBound(ix.keys, key)
+  if (ix.keys[at] !== key) ix.keys.splice(at, 0, key)
+  if (m.out) ix.outByN.set(m.n, key)
+}
+
+function lowerBound (keys: readonly string[], key: string): number {
+  let lo = 0; let hi = keys.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (keys[mid] < key) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/** What the API shows of a stored message: delivered and read follow from the markers. */
+export function messageView (peerId: string, r: ConversationRecord, m: StoredMessage): ChatMessage {
+  let state: ChatMessageState = m.state
+  if (m.out) {
+    if (m.n <= r.peerRead) state = 'read'
+    else if (m.n <= r.peerDelivered) state = 'delivered'
+  } else if (m.n <= r.ourRead) state = 'read'
+  return {
+    id: m.id,
+    peerId,
+    outgoing: m.out,
+    text: m.text,
+    file: m.file,
+    sentAt: m.sentAt,
+    storedAt: m.storedAt,
+    order: m.order,
+    state,
+    via: m.via,
+    error: state === 'failed' ? m.error : null
+  }
+}
+
+export function conversationView (r: ConversationRecord): Conversation {
+  return {
+    peerId: r.peerId,
+    last: r.request || r.last == null ? null : messageView(r.peerId, r, r.last),
+    unread: r.request ? 0 : r.unread,
+    request: r.request,
+    requestCount: r.request ? r.requestCount : 0,
+    pending: Math.max(0, r.nextOut - 1 - r.peerDelivered),
+    updatedAt: r.updatedAt
+  }
+}
