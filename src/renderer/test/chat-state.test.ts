@@ -28,7 +28,7 @@ describe('the conversation list', () => {
     expect(previewOf(null)).toBe('')
     expect(previewOf(msg('1', 1, { text: 'hello\n  there' }))).toBe('hello there')
     expect(previewOf(msg('1', 1, { outgoing: true, text: 'hi' }))).toBe('You: hi')
-    expect(previewOf(msg('1', 1, { text: '', file: { link: 'wgt://x#k', name: 'a.pdf', size: 1 } }))).toBe('📎 a.pdf')
+    expect(previewOf(msg('1', 1, { text: '', file: { link: 'wgt://x#k', name: 'a.pdf', size: 1 } }))).toBe('a.pdf')
   })
 })
 

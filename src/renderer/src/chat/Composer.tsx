@@ -5,6 +5,7 @@ import { formatCount } from '../format.js'
 import { ErrorNotice } from '../ui/ErrorNotice.js'
 import { useAction } from '../ui/useAction.js'
 import { sendFiles, sendText } from './actions.js'
+import { PaperclipIcon } from './icons.js'
 import { checkComposer, newMessageId } from './state.js'
 
 /** What was typed but not sent, per conversation, for as long as this window lives. */
@@ -64,9 +65,7 @@ export function Composer ({ peerId, name, disabled }: { peerId: PeerIdString, na
           }} />
         <button type='button' className='btn composer-attach' disabled={disabled != null} onClick={() => { picker.current?.click() }}
           aria-label={`Share files with ${name}`} title='Share files into this conversation'>
-          <svg viewBox='0 0 16 16' width='16' height='16' aria-hidden='true'>
-            <path d='M10.5 4.5l-5 5a1.6 1.6 0 0 0 2.3 2.3l5.4-5.4a3 3 0 0 0-4.2-4.2L3.6 7.6a4.3 4.3 0 0 0 6.1 6.1l4-4' fill='none' stroke='currentColor' strokeWidth='1.4' strokeLinecap='round' />
-          </svg>
+          <PaperclipIcon size={16} />
         </button>
         <textarea ref={field} className='input composer-field' rows={1} value={text} disabled={disabled != null}
           placeholder={disabled != null ? '' : 'Write a message — Enter sends, Shift+Enter for a new line'}

@@ -4,6 +4,7 @@ import { useWgt } from '../app/context.js'
 import { plural } from '../format.js'
 import { PeerName } from '../guard/PeerName.js'
 import { useNow } from '../hooks.js'
+import { ClockIcon, PaperclipIcon } from './icons.js'
 import { RequestActions } from './RequestActions.js'
 import { groupConversations, listTime, previewOf } from './state.js'
 
@@ -20,10 +21,13 @@ function ConversationItem ({ c, now }: { c: Conversation, now: number }): React.
           {c.last != null && <span className='muted chat-item-time'>{listTime(c.last.sentAt, now)}</span>}
         </span>
         <span className='chat-item-bottom'>
-          <span className='chat-item-preview' title={preview}>{preview !== '' ? preview : <span className='muted'>No messages</span>}</span>
+          <span className='chat-item-preview' title={preview}>
+            {c.last?.file != null && <PaperclipIcon size={12} />}
+            {preview !== '' ? preview : <span className='muted'>No messages</span>}
+          </span>
           {c.pending > 0 && (
             <span className='chat-item-pending' title={`${plural(c.pending, 'message')} not delivered yet`} aria-label={`${plural(c.pending, 'message')} not delivered yet`} data-testid='pending'>
-              <svg viewBox='0 0 16 16' width='12' height='12' aria-hidden='true'><circle cx='8' cy='8' r='6' fill='none' stroke='currentColor' strokeWidth='1.5' /><path d='M8 4.5V8l2.5 1.5' fill='none' stroke='currentColor' strokeWidth='1.5' strokeLinecap='round' /></svg>
+              <ClockIcon size={12} />
             </span>
           )}
           {c.unread > 0 && <span className='badge' aria-label={`${plural(c.unread, 'unread message')}`} data-testid='unread'>{c.unread}</span>}

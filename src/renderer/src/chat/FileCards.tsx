@@ -8,12 +8,13 @@ import { ErrorNotice } from '../ui/ErrorNotice.js'
 import { ProgressBar } from '../ui/ProgressBar.js'
 import { useAction } from '../ui/useAction.js'
 import { fetchChatFile, sendShared } from './actions.js'
+import { PaperclipIcon } from './icons.js'
 import { linkFileId, type ChatUpload } from './state.js'
 
 function FileHead ({ name, size }: { name: string, size: number }): React.JSX.Element {
   return (
     <span className='chat-file-head'>
-      <span aria-hidden='true'>📎</span>
+      <PaperclipIcon />
       <span className='chat-file-name' title={name}>{name}</span>
       <span className='muted'>{formatBytes(size)}</span>
     </span>

@@ -22,8 +22,10 @@ function useMarkRead (peerId: PeerIdString, unread: number): HumanError | null {
   const [error, setError] = useState<HumanError | null>(null)
   const asked = useRef<string | null>(null)
   useEffect(() => {
-    if (!attentive || unread === 0) return
-    // once per (conversation, count): a failure is shown, not retried in a loop
+    // read: the next unread message is asked for again, whatever the count
+    if (unread === 0) { asked.current = null; return }
+    if (!attentive) return
+    // once per (conversation, count) until it is read: a failure is shown, not retried in a loop
     const mark = `${peerId}:${unread}`
     if (asked.current === mark) return
     asked.current = mark

@@ -1,4 +1,5 @@
 import type { ChatMessage } from '../../../shared/api/index.js'
+import { ClockIcon } from './icons.js'
 
 /** The words for each state of an outgoing message: the tick's label for assistive technology and its tooltip. */
 export const STATE_HELP: Record<Exclude<ChatMessage['state'], 'received'>, string> = {
@@ -7,15 +8,6 @@ export const STATE_HELP: Record<Exclude<ChatMessage['state'], 'received'>, strin
   delivered: 'Delivered',
   read: 'Read',
   failed: 'Not sent'
-}
-
-function Clock (): React.JSX.Element {
-  return (
-    <svg viewBox='0 0 16 16' width='13' height='13' aria-hidden='true'>
-      <circle cx='8' cy='8' r='6' fill='none' stroke='currentColor' strokeWidth='1.5' />
-      <path d='M8 4.5V8l2.5 1.5' fill='none' stroke='currentColor' strokeWidth='1.5' strokeLinecap='round' />
-    </svg>
-  )
 }
 
 const CHECK = 'M2.5 8.5l3.2 3.2L13.5 4'
@@ -42,7 +34,7 @@ function Tick ({ double = false }: { double?: boolean }): React.JSX.Element {
 /** Where an outgoing message stands: clock, hollow tick, ✓, ✓✓ (accent), or the failure. */
 export function Ticks ({ state }: { state: ChatMessage['state'] }): React.JSX.Element | null {
   if (state === 'received') return null
-  const icon = state === 'pending' ? <Clock /> : state === 'sent' ? <HollowTick /> : state === 'delivered' ? <Tick /> : state === 'read' ? <Tick double /> : <span aria-hidden='true'>!</span>
+  const icon = state === 'pending' ? <ClockIcon /> : state === 'sent' ? <HollowTick /> : state === 'delivered' ? <Tick /> : state === 'read' ? <Tick double /> : <span aria-hidden='true'>!</span>
   return (
     <span className={`ticks ticks-${state}`} role='img' aria-label={STATE_HELP[state]} title={STATE_HELP[state]} data-testid='ticks' data-state={state}>
       {icon}

@@ -157,10 +157,10 @@ export function checkComposer (text: string, limit = MAX_CHAT_TEXT_BYTES): Compo
   return { bytes, over, showCounter: bytes >= limit * 0.8, sendable: !over && text.trim().length > 0 }
 }
 
-/** What the list shows of a conversation's newest message. */
+/** What the list shows of a conversation's newest message (a file by its name; the list draws the paperclip). */
 export function previewOf (m: ChatMessage | null): string {
   if (m == null) return ''
-  const body = m.file != null ? `📎 ${m.file.name}${m.text.trim() !== '' ? ` ${m.text}` : ''}` : m.text
+  const body = m.file != null ? `${m.file.name}${m.text.trim() !== '' ? ` ${m.text}` : ''}` : m.text
   const line = body.replace(/\s+/g, ' ').trim()
   return m.outgoing ? `You: ${line}` : line
 }
