@@ -5,7 +5,8 @@
  * notice in the page) and opens the conversation, which reads it; A sees the
  * read ticks; B replies; a file dropped on A's thread is shared and sent as a
  * message that B fetches from its card; A finds a word with the search, and
- * the result opens the conversation. Screenshots of the Chat view at 800×600
+ * the result opens the conversation; a stranger's messages wait as a request
+ * until B accepts. Screenshots of the Chat view at 800×600
  * in light and dark; no errors in either console.
  */
 import { randomBytes } from 'node:crypto'
@@ -13,6 +14,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import type { Contact } from '../../src/shared/api/index.js'
+import { connectWs, wsUrlFor } from '../../src/main/cli/client.js'
 import { dataTransferWith, launch, openUi, SCREENSHOT_DIR } from '../helpers/browser.js'
 import { Daemons, loopbackTcp, sleep, wgt, wgtJson, type Daemon } from '../helpers/daemons.js'
 
@@ -90,6 +92,7 @@ describe('chat in the UI', () => {
     const notice = pageB.getByTestId('chat-notice').filter({ hasText: 'Alice' })
     await notice.waitFor()
     expect(await notice.textContent()).toContain('shall we meet')
+    await pageB.screenshot({ path: join(SCREENSHOT_DIR, 'chat-notice.png') })
     await showChat(pageB)
     const item = pageB.locator(`[data-testid=conversation][data-peer-id="${a.info.peerId}"]`)
     expect(await item.getByTestId('unread').textContent()).toBe('1')
@@ -131,6 +134,36 @@ describe('chat in the UI', () => {
     await mine.locator('[data-testid=ticks][data-state=read]').waitFor({ timeout: 30_000 })
   })
 
+  it('holds a stranger\'s messages as a request: who asks and how many, not what; Accept opens them', async () => {
+    const c = await daemons.start('c', { bootstrap: loopbackTcp(b) })
+    const conn = await connectWs(wsUrlFor(c.info.apiUrl), c.info.token)
+    try {
+      await conn.api.sendMessage(b.info.peerId, { text: 'a stranger writes' })
+      await conn.api.sendMessage(b.info.peerId, { text: 'twice' })
+    } finally {
+      conn.close()
+    }
+    const request = pageB.locator(`[data-testid=chat-request-item][data-peer-id="${c.info.peerId}"]`)
+    await request.filter({ hasText: '2 messages waiting' }).waitFor({ timeout: 60_000 })
+    await pageB.getByTestId('badge-chat').filter({ hasText: '1' }).waitFor()
+    await request.getByRole('button', { name: /asks to chat/ }).click()
+    await pageB.getByTestId('chat-request').waitFor()
+    expect(await pageB.getByTestId('chat-request').textContent()).not.toContain('a stranger writes')
+    expect(await pageB.getByTestId('composer-reason').textContent()).toContain('accept the request')
+    const small = await openUi(browser, b, errors, { width: 800, height: 600 })
+    try {
+      await showChat(small)
+      await small.locator(`[data-testid=chat-request-item][data-peer-id="${c.info.peerId}"]`).waitFor()
+      await small.screenshot({ path: join(SCREENSHOT_DIR, 'chat-request-800-light.png') })
+    } finally {
+      await small.close()
+    }
+    await request.getByRole('button', { name: /^Accept/ }).click()
+    await messageWith(pageB, 'a stranger writes').waitFor({ timeout: 30_000 })
+    await messageWith(pageB, 'twice').waitFor()
+    await request.waitFor({ state: 'detached' })
+  })
+
   it('finds a word with the search; the result opens the conversation; the view at 800×600, light and dark', async () => {
     // a window of its own, with no conversation open yet
     const small = await openUi(browser, a, errors, { width: 800, height: 600 })
@@ -152,6 +185,11 @@ describe('chat in the UI', () => {
         expect(await small.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(800)
         await small.screenshot({ path: join(SCREENSHOT_DIR, `chat-800-${scheme}.png`) })
       }
+      // near the byte limit the composer counts
+      await small.getByLabel('Message to Bob').fill('x'.repeat(8000))
+      await small.getByTestId('composer-count').filter({ hasText: '8,000 of 8,192 bytes' }).waitFor()
+      await small.screenshot({ path: join(SCREENSHOT_DIR, 'chat-count-800-dark.png') })
+      await small.getByLabel('Message to Bob').fill('')
       await small.getByLabel('Search messages').fill('tuesday')
       await results.first().waitFor()
       await small.screenshot({ path: join(SCREENSHOT_DIR, 'chat-search-800-dark.png') })
