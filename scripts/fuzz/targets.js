@@ -36,11 +36,13 @@ function enumValues (e) {
 
 export async function loadTargets (nodeDir) {
   const load = async (p) => await import(pathToFileURL(join(nodeDir, p)).href)
-  const [shardPb, offerPb, probePb, capacityPb, contactPb, tables, shardService, offerCheck, capacityMeasure, ces, screen] = await Promise.all([
+  const [shardPb, offerPb, probePb, capacityPb, contactPb, tables, shardService, offerCheck, capacityMeasure, ces, screen, chatService] = await Promise.all([
     load('files/pb/shard.js'), load('files/pb/offer.js'), load('metrics/pb/probe.js'),
     load('metrics/pb/capacity.js'), load('guard/pb/contact.js'), load('files/tables.js'), load('files/shard-service.js'),
-    load('files/offer-check.js'), load('metrics/capacity-measure.js'), load('ces/index.js'), load('wire/screen.js')
+    load('files/offer-check.js'), load('metrics/capacity-measure.js'), load('ces/index.js'), load('wire/screen.js'),
+    load('chat/chat-service.js')
   ])
+  const { ChatFrame, ChatReply, checkFrame, MAX_FRAME_BYTES, MAX_FRAME_MESSAGES } = chatService
   const { ShardRequest, ShardResponse } = shardPb
   const { Offer, OfferAck } = offerPb
   const { Probe } = probePb
@@ -228,6 +230,44 @@ export async function loadTargets (nodeDir) {
       decode: b => ContactReply.decode(b),
       validate: m => enumValues(ContactReply.Status).includes(m.status) ? null : 'unknown reply status',
       roundtrip: plainRoundtrip(ContactReply)
+    },
+    {
+      name: 'chat.ChatFrame',
+      maxFrame: MAX_FRAME_BYTES,
+      fields: [{ no: 1, wire: WIRE.LEN, repeated: true }, { no: 2, wire: WIRE.LEN }, { no: 3, wire: WIRE.VARINT }],
+      sample: r => ({
+        messages: Array.from({ length: r.range(0, 4) }, () => ({
+          id: r.bytes(16),
+          n: r.range(1, 1e6),
+          order: r.range(1, 1e9),
+          sentAt: r.range(0, 2 ** 40),
+          text: name(r),
+          ...(r.chance(0.3) ? { file: { link: encodeLink(cid(r), r.bytes(32)), name: name(r).replace(/[/\\]/g, '_'), size: r.range(0, 2 ** 40) } } : {})
+        })),
+        ...(r.chance(0.5) ? { receipt: { delivered: r.range(0, 1e6), read: r.range(0, 1e6) } } : {}),
+        acked: r.range(0, 1e6)
+      }),
+      encode: v => ChatFrame.encode(v),
+      decode: b => ChatFrame.decode(b, { limits: { messages: MAX_FRAME_MESSAGES } }),
+      validate: f => {
+        try {
+          checkFrame(f)
+          return null
+        } catch (err) {
+          return err.message
+        }
+      },
+      roundtrip: plainRoundtrip(ChatFrame)
+    },
+    {
+      name: 'chat.ChatReply',
+      maxFrame: 64,
+      fields: [{ no: 1, wire: WIRE.VARINT, enumValues: [0, 1, 2, 3] }, { no: 2, wire: WIRE.LEN }],
+      sample: r => ({ status: r.pick(enumValues(ChatReply.Status)), receipt: { delivered: r.range(0, 1e6), read: r.range(0, 1e6) } }),
+      encode: v => ChatReply.encode(v),
+      decode: b => ChatReply.decode(b),
+      validate: m => enumValues(ChatReply.Status).includes(m.status) ? null : 'unknown reply status',
+      roundtrip: plainRoundtrip(ChatReply)
     },
     {
       // a root record arrives as a shard (GET), so as large as one; decodeRoot validates as it decodes

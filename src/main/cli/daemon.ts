@@ -88,6 +88,7 @@ export async function startDaemon (cmd: DaemonCommand, io: DaemonIo, deps: Daemo
     const partial: Partial<NodeConfig> & { dataDir: string } = { dataDir, bootstrap: cmd.bootstrap, mdns: cmd.mdns, relayServer: cmd.relayServer }
     if (cmd.listen != null) partial.listen = cmd.listen
     if (cmd.quotaBytes != null) partial.quotaBytes = cmd.quotaBytes
+    if (cmd.mailboxAfterMs != null) partial.mailboxAfterMs = cmd.mailboxAfterMs
     node = await (deps.createNode ?? defaultCreateNode)(partial)
     const running = node
     // apiUrl is known once the server listens; rotateToken is only ever called after that

@@ -44,6 +44,8 @@ export interface NodeConfig {
   /** how often every stored shard is re-hashed (scrub), and how fast it may read */
   scrubEveryMs: number
   scrubBytesPerSecond: number
+  /** a chat message to a contact undelivered this long is also sealed and left in other peers' mailboxes */
+  mailboxAfterMs: number
 }
 
 
@@ -64,6 +66,7 @@ export function resolveConfig (partial: Partial<NodeConfig> & { dataDir: string 
     leaseRenewMs: 24 * 3600_000,
     scrubEveryMs: 24 * 3600_000,
     scrubBytesPerSecond: 16 * 2 ** 20,
+    mailboxAfterMs: 30_000,
     downloadDir: join(partial.dataDir, 'received'),
     listen: defaultListen(),
     bootstrap: [],

@@ -78,6 +78,7 @@ function fakeApi () {
       return [contact('QmFRIENDFRIE', 'contact', 'Old name'), contact('QmASKERASKER', 'request-received')]
     },
     getPolicies: async () => ({ ...DEFAULT_POLICIES }),
+    listConversations: async () => [],
     listBans: async () => [{ peerId: 'QmBANNEDBANN', until: Date.now() + 60_000, reason: '/wgt/shard/1.0.0: oversized message' }]
   } as unknown as WgtApi
   return { api, hub, state, resolvePeers: (p: PeerEntry[]) => { resolvePeers(p) } }

@@ -112,7 +112,7 @@ export const chat = {
     /** a page of one conversation, newest last; `before` pages back by order */
     chatHistory: method({
       args: z => z.tuple([peerIdSchema(z), z.object({
-        before: z.number().int().min(0).optional(),
+        before: z.number().int().min(0).max(1e15).optional(),
         limit: z.number().int().min(1).max(MAX_HISTORY_PAGE).optional()
       }).strict().optional()]),
       result: returns<HistoryPage>()

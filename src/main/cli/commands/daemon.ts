@@ -15,6 +15,7 @@ export interface DaemonCommand {
   relayServer: boolean
   /** bytes of shards this node may store; undefined: the node's default */
   quotaBytes: number | undefined
+  mailboxAfterMs: number | undefined
 }
 
 const daemon: CommandSpec<DaemonCommand> = {
@@ -34,7 +35,8 @@ Stops cleanly on SIGINT and SIGTERM. One daemon per data dir.`,
     { flags: '--api-host <HOST>', help: 'address the API and UI listen on; default 127.0.0.1 (only this machine)' },
     { flags: '--no-mdns', help: 'do not look for peers on the local network with mDNS' },
     { flags: '--relay-server', help: 'relay connections for peers that cannot reach each other directly' },
-    { flags: '--quota <BYTES>', help: 'disk for shards, ours and other peers\' (500MB, 10GiB, …); default the smaller of\n10 GiB and half the free disk, or what was last set in the UI' }
+    { flags: '--quota <BYTES>', help: 'disk for shards, ours and other peers\' (500MB, 10GiB, …); default the smaller of\n10 GiB and half the free disk, or what was last set in the UI' },
+    { flags: '--mailbox-after <SECONDS>', help: 'a chat message to a contact still undelivered after this long is also sealed and left\nwith other peers, for the contact to collect on return; default 30' }
   ],
   client: false,
   parse: async ({ opts, dataDir }) => {
@@ -53,7 +55,8 @@ Stops cleanly on SIGINT and SIGTERM. One daemon per data dir.`,
       apiHost,
       mdns: opts.mdns !== false,
       relayServer: opts.relayServer === true,
-      quotaBytes: byteSize(stringValue(opts.quota), '--quota')
+      quotaBytes: byteSize(stringValue(opts.quota), '--quota'),
+      mailboxAfterMs: seconds(integer(stringValue(opts.mailboxAfter), '--mailbox-after', 1, 7 * 86_400))
     }
   },
   run: async (cmd, io) => {
@@ -62,5 +65,7 @@ Stops cleanly on SIGINT and SIGTERM. One daemon per data dir.`,
     return await runDaemon(cmd, { out: io.out, err: io.err })
   }
 }
+
+const seconds = (s: number | undefined): number | undefined => s == null ? undefined : s * 1000
 
 export const daemonCommands: CommandSpec[] = [daemon]

@@ -69,6 +69,14 @@ export function checkMessage (m: WireMessage): IncomingMessage {
   return { id: Buffer.from(m.id).toString('hex'), n: m.n, order: m.order, sentAt: m.sentAt, text: m.text, file }
 }
 
+/** Check a whole frame: its messages, its receipt and its acked marker. */
+export function checkFrame (frame: ChatFrame): { messages: IncomingMessage[], receipt: Receipt | null, acked: number } {
+  const messages = frame.messages.map(checkMessage)
+  const receipt = checkReceipt(frame.receipt)
+  if (!Number.isSafeInteger(frame.acked) || frame.acked > MAX_N) throw new Violation('acked out of range')
+  return { messages, receipt, acked: frame.acked }
+}
+
 function checkReceipt (r: { delivered: number, read: number } | undefined): Receipt | null {
   if (r == null) return null
   if (!Number.isSafeInteger(r.delivered) || !Number.isSafeInteger(r.read) || r.delivered > MAX_N || r.read > MAX_N) throw new Violation('receipt out of range')
@@ -114,12 +122,10 @@ export class ChatService extends ProtocolService {
     } catch (err) {
       throw new Violation(`malformed chat frame: ${(err as Error).message}`)
     }
-    const messages = frame.messages.map(checkMessage)
-    const receipt = checkReceipt(frame.receipt)
-    if (!Number.isSafeInteger(frame.acked) || frame.acked > MAX_N) throw new Violation('acked out of range')
+    const { messages, receipt, acked } = checkFrame(frame)
     let reply: { status: ChatReply.Status, receipt?: Receipt }
     if (this.receiver == null || !this.limiter.take(from)) reply = { status: ChatReply.Status.BUSY }
-    else reply = await this.receiver.receive(from, messages, receipt, frame.acked, 'direct')
+    else reply = await this.receiver.receive(from, messages, receipt, acked, 'direct')
     await lp.write(ChatReply.encode(reply), { signal })
     await closeStream(stream)
   }

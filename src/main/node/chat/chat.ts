@@ -22,6 +22,7 @@ import type { EventHub } from '../../../shared/rpc.js'
 import type { Guard } from '../guard/guard.js'
 import { KeyedLock } from '../storage/keyed-lock.js'
 import { checkMessage, ChatReply, MAX_FRAME_MESSAGES, MAX_ORDER, WireMessage, type ChatReceiver, type ChatService, type IncomingMessage, type Receipt } from './chat-service.js'
+import { MAILBOX_PROTOCOL } from './mailbox/index.js'
 import { conversationView, messageView, newRecord, type ChatStore, type ConversationRecord, type StoredMessage } from './store.js'
 
 /** How far past the delivered marker a message number may run: further is no honest gap */
@@ -65,18 +66,24 @@ export class Chat implements ChatReceiver {
   private readonly again = new Set<string>()
   private readonly backoff = new Map<string, Backoff>()
   private readonly mailboxTried = new Map<string, number>()
+  private readonly leaving = new Map<string, Promise<void>>()
   private readonly now: () => number
   private timer: ReturnType<typeof setInterval> | undefined
   private collectTimer: ReturnType<typeof setInterval> | undefined
   private collectSoon: ReturnType<typeof setTimeout> | undefined
   private collecting: Promise<void> | null = null
+  private collectAgain = false
   private stopped = false
   private readonly controller = new AbortController()
   private readonly onConnect = (evt: CustomEvent): void => {
     const peer = String(evt.detail)
     this.backoff.delete(peer)
     if (this.hasWork(peer)) void this.flush(peer)
-    this.scheduleCollect(2_000)
+  }
+
+  /** A peer told us its protocols: one that holds mailboxes may hold messages to us. */
+  private readonly onIdentify = (evt: CustomEvent<{ protocols?: string[] }>): void => {
+    if (evt.detail.protocols?.includes(MAILBOX_PROTOCOL) === true) this.scheduleCollect(500)
   }
 
   constructor (private readonly init: ChatInit) {
@@ -86,6 +93,7 @@ export class Chat implements ChatReceiver {
   start (): void {
     this.init.service.receiver = this
     this.init.libp2p.addEventListener('peer:connect', this.onConnect)
+    this.init.libp2p.addEventListener('peer:identify', this.onIdentify)
     this.timer = setInterval(() => { this.tick() }, this.init.tickMs ?? 5_000)
     this.timer.unref()
     if (this.init.mailbox != null) {
@@ -100,11 +108,12 @@ export class Chat implements ChatReceiver {
     this.stopped = true
     this.init.service.receiver = null
     this.init.libp2p.removeEventListener('peer:connect', this.onConnect)
+    this.init.libp2p.removeEventListener('peer:identify', this.onIdentify)
     clearInterval(this.timer)
     clearInterval(this.collectTimer)
     clearTimeout(this.collectSoon)
     this.controller.abort(new WgtError('CANCELLED', 'the node is stopping'))
-    await Promise.allSettled([...this.flushing.values(), this.collecting])
+    await Promise.allSettled([...this.flushing.values(), ...this.leaving.values(), this.collecting])
   }
 
   // ---- the user's side -------------------------------------------------------------
@@ -274,7 +283,8 @@ export class Chat implements ChatReceiver {
   async flush (peerId: string): Promise<void> {
     const running = this.flushing.get(peerId)
     if (running != null) { this.again.add(peerId); await running; return }
-    const run = this.flushLoop(peerId).finally(() => {
+    // never rejects: a flush that fails (the datastore closing under a stop) is tried again by the next tick
+    const run = this.flushLoop(peerId).catch(() => { if (!this.stopped) this.later(peerId) }).finally(() => {
       this.flushing.delete(peerId)
       // asked again while it was finishing: what was added meanwhile goes now, not on the next tick
       if (this.again.delete(peerId) && !this.stopped && !this.backoff.has(peerId)) void this.flush(peerId)
@@ -374,7 +384,11 @@ export class Chat implements ChatReceiver {
       if (!this.hasWork(r.peerId) || this.flushing.has(r.peerId)) continue
       const b = this.backoff.get(r.peerId)
       if (b == null || b.next <= t) void this.flush(r.peerId)
-      void this.toMailbox(r)
+      if (!this.leaving.has(r.peerId)) {
+        // a failure is tried again mailboxAfterMs later
+        const p = this.toMailbox(r).catch(() => {}).finally(() => { this.leaving.delete(r.peerId) })
+        this.leaving.set(r.peerId, p)
+      }
     }
   }
 
@@ -418,7 +432,12 @@ export class Chat implements ChatReceiver {
     if (this.init.mailbox == null || this.stopped || this.collectSoon != null) return
     this.collectSoon = setTimeout(() => {
       this.collectSoon = undefined
-      if (this.collecting == null) this.collecting = this.collect().then(() => {}, () => {}).finally(() => { this.collecting = null })
+      if (this.collecting != null) { this.collectAgain = true; return }
+      this.collecting = this.collect().then(() => {}, () => {}).finally(() => {
+        this.collecting = null
+        // a holder connected while we were asking the others: ask again
+        if (this.collectAgain) { this.collectAgain = false; this.scheduleCollect(0) }
+      })
     }, delayMs)
     this.collectSoon.unref()
   }
@@ -488,7 +507,7 @@ export class Chat implements ChatReceiver {
     if (high < low || (r.peerDelivered === before.delivered && r.peerRead === before.read)) return
     const from = Math.max(low, high - MAX_ANNOUNCED + 1)
     try {
-      const changed = await this.init.store.outgoing(peerId, from, high, MAX_ANNOUNCED)
+      const changed = await this.init.store.outgoing(peerId, from, high, MAX_ANNOUNCED) // (reads only: a failure loses no state)
       for (const m of changed) {
         if (m.n > before.read && (m.n <= r.peerRead || m.n > before.delivered)) this.init.events.emit('chat:message', messageView(peerId, r, m))
       }

@@ -189,11 +189,11 @@ export class ChatStore {
       if (!m.text.toLowerCase().includes(needle) && m.file?.name.toLowerCase().includes(needle) !== true) continue
       found.push({ peerId, message: m })
       if (found.length > limit * 2) {
-        found.sort((a, b) => b.message.storedAt - a.message.storedAt)
+        found.sort(newestFirst)
         found.length = limit
       }
     }
-    return found.sort((a, b) => b.message.storedAt - a.message.storedAt).slice(0, limit)
+    return found.sort(newestFirst).slice(0, limit)
   }
 
   async delete (peerId: string): Promise<void> {
@@ -230,6 +230,10 @@ export class ChatStore {
     }
     return ix
   }
+}
+
+function newestFirst (a: { message: StoredMessage }, b: { message: StoredMessage }): number {
+  return b.message.storedAt - a.message.storedAt || b.message.order - a.message.order
 }
 
 function insertKey (ix: Index, key: string, m: StoredMessage): void {

@@ -27,7 +27,9 @@ const DECODE_ERRORS = new Set(['MaxLengthError', 'MaxSizeError', 'ParseError'])
 /**
  * protons' reader throws plain Errors and RangeErrors for the rest: a wire
  * type that does not exist, an unknown enum value, a varint too long, a read
- * past the end; and nested groups deep enough overflow the stack.
+ * past the end. (Nested groups deep enough overflowed the stack before
+ * patches/protons-runtime+7.1.2.patch; a stack overflow still counts, for
+ * any other recursion a decoder may have.)
  */
 const DECODE_MESSAGES = /^(invalid wire type|illegal tag|Invalid enum value|invalid varint encoding|index out of range|Maximum call stack size exceeded)/i
 

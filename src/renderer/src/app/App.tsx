@@ -48,6 +48,7 @@ export function App ({ api, connection, host }: { api: WgtApi, connection: Conne
         </div>
       </div>
       <DropOverlay />
+      {VIEWS.map(v => v.Overlay != null && <v.Overlay key={v.id} />)}
     </AppContext.Provider>
   )
 }
@@ -79,7 +80,7 @@ function NodeStatus (): React.JSX.Element {
   )
 }
 
-/** "(2) WGT" while offers or requests wait, as messaging apps count what needs attention. */
+/** "(2) WGT" while offers, requests or unread messages wait, as messaging apps count what needs attention. */
 function WindowTitle (): null {
   const count = useWgt(s => VIEWS.reduce((n, v) => n + (v.badge?.(s) ?? 0), 0))
   useEffect(() => { document.title = count > 0 ? `(${count}) WGT` : 'WGT' }, [count])

@@ -1,9 +1,12 @@
 /**
  * The app's views, in navigation order. A view appears when its capability
- * works (chat, calls and compute join here as they arrive); its
+ * works (calls and compute join here as they arrive); its
  * badge is a count worth attention, shown in the navigation and the title.
  */
 import type { ComponentType } from 'react'
+import { ChatNotices } from '../chat/ChatNotices.js'
+import { ChatView } from '../chat/ChatView.js'
+import { chatBadge } from '../chat/state.js'
 import { FilesView } from '../files/FilesView.js'
 import { inboxCount } from '../files/slice.js'
 import { ContactsView } from '../guard/ContactsView.js'
@@ -20,11 +23,14 @@ export interface ViewDef {
   /** a count worth attention (offers or requests waiting), or 0 */
   badge?: (s: WgtState) => number
   badgeLabel?: string
+  /** shown over every view (chat's notices of new messages) */
+  Overlay?: ComponentType
 }
 
 export const VIEWS: readonly ViewDef[] = [
   { id: 'network', label: 'Network', View: NetworkView },
   { id: 'files', label: 'Files', View: FilesView, badge: inboxCount, badgeLabel: 'offers waiting' },
+  { id: 'chat', label: 'Chat', View: ChatView, badge: chatBadge, badgeLabel: 'unread messages and requests', Overlay: ChatNotices },
   { id: 'contacts', label: 'Contacts', View: ContactsView, badge: requestCount, badgeLabel: 'requests waiting' },
   { id: 'settings', label: 'Settings', View: SettingsView }
 ]

@@ -1,4 +1,4 @@
-import { useEffect } from 'react'
+import { useEffect, useState } from 'react'
 import { useApp, useWgt } from '../app/context.js'
 import { shareFiles } from './actions.js'
 import { PeerName } from '../guard/PeerName.js'
@@ -13,6 +13,12 @@ function peerUnder (e: Event): string | null {
   return target?.closest('tr[data-peer-id]')?.getAttribute('data-peer-id') ?? null
 }
 
+/** An element that takes dropped files itself (the open chat thread): the window leaves the drop to it and shows its hint. */
+function zoneUnder (e: Event): Element | null {
+  const target = e.target instanceof Element ? e.target : null
+  return target?.closest('[data-drop-zone]') ?? null
+}
+
 /**
  * Files can be dropped anywhere on the window. The overlay only shows where the
  * drop will go; it lets pointer events through so the peer row under the pointer
@@ -22,22 +28,28 @@ export function DropOverlay (): React.JSX.Element | null {
   const { api, host, store } = useApp()
   const dragging = useWgt(s => s.dragging)
   const dropPeer = useWgt(s => s.dropPeer)
+  const [zoneHint, setZoneHint] = useState<string | null>(null)
 
   useEffect(() => {
     // dragenter/dragleave fire for every element crossed; count them to know when the drag left the window
     let depth = 0
     const set = (dragging: boolean, peer: string | null): void => { store.getState().dragChanged(dragging, peer) }
+    const over = (e: DragEvent): void => {
+      const zone = zoneUnder(e)
+      setZoneHint(zone?.getAttribute('data-drop-zone') ?? null)
+      set(true, zone != null ? null : peerUnder(e))
+    }
     const onEnter = (e: DragEvent): void => {
       if (!carriesFiles(e)) return
       e.preventDefault()
       depth++
-      set(true, peerUnder(e))
+      over(e)
     }
     const onOver = (e: DragEvent): void => {
       if (!carriesFiles(e)) return
       e.preventDefault() // without this the browser opens the file instead of dropping it here
       if (e.dataTransfer != null) e.dataTransfer.dropEffect = 'copy'
-      set(true, peerUnder(e))
+      over(e)
     }
     const onLeave = (e: DragEvent): void => {
       if (!carriesFiles(e)) return
@@ -50,6 +62,7 @@ export function DropOverlay (): React.JSX.Element | null {
       set(false, null)
       if (files.length === 0) return
       e.preventDefault()
+      if (zoneUnder(e) != null) return // its own handler took the files
       void shareFiles({ api, host, store }, files, peerUnder(e))
     }
     window.addEventListener('dragenter', onEnter)
@@ -68,7 +81,9 @@ export function DropOverlay (): React.JSX.Element | null {
   return (
     <div className='drop-overlay' aria-hidden='true'>
       <div className='drop-hint'>
-        {dropPeer != null
+        {zoneHint != null
+          ? zoneHint
+          : dropPeer != null
           ? <>Drop to share and send the link to <PeerName peerId={dropPeer} pill='never' /></>
           : <>Drop to share — or drop onto a peer to send it the link</>}
       </div>

@@ -21,21 +21,43 @@ export async function shareFiles (deps: FileActionDeps, files: readonly File[], 
   await Promise.all(files.map(async file => { await shareOne(deps, file, toPeer) }))
 }
 
-async function shareOne ({ api, host, store }: FileActionDeps, file: File, toPeer: PeerIdString | null): Promise<void> {
-  const key = `${Date.now().toString(36)}-${++sequence}`
+/** A key for a new drop in the files slice. */
+export function newDropKey (): string {
+  return `${Date.now().toString(36)}-${++sequence}`
+}
+
+/**
+ * Upload (in a browser) and start sharing one file, recorded as the drop
+ * `key` (its upload progress, then its operation): the operation id, or null
+ * when it could not start (the drop says why). The chat shares a file
+ * into a conversation with it.
+ */
+export async function startShare ({ api, host, store }: FileActionDeps, file: File, key: string, toPeer: PeerIdString | null = null): Promise<string | null> {
   const s = store.getState()
   s.dropAdded({ key, name: file.name, size: file.size, toPeer, uploaded: host.kind === 'browser' ? 0 : file.size, operation: null, offer: null, error: null })
-  let step: 'share' | 'send' = 'share'
   try {
     const path = await host.localPath(file, sent => { s.dropChanged(key, { uploaded: sent }) })
     const { operation } = await api.shareFile(path)
     s.dropChanged(key, { operation, uploaded: file.size })
-    if (toPeer == null) return
-    const op = await api.waitOperation(operation)
+    return operation
+  } catch (err) {
+    s.dropChanged(key, { error: describeError('share', err), offer: null })
+    return null
+  }
+}
+
+async function shareOne (deps: FileActionDeps, file: File, toPeer: PeerIdString | null): Promise<void> {
+  const key = newDropKey()
+  const operation = await startShare(deps, file, key, toPeer)
+  if (operation == null || toPeer == null) return
+  const s = deps.store.getState()
+  let step: 'share' | 'send' = 'share'
+  try {
+    const op = await deps.api.waitOperation(operation)
     if (op.state !== 'done' || op.kind !== 'share' || op.result == null) return
     step = 'send'
     s.dropChanged(key, { offer: 'sending' })
-    await api.offerFile(toPeer, op.result.link)
+    await deps.api.offerFile(toPeer, op.result.link)
     s.dropChanged(key, { offer: 'sent' })
   } catch (err) {
     s.dropChanged(key, { error: describeError(step, err), offer: null })

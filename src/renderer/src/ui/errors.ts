@@ -18,6 +18,7 @@ export interface HumanError {
 export type ErrorContext =
   | 'connect' | 'fetch' | 'share' | 'send' | 'repair' | 'check' | 'remove' | 'save' | 'load' | 'accept' | 'decline-offer' | 'download' | 'open'
   | 'add-contact' | 'accept-contact' | 'decline-contact' | 'remove-contact' | 'withdraw' | 'rename' | 'block' | 'unblock' | 'unban' | 'policy' | 'scrub'
+  | 'chat-send' | 'chat-history' | 'chat-read' | 'chat-search' | 'chat-accept' | 'chat-decline' | 'chat-delete'
 
 const ADVICE: Record<ErrorCode, string> = {
   INVALID_INPUT: 'What was entered is not valid. Check it and try again.',
@@ -75,6 +76,16 @@ const SPECIFIC: Partial<Record<ErrorContext, Partial<Record<ErrorCode, string>>>
   },
   unban: {
     NOT_FOUND: 'The ban has ended already.'
+  },
+  'chat-send': {
+    INVALID_INPUT: 'The message was refused as it is: it may be too long, or empty. Shorten it and send again.',
+    POLICY_DENIED: 'The peer does not take messages from you: its chat policy allows only its contacts, or it blocked you.'
+  },
+  'chat-accept': {
+    NOT_FOUND: 'The request is no longer waiting: it was answered in another window.'
+  },
+  'chat-decline': {
+    NOT_FOUND: 'The request is no longer waiting: it was answered in another window.'
   }
 }
 
@@ -102,7 +113,14 @@ const TITLE: Record<ErrorContext, string> = {
   unblock: 'Could not unblock the peer',
   unban: 'Could not lift the ban',
   policy: 'Could not change the policy',
-  scrub: 'Could not verify the stored shards'
+  scrub: 'Could not verify the stored shards',
+  'chat-send': 'Could not send the message',
+  'chat-history': 'Could not load the messages',
+  'chat-read': 'Could not mark the conversation read',
+  'chat-search': 'Could not search the messages',
+  'chat-accept': 'Could not accept the chat request',
+  'chat-decline': 'Could not decline the chat request',
+  'chat-delete': 'Could not delete the conversation'
 }
 
 export function describeError (context: ErrorContext, err: unknown): HumanError {
