@@ -4,23 +4,26 @@
  *   /wgt/chat/c/<peer>                       the conversation's record (counters, markers, last message)
  *   /wgt/chat/m/<peer>/<order>-<side>-<n>    one message; keys sort in conversation order
  *   /wgt/chat/id/<peer>/<id>                 our messages by id, so a retried send is answered, not repeated
+ *   /wgt/chat/o/<peer>/<n>                   our messages by number, for the outbox and receipts
  *
  * Numbers are zero-padded so the datastore's key order is the conversation's
  * order: (Lamport order, then the sender's side, then n). <side> is 0 for the
  * peer whose PeerId sorts first, so both ends sort a conversation alike.
- * Pages come from a per-conversation index of keys, read once (keys only)
- * when the conversation is first paged; values are read a page at a time.
+ * A page is a reverse range of keys (key-range.ts) and the values of that
+ * page alone, so the first page of a long history costs what any page does.
  * Delivered and read states of our messages are not stored per message: they
  * follow from the conversation's markers, so a receipt is one write.
  */
 import { Key, type Datastore } from 'interface-datastore'
 import type { ChatFile, ChatMessage, ChatMessageState, Conversation } from '../../../shared/api/index.js'
+import { keyRange, type KeyRange } from './key-range.js'
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 const CONVERSATIONS = '/wgt/chat/c/'
 const MESSAGES = '/wgt/chat/m/'
 const IDS = '/wgt/chat/id/'
+const NUMBERS = '/wgt/chat/o/'
 
 /** What is stored per message; delivered/read come from the markers. */
 export interface StoredMessage {
@@ -70,20 +73,15 @@ export function newRecord (peerId: string, now: number): ConversationRecord {
   return { peerId, clock: 0, nextOut: 1, inContig: 0, inSeen: [], peerDelivered: 0, peerRead: 0, ourRead: 0, deliveredSent: 0, readSent: 0, unread: 0, request: false, requestCount: 0, accepted: false, last: null, updatedAt: now }
 }
 
-interface Index {
-  /** message keys (after the conversation prefix), in conversation order */
-  keys: string[]
-  /** our messages' keys by n */
-  outByN: Map<number, string>
-}
-
 const pad = (x: number, width: number): string => x.toString().padStart(width, '0')
 
 export class ChatStore {
   private readonly records = new Map<string, ConversationRecord>()
-  private readonly indexes = new Map<string, Promise<Index>>()
+  private readonly range: KeyRange
 
-  constructor (private readonly datastore: Datastore, private readonly selfId: string) {}
+  constructor (private readonly datastore: Datastore, private readonly selfId: string) {
+    this.range = keyRange(datastore)
+  }
 
   async load (): Promise<void> {
     for await (const { key, value } of this.datastore.query({ prefix: CONVERSATIONS })) {
@@ -115,21 +113,17 @@ export class ChatStore {
   /** Write the record and new or changed messages in one batch. */
   async save (record: ConversationRecord, messages: readonly StoredMessage[] = []): Promise<void> {
     const batch = this.datastore.batch()
-    const added: StoredMessage[] = []
     for (const m of messages) {
       const k = this.messageKey(record.peerId, m)
       batch.put(new Key(MESSAGES + record.peerId + '/' + k), encoder.encode(JSON.stringify(m)))
-      if (m.out) batch.put(new Key(IDS + record.peerId + '/' + m.id), encoder.encode(k))
-      added.push(m)
+      if (m.out) {
+        batch.put(new Key(IDS + record.peerId + '/' + m.id), encoder.encode(k))
+        batch.put(new Key(NUMBERS + record.peerId + '/' + pad(m.n, 12)), encoder.encode(k))
+      }
     }
     batch.put(new Key(CONVERSATIONS + record.peerId), encoder.encode(JSON.stringify(record)))
     await batch.commit()
     this.records.set(record.peerId, record)
-    const index = this.indexes.get(record.peerId)
-    if (index != null && added.length > 0) {
-      const ix = await index
-      for (const m of added) insertKey(ix, this.messageKey(record.peerId, m), m)
-    }
   }
 
   async message (peerId: string, key: string): Promise<StoredMessage | null> {
@@ -152,11 +146,14 @@ export class ChatStore {
 
   /** Our messages numbered from..to (inclusive), as many as exist, in order. */
   async outgoing (peerId: string, from: number, to: number, limit: number): Promise<StoredMessage[]> {
-    const ix = await this.index(peerId)
     const out: StoredMessage[] = []
     for (let n = from; n <= to && out.length < limit; n++) {
-      const key = ix.outByN.get(n)
-      if (key == null) continue
+      let key: string
+      try {
+        key = decoder.decode(await this.datastore.get(new Key(NUMBERS + peerId + '/' + pad(n, 12))))
+      } catch {
+        continue
+      }
       const m = await this.message(peerId, key)
       if (m != null) out.push(m)
     }
@@ -165,13 +162,12 @@ export class ChatStore {
 
   /** Up to `limit` messages before `before` (an order), oldest first, and whether older ones exist. */
   async page (peerId: string, before: number | undefined, limit: number): Promise<{ messages: StoredMessage[], more: boolean }> {
-    const ix = await this.index(peerId)
-    let end = ix.keys.length
-    if (before != null) end = lowerBound(ix.keys, pad(before, 15))
-    const start = Math.max(0, end - limit)
-    const messages = (await Promise.all(ix.keys.slice(start, end).map(async k => await this.message(peerId, k))))
+    const keys = await this.range({ prefix: MESSAGES + peerId + '/', lt: before != null ? pad(before, 15) : undefined, reverse: true, limit: limit + 1 })
+    const more = keys.length > limit
+    const page = keys.slice(0, limit).reverse()
+    const messages = (await Promise.all(page.map(async k => await this.message(peerId, k))))
       .filter((m): m is StoredMessage => m != null)
-    return { messages, more: start > 0 }
+    return { messages, more }
   }
 
   /**
@@ -198,58 +194,17 @@ export class ChatStore {
 
   async delete (peerId: string): Promise<void> {
     const batch = this.datastore.batch()
-    for (const prefix of [MESSAGES + peerId + '/', IDS + peerId + '/']) {
+    for (const prefix of [MESSAGES + peerId + '/', IDS + peerId + '/', NUMBERS + peerId + '/']) {
       for await (const key of this.datastore.queryKeys({ prefix })) batch.delete(key)
     }
     batch.delete(new Key(CONVERSATIONS + peerId))
     await batch.commit()
     this.records.delete(peerId)
-    this.indexes.delete(peerId)
-  }
-
-  private async index (peerId: string): Promise<Index> {
-    let ix = this.indexes.get(peerId)
-    if (ix == null) {
-      ix = this.readIndex(peerId)
-      this.indexes.set(peerId, ix)
-      ix.catch(() => { this.indexes.delete(peerId) })
-    }
-    return await ix
-  }
-
-  private async readIndex (peerId: string): Promise<Index> {
-    const prefix = MESSAGES + peerId + '/'
-    const keys: string[] = []
-    for await (const key of this.datastore.queryKeys({ prefix })) keys.push(key.toString().slice(prefix.length))
-    keys.sort()
-    const ix: Index = { keys, outByN: new Map() }
-    const selfFirst = this.selfId < peerId
-    for (const k of keys) {
-      const [, side, n] = k.split('-')
-      if ((side === '0') === selfFirst) ix.outByN.set(Number(n), k)
-    }
-    return ix
   }
 }
 
 function newestFirst (a: { message: StoredMessage }, b: { message: StoredMessage }): number {
   return b.message.storedAt - a.message.storedAt || b.message.order - a.message.order
-}
-
-function insertKey (ix: Index, key: string, m: StoredMessage): void {
-  const at = lowerBound(ix.keys, key)
-  if (ix.keys[at] !== key) ix.keys.splice(at, 0, key)
-  if (m.out) ix.outByN.set(m.n, key)
-}
-
-function lowerBound (keys: readonly string[], key: string): number {
-  let lo = 0; let hi = keys.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (keys[mid] < key) lo = mid + 1
-    else hi = mid
-  }
-  return lo
 }
 
 /** What the API shows of a stored message: delivered and read follow from the markers. */
