@@ -500,16 +500,22 @@ export class Chat implements ChatReceiver {
     this.init.events.emit('chat:conversation', conversationView(r))
   }
 
-  /** Our messages whose state a receipt changed, as events (the newest MAX_ANNOUNCED). */
+  /** Our messages whose state a receipt changed, as events (the newest MAX_ANNOUNCED of each marker's move). */
   private async announceReceipt (peerId: string, before: Receipt, r: ConversationRecord): Promise<void> {
-    const low = Math.min(before.delivered, before.read) + 1
-    const high = Math.max(r.peerDelivered, r.peerRead)
-    if (high < low || (r.peerDelivered === before.delivered && r.peerRead === before.read)) return
-    const from = Math.max(low, high - MAX_ANNOUNCED + 1)
+    // the two moves: (before.delivered, peerDelivered] became delivered, (before.read, peerRead] read
+    const moves = [[before.delivered, r.peerDelivered], [before.read, r.peerRead]]
+      .filter(([from, to]) => to > from)
+      .map(([from, to]) => [Math.max(from + 1, to - MAX_ANNOUNCED + 1), to])
+    if (moves.length === 0) return
+    const seen = new Set<number>()
     try {
-      const changed = await this.init.store.outgoing(peerId, from, high, MAX_ANNOUNCED) // (reads only: a failure loses no state)
-      for (const m of changed) {
-        if (m.n > before.read && (m.n <= r.peerRead || m.n > before.delivered)) this.init.events.emit('chat:message', messageView(peerId, r, m))
+      for (const [from, to] of moves) {
+        // (reads only: a failure loses no state)
+        for (const m of await this.init.store.outgoing(peerId, from, to, MAX_ANNOUNCED)) {
+          if (seen.has(m.n)) continue
+          seen.add(m.n)
+          this.init.events.emit('chat:message', messageView(peerId, r, m))
+        }
       }
     } catch {
       // the conversation was deleted meanwhile
