@@ -3,8 +3,9 @@
  * ChatFrame (up to 32 messages and its receipt for ours), and reads one
  * ChatReply (a status and our receipt for its messages). Every field is
  * bounded and checked here, before the chat core sees it; a malformed frame
- * is a violation by the sender. Frames are rate-limited per peer: past the
- * limit the answer is BUSY and the sender's outbox tries again later.
+ * is a violation by the sender. Messages are rate-limited per peer (a frame
+ * costs one at least, so receipts alone are bounded too): past the limit the
+ * answer is BUSY and the sender's outbox tries again a moment later.
  */
 import type { Connection, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
@@ -44,7 +45,7 @@ export interface ChatReceiver {
 }
 
 export interface ChatServiceInit extends ProtocolServiceInit {
-  /** frames taken from one peer at once, and refilled per minute (default 100, 1200) */
+  /** messages taken from one peer at once, and refilled per minute (default 1000, 30,000: 500 a second) */
   burst?: number
   perMinute?: number
   timeoutMs?: number
@@ -92,7 +93,7 @@ export class ChatService extends ProtocolService {
 
   constructor (components: ProtocolComponents, init: ChatServiceInit) {
     super(components, init.reputation, 'chat', { maxInboundStreams: 32, maxOutboundStreams: 32, runOnLimitedConnection: true })
-    this.limiter = new RateLimiter(init.burst ?? 100, init.perMinute ?? 1200)
+    this.limiter = new RateLimiter(init.burst ?? 1000, init.perMinute ?? 30_000)
     this.timeoutMs = init.timeoutMs ?? 20_000
   }
 
@@ -124,7 +125,7 @@ export class ChatService extends ProtocolService {
     }
     const { messages, receipt, acked } = checkFrame(frame)
     let reply: { status: ChatReply.Status, receipt?: Receipt }
-    if (this.receiver == null || !this.limiter.take(from)) reply = { status: ChatReply.Status.BUSY }
+    if (this.receiver == null || !this.limiter.take(from, Math.max(1, messages.length))) reply = { status: ChatReply.Status.BUSY }
     else reply = await this.receiver.receive(from, messages, receipt, acked, 'direct')
     await lp.write(ChatReply.encode(reply), { signal })
     await closeStream(stream)

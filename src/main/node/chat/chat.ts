@@ -67,6 +67,7 @@ export class Chat implements ChatReceiver {
   private readonly backoff = new Map<string, Backoff>()
   private readonly mailboxTried = new Map<string, number>()
   private readonly leaving = new Map<string, Promise<void>>()
+  private readonly soon = new Set<ReturnType<typeof setTimeout>>()
   private readonly now: () => number
   private timer: ReturnType<typeof setInterval> | undefined
   private collectTimer: ReturnType<typeof setInterval> | undefined
@@ -112,6 +113,8 @@ export class Chat implements ChatReceiver {
     clearInterval(this.timer)
     clearInterval(this.collectTimer)
     clearTimeout(this.collectSoon)
+    for (const t of this.soon) clearTimeout(t)
+    this.soon.clear()
     this.controller.abort(new WgtError('CANCELLED', 'the node is stopping'))
     await Promise.allSettled([...this.flushing.values(), ...this.leaving.values(), this.collecting])
   }
@@ -319,7 +322,15 @@ export class Chat implements ChatReceiver {
         return
       }
       const progressed = await this.applyReply(peerId, frameMessages, ours, reply)
-      if (reply.status === ChatReply.Status.BUSY || reply.status === ChatReply.Status.REFUSED || !progressed) {
+      if (reply.status === ChatReply.Status.BUSY) {
+        // the peer is there, just full for the moment: in a second, not on the unreachable backoff
+        this.later(peerId, 1_000)
+        const soon = setTimeout(() => { this.soon.delete(soon); if (!this.stopped) void this.flush(peerId) }, 1_000)
+        soon.unref()
+        this.soon.add(soon)
+        return
+      }
+      if (reply.status === ChatReply.Status.REFUSED || !progressed) {
         this.later(peerId)
         return
       }
@@ -371,9 +382,9 @@ export class Chat implements ChatReceiver {
     return r.nextOut - 1 > r.peerDelivered || m.delivered > r.deliveredSent || m.read > r.readSent
   }
 
-  private later (peerId: string): void {
+  private later (peerId: string, fixedMs?: number): void {
     const b = this.backoff.get(peerId)
-    const delay = b == null ? 5_000 : Math.min(b.delay * 2, 10 * 60_000)
+    const delay = fixedMs ?? (b == null ? 5_000 : Math.min(b.delay * 2, 10 * 60_000))
     this.backoff.set(peerId, { next: this.now() + delay, delay })
   }
 
