@@ -28,7 +28,7 @@ export function ChatView (): React.JSX.Element {
         : (
           <section className='chat-thread chat-none'>
             <p className='muted'>Pick a conversation, or start one with New.</p>
-            <p className='muted'>Messages to a peer that is away wait here, and sealed in other peers' mailboxes, until it comes online.</p>
+            <p className='muted'>Messages to a peer that is away wait here until it is back; to a contact they are also left sealed with other peers, so they arrive even if you are offline by then.</p>
           </section>)}
     </div>
   )
