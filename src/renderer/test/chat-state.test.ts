@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { MAX_CHAT_TEXT_BYTES } from '../../shared/api/index.js'
 import {
   EMPTY_THREAD, chatBadge, checkComposer, compareMessages, conversationsFromList, dayLabel, groupConversations, linkFileId,
-  newMessageId, oldestOrder, previewOf, snippetOf, threadItems, withMessages, withNotice, withPage, type NoticeItem
+  newMessageId, oldestCursor, previewOf, snippetOf, threadItems, withMessages, withNotice, withPage, type NoticeItem
 } from '../src/chat/state.js'
 import { BOB, conv, msg } from './chat-fixtures.js'
 
@@ -33,7 +33,7 @@ describe('the conversation list', () => {
 })
 
 describe('a thread', () => {
-  it('sorts by the Lamport order, then the sending side\'s PeerId, whatever the clocks said', () => {
+  it('sorts by the node\'s cursor: the Lamport order, then the sending side, whatever the clocks said', () => {
     const mine = msg('a', 4, { outgoing: true, sentAt: 1 })
     const theirs = msg('b', 4, { sentAt: 9e12 })
     // BOB < SELF: at the same order Bob's message comes first, on both sides
@@ -41,17 +41,20 @@ describe('a thread', () => {
     expect([msg('c', 5), msg('d', 2)].sort(compareMessages(SELF)).map(m => m.order)).toEqual([2, 5])
   })
 
-  it('merges by id: a later copy (its state moved on) replaces the earlier one', () => {
+  it('merges by place: a later copy (its state moved on) replaces the earlier one; a peer reusing an id replaces nothing', () => {
     const sent = msg('a', 1, { outgoing: true, state: 'pending' })
     const list = withMessages([sent, msg('b', 2)], [{ ...sent, state: 'read' }, msg('c', 3)], SELF)
     expect(list.map(m => [m.id[0], m.state])).toEqual([['a', 'read'], ['b', 'received'], ['c', 'received']])
     const same = [msg('x', 1)]
     expect(withMessages(same, [], SELF)).toBe(same)
+    // the peer's message under the id of ours stands beside it, not in its place
+    const copycat = msg('a', 9)
+    expect(withMessages(list, [copycat], SELF).map(m => [m.id[0], m.outgoing])).toEqual([['a', true], ['b', false], ['c', false], ['a', false]])
   })
 
   it('puts an older page before what is loaded, and a latest page in place of it without losing newer arrivals', () => {
     let t = withPage(EMPTY_THREAD, { messages: [msg('5', 5), msg('6', 6)], more: true }, false, SELF)
-    expect(oldestOrder(t)).toBe(5)
+    expect(oldestCursor(t)).toBe(msg('5', 5).cursor)
     t = withPage(t, { messages: [msg('3', 3), msg('4', 4)], more: false }, true, SELF)
     expect(t.messages.map(m => m.order)).toEqual([3, 4, 5, 6])
     expect(t.more).toBe(false)
@@ -60,7 +63,7 @@ describe('a thread', () => {
     const again = withPage(live, { messages: [msg('6', 6, { state: 'read' }), msg('7', 7)], more: true }, false, SELF)
     expect(again.messages.map(m => m.order)).toEqual([6, 7, 8])
     expect(again.more).toBe(true)
-    expect(oldestOrder(EMPTY_THREAD)).toBeNull()
+    expect(oldestCursor(EMPTY_THREAD)).toBeNull()
   })
 
   it('puts a day separator wherever the local date changes', () => {

@@ -48,8 +48,10 @@ export interface ChatMessage {
   sentAt: number
   /** this node's clock when it stored the message */
   storedAt: number
-  /** Lamport order within the conversation: sort by (order, outgoing-side PeerId) */
+  /** Lamport order within the conversation (both sides sort by it, then by sender, then by number) */
   order: number
+  /** the message's place in the conversation: give it as `before` to page back from it */
+  cursor: string
   state: ChatMessageState
   /** how an incoming message came: straight from the sender, or from a mailbox */
   via: 'direct' | 'mailbox' | null
@@ -74,7 +76,7 @@ export interface Conversation {
 export interface HistoryPage {
   /** oldest first */
   messages: ChatMessage[]
-  /** older messages exist: ask again with before = messages[0].order */
+  /** older messages exist: ask again with before = messages[0].cursor */
   more: boolean
 }
 
@@ -89,9 +91,11 @@ const textSchema = (z: Parameters<typeof peerIdSchema>[0]) => z.string().max(MAX
   .refine(s => new TextEncoder().encode(s).byteLength <= MAX_CHAT_TEXT_BYTES, `a message is at most ${MAX_CHAT_TEXT_BYTES} bytes`)
 const fileSchema = (z: Parameters<typeof peerIdSchema>[0]) => z.object({
   link: linkSchema(z),
-  name: z.string().min(1).max(255).refine(s => !/[\p{Cc}/\\]/u.test(s), 'not a file name'),
+  name: z.string().min(1).max(255).refine(s => !/[\p{Cc}/\\\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u.test(s), 'not a file name'),
   size: z.number().int().min(0).max(2 ** 53 - 1)
 }).strict()
+export const CURSOR_PATTERN = /^\d{15}-[01]-\d{15}$/
+const cursorSchema = (z: Parameters<typeof peerIdSchema>[0]) => z.string().regex(CURSOR_PATTERN, 'not a message cursor')
 export const messageIdSchema = (z: Parameters<typeof peerIdSchema>[0]) => z.string().regex(/^[0-9a-f]{32}$/, 'a message id is 32 lowercase hex characters')
 
 export const chat = {
@@ -109,10 +113,10 @@ export const chat = {
         .refine(m => m.text.trim().length > 0 || m.file != null, 'a message needs text or a file')]),
       result: returns<ChatMessage>()
     }),
-    /** a page of one conversation, newest last; `before` pages back by order */
+    /** a page of one conversation, newest last; `before` (a message's cursor) pages back from that message */
     chatHistory: method({
       args: z => z.tuple([peerIdSchema(z), z.object({
-        before: z.number().int().min(0).max(1e15).optional(),
+        before: cursorSchema(z).optional(),
         limit: z.number().int().min(1).max(MAX_HISTORY_PAGE).optional()
       }).strict().optional()]),
       result: returns<HistoryPage>()

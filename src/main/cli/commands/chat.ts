@@ -1,6 +1,6 @@
 /** wgt chat list | send | history | search | read | accept | decline: conversations with peers. */
 import {
-  MAX_CHAT_TEXT_BYTES, MAX_HISTORY_PAGE,
+  CURSOR_PATTERN, MAX_CHAT_TEXT_BYTES, MAX_HISTORY_PAGE,
   type ChatMessage, type ChatMessageState, type Contact, type Conversation, type HistoryPage, type ShareResult, type WgtApi
 } from '../../../shared/api/index.js'
 import { clientCommand } from '../client-command.js'
@@ -82,20 +82,21 @@ carries its link, name and size; TEXT is then optional.
 const history: CommandSpec = clientCommand({
   name: 'chat history',
   summary: 'the messages of one conversation, oldest first',
-  usage: 'PEER [--limit N] [--before ORDER] [--data-dir DIR] [--json]',
+  usage: 'PEER [--limit N] [--before CURSOR] [--data-dir DIR] [--json]',
   description: `Print a page of the conversation with PEER, oldest first: when it was sent (local time),
 "out" for yours and "in" for theirs, where it stands (pending, sent, delivered, read or
 failed for yours; unread or read for theirs), and the text. When older messages exist the
-last line says how to page back (--before ORDER, the order of the oldest message shown).`,
+last line says how to page back (--before CURSOR, the place of the oldest message shown).`,
   args: [{ name: 'PEER' }],
   options: [
     { flags: '--limit <N>', help: `messages per page, 1 to ${MAX_HISTORY_PAGE} (default: the node's)` },
-    { flags: '--before <ORDER>', help: 'only messages older than this order (from an earlier page)' }
+    { flags: '--before <CURSOR>', help: 'only messages before this one (the cursor an earlier page printed)' }
   ],
   parse: async ({ args, opts, dataDir, json }) => {
     await checkPeerId(args[0])
     const limit = integer(stringValue(opts.limit), '--limit', 1, MAX_HISTORY_PAGE)
-    const before = integer(stringValue(opts.before), '--before', 0, Number.MAX_SAFE_INTEGER)
+    const before = stringValue(opts.before)
+    if (before != null && !CURSOR_PATTERN.test(before)) throw usage(`--before takes a message cursor (like 000000000000012-0-000000000000003), not ${JSON.stringify(before.slice(0, 40))}`, 'chat history')
     return { kind: 'chat history', peerId: args[0], limit, before, dataDir, json }
   },
   call: async (api, cmd) => {
@@ -218,6 +219,6 @@ export function messageLine (m: ChatMessage): string {
 export function formatHistory (page: HistoryPage, peerId: string): string {
   if (page.messages.length === 0) return 'no messages'
   const lines = page.messages.map(messageLine)
-  if (page.more) lines.push(`(older messages: wgt chat history ${peerId} --before ${page.messages[0].order})`)
+  if (page.more) lines.push(`(older messages: wgt chat history ${peerId} --before ${page.messages[0].cursor})`)
   return lines.join('\n')
 }

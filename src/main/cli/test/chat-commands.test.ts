@@ -36,7 +36,7 @@ describe('chat command line', () => {
     expect(await parsed(['chat', 'send', ALICE, '0010'])).toEqual({ kind: 'chat send', peerId: ALICE, text: '0010', file: undefined, id: undefined, dataDir: '/d', json: false })
     expect(await parsed(['chat', 'send', ALICE, '--file', 'a b.pdf', '--id', ID])).toMatchObject({ text: '', file: '/w/a b.pdf', id: ID })
     expect(await parsed(['chat', 'send', ALICE, '--', '-1 is a number'])).toMatchObject({ text: '-1 is a number' })
-    expect(await parsed(['chat', 'history', ALICE, '--limit', '20', '--before', '123'])).toMatchObject({ kind: 'chat history', peerId: ALICE, limit: 20, before: 123 })
+    expect(await parsed(['chat', 'history', ALICE, '--limit', '20', '--before', '000000000000002-0-000000000000002'])).toMatchObject({ kind: 'chat history', peerId: ALICE, limit: 20, before: '000000000000002-0-000000000000002' })
     expect(await parsed(['chat', 'history', ALICE])).toMatchObject({ limit: undefined, before: undefined })
     expect(await parsed(['chat', 'search', '  Hello ', '--limit', '5'])).toMatchObject({ kind: 'chat search', text: 'Hello', limit: 5 })
     for (const name of ['read', 'accept', 'decline']) {
@@ -54,7 +54,7 @@ describe('chat command line', () => {
     expect(await usageError(['chat', 'send', ALICE, 'two', 'words'])).toContain('unexpected argument "words"')
     expect(await usageError(['chat', 'history'])).toContain('needs PEER')
     expect(await usageError(['chat', 'history', ALICE, '--limit', '501'])).toContain('--limit must be an integer from 1 to 500')
-    expect(await usageError(['chat', 'history', ALICE, '--before', 'x'])).toContain('--before must be an integer')
+    expect(await usageError(['chat', 'history', ALICE, '--before', '123'])).toContain('--before takes a message cursor')
     expect(await usageError(['chat', 'search', ' '])).toContain('TEXT must be 1 to 256 characters')
     expect(await usageError(['chat', 'search', 'x'.repeat(257)])).toContain('TEXT must be 1 to 256 characters')
     expect(await usageError(['chat', 'read', ALICE, '--limit', '3'])).toContain("'wgt chat read' has no option --limit")
@@ -168,15 +168,15 @@ describe('chat commands against a daemon API', () => {
       `${localTime(2_000)}  in   unread     two`,
       `${' '.repeat(localTime(0).length + 18)}lines`,
       `${localTime(3_000)}  out  read       three`,
-      `(older messages: wgt chat history ${ALICE} --before 2)`
+      `(older messages: wgt chat history ${ALICE} --before 000000000000002-0-000000000000002)`
     ])
-    const older = await run(['chat', 'history', ALICE, '--before', '2'])
+    const older = await run(['chat', 'history', ALICE, '--before', '000000000000002-0-000000000000002'])
     expect(older.out).toBe(`${localTime(1_000)}  out  failed: refused  one`)
 
     const page = JSON.parse((await run(['chat', 'history', ALICE, '--json'])).out)
     expect(page.more).toBe(false)
     expect(page.messages.map((m: { order: number }) => m.order)).toEqual([1, 2, 3])
-    expect((await run(['chat', 'history', BOB, '--before', '1'])).out).toBe('no messages')
+    expect((await run(['chat', 'history', BOB, '--before', '000000000000001-0-000000000000001'])).out).toBe('no messages')
   })
 
   it('never lets a peer\'s text drive the terminal or forge a line', async () => {

@@ -29,6 +29,8 @@ export function message (fields: Partial<ChatMessage> & Pick<ChatMessage, 'peerI
     state: 'received',
     via: 'direct',
     error: null,
+    // the node's place of a message: order, side, number (here the order again)
+    cursor: `${String(fields.order).padStart(15, '0')}-${fields.outgoing === true ? 1 : 0}-${String(fields.order).padStart(15, '0')}`,
     ...fields
   }
 }
@@ -56,7 +58,7 @@ export function fakeChatApi (downloadDir: string): FakeChat {
     },
     chatHistory: async (peerId, options) => {
       const older = fake.messages
-        .filter(m => m.peerId === peerId && (options?.before == null || m.order < options.before))
+        .filter(m => m.peerId === peerId && (options?.before == null || m.cursor < options.before))
         .sort((a, b) => a.order - b.order)
       const limit = options?.limit ?? 50
       return { messages: older.slice(-limit), more: older.length > limit }

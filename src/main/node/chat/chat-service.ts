@@ -23,6 +23,8 @@ const MAX_REPLY = 64
 export const MAX_ORDER = 1e15 - 1
 /** a number (n) beyond this is no honest count of messages */
 export const MAX_N = 2 ** 48
+/** the latest time a Date can hold */
+const MAX_TIME = 8.64e15
 const STATUSES = new Set(Object.values(ChatReply.Status))
 const encoder = new TextEncoder()
 
@@ -56,13 +58,15 @@ export function checkMessage (m: WireMessage): IncomingMessage {
   if (m.id.byteLength !== 16) throw new Violation('message id is not 16 bytes')
   if (!Number.isSafeInteger(m.n) || m.n < 1 || m.n > MAX_N) throw new Violation('message number out of range')
   if (!Number.isSafeInteger(m.order) || m.order < 1 || m.order > MAX_ORDER) throw new Violation('message order out of range')
-  if (!Number.isSafeInteger(m.sentAt)) throw new Violation('message time out of range')
+  // a Date holds ±8.64e15 ms: a later time would break whatever shows it
+  if (!Number.isSafeInteger(m.sentAt) || m.sentAt > MAX_TIME) throw new Violation('message time out of range')
   if (encoder.encode(m.text).byteLength > MAX_CHAT_TEXT_BYTES) throw new Violation('message text too long')
   let file: ChatFile | null = null
   if (m.file != null) {
     const { link, name, size } = m.file
     if (!LINK_PATTERN.test(link)) throw new Violation('file card without a wgt:// link')
-    if (name.length === 0 || name.length > 255 || /[\p{Cc}/\\]/u.test(name)) throw new Violation('file card with a bad name')
+    // controls and direction marks (U+202E would show invoice\u202efdp.exe as invoiceexe.pdf) are no part of a file's name
+    if (name.length === 0 || name.length > 255 || /[\p{Cc}/\\\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u.test(name)) throw new Violation('file card with a bad name')
     if (!Number.isSafeInteger(size) || size < 0) throw new Violation('file card size out of range')
     file = { link, name, size }
   }

@@ -21,9 +21,10 @@ import { WgtError } from '../../../shared/errors.js'
 import type { EventHub } from '../../../shared/rpc.js'
 import type { Guard } from '../guard/guard.js'
 import { KeyedLock } from '../storage/keyed-lock.js'
+import { RateLimiter } from '../wire/index.js'
 import { checkMessage, ChatReply, MAX_FRAME_MESSAGES, MAX_ORDER, WireMessage, type ChatReceiver, type ChatService, type IncomingMessage, type Receipt } from './chat-service.js'
 import { MAILBOX_PROTOCOL } from './mailbox/index.js'
-import { conversationView, messageView, newRecord, type ChatStore, type ConversationRecord, type StoredMessage } from './store.js'
+import { newRecord, type ChatStore, type ConversationRecord, type StoredMessage } from './store.js'
 
 /** How far past the delivered marker a message number may run: further is no honest gap */
 const WINDOW = 4096
@@ -68,6 +69,8 @@ export class Chat implements ChatReceiver {
   private readonly mailboxTried = new Map<string, number>()
   private readonly leaving = new Map<string, Promise<void>>()
   private readonly soon = new Set<ReturnType<typeof setTimeout>>()
+  /** new requests from strangers, over all of them: 20 at once, 10 a minute (fresh PeerIds cost nothing) */
+  private readonly newRequests: RateLimiter
   private readonly now: () => number
   private timer: ReturnType<typeof setInterval> | undefined
   private collectTimer: ReturnType<typeof setInterval> | undefined
@@ -89,6 +92,7 @@ export class Chat implements ChatReceiver {
 
   constructor (private readonly init: ChatInit) {
     this.now = init.now ?? Date.now
+    this.newRequests = new RateLimiter(20, 10, this.now)
   }
 
   start (): void {
@@ -122,7 +126,7 @@ export class Chat implements ChatReceiver {
   // ---- the user's side -------------------------------------------------------------
 
   list (): Conversation[] {
-    return this.init.store.all().map(conversationView).sort((a, b) => b.updatedAt - a.updatedAt)
+    return this.init.store.all().filter(r => !r.hidden).map(r => this.init.store.conversation(r)).sort((a, b) => b.updatedAt - a.updatedAt)
   }
 
   async send (peerId: string, input: { text: string, file?: ChatFile, id?: string }): Promise<ChatMessage> {
@@ -132,7 +136,8 @@ export class Chat implements ChatReceiver {
       const { store } = this.init
       if (input.id != null) {
         const old = await store.byId(peerId, input.id)
-        if (old != null) return messageView(peerId, this.recordOf(peerId), old)
+        if (old?.out === false) throw new WgtError('INVALID_INPUT', `message id ${input.id} is already used in this conversation`)
+        if (old != null) return this.init.store.view(peerId, this.recordOf(peerId), old)
       }
       const r = { ...this.recordOf(peerId) }
       const t = this.now()
@@ -153,23 +158,25 @@ export class Chat implements ChatReceiver {
       r.clock = m.order
       // writing to someone is consent to hear back, request or not
       r.accepted = true
+      r.declined = false
+      r.hidden = false
       if (r.request) { r.request = false; r.unread += r.requestCount; r.requestCount = 0 }
       r.last = m
       r.updatedAt = t
       await store.save(r, [m])
-      return messageView(peerId, r, m)
+      return this.init.store.view(peerId, r, m)
     })
     this.announce(peerId, [view])
     void this.flush(peerId)
     return view
   }
 
-  async history (peerId: string, before: number | undefined, limit: number): Promise<HistoryPage> {
+  async history (peerId: string, before: string | undefined, limit: number): Promise<HistoryPage> {
     const r = this.init.store.record(peerId)
-    if (r == null) return { messages: [], more: false }
+    if (r == null || r.hidden) return { messages: [], more: false }
     if (r.request) return { messages: [], more: false } // a request shows who asks, not what they wrote
     const page = await this.init.store.page(peerId, before, limit)
-    return { messages: page.messages.map(m => messageView(peerId, r, m)), more: page.more }
+    return { messages: page.messages.map(m => this.init.store.view(peerId, r, m)), more: page.more }
   }
 
   async markRead (peerId: string): Promise<Conversation> {
@@ -177,19 +184,20 @@ export class Chat implements ChatReceiver {
       const old = this.init.store.record(peerId)
       if (old == null) throw new WgtError('NOT_FOUND', `no conversation with ${peerId}`)
       if (old.request) throw new WgtError('INVALID_INPUT', `${peerId}'s messages are a request: accept it first`)
-      const r = { ...old, ourRead: Math.max(old.ourRead, old.inSeen.at(-1) ?? old.inContig, old.inContig), unread: 0 }
+      // read up to the gap-free run: what sits above a gap is marked when the gap fills (and the user sees it)
+      const r = { ...old, ourRead: Math.max(old.ourRead, old.inContig), unread: old.inSeen.filter(n => n > old.inContig).length }
       await this.init.store.save(r)
       return r
     })
     this.emitConversation(r)
     void this.flush(peerId)
-    return conversationView(r)
+    return this.init.store.conversation(r)
   }
 
   async search (text: string, limit: number): Promise<ChatMessage[]> {
     const needle = text.trim().toLowerCase()
-    const hits = await this.init.store.search(needle, limit, peerId => this.init.store.record(peerId)?.request !== false)
-    return hits.map(({ peerId, message }) => messageView(peerId, this.recordOf(peerId), message))
+    const hits = await this.init.store.search(needle, limit, peerId => { const r = this.init.store.record(peerId); return r == null || r.request || r.hidden })
+    return hits.map(({ peerId, message }) => this.init.store.view(peerId, this.recordOf(peerId), message))
   }
 
   async accept (peerId: string): Promise<Conversation> {
@@ -202,21 +210,25 @@ export class Chat implements ChatReceiver {
     })
     this.emitConversation(r)
     void this.flush(peerId)
-    return conversationView(r)
+    return this.init.store.conversation(r)
   }
 
+  /** The stranger's messages go; while it stays a stranger, what it sends is refused (the sender is told so). */
   async decline (peerId: string): Promise<void> {
     await this.lock.run(peerId, async () => {
-      if (this.init.store.record(peerId)?.request !== true) throw new WgtError('NOT_FOUND', `no chat request from ${peerId} is waiting`)
-      await this.init.store.delete(peerId)
+      const old = this.init.store.record(peerId)
+      if (old?.request !== true) throw new WgtError('NOT_FOUND', `no chat request from ${peerId} is waiting`)
+      await this.init.store.clear(old, { declined: true })
     })
     this.init.events.emit('chat:conversation-removed', { peerId })
   }
 
+  /** The history goes; the counters stay (store.clear), so what either side sends next is neither lost nor a duplicate. */
   async remove (peerId: string): Promise<void> {
     await this.lock.run(peerId, async () => {
-      if (this.init.store.record(peerId) == null) throw new WgtError('NOT_FOUND', `no conversation with ${peerId}`)
-      await this.init.store.delete(peerId)
+      const old = this.init.store.record(peerId)
+      if (old == null || old.hidden) throw new WgtError('NOT_FOUND', `no conversation with ${peerId}`)
+      await this.init.store.clear(old, { declined: false })
     })
     this.init.events.emit('chat:conversation-removed', { peerId })
   }
@@ -229,17 +241,27 @@ export class Chat implements ChatReceiver {
     const result = await this.lock.run(from, async () => {
       const known = this.init.store.record(from)
       const asRequest = verdict === 'request' && known?.accepted !== true
-      if (asRequest && known == null && messages.length > 0) await this.makeRoomForRequest()
+      if (asRequest && known?.declined === true) return { r: null, fresh: [], before: null, wasRequest: false, status: ChatReply.Status.REFUSED, ours: { delivered: 0, read: 0 } }
       const r: ConversationRecord = known != null ? { ...known, inSeen: [...known.inSeen] } : newRecord(from, this.now())
       const before = { delivered: r.peerDelivered, read: r.peerRead }
       const wasRequest = r.request
-      if (acked > r.inContig && acked <= r.inContig + WINDOW) catchUp(r, acked)
+      // the peer became a contact (or the policy opened): its held messages are a conversation now
+      if (!asRequest && r.request) { r.request = false; r.unread += r.requestCount; r.requestCount = 0 }
+      // the sender had these delivered before (we lost or deleted them): count from there
+      if (acked > r.inContig) catchUp(r, acked)
       const fresh: StoredMessage[] = []
-      let full = false
       for (const m of messages) {
         if (has(r, m.n) || m.n > r.inContig + WINDOW || fresh.some(f => f.n === m.n)) continue
-        if (asRequest && r.requestCount + fresh.length >= MAX_REQUEST_MESSAGES) { full = true; break }
-        fresh.push({ id: m.id, out: false, n: m.n, order: m.order, sentAt: m.sentAt, storedAt: this.now(), text: m.text, file: m.file, state: 'received', via, error: null })
+        if (asRequest && r.requestCount + fresh.length >= MAX_REQUEST_MESSAGES) break
+        // an id the conversation already has (ours, or an earlier one of the peer's) would stand in for that message: it is taken as received, and dropped
+        if (fresh.some(f => f.id === m.id) || await this.init.store.byId(from, m.id) != null) { mark(r, m.n); continue }
+        // no honest Lamport clock runs further ahead of ours than the messages we have not seen yet
+        const order = Math.min(m.order, r.clock + (m.n - r.inContig) + 1, MAX_ORDER)
+        fresh.push({ id: m.id, out: false, n: m.n, order, sentAt: m.sentAt, storedAt: this.now(), text: m.text, file: m.file, state: 'received', via, error: null })
+      }
+      if (asRequest && known == null && fresh.length > 0) {
+        if (!this.newRequests.take('requests')) return { r: null, fresh: [], before: null, wasRequest: false, status: ChatReply.Status.BUSY, ours: { delivered: 0, read: 0 } }
+        await this.makeRoomForRequest(from)
       }
       for (const m of fresh) { mark(r, m.n); r.clock = Math.max(r.clock, m.order) }
       if (receipt != null) {
@@ -250,25 +272,29 @@ export class Chat implements ChatReceiver {
         const newest = fresh.reduce((a, b) => (b.order > a.order ? b : a))
         if (r.last == null || newest.order >= r.last.order) r.last = newest
         if (asRequest) { r.request = true; r.requestCount += fresh.length } else r.unread += fresh.length
+        r.hidden = false
         r.updatedAt = this.now()
       }
       const ours = this.markers(r)
+      const changed = fresh.length > 0 || known == null || ours.delivered !== known.deliveredSent || ours.read !== known.readSent ||
+        r.peerDelivered !== known.peerDelivered || r.peerRead !== known.peerRead || r.inContig !== known.inContig || r.request !== known.request
       r.deliveredSent = ours.delivered
       r.readSent = ours.read
-      if (known == null && fresh.length === 0) {
-        // nothing to keep: no conversation is made for an empty frame
-        return { r: null, fresh, before, wasRequest, status: ChatReply.Status.OK, ours }
+      if ((known == null && fresh.length === 0) || !changed) {
+        // nothing to keep (an empty frame from a stranger, a replay): nothing is written
+        return { r: null, fresh, before, wasRequest, status: asRequest ? ChatReply.Status.REQUEST : ChatReply.Status.OK, ours }
       }
       await this.init.store.save(r, fresh)
-      const status = full ? ChatReply.Status.BUSY : asRequest ? ChatReply.Status.REQUEST : ChatReply.Status.OK
+      // a full request is answered REQUEST with the receipt short of the rest: the sender backs off as from an absent peer
+      const status = asRequest ? ChatReply.Status.REQUEST : ChatReply.Status.OK
       return { r, fresh, before, wasRequest, status, ours }
     })
     const { r, fresh, before, wasRequest } = result
-    if (r != null) {
+    if (r != null && before != null) {
       if (r.request) {
         if (!wasRequest && fresh.length > 0) this.init.events.emit('chat:notice', { peerId: from, kind: 'request', preview: '' })
       } else if (fresh.length > 0) {
-        this.announce(from, fresh.map(m => messageView(from, r, m)))
+        this.announce(from, fresh.map(m => this.init.store.view(from, r, m)))
         const last = fresh[fresh.length - 1]
         const more = fresh.length > 1 ? ` (and ${fresh.length - 1} more)` : ''
         this.init.events.emit('chat:notice', { peerId: from, kind: 'message', preview: preview(last) + more })
@@ -321,7 +347,7 @@ export class Chat implements ChatReceiver {
         this.later(peerId)
         return
       }
-      const progressed = await this.applyReply(peerId, frameMessages, ours, reply)
+      const progressed = await this.applyReply(peerId, r.epoch, frameMessages, ours, reply)
       if (reply.status === ChatReply.Status.BUSY) {
         // the peer is there, just full for the moment: in a second, not on the unreachable backoff
         this.later(peerId, 1_000)
@@ -340,10 +366,11 @@ export class Chat implements ChatReceiver {
   }
 
   /** What a reply does to our record; answers whether anything moved. */
-  private async applyReply (peerId: string, sent: StoredMessage[], ours: Receipt, reply: { status: ChatReply.Status, receipt: Receipt | null }): Promise<boolean> {
+  private async applyReply (peerId: string, epoch: string, sent: StoredMessage[], ours: Receipt, reply: { status: ChatReply.Status, receipt: Receipt | null }): Promise<boolean> {
     let failed: StoredMessage[] = []
     const res = await this.lock.run(peerId, async () => {
       const old = this.init.store.record(peerId)
+      // cleared meanwhile: the counters stand (the receipt still counts), the copies we sent do not come back
       if (old == null) return null
       const r = { ...old }
       const before = { delivered: r.peerDelivered, read: r.peerRead }
@@ -355,7 +382,7 @@ export class Chat implements ChatReceiver {
         r.deliveredSent = Math.max(r.deliveredSent, ours.delivered)
         r.readSent = Math.max(r.readSent, ours.read)
       }
-      if (reply.status === ChatReply.Status.REFUSED) {
+      if (reply.status === ChatReply.Status.REFUSED && old.epoch === epoch) {
         failed = sent.filter(m => m.n > r.peerDelivered && m.state !== 'failed')
           .map(m => ({ ...m, state: 'failed' as const, error: 'the peer takes no chat from you (its policy, or it declined your request); it is tried again later' }))
       }
@@ -363,7 +390,7 @@ export class Chat implements ChatReceiver {
       return { r, before }
     })
     if (res == null) return false
-    if (failed.length > 0) this.announce(peerId, failed.map(m => messageView(peerId, res.r, m)))
+    if (failed.length > 0) this.announce(peerId, failed.map(m => this.init.store.view(peerId, res.r, m)))
     this.emitConversation(res.r)
     await this.announceReceipt(peerId, res.before, res.r)
     const sentUpTo = sent.at(-1)?.n ?? 0
@@ -429,14 +456,19 @@ export class Chat implements ChatReceiver {
     if (left.length === 0) return
     const now = await this.lock.run(r.peerId, async () => {
       const cur = this.init.store.record(r.peerId)
-      if (cur == null) return null
-      const still = left.filter(m => m.n > cur.peerDelivered)
+      if (cur == null || cur.epoch !== r.epoch) return null // cleared meanwhile: the copies must not come back
+      const still = []
+      for (const m of left) {
+        // re-read: the state may have moved (failed, delivered) during the deposits
+        const now = await this.init.store.message(r.peerId, this.init.store.messageKey(r.peerId, m))
+        if (now?.state === 'pending' && m.n > cur.peerDelivered) still.push({ ...now, state: 'sent' as const })
+      }
       const last = cur.last != null && still.some(m => m.id === cur.last?.id) ? { ...cur.last, state: 'sent' as const } : cur.last
       const rec = { ...cur, last }
       await this.init.store.save(rec, still)
       return { rec, still }
     })
-    if (now != null) this.announce(r.peerId, now.still.map(m => messageView(r.peerId, now.rec, m)))
+    if (now != null) this.announce(r.peerId, now.still.map(m => this.init.store.view(r.peerId, now.rec, m)))
   }
 
   private scheduleCollect (delayMs: number): void {
@@ -492,13 +524,17 @@ export class Chat implements ChatReceiver {
     return this.init.store.record(peerId) ?? newRecord(peerId, this.now())
   }
 
-  /** Past MAX_REQUESTS waiting requests the oldest goes, so fresh PeerIds cannot grow the book. */
-  private async makeRoomForRequest (): Promise<void> {
-    const requests = this.init.store.all().filter(r => r.request)
+  /** Past MAX_REQUESTS waiting requests the oldest goes (under its own lock), so fresh PeerIds cannot grow the book. */
+  private async makeRoomForRequest (newcomer: string): Promise<void> {
+    const requests = this.init.store.all().filter(r => r.request && r.peerId !== newcomer)
     if (requests.length < MAX_REQUESTS) return
     const oldest = requests.sort((a, b) => a.updatedAt - b.updatedAt)[0]
-    await this.init.store.delete(oldest.peerId)
-    this.init.events.emit('chat:conversation-removed', { peerId: oldest.peerId })
+    const gone = await this.lock.run(oldest.peerId, async () => {
+      if (this.init.store.record(oldest.peerId)?.request !== true) return false // accepted or declined meanwhile
+      await this.init.store.delete(oldest.peerId)
+      return true
+    })
+    if (gone) this.init.events.emit('chat:conversation-removed', { peerId: oldest.peerId })
   }
 
   private announce (peerId: string, views: ChatMessage[]): void {
@@ -508,7 +544,7 @@ export class Chat implements ChatReceiver {
   }
 
   private emitConversation (r: ConversationRecord): void {
-    this.init.events.emit('chat:conversation', conversationView(r))
+    this.init.events.emit('chat:conversation', this.init.store.conversation(r))
   }
 
   /** Our messages whose state a receipt changed, as events (the newest MAX_ANNOUNCED of each marker's move). */
@@ -525,7 +561,7 @@ export class Chat implements ChatReceiver {
         for (const m of await this.init.store.outgoing(peerId, from, to, MAX_ANNOUNCED)) {
           if (seen.has(m.n)) continue
           seen.add(m.n)
-          this.init.events.emit('chat:message', messageView(peerId, r, m))
+          this.init.events.emit('chat:message', this.init.store.view(peerId, r, m))
         }
       }
     } catch {

@@ -3,7 +3,7 @@
  *
  *   /wgt/chat/c/<peer>                       the conversation's record (counters, markers, last message)
  *   /wgt/chat/m/<peer>/<order>-<side>-<n>    one message; keys sort in conversation order
- *   /wgt/chat/id/<peer>/<id>                 our messages by id, so a retried send is answered, not repeated
+ *   /wgt/chat/id/<peer>/<id>                 every message by id: a retried send is answered, not repeated, and a peer cannot reuse an id
  *   /wgt/chat/o/<peer>/<n>                   our messages by number, for the outbox and receipts
  *
  * Numbers are zero-padded so the datastore's key order is the conversation's
@@ -14,6 +14,7 @@
  * Delivered and read states of our messages are not stored per message: they
  * follow from the conversation's markers, so a receipt is one write.
  */
+import { randomBytes } from 'node:crypto'
 import { Key, type Datastore } from 'interface-datastore'
 import type { ChatFile, ChatMessage, ChatMessageState, Conversation } from '../../../shared/api/index.js'
 import { keyRange, type KeyRange } from './key-range.js'
@@ -67,10 +68,20 @@ export interface ConversationRecord {
   accepted: boolean
   last: StoredMessage | null
   updatedAt: number
+  /** new each time the history is cleared: work that began before (a reply, a deposit) must not write old copies back */
+  epoch: string
+  /** the user deleted the conversation: not listed until a message comes or goes */
+  hidden: boolean
+  /** the user declined this stranger's request: while a stranger, it is refused */
+  declined: boolean
 }
 
 export function newRecord (peerId: string, now: number): ConversationRecord {
-  return { peerId, clock: 0, nextOut: 1, inContig: 0, inSeen: [], peerDelivered: 0, peerRead: 0, ourRead: 0, deliveredSent: 0, readSent: 0, unread: 0, request: false, requestCount: 0, accepted: false, last: null, updatedAt: now }
+  return { peerId, clock: 0, nextOut: 1, inContig: 0, inSeen: [], peerDelivered: 0, peerRead: 0, ourRead: 0, deliveredSent: 0, readSent: 0, unread: 0, request: false, requestCount: 0, accepted: false, last: null, updatedAt: now, epoch: newEpoch(), hidden: false, declined: false }
+}
+
+function newEpoch (): string {
+  return randomBytes(8).toString('hex')
 }
 
 const pad = (x: number, width: number): string => x.toString().padStart(width, '0')
@@ -88,7 +99,7 @@ export class ChatStore {
       try {
         const r = JSON.parse(decoder.decode(value)) as ConversationRecord
         if (typeof r.peerId !== 'string' || !Number.isSafeInteger(r.nextOut)) throw new Error('not a conversation record')
-        this.records.set(r.peerId, r)
+        this.records.set(r.peerId, { ...r, epoch: typeof r.epoch === 'string' ? r.epoch : newEpoch(), hidden: r.hidden === true, declined: r.declined === true })
       } catch {
         await this.datastore.delete(key)
       }
@@ -107,7 +118,7 @@ export class ChatStore {
   messageKey (peerId: string, m: Pick<StoredMessage, 'out' | 'order' | 'n'>): string {
     const sender = m.out ? this.selfId : peerId
     const other = m.out ? peerId : this.selfId
-    return `${pad(m.order, 15)}-${sender < other ? 0 : 1}-${pad(m.n, 12)}`
+    return `${pad(m.order, 15)}-${sender < other ? 0 : 1}-${pad(m.n, 15)}`
   }
 
   /** Write the record and new or changed messages in one batch. */
@@ -117,9 +128,9 @@ export class ChatStore {
       const k = this.messageKey(record.peerId, m)
       batch.put(new Key(MESSAGES + record.peerId + '/' + k), encoder.encode(JSON.stringify(m)))
       if (m.out) {
-        batch.put(new Key(IDS + record.peerId + '/' + m.id), encoder.encode(k))
-        batch.put(new Key(NUMBERS + record.peerId + '/' + pad(m.n, 12)), encoder.encode(k))
+        batch.put(new Key(NUMBERS + record.peerId + '/' + pad(m.n, 15)), encoder.encode(k))
       }
+      batch.put(new Key(IDS + record.peerId + '/' + m.id), encoder.encode(k))
     }
     batch.put(new Key(CONVERSATIONS + record.peerId), encoder.encode(JSON.stringify(record)))
     await batch.commit()
@@ -134,7 +145,7 @@ export class ChatStore {
     }
   }
 
-  /** Our message with this id, if one was stored. */
+  /** The message with this id (ours or the peer's), if one was stored. */
   async byId (peerId: string, id: string): Promise<StoredMessage | null> {
     try {
       const key = decoder.decode(await this.datastore.get(new Key(IDS + peerId + '/' + id)))
@@ -150,7 +161,7 @@ export class ChatStore {
     for (let n = from; n <= to && out.length < limit; n++) {
       let key: string
       try {
-        key = decoder.decode(await this.datastore.get(new Key(NUMBERS + peerId + '/' + pad(n, 12))))
+        key = decoder.decode(await this.datastore.get(new Key(NUMBERS + peerId + '/' + pad(n, 15))))
       } catch {
         continue
       }
@@ -160,9 +171,9 @@ export class ChatStore {
     return out
   }
 
-  /** Up to `limit` messages before `before` (an order), oldest first, and whether older ones exist. */
-  async page (peerId: string, before: number | undefined, limit: number): Promise<{ messages: StoredMessage[], more: boolean }> {
-    const keys = await this.range({ prefix: MESSAGES + peerId + '/', lt: before != null ? pad(before, 15) : undefined, reverse: true, limit: limit + 1 })
+  /** Up to `limit` messages before the cursor `before` (a message's key), oldest first, and whether older ones exist. */
+  async page (peerId: string, before: string | undefined, limit: number): Promise<{ messages: StoredMessage[], more: boolean }> {
+    const keys = await this.range({ prefix: MESSAGES + peerId + '/', lt: before, reverse: true, limit: limit + 1 })
     const more = keys.length > limit
     const page = keys.slice(0, limit).reverse()
     const messages = (await Promise.all(page.map(async k => await this.message(peerId, k))))
@@ -192,14 +203,64 @@ export class ChatStore {
     return found.sort(newestFirst).slice(0, limit)
   }
 
+  /**
+   * The history goes, the counters stay: our next message is not numbered
+   * as one the peer already has, and theirs is neither lost nor taken twice.
+   */
+  async clear (r: ConversationRecord, fields: { declined: boolean }): Promise<void> {
+    await this.deleteMessages(r.peerId)
+    await this.save({ ...r, inSeen: [...r.inSeen], last: null, unread: 0, request: false, requestCount: 0, hidden: true, declined: fields.declined, epoch: newEpoch() })
+  }
+
+  /** Everything of a conversation, counters too (a stranger's request pushed out by newer ones). */
   async delete (peerId: string): Promise<void> {
+    await this.deleteMessages(peerId, true)
+    this.records.delete(peerId)
+  }
+
+  private async deleteMessages (peerId: string, record = false): Promise<void> {
     const batch = this.datastore.batch()
     for (const prefix of [MESSAGES + peerId + '/', IDS + peerId + '/', NUMBERS + peerId + '/']) {
       for await (const key of this.datastore.queryKeys({ prefix })) batch.delete(key)
     }
-    batch.delete(new Key(CONVERSATIONS + peerId))
+    if (record) batch.delete(new Key(CONVERSATIONS + peerId))
     await batch.commit()
-    this.records.delete(peerId)
+  }
+
+  /** What the API shows of a stored message: delivered and read follow from the markers. */
+  view (peerId: string, r: ConversationRecord, m: StoredMessage): ChatMessage {
+    const key = this.messageKey(peerId, m)
+    let state: ChatMessageState = m.state
+    if (m.out) {
+      if (m.n <= r.peerRead) state = 'read'
+      else if (m.n <= r.peerDelivered) state = 'delivered'
+    } else if (m.n <= r.ourRead) state = 'read'
+    return {
+      id: m.id,
+      peerId,
+      outgoing: m.out,
+      text: m.text,
+      file: m.file,
+      sentAt: m.sentAt,
+      storedAt: m.storedAt,
+      order: m.order,
+      cursor: key,
+      state,
+      via: m.via,
+      error: state === 'failed' ? m.error : null
+    }
+  }
+
+  conversation (r: ConversationRecord): Conversation {
+    return {
+      peerId: r.peerId,
+      last: r.request || r.last == null ? null : this.view(r.peerId, r, r.last),
+      unread: r.request ? 0 : r.unread,
+      request: r.request,
+      requestCount: r.request ? r.requestCount : 0,
+      pending: Math.max(0, r.nextOut - 1 - r.peerDelivered),
+      updatedAt: r.updatedAt
+    }
   }
 }
 
@@ -207,36 +268,3 @@ function newestFirst (a: { message: StoredMessage }, b: { message: StoredMessage
   return b.message.storedAt - a.message.storedAt || b.message.order - a.message.order
 }
 
-/** What the API shows of a stored message: delivered and read follow from the markers. */
-export function messageView (peerId: string, r: ConversationRecord, m: StoredMessage): ChatMessage {
-  let state: ChatMessageState = m.state
-  if (m.out) {
-    if (m.n <= r.peerRead) state = 'read'
-    else if (m.n <= r.peerDelivered) state = 'delivered'
-  } else if (m.n <= r.ourRead) state = 'read'
-  return {
-    id: m.id,
-    peerId,
-    outgoing: m.out,
-    text: m.text,
-    file: m.file,
-    sentAt: m.sentAt,
-    storedAt: m.storedAt,
-    order: m.order,
-    state,
-    via: m.via,
-    error: state === 'failed' ? m.error : null
-  }
-}
-
-export function conversationView (r: ConversationRecord): Conversation {
-  return {
-    peerId: r.peerId,
-    last: r.request || r.last == null ? null : messageView(r.peerId, r, r.last),
-    unread: r.request ? 0 : r.unread,
-    request: r.request,
-    requestCount: r.request ? r.requestCount : 0,
-    pending: Math.max(0, r.nextOut - 1 - r.peerDelivered),
-    updatedAt: r.updatedAt
-  }
-}

@@ -56,7 +56,7 @@ export function SearchResults ({ query, onOpen }: { query: string, onOpen: () =>
           {results.map(m => {
             const s = snippetOf(m.file != null && m.text === '' ? m.file.name : m.text, q)
             return (
-              <li key={m.id}>
+              <li key={`${m.peerId}/${m.cursor}`}>
                 <button type='button' className='chat-item' data-testid='search-result' data-peer-id={m.peerId}
                   onClick={() => { openConversation(m.peerId); onOpen() }}>
                   <span className='chat-item-top'>

@@ -9,7 +9,7 @@ import type { ChatMessage, PeerIdString, WgtApi } from '../../../shared/api/inde
 import type { WgtStore } from '../app/slices.js'
 import { newDropKey, startShare, type FileActionDeps } from '../files/actions.js'
 import { describeError } from '../ui/errors.js'
-import { PAGE_SIZE, newMessageId, oldestOrder } from './state.js'
+import { PAGE_SIZE, newMessageId, oldestCursor } from './state.js'
 
 /** The newest page of a conversation (its first load, or again after an error). */
 export async function loadLatest (api: WgtApi, store: WgtStore, peerId: PeerIdString): Promise<void> {
@@ -27,7 +27,7 @@ export async function loadLatest (api: WgtApi, store: WgtStore, peerId: PeerIdSt
 export async function loadOlder (api: WgtApi, store: WgtStore, peerId: PeerIdString): Promise<void> {
   const s = store.getState()
   const thread = s.threads[peerId]
-  const before = thread == null ? null : oldestOrder(thread)
+  const before = thread == null ? null : oldestCursor(thread)
   if (thread == null || !thread.more || thread.loading != null || before == null) return
   s.threadLoading(peerId, 'older')
   try {

@@ -54,20 +54,24 @@ export function chatBadge (s: { conversations: Conversations }): number {
 }
 
 /**
- * The node's order, the same on both sides whatever their clocks say: the
- * Lamport order, then the sending side's PeerId for messages written at once.
+ * The node's order, the same on both sides whatever their clocks say: a
+ * message's cursor is its place (Lamport order, then the sending side, then
+ * its number), and cursors sort as strings.
  */
-export function compareMessages (self: PeerIdString | null): (a: ChatMessage, b: ChatMessage) => number {
-  const sender = (m: ChatMessage): string => m.outgoing ? self ?? '' : m.peerId
-  return (a, b) => a.order - b.order || (sender(a) < sender(b) ? -1 : sender(a) > sender(b) ? 1 : 0)
+export function compareMessages (_self: PeerIdString | null): (a: ChatMessage, b: ChatMessage) => number {
+  return (a, b) => (a.cursor < b.cursor ? -1 : a.cursor > b.cursor ? 1 : 0)
 }
 
-/** Merge messages into a thread by id (a later copy replaces an earlier one: its state moved on), in order. */
+/**
+ * Merge messages into a thread by cursor (a later copy replaces an earlier
+ * one: its state moved on), in order. Not by id: ids are the sender's choice,
+ * so a peer's message must not be able to stand in for another one.
+ */
 export function withMessages (list: readonly ChatMessage[], more: readonly ChatMessage[], self: PeerIdString | null): readonly ChatMessage[] {
   if (more.length === 0) return list
-  const byId = new Map(list.map(m => [m.id, m]))
-  for (const m of more) byId.set(m.id, m)
-  return [...byId.values()].sort(compareMessages(self))
+  const byPlace = new Map(list.map(m => [m.cursor, m]))
+  for (const m of more) byPlace.set(m.cursor, m)
+  return [...byPlace.values()].sort(compareMessages(self))
 }
 
 /** A thread after a history page: `older` pages go before what is loaded, the latest page replaces what was loaded. */
@@ -80,9 +84,9 @@ export function withPage (thread: Thread, page: { messages: readonly ChatMessage
   return { messages: withMessages(page.messages, later, self), more: page.more, loading: null, error: null }
 }
 
-/** The oldest loaded message's order: ask for messages before it. */
-export function oldestOrder (thread: Thread): number | null {
-  return thread.messages[0]?.order ?? null
+/** The oldest loaded message's cursor: ask for messages before it. */
+export function oldestCursor (thread: Thread): string | null {
+  return thread.messages[0]?.cursor ?? null
 }
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
@@ -115,9 +119,9 @@ export function threadItems (messages: readonly ChatMessage[], now: number): Thr
     const d = startOfDay(m.sentAt)
     if (d !== day) {
       day = d
-      out.push({ kind: 'day', key: `day-${d}-${m.id}`, label: dayLabel(m.sentAt, now) })
+      out.push({ kind: 'day', key: `day-${d}-${m.cursor}`, label: dayLabel(m.sentAt, now) })
     }
-    out.push({ kind: 'message', key: m.id, message: m })
+    out.push({ kind: 'message', key: m.cursor, message: m })
   }
   return out
 }

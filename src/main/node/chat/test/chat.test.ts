@@ -169,8 +169,10 @@ describe('chat core', () => {
     expect(b.chat.list().find(x => x.peerId === PEER_C)).toBeUndefined()
   })
 
-  it('keeps at most 100 requests, dropping the oldest, and never a conversation with a contact', async () => {
-    const { wire, a, b } = await pair()
+  it('keeps at most 100 requests, dropping the oldest, and never a conversation with a contact; new requests are rate-limited', async () => {
+    let t = Date.now()
+    const clock = (): number => t
+    const { wire, a, b } = await pair({ nowB: clock })
     await a.chat.send(PEER_B, { text: 'a contact' })
     await a.chat.flush(PEER_B)
     for (let i = 0; i < 101; i++) {
@@ -178,11 +180,19 @@ describe('chat core', () => {
       const s = await side(wire, id)
       await s.chat.send(PEER_B, { text: 'hi' })
       await s.chat.flush(PEER_B)
+      t += 6_000 // ten new requests a minute
     }
     const list = b.chat.list()
     expect(list.filter(c => c.request)).toHaveLength(100)
     expect(list.find(c => c.peerId === `12D3KooWS${'0'.repeat(43)}`)).toBeUndefined()
     expect(list.find(c => c.peerId === PEER_A)).toMatchObject({ request: false, unread: 1 })
+    // 25 fresh identities at once: 20 get in, the rest are told BUSY and wait with their senders
+    for (let i = 0; i < 25; i++) {
+      const s = await side(wire, `12D3KooWT${String(i).padStart(43, '0')}`)
+      await s.chat.send(PEER_B, { text: 'flood' })
+      await s.chat.flush(PEER_B)
+    }
+    expect(b.chat.list().filter(c => c.peerId.startsWith('12D3KooWT'))).toHaveLength(20)
   })
 
   it('refuses everyone under the "nobody" policy, and the sender shows why', async () => {
@@ -203,13 +213,84 @@ describe('chat core', () => {
     const last = await restarted.chat.history(PEER_A, undefined, 50)
     expect(last.messages.map(m => m.text)).toEqual(Array.from({ length: 50 }, (_, i) => `m${i + 70}`))
     expect(last.more).toBe(true)
-    const older = await restarted.chat.history(PEER_A, last.messages[0].order, 50)
+    const older = await restarted.chat.history(PEER_A, last.messages[0].cursor, 50)
     expect(older.messages.at(-1)?.text).toBe('m69')
-    const oldest = await restarted.chat.history(PEER_A, older.messages[0].order, 50)
+    const oldest = await restarted.chat.history(PEER_A, older.messages[0].cursor, 50)
     expect(oldest).toMatchObject({ more: false })
     expect(oldest.messages.map(m => m.text)).toEqual(Array.from({ length: 20 }, (_, i) => `m${i}`))
     // case-insensitive, newest first, at most the limit
     expect((await restarted.chat.search('M11', 10)).map(m => m.text)).toEqual(Array.from({ length: 10 }, (_, i) => `m${119 - i}`))
     expect((await restarted.chat.search('m11', 50)).map(m => m.text).at(-1)).toBe('m11')
+  })
+
+  it('after a conversation is deleted, the next messages either way are neither lost nor duplicates, and old copies stay gone', async () => {
+    const { a, b } = await pair()
+    for (const t of ['old 1', 'old 2']) await a.chat.send(PEER_B, { text: t })
+    await a.chat.flush(PEER_B)
+    await b.chat.send(PEER_A, { text: 'old reply' })
+    await b.chat.flush(PEER_A)
+    await a.chat.remove(PEER_B)
+    await b.chat.remove(PEER_A)
+    expect(a.chat.list()).toEqual([])
+    await a.chat.send(PEER_B, { text: 'new from a' })
+    await a.chat.flush(PEER_B)
+    await b.chat.send(PEER_A, { text: 'new from b' })
+    await b.chat.flush(PEER_A)
+    expect(await texts(b, PEER_A)).toEqual(['new from a', 'new from b'])
+    expect(await texts(a, PEER_B)).toEqual(['new from a', 'new from b'])
+    expect(await states(a, PEER_B)).toEqual(['delivered'])
+  })
+
+  it('a declined stranger stays refused, and its sender is told', async () => {
+    const { wire, b } = await pair()
+    const c = await side(wire, PEER_C)
+    await c.chat.send(PEER_B, { text: 'hello?' })
+    await c.chat.flush(PEER_B)
+    await b.chat.decline(PEER_C)
+    await c.chat.send(PEER_B, { text: 'hello again?' })
+    await c.chat.flush(PEER_B)
+    expect(b.chat.list()).toEqual([])
+    expect((await c.chat.history(PEER_B, undefined, 10)).messages.at(-1)).toMatchObject({ state: 'failed' })
+    expect(b.notices.filter(n => n.peerId === PEER_C)).toHaveLength(1)
+  })
+
+  it('drops a peer\'s message that reuses an id of the conversation, and clamps an order no honest clock reaches', async () => {
+    const { wire, b } = await pair()
+    const mine = await b.chat.send(PEER_A, { text: 'mine' })
+    await b.chat.flush(PEER_A)
+    const id = Buffer.from(mine.id, 'hex')
+    const reply = await wire.deliver(PEER_A, PEER_B, { messages: [{ id, n: 1, order: 5, sentAt: 0, text: 'impostor' }], acked: 0 })
+    expect(reply.receipt).toMatchObject({ delivered: 1 })
+    await wire.deliver(PEER_A, PEER_B, { messages: [{ id: Buffer.alloc(16, 7), n: 2, order: 1e15 - 1, sentAt: 0, text: 'far ahead' }], acked: 0 })
+    const page = (await b.chat.history(PEER_A, undefined, 10)).messages
+    expect(page.map(m => m.text)).toEqual(['mine', 'far ahead'])
+    expect(page[1].order).toBeLessThan(10)
+    // b's next message still comes after it, on both sides' order
+    expect((await b.chat.send(PEER_A, { text: 'next' })).order).toBeGreaterThan(page[1].order)
+  })
+
+  it('catches up with a sender whose messages we lost, however many', async () => {
+    const { wire, b } = await pair()
+    const reply = await wire.deliver(PEER_A, PEER_B, { messages: [{ id: Buffer.alloc(16, 1), n: 5001, order: 9000, sentAt: 0, text: 'after 5000 we lost' }], acked: 5000 })
+    expect(reply.receipt).toMatchObject({ delivered: 5001 })
+    expect(await texts(b, PEER_A)).toEqual(['after 5000 we lost'])
+  })
+
+  it('refuses a message time no date can show', () => {
+    expect(() => checkMessage({ id: Buffer.alloc(16), n: 1, order: 1, sentAt: 8.64e15 + 1, text: 'x' })).toThrow(/time out of range/)
+    expect(() => checkMessage({ id: Buffer.alloc(16), n: 1, order: 1, sentAt: 0, text: '', file: { link: 'wgt://x', name: 'a', size: 1 } })).toThrow(/link/)
+  })
+
+  it('a request becomes a conversation once its sender is a contact', async () => {
+    const { wire, b } = await pair()
+    const c = await side(wire, PEER_C)
+    await c.chat.send(PEER_B, { text: 'first' })
+    await c.chat.flush(PEER_B)
+    expect(b.chat.list()[0]).toMatchObject({ request: true })
+    await b.guard.contacts.set(PEER_C, { trust: 'contact' })
+    await c.chat.send(PEER_B, { text: 'second' })
+    await c.chat.flush(PEER_B)
+    expect(b.chat.list()[0]).toMatchObject({ request: false, unread: 2 })
+    expect(await texts(b, PEER_C)).toEqual(['first', 'second'])
   })
 })
