@@ -35,6 +35,8 @@ const MAX_REQUESTS = 100
 /** Most state changes announced at once when a receipt moves far (the UI reloads past that) */
 const MAX_ANNOUNCED = 500
 const FRAME_BUDGET = 256 * 1024
+/** a message left in mailboxes and still undelivered is sealed and left again after this long */
+const LEAVE_AGAIN_MS = 24 * 3600_000
 
 /** What chat needs of the mailbox (mailbox/mailbox.ts). */
 export interface MailboxPort {
@@ -441,14 +443,15 @@ export class Chat implements ChatReceiver {
     const t = this.now()
     if ((this.mailboxTried.get(r.peerId) ?? 0) + after > t) return
     this.mailboxTried.set(r.peerId, t)
+    // pending ones once they waited `after`; ones left before, again a day later (a hostile holder may have deleted every copy)
     const waiting = (await this.init.store.outgoing(r.peerId, r.peerDelivered + 1, r.nextOut - 1, MAX_FRAME_MESSAGES))
-      .filter(m => m.state === 'pending' && m.storedAt + after <= t)
+      .filter(m => (m.state === 'pending' && m.storedAt + after <= t) || (m.state === 'sent' && (m.leftAt ?? 0) + LEAVE_AGAIN_MS <= t))
     const left: StoredMessage[] = []
     for (const m of waiting) {
       if (this.stopped) return
       try {
         const holders = await mailbox.leave(r.peerId, WireMessage.encode(toWire(m)), this.controller.signal)
-        if (holders > 0) left.push({ ...m, state: 'sent' })
+        if (holders > 0) left.push({ ...m, state: 'sent', leftAt: t })
       } catch {
         break // no holder now: the next try is mailboxAfterMs away
       }
@@ -461,7 +464,7 @@ export class Chat implements ChatReceiver {
       for (const m of left) {
         // re-read: the state may have moved (failed, delivered) during the deposits
         const now = await this.init.store.message(r.peerId, this.init.store.messageKey(r.peerId, m))
-        if (now?.state === 'pending' && m.n > cur.peerDelivered) still.push({ ...now, state: 'sent' as const })
+        if ((now?.state === 'pending' || now?.state === 'sent') && m.n > cur.peerDelivered) still.push({ ...now, state: 'sent' as const, leftAt: t })
       }
       const last = cur.last != null && still.some(m => m.id === cur.last?.id) ? { ...cur.last, state: 'sent' as const } : cur.last
       const rec = { ...cur, last }

@@ -40,6 +40,8 @@ export interface StoredMessage {
   state: 'pending' | 'sent' | 'failed' | 'received'
   via: 'direct' | 'mailbox' | null
   error: string | null
+  /** when it was last left in mailboxes */
+  leftAt?: number
 }
 
 export interface ConversationRecord {

@@ -97,8 +97,9 @@ export class Mailbox {
 
   /**
    * Messages sealed to us by `senders`, from every connected peer that holds
-   * mail. What opened is acked (removed) at the holder it came from; what
-   * does not open is left alone (a holder may have been handed garbage).
+   * mail. What opened is acked (removed) at the holder it came from, and so is
+   * what does not open: under a tag of ours only the pair can seal, so it is
+   * garbage someone who learnt the tag left there to bury the real messages.
    *
    * An abort or the time bound stops the asking, but what was opened so far
    * is still answered, never thrown away: it may be acked already, and then
@@ -137,7 +138,7 @@ export class Mailbox {
         return // that holder gives nothing this time; the others may
       }
       if (reply.status !== MailboxReply.Status.OK) return
-      const opened: MailboxRef[] = []
+      const acks: MailboxRef[] = []
       for (const item of reply.items) {
         const name = `${hex(item.tag)}/${hex(item.id)}`
         const from = senderOf.get(hex(item.tag)) as string
@@ -145,19 +146,18 @@ export class Mailbox {
           try {
             found.set(name, { from, plaintext: open(this.keys, this.selfId, from, item.tag, item.sealed) })
           } catch {
-            continue
+            // not sealed by the pair: acked below, so the next page gets past it
           }
         }
         // the same id under the same tag is the same sealed bytes: opened once, acked at every holder
-        opened.push({ tag: item.tag, id: item.id })
+        acks.push({ tag: item.tag, id: item.id })
       }
-      if (opened.length > 0) {
+      if (acks.length > 0) {
         // an ack that fails leaves the items there: the next collect sees them again and the chat core dedupes them
-        const acked = await this.service.ack(holder, opened, signal).catch(() => null)
+        const acked = await this.service.ack(holder, acks, signal).catch(() => null)
         if (acked !== MailboxReply.Status.OK) return
       }
-      // nothing opened: the next page would be the same one
-      if (!reply.more || opened.length === 0) return
+      if (!reply.more || acks.length === 0) return
     }
   }
 

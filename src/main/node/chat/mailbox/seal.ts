@@ -4,10 +4,15 @@
  * seal to a peer. The pair's static X25519 secret derives, with HKDF-SHA-256:
  *
  * - a 16-byte recipient tag per direction (sender → recipient). Holders index
- *   deposits by it; only sender and recipient can compute it, so a holder
- *   does not learn who talks to whom. It is stable per pair and direction:
- *   a holder can tell that two deposits belong to the same (unknown) pair.
- *   Knowing it is also the capability to fetch and delete those deposits.
+ *   deposits by it; only sender and recipient can compute it, so the tag
+ *   itself names nobody. A holder does see who deposits (the sender's
+ *   connection) and who fetches (the recipient's), when, and how long each
+ *   message is (nothing is padded): it can tell who writes to whom, but not
+ *   what. The tag is stable per pair and direction, and knowing it is the
+ *   capability to fetch and delete those deposits, at any holder: a hostile
+ *   holder can delete a message's copies elsewhere (the sender seals it
+ *   again a day later while it stays undelivered) or bury them under garbage
+ *   (collect deletes what does not open under our tag).
  * - a 32-byte message key per direction, used with XChaCha20-Poly1305 and a
  *   fresh random 24-byte nonce per message (random nonces of that size are
  *   safe for any realistic number of messages under one key).

@@ -94,6 +94,26 @@ describe('the mailbox between nodes', () => {
     expect(h.store.usage().items).toBe(0)
   })
 
+  it('garbage left under our tag by someone who learnt it does not bury the real message: collect deletes it', async () => {
+    const [a, b, h, m1, m2] = await Promise.all([peer(), peer(), peer({ depositBurst: 1000 }), peer(), peer()])
+    // the tag is no secret to a holder: it (with a friend) fills more than a page with junk under it, ahead of the real message
+    const tag = tagFor(a.keys, b.id, a.id)
+    for (const [mallory, count] of [[m1, 200], [m2, 100]] as const) {
+      await connect(mallory, h)
+      for (let i = 0; i < count; i++) {
+        const junk = Uint8Array.from([1, count, ...new Uint8Array(60).fill(i % 256), i >> 8])
+        expect(await mallory.node.services.mailbox.deposit(h.id, tag, junk)).toBe(MailboxReply.Status.OK)
+      }
+    }
+    await connect(a, h)
+    expect(await a.mailbox.leave(b.id, text('the real one'))).toBe(1)
+    await a.node.stop()
+    await connect(b, h)
+    const got = await b.mailbox.collect([a.id])
+    expect(got.map(g => read(g.plaintext))).toEqual(['the real one'])
+    expect(h.store.usage()).toMatchObject({ items: 0 })
+  })
+
   it('a depositor past its rate gets BUSY', async () => {
     const [a, b, h] = await Promise.all([peer(), peer(), peer({ depositBurst: 2 })])
     await connect(a, h)
