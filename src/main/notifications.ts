@@ -13,7 +13,13 @@ export const MAX_BODY_CHARS = 120
 export interface NotificationLike {
   on: ((event: 'click', listener: () => void) => unknown) & ((event: 'close', listener: () => void) => unknown)
   show: () => void
+  close: () => void
 }
+
+/** Notifications shown at once: one per peer (a newer one replaces it), and the oldest goes past this */
+export const MAX_LIVE = 8
+/** New notifications per minute at most: fresh PeerIds or a chatty contact must not flood the desktop (the badge still counts) */
+export const MAX_PER_MINUTE = 12
 
 export interface NotificationOptionsLike {
   title: string
@@ -40,8 +46,10 @@ export interface ChatNotificationOptions {
 export function startChatNotifications (opts: ChatNotificationOptions): () => void {
   const nicknames = new Map<string, string>()
   const unread = new Map<string, number>()
-  // Electron drops a notification's handlers once the object is garbage collected: keep each until it is done
-  const live = new Set<NotificationLike>()
+  // Electron drops a notification's handlers once the object is garbage collected: keep each until it is done,
+  // one per peer (in the order shown), so a flood replaces rather than piles up
+  const live = new Map<string, NotificationLike>()
+  const shownAt: number[] = []
   let stopped = false
   let badge = -1
 
@@ -80,13 +88,26 @@ export function startChatNotifications (opts: ChatNotificationOptions): () => vo
     if (stopped || opts.isFocused() || !opts.isSupported()) return
     const title = plain(nicknames.get(notice.peerId) ?? shortPeerId(notice.peerId), opts.platform)
     const body = notice.kind === 'request' ? 'wants to chat with you' : plain(truncate(notice.preview), opts.platform)
+    const now = Date.now()
+    while (shownAt.length > 0 && shownAt[0] <= now - 60_000) shownAt.shift()
+    if (shownAt.length >= MAX_PER_MINUTE) return
+    shownAt.push(now)
     const n = opts.create({ title, body })
-    live.add(n)
+    const forget = (): void => { if (live.get(notice.peerId) === n) live.delete(notice.peerId) }
     n.on('click', () => {
-      live.delete(n)
+      forget()
       if (!stopped) opts.showWindow()
     })
-    n.on('close', () => { live.delete(n) })
+    n.on('close', forget)
+    const previous = live.get(notice.peerId)
+    live.delete(notice.peerId)
+    previous?.close()
+    live.set(notice.peerId, n)
+    while (live.size > MAX_LIVE) {
+      const [oldestPeer, oldest] = live.entries().next().value as [string, NotificationLike]
+      live.delete(oldestPeer)
+      oldest.close()
+    }
     n.show()
   }
 

@@ -201,6 +201,14 @@ export class FakeNotification implements NotificationLike {
   /** the user dismisses it */
   dismiss (): void { this.emit('close') }
 
+  closed = false
+  /** the app takes it away (Electron: notification.close(), which emits 'close') */
+  close (): void {
+    if (this.closed) return
+    this.closed = true
+    if (this.shown) this.emit('close')
+  }
+
   listenerCount (): number {
     return [...this.listeners.values()].reduce((a, l) => a + l.length, 0)
   }

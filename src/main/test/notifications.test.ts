@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Contact, Conversation } from '../../shared/api/index.js'
 import { fakeNode, type FakeNode } from '../cli/test/fake-node.js'
-import { MAX_BODY_CHARS, plain, shortPeerId, startChatNotifications, type ChatNotificationOptions } from '../notifications.js'
+import { MAX_BODY_CHARS, MAX_LIVE, MAX_PER_MINUTE, plain, shortPeerId, startChatNotifications, type ChatNotificationOptions } from '../notifications.js'
 import { FakeApp, FakeFocusWindow, FakeNotificationCenter } from './fake-electron.js'
 
 const ALICE = '12D3KooWRBy97UB99e3J6hiPesre1MZeuNQvfan4gBziswrRJsNK'
@@ -98,6 +98,16 @@ describe('chat notifications', () => {
     center.shown[0].click()
     expect(win.minimized).toBe(false)
     expect(win.isFocused()).toBe(true)
+  })
+
+  it('replaces a peer\'s earlier notification, and a flood of peers shows at most a dozen a minute, eight at once', async () => {
+    await start()
+    node.hub.emit('chat:notice', { peerId: ALICE, kind: 'message', preview: 'one' })
+    node.hub.emit('chat:notice', { peerId: ALICE, kind: 'message', preview: 'two' })
+    expect(center.shown.map(n => [n.options.body, n.closed])).toEqual([['one', true], ['two', false]])
+    for (let i = 0; i < 50; i++) node.hub.emit('chat:notice', { peerId: `12D3KooWFlood${String(i).padStart(40, '0')}`, kind: 'request', preview: '' })
+    expect(center.shown).toHaveLength(MAX_PER_MINUTE)
+    expect(center.shown.filter(n => !n.closed)).toHaveLength(MAX_LIVE)
   })
 
   it('keeps a peer\'s text from driving the notification: no controls, and no markup on Linux', async () => {
