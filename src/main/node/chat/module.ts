@@ -20,9 +20,10 @@ const MAILBOX_STORE = part<MailboxStore>('chat.mailbox-store')
 export const chatModule: NodeModule = {
   name: 'chat',
   open: async ctx => {
+    const guard = ctx.need(GUARD)
     const [store, held] = await Promise.all([
       (async () => { const s = new ChatStore(ctx.datastore, ctx.peerId); await s.load(); return s })(),
-      MailboxStore.open(ctx.datastore)
+      MailboxStore.open(ctx.datastore, { isContact: peer => guard.contacts.trust(peer) === 'contact' })
     ])
     ctx.provide(CHAT_STORE, store)
     ctx.provide(MAILBOX_STORE, held)

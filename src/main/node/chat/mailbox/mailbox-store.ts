@@ -31,6 +31,13 @@ export interface MailboxStoreInit {
   maxBytes?: number
   /** how long an item is kept (default 7 days) */
   ttlMs?: number
+  /**
+   * Depositors that are our contacts; the others (strangers, whose
+   * identities cost nothing) share at most half of maxItems and maxBytes,
+   * so a few throwaway PeerIds cannot fill the store against our contacts.
+   * Without it every depositor is treated alike.
+   */
+  isContact?: (peerId: string) => boolean
   now?: () => number
 }
 
@@ -65,6 +72,7 @@ export class MailboxStore {
   private readonly maxItems: number
   private readonly maxBytes: number
   private readonly ttlMs: number
+  private readonly isContact: ((peerId: string) => boolean) | undefined
   private readonly now: () => number
   /** by key string; insertion order is storage order, oldest first */
   private readonly entries = new Map<string, Entry>()
@@ -79,6 +87,7 @@ export class MailboxStore {
     this.maxItems = init.maxItems ?? 4096
     this.maxBytes = init.maxBytes ?? 64 * 1024 * 1024
     this.ttlMs = init.ttlMs ?? 7 * 24 * 3600_000
+    this.isContact = init.isContact
     this.now = init.now ?? Date.now
   }
 
@@ -200,8 +209,14 @@ export class MailboxStore {
 
   private fits (depositor: string, bytes: number): boolean {
     const mine = this.byDepositor.get(depositor) ?? { items: 0, bytes: 0 }
-    return mine.items < this.perDepositorItems && mine.bytes + bytes <= this.perDepositorBytes &&
+    const fits = mine.items < this.perDepositorItems && mine.bytes + bytes <= this.perDepositorBytes &&
       this.total.items < this.maxItems && this.total.bytes + bytes <= this.maxBytes
+    if (!fits || this.isContact == null || this.isContact(depositor)) return fits
+    const strangers: Usage = { items: 0, bytes: 0 }
+    for (const [d, u] of this.byDepositor) {
+      if (!this.isContact(d)) { strangers.items += u.items; strangers.bytes += u.bytes }
+    }
+    return strangers.items < this.maxItems / 2 && strangers.bytes + bytes <= this.maxBytes / 2
   }
 
   private expired (e: Entry, t: number): boolean {

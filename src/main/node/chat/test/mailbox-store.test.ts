@@ -63,6 +63,17 @@ describe('the mailbox store', () => {
     await expect(bytes.put('a', new Uint8Array(15), blob())).rejects.toMatchObject({ code: 'INVALID_INPUT' })
   })
 
+  it('keeps half of the room for contacts: strangers together fill at most the other half', async () => {
+    const contacts = new Set(['friend'])
+    const store = new MailboxStore(new MemoryDatastore(), { perDepositorItems: 3, maxItems: 8, isContact: p => contacts.has(p) })
+    const results: string[] = []
+    for (const sybil of ['s1', 's2', 's3']) for (let i = 0; i < 3; i++) results.push(await store.put(sybil, tagOf(i), blob()))
+    // four of the eight go to strangers, whoever they are; the rest waits for contacts
+    expect(results.filter(r => r === 'stored')).toHaveLength(4)
+    for (let i = 0; i < 3; i++) expect(await store.put('friend', tagOf(i), blob())).toBe('stored')
+    expect(store.usage()).toMatchObject({ items: 7 })
+  })
+
   it('pages what it answers by bytes and count, oldest first', async () => {
     const store = new MailboxStore(new MemoryDatastore())
     const sent: Uint8Array[] = []
