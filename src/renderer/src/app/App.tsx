@@ -7,6 +7,7 @@ import { useTheme } from '../theme.js'
 import { AuthScreen } from '../ui/AuthScreen.js'
 import { describeError } from '../ui/errors.js'
 import { ErrorNotice } from '../ui/ErrorNotice.js'
+import { ViewErrorBoundary } from '../ui/ViewErrorBoundary.js'
 import { ConnectionBanner } from './ConnectionBanner.js'
 import { AppContext, useApp, useConnectionState, useWgt, type Connection } from './context.js'
 import { Nav } from './Nav.js'
@@ -56,7 +57,8 @@ export function App ({ api, connection, host }: { api: WgtApi, connection: Conne
 function CurrentView (): React.JSX.Element {
   const view = useWgt(s => s.view)
   const def = VIEWS.find(v => v.id === view) ?? VIEWS[0]
-  return <def.View />
+  // keyed by view: going to another view and back starts a stopped one afresh
+  return <ViewErrorBoundary key={def.id} view={def.label}><def.View /></ViewErrorBoundary>
 }
 
 function Brand (): React.JSX.Element {

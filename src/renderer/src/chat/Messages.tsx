@@ -20,7 +20,8 @@ function Bubble ({ m }: { m: ChatMessage }): React.JSX.Element {
         {m.file != null && <FileMessage m={{ ...m, file: m.file }} />}
         {m.text !== '' && <p className='chat-text'>{m.text}</p>}
         <span className='chat-meta'>
-          <time dateTime={new Date(m.sentAt).toISOString()} title={new Date(m.sentAt).toLocaleString()}>{formatTime(m.sentAt)}</time>
+          {/* the node refuses times no Date holds; an invalid one still shows as nothing rather than throwing */}
+          {Number.isFinite(new Date(m.sentAt).getTime()) && <time dateTime={new Date(m.sentAt).toISOString()} title={new Date(m.sentAt).toLocaleString()}>{formatTime(m.sentAt)}</time>}
           {m.outgoing && <Ticks state={m.state} />}
         </span>
       </div>
