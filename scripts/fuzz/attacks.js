@@ -52,6 +52,7 @@ export const WGT_PROTOCOLS = [
   { protocol: '/wgt/capacity/1.0.0', target: 'capacity.CapacityMessage', waitMs: 5000, maxInboundStreams: 2 },
   { protocol: '/wgt/contact/1.0.0', target: 'contact.ContactMessage', waitMs: 10_000, maxInboundStreams: 4 },
   { protocol: '/wgt/chat/1.0.0', target: 'chat.ChatFrame', waitMs: 20_000, maxInboundStreams: 32 },
+  { protocol: '/wgt/mailbox/1.0.0', target: 'mailbox.MailboxRequest', waitMs: 10_000, maxInboundStreams: 16 },
   // kad-dht: 10 s per message, at most 1 MiB (patches/@libp2p+kad-dht+16.4.5.patch)
   { protocol: '/wgt/kad/1.0.0', target: 'dht.Message', waitMs: 10_000, maxInboundStreams: 32, dht: true }
 ]

@@ -36,13 +36,23 @@ function enumValues (e) {
 
 export async function loadTargets (nodeDir) {
   const load = async (p) => await import(pathToFileURL(join(nodeDir, p)).href)
-  const [shardPb, offerPb, probePb, capacityPb, contactPb, tables, shardService, offerCheck, capacityMeasure, ces, screen, chatService] = await Promise.all([
+  const [shardPb, offerPb, probePb, capacityPb, contactPb, tables, shardService, offerCheck, capacityMeasure, ces, screen, chatService, mailboxService, mailboxStore] = await Promise.all([
     load('files/pb/shard.js'), load('files/pb/offer.js'), load('metrics/pb/probe.js'),
     load('metrics/pb/capacity.js'), load('guard/pb/contact.js'), load('files/tables.js'), load('files/shard-service.js'),
     load('files/offer-check.js'), load('metrics/capacity-measure.js'), load('ces/index.js'), load('wire/screen.js'),
-    load('chat/chat-service.js')
+    load('chat/chat-service.js'), load('chat/mailbox/mailbox-service.js'), load('chat/mailbox/mailbox-store.js')
   ])
   const { ChatFrame, ChatReply, checkFrame, MAX_FRAME_BYTES, MAX_FRAME_MESSAGES } = chatService
+  const { MailboxRequest, MailboxReply, checkRequest, checkItems, MAX_REQUEST, MAX_REPLY, MAX_FETCH_TAGS, MAX_ACKS, MAX_REPLY_ITEMS } = mailboxService
+  const mailboxItemId = mailboxStore.itemId
+  const rejected = fn => value => {
+    try {
+      fn(value)
+      return null
+    } catch (err) {
+      return err.message
+    }
+  }
   const { ShardRequest, ShardResponse } = shardPb
   const { Offer, OfferAck } = offerPb
   const { Probe } = probePb
@@ -268,6 +278,39 @@ export async function loadTargets (nodeDir) {
       decode: b => ChatReply.decode(b),
       validate: m => enumValues(ChatReply.Status).includes(m.status) ? null : 'unknown reply status',
       roundtrip: plainRoundtrip(ChatReply)
+    },
+    {
+      name: 'mailbox.MailboxRequest',
+      maxFrame: MAX_REQUEST,
+      fields: [{ no: 1, wire: WIRE.VARINT, enumValues: [0, 1, 2] }, { no: 2, wire: WIRE.LEN }, { no: 3, wire: WIRE.LEN }, { no: 4, wire: WIRE.LEN, repeated: true },
+        { no: 5, wire: WIRE.LEN, repeated: true }, { no: 6, wire: WIRE.LEN }, { no: 7, wire: WIRE.LEN }],
+      sample: r => {
+        const none = { tag: new Uint8Array(0), sealed: new Uint8Array(0), release: new Uint8Array(0), after: new Uint8Array(0), tags: [], acks: [] }
+        const kind = r.pick(enumValues(MailboxRequest.Kind))
+        if (kind === 'DEPOSIT') return { ...none, kind, tag: r.bytes(16), sealed: r.bytes(r.range(41, 2000)), release: r.bytes(32) }
+        if (kind === 'FETCH') return { ...none, kind, tags: Array.from({ length: r.range(1, 8) }, () => r.bytes(16)), after: r.chance(0.5) ? r.bytes(40) : new Uint8Array(0) }
+        return { ...none, kind, acks: Array.from({ length: r.range(1, 8) }, () => ({ tag: r.bytes(16), id: r.bytes(16), token: r.bytes(32) })) }
+      },
+      encode: v => MailboxRequest.encode(v),
+      decode: b => MailboxRequest.decode(b, { limits: { tags: MAX_FETCH_TAGS, acks: MAX_ACKS } }),
+      validate: rejected(checkRequest),
+      roundtrip: plainRoundtrip(MailboxRequest)
+    },
+    {
+      name: 'mailbox.MailboxReply',
+      maxFrame: MAX_REPLY,
+      fields: [{ no: 1, wire: WIRE.VARINT, enumValues: [0, 1, 2, 3] }, { no: 2, wire: WIRE.LEN, repeated: true }, { no: 3, wire: WIRE.VARINT }, { no: 4, wire: WIRE.LEN }],
+      sample: r => ({
+        status: r.pick(enumValues(MailboxReply.Status)),
+        items: Array.from({ length: r.range(0, 4) }, () => { const sealed = r.bytes(r.range(41, 2000)); return { id: mailboxItemId(sealed), tag: r.bytes(16), sealed } }),
+        more: r.chance(0.3),
+        next: r.chance(0.5) ? r.bytes(40) : new Uint8Array(0)
+      }),
+      encode: v => MailboxReply.encode(v),
+      decode: b => MailboxReply.decode(b, { limits: { items: MAX_REPLY_ITEMS } }),
+      // the asker checks items against the tags it asked for: here, the tags the reply names
+      validate: rejected(reply => { checkItems(reply, reply.items.map(i => i.tag)) }),
+      roundtrip: plainRoundtrip(MailboxReply)
     },
     {
       // a root record arrives as a shard (GET), so as large as one; decodeRoot validates as it decodes

@@ -37,6 +37,8 @@ const MAX_ANNOUNCED = 500
 const FRAME_BUDGET = 256 * 1024
 /** a message left in mailboxes and still undelivered is sealed and left again after this long */
 const LEAVE_AGAIN_MS = 24 * 3600_000
+/** mailboxes are asked at most this often */
+const MIN_COLLECT_GAP_MS = 10_000
 
 /** What chat needs of the mailbox (mailbox/mailbox.ts). */
 export interface MailboxPort {
@@ -79,6 +81,7 @@ export class Chat implements ChatReceiver {
   private collectSoon: ReturnType<typeof setTimeout> | undefined
   private collecting: Promise<void> | null = null
   private collectAgain = false
+  private lastCollect = 0
   private stopped = false
   private readonly controller = new AbortController()
   private readonly onConnect = (evt: CustomEvent): void => {
@@ -476,7 +479,10 @@ export class Chat implements ChatReceiver {
 
   private scheduleCollect (delayMs: number): void {
     if (this.init.mailbox == null || this.stopped || this.collectSoon != null) return
+    // a peer reconnecting over and over must not make us ask every holder over and over
+    const wait = Math.max(delayMs, this.lastCollect + MIN_COLLECT_GAP_MS - this.now())
     this.collectSoon = setTimeout(() => {
+      this.lastCollect = this.now()
       this.collectSoon = undefined
       if (this.collecting != null) { this.collectAgain = true; return }
       this.collecting = this.collect().then(() => {}, () => {}).finally(() => {
@@ -484,7 +490,7 @@ export class Chat implements ChatReceiver {
         // a holder connected while we were asking the others: ask again
         if (this.collectAgain) { this.collectAgain = false; this.scheduleCollect(0) }
       })
-    }, delayMs)
+    }, wait)
     this.collectSoon.unref()
   }
 

@@ -2,14 +2,15 @@
  * /wgt/mailbox/1.0.0: holding sealed chat messages for peers that are away
  * (DESIGN.md §7). One request and one reply per stream:
  *
- * - DEPOSIT {tag, sealed}: hold it. Guard's storage policy decides who may
- *   (REFUSED otherwise), the store's quotas how much (FULL), a rate limit per
- *   peer how often (BUSY).
- * - FETCH {tags}: what is held under those tags, up to 512 KiB a reply, with
- *   `more` when there is more: the asker ACKs what it got and asks again.
- *   Anyone may ask: the tag is the capability, and only sender and recipient
- *   can compute it.
- * - ACK {[tag, id]}: remove those items (again, the tag is the capability).
+ * - DEPOSIT {tag, sealed, release}: hold it. Guard's storage policy decides
+ *   who may (REFUSED otherwise), the store's quotas how much (FULL), a rate
+ *   limit per peer how often (BUSY).
+ * - FETCH {tags, after}: what is held under those tags, up to 512 KiB a
+ *   reply, from the place `after`, with `more` and `next` when there is more.
+ *   Anyone may ask: the tag is the capability to read (not open) them, and
+ *   only sender and recipient can compute it.
+ * - ACK {[tag, id, token]}: remove those items; each needs its release token
+ *   (seal.ts), so a holder that knows the tag cannot remove them elsewhere.
  *
  * Requests are small, so the protocol also runs over relayed connections,
  * where a returning recipient may well find its holders.
@@ -18,9 +19,9 @@ import type { Connection, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { WgtError } from '../../../../shared/errors.js'
 import { closeStream, ProtocolService, RateLimiter, Semaphore, Violation, type ProtocolComponents, type ProtocolServiceInit } from '../../wire/index.js'
-import { MAILBOX_ID_BYTES, itemId, type HeldItem, type MailboxStore } from './mailbox-store.js'
+import { CURSOR_BYTES, MAILBOX_ID_BYTES, itemId, type HeldItem, type MailboxStore } from './mailbox-store.js'
 import { MailboxReply, MailboxRequest } from './pb/mailbox.js'
-import { MAILBOX_TAG_BYTES, MAX_SEALED, SEAL_OVERHEAD, sameBytes } from './seal.js'
+import { MAILBOX_TAG_BYTES, MAX_SEALED, RELEASE_BYTES, SEAL_OVERHEAD, sameBytes } from './seal.js'
 
 export const MAILBOX_PROTOCOL = '/wgt/mailbox/1.0.0'
 /** tags in one FETCH, items in one ACK */
@@ -29,26 +30,30 @@ export const MAX_ACKS = 256
 /** what one FETCH reply carries at most: items, and sealed bytes in all */
 export const MAX_REPLY_ITEMS = 256
 export const MAX_REPLY_SEALED_BYTES = 512 * 1024
-/** DEPOSIT is the largest request (FETCH: 256 × 18 B, ACK: 256 × 38 B); 64 B cover its framing */
-const MAX_REQUEST = MAX_SEALED + 64
+/** DEPOSIT (sealed bytes, tag, release hash) or ACK (256 × tag, id, token and framing) is the largest request */
+const MAX_REQUEST = Math.max(MAX_SEALED + 128, MAX_ACKS * 80 + 64)
 /** per item: id, tag, the item's and the sealed field's framing */
 const MAX_REPLY = MAX_REPLY_SEALED_BYTES + MAX_REPLY_ITEMS * 64 + 64
 const KINDS = new Set(Object.values(MailboxRequest.Kind))
 const STATUSES = new Set(Object.values(MailboxReply.Status))
 
-export { MailboxReply, MailboxRequest }
+export { MailboxReply, MailboxRequest, MAX_REQUEST, MAX_REPLY }
 export type MailboxStatus = MailboxReply.Status
 
 export interface MailboxRef {
   tag: Uint8Array
   id: Uint8Array
+  /** the release token (seal.ts releaseToken) */
+  token: Uint8Array
 }
 
 interface OutgoingRequest {
   kind: MailboxRequest.Kind
   tag?: Uint8Array
   sealed?: Uint8Array
+  release?: Uint8Array
   tags?: Uint8Array[]
+  after?: Uint8Array
   acks?: MailboxRef[]
 }
 
@@ -57,6 +62,8 @@ export interface FetchResult {
   /** items for the asked tags; each id checked against its sealed bytes */
   items: HeldItem[]
   more: boolean
+  /** where the next fetch goes on from */
+  next: Uint8Array
 }
 
 export interface MailboxServiceInit extends ProtocolServiceInit {
@@ -112,25 +119,30 @@ export class MailboxService extends ProtocolService {
   }
 
   /** Leave a sealed message with `peerId`. */
-  async deposit (peerId: string, tag: Uint8Array, sealed: Uint8Array, signal?: AbortSignal): Promise<MailboxStatus> {
+  async deposit (peerId: string, tag: Uint8Array, sealed: Uint8Array, release: Uint8Array, signal?: AbortSignal): Promise<MailboxStatus> {
     checkTag(tag)
     if (sealed.byteLength < SEAL_OVERHEAD || sealed.byteLength > MAX_SEALED) throw new WgtError('INVALID_INPUT', `a sealed message is ${SEAL_OVERHEAD} to ${MAX_SEALED} bytes, not ${sealed.byteLength}`)
-    const reply = await this.request(peerId, { kind: MailboxRequest.Kind.DEPOSIT, tag, sealed }, 0, signal)
+    if (release.byteLength !== RELEASE_BYTES) throw new WgtError('INVALID_INPUT', `a release hash is ${RELEASE_BYTES} bytes`)
+    const reply = await this.request(peerId, { kind: MailboxRequest.Kind.DEPOSIT, tag, sealed, release }, 0, signal)
     return reply.status
   }
 
-  /** What `peerId` holds under `tags` (one reply: `more` says whether to ACK and ask again). */
-  async fetch (peerId: string, tags: Uint8Array[], signal?: AbortSignal): Promise<FetchResult> {
+  /** What `peerId` holds under `tags`, after the place `after` (one reply: `more` says whether to ask again from `next`). */
+  async fetch (peerId: string, tags: Uint8Array[], signal?: AbortSignal, after?: Uint8Array): Promise<FetchResult> {
     if (tags.length === 0 || tags.length > MAX_FETCH_TAGS) throw new WgtError('INVALID_INPUT', `a fetch asks for 1 to ${MAX_FETCH_TAGS} tags, not ${tags.length}`)
     tags.forEach(checkTag)
-    const reply = await this.request(peerId, { kind: MailboxRequest.Kind.FETCH, tags }, MAX_REPLY_ITEMS, signal, r => { checkItems(r, tags) })
-    return { status: reply.status, items: reply.items, more: reply.more }
+    const reply = await this.request(peerId, { kind: MailboxRequest.Kind.FETCH, tags, after }, MAX_REPLY_ITEMS, signal, r => { checkItems(r, tags) })
+    return { status: reply.status, items: reply.items, more: reply.more, next: reply.next }
   }
 
   /** Tell `peerId` to drop these items (we have them). */
   async ack (peerId: string, items: MailboxRef[], signal?: AbortSignal): Promise<MailboxStatus> {
     if (items.length === 0 || items.length > MAX_ACKS) throw new WgtError('INVALID_INPUT', `an ack names 1 to ${MAX_ACKS} items, not ${items.length}`)
-    for (const i of items) { checkTag(i.tag); if (i.id.byteLength !== MAILBOX_ID_BYTES) throw new WgtError('INVALID_INPUT', `an item id is ${MAILBOX_ID_BYTES} bytes`) }
+    for (const i of items) {
+      checkTag(i.tag)
+      if (i.id.byteLength !== MAILBOX_ID_BYTES) throw new WgtError('INVALID_INPUT', `an item id is ${MAILBOX_ID_BYTES} bytes`)
+      if (i.token.byteLength !== RELEASE_BYTES) throw new WgtError('INVALID_INPUT', `a release token is ${RELEASE_BYTES} bytes`)
+    }
     const reply = await this.request(peerId, { kind: MailboxRequest.Kind.ACK, acks: items }, 0, signal)
     return reply.status
   }
@@ -151,22 +163,23 @@ export class MailboxService extends ProtocolService {
 
   private async answer (from: string, req: MailboxRequest): Promise<MailboxReply> {
     const { Status } = MailboxReply
-    const reply = (status: MailboxStatus, items: HeldItem[] = [], more = false): MailboxReply => ({ status, items: items as MailboxReply['items'], more })
+    const reply = (status: MailboxStatus, items: HeldItem[] = [], more = false, next: Uint8Array<ArrayBuffer> = new Uint8Array(0)): MailboxReply => ({ status, items: items as MailboxReply['items'], more, next })
     switch (req.kind) {
       case MailboxRequest.Kind.DEPOSIT: {
         if (!this.mayDeposit(from)) return reply(Status.REFUSED)
         if (!this.deposits.take(from)) return reply(Status.BUSY)
-        const put = await this.store.put(from, req.tag, req.sealed)
+        const put = await this.store.put(from, req.tag, req.sealed, req.release)
         return reply(put === 'full' ? Status.FULL : Status.OK)
       }
       case MailboxRequest.Kind.FETCH: {
         if (!this.fetches.take(from)) return reply(Status.BUSY)
-        const { items, more } = await this.store.take(req.tags, MAX_REPLY_SEALED_BYTES, MAX_REPLY_ITEMS)
-        return reply(Status.OK, items, more)
+        const { items, more, next } = await this.store.take(req.tags, MAX_REPLY_SEALED_BYTES, MAX_REPLY_ITEMS, req.after.byteLength > 0 ? req.after : null)
+        return reply(Status.OK, items, more, next as Uint8Array<ArrayBuffer>)
       }
       case MailboxRequest.Kind.ACK: {
         if (!this.fetches.take(from)) return reply(Status.BUSY)
-        for (const a of req.acks) await this.store.remove(a.tag, a.id)
+        // an item goes only with its release token: a wrong one (a holder that learnt the tag) removes nothing
+        for (const a of req.acks) await this.store.remove(a.tag, a.id, a.token)
         return reply(Status.OK)
       }
     }
@@ -175,7 +188,7 @@ export class MailboxService extends ProtocolService {
 
   private async request (peerId: string, req: OutgoingRequest, maxItems: number, signal?: AbortSignal, check?: (r: MailboxReply) => void): Promise<MailboxReply> {
     // protons types its bytes as backed by an ArrayBuffer; the encoder only reads them
-    const full = { tag: new Uint8Array(0), sealed: new Uint8Array(0), tags: [], acks: [], ...req } as unknown as MailboxRequest
+    const full = { tag: new Uint8Array(0), sealed: new Uint8Array(0), release: new Uint8Array(0), after: new Uint8Array(0), tags: [], acks: [], ...req } as unknown as MailboxRequest
     return await this.exchange(peerId, MailboxRequest.encode(full), {
       maxResponse: maxItems === 0 ? 64 : MAX_REPLY,
       decode: b => {
@@ -198,26 +211,33 @@ function parseRequest (bytes: Uint8Array): MailboxRequest {
   } catch (err) {
     throw new Violation(`malformed mailbox request: ${(err as Error).message}`)
   }
+  return checkRequest(req)
+}
+
+/** The checks a decoded request must pass (also the fuzz harness's validation). */
+export function checkRequest (req: MailboxRequest): MailboxRequest {
   if (!KINDS.has(req.kind)) throw new Violation('unknown mailbox request kind')
   switch (req.kind) {
     case MailboxRequest.Kind.DEPOSIT:
       if (req.tag.byteLength !== MAILBOX_TAG_BYTES) throw new Violation(`a deposit's tag is ${req.tag.byteLength} bytes, not ${MAILBOX_TAG_BYTES}`)
       if (req.sealed.byteLength < SEAL_OVERHEAD || req.sealed.byteLength > MAX_SEALED) throw new Violation(`a deposit of ${req.sealed.byteLength} sealed bytes (${SEAL_OVERHEAD} to ${MAX_SEALED})`)
+      if (req.release.byteLength !== RELEASE_BYTES) throw new Violation(`a deposit's release hash is ${req.release.byteLength} bytes, not ${RELEASE_BYTES}`)
       break
     case MailboxRequest.Kind.FETCH:
       if (req.tags.length === 0) throw new Violation('a fetch with no tags')
       if (req.tags.some(t => t.byteLength !== MAILBOX_TAG_BYTES)) throw new Violation(`a fetch tag that is not ${MAILBOX_TAG_BYTES} bytes`)
+      if (req.after.byteLength !== 0 && req.after.byteLength !== CURSOR_BYTES) throw new Violation(`a fetch cursor of ${req.after.byteLength} bytes`)
       break
     case MailboxRequest.Kind.ACK:
       if (req.acks.length === 0) throw new Violation('an ack of no items')
-      if (req.acks.some(a => a.tag.byteLength !== MAILBOX_TAG_BYTES || a.id.byteLength !== MAILBOX_ID_BYTES)) throw new Violation('an ack with a malformed tag or id')
+      if (req.acks.some(a => a.tag.byteLength !== MAILBOX_TAG_BYTES || a.id.byteLength !== MAILBOX_ID_BYTES || a.token.byteLength !== RELEASE_BYTES)) throw new Violation('an ack with a malformed tag, id or token')
       break
   }
   return req
 }
 
 /** A holder answers only what was asked, each item named by the hash of what it carries. */
-function checkItems (reply: MailboxReply, tags: Uint8Array[]): void {
+export function checkItems (reply: MailboxReply, tags: Uint8Array[]): void {
   let bytes = 0
   for (const item of reply.items) {
     if (item.tag.byteLength !== MAILBOX_TAG_BYTES || !tags.some(t => sameBytes(t, item.tag))) throw new Error('an item under a tag that was not asked for')
@@ -226,6 +246,7 @@ function checkItems (reply: MailboxReply, tags: Uint8Array[]): void {
     bytes += item.sealed.byteLength
   }
   if (bytes > MAX_REPLY_SEALED_BYTES) throw new Error(`${bytes} sealed bytes in one reply`)
+  if (reply.next.byteLength !== 0 && reply.next.byteLength !== CURSOR_BYTES) throw new Error(`a cursor of ${reply.next.byteLength} bytes`)
 }
 
 function checkTag (tag: Uint8Array): void {

@@ -8,15 +8,16 @@
  * total (so many identities of one attacker cannot fill the disk); items
  * expire after a week, as long as Jami keeps retrying a message. An item is
  * named by its tag and its id, the first 16 bytes of SHA-256(sealed): the
- * same deposit twice is one item, and removing one needs its tag, which only
- * sender and recipient can compute.
+ * same deposit twice is one item. Removing one needs its release token,
+ * whose SHA-256 came with the deposit and which only sender and recipient can
+ * compute (seal.ts): knowing the tag is not enough.
  */
 import { sha256 } from '@noble/hashes/sha2.js'
 import { Key, type Datastore } from 'interface-datastore'
 import { WgtError } from '../../../../shared/errors.js'
 import { KeyedLock } from '../../storage/keyed-lock.js'
 import { MailboxRecord } from './pb/mailbox-record.js'
-import { MAILBOX_TAG_BYTES, MAX_SEALED, SEAL_OVERHEAD } from './seal.js'
+import { MAILBOX_TAG_BYTES, MAX_SEALED, RELEASE_BYTES, SEAL_OVERHEAD, sameBytes } from './seal.js'
 
 const PREFIX = '/wgt/chat/mailbox'
 export const MAILBOX_ID_BYTES = 16
@@ -57,7 +58,12 @@ interface Entry {
   depositor: string
   bytes: number
   storedAt: number
+  /** SHA-256 of the token that releases it */
+  release: Uint8Array
 }
+
+/** A place in the store's order (time stored, then tag and id): where a FETCH goes on from. */
+const CURSOR_BYTES = 8 + MAILBOX_TAG_BYTES + MAILBOX_ID_BYTES
 
 interface Usage { items: number, bytes: number }
 
@@ -80,6 +86,7 @@ export class MailboxStore {
   private readonly byDepositor = new Map<string, Usage>()
   private readonly total: Usage = { items: 0, bytes: 0 }
   private readonly lock = new KeyedLock()
+  private lastStoredAt = 0
 
   constructor (private readonly datastore: Datastore, init: MailboxStoreInit = {}) {
     this.perDepositorItems = init.perDepositorItems ?? 256
@@ -114,10 +121,12 @@ export class MailboxStore {
     }
     found.sort((a, b) => a.storedAt - b.storedAt)
     for (const e of found) this.index(e)
+    this.lastStoredAt = Math.max(this.lastStoredAt, ...found.map(e => e.storedAt))
   }
 
-  async put (depositor: string, tag: Uint8Array, sealed: Uint8Array): Promise<PutResult> {
+  async put (depositor: string, tag: Uint8Array, sealed: Uint8Array, release: Uint8Array): Promise<PutResult> {
     if (tag.byteLength !== MAILBOX_TAG_BYTES) throw new WgtError('INVALID_INPUT', `a mailbox tag is ${MAILBOX_TAG_BYTES} bytes, not ${tag.byteLength}`)
+    if (release.byteLength !== RELEASE_BYTES) throw new WgtError('INVALID_INPUT', `a release hash is ${RELEASE_BYTES} bytes, not ${release.byteLength}`)
     if (sealed.byteLength < SEAL_OVERHEAD || sealed.byteLength > MAX_SEALED) throw new WgtError('INVALID_INPUT', `a sealed message is ${SEAL_OVERHEAD} to ${MAX_SEALED} bytes, not ${sealed.byteLength}`)
     if (depositor.length === 0 || depositor.length > MAX_PEER_ID_CHARS) throw new WgtError('INVALID_INPUT', 'not a depositor PeerId')
     const id = itemId(sealed)
@@ -128,10 +137,13 @@ export class MailboxStore {
       if (this.entries.has(key.toString())) return 'duplicate'
       // checked again under the lock: the index changes synchronously, so concurrent puts cannot both take the last room
       if (!this.fits(depositor, sealed.byteLength)) return 'full'
-      const entry: Entry = { key, tag: Uint8Array.from(tag), id, depositor, bytes: sealed.byteLength, storedAt: this.now() }
+      // strictly increasing, so the store's order (and a FETCH's place in it) is the order items came in
+      const storedAt = Math.max(this.now(), this.lastStoredAt + 0.001)
+      this.lastStoredAt = storedAt
+      const entry: Entry = { key, tag: Uint8Array.from(tag), id, depositor, bytes: sealed.byteLength, storedAt, release: Uint8Array.from(release) }
       this.index(entry)
       try {
-        await this.datastore.put(key, MailboxRecord.encode({ tag: Uint8Array.from(tag), sealed: Uint8Array.from(sealed), depositor, storedAt: entry.storedAt }))
+        await this.datastore.put(key, MailboxRecord.encode({ tag: Uint8Array.from(tag), sealed: Uint8Array.from(sealed), depositor, storedAt: entry.storedAt, release: Uint8Array.from(release) }))
       } catch (err) {
         this.unindex(entry)
         throw new WgtError('INTERNAL', `cannot store a mailbox item: ${(err as Error).message}`, { cause: err })
@@ -141,35 +153,42 @@ export class MailboxStore {
   }
 
   /**
-   * Items held under `tags`, oldest first, up to maxItems and maxBytes of
-   * sealed bytes in all; `more` when items under those tags were left out.
+   * Items held under `tags`, oldest first, after the place `after` (the
+   * `next` of an earlier answer; from the start when null), up to maxItems
+   * and maxBytes of sealed bytes in all; `more` when items were left out, and
+   * `next` the place to go on from. Paging goes past what the asker does not
+   * remove (garbage under its tag), so that cannot hide what comes after.
    */
-  async take (tags: Uint8Array[], maxBytes: number, maxItems = Infinity): Promise<{ items: HeldItem[], more: boolean }> {
+  async take (tags: Uint8Array[], maxBytes: number, maxItems = Infinity, after: Uint8Array | null = null): Promise<{ items: HeldItem[], more: boolean, next: Uint8Array }> {
     const t = this.now()
-    const items: HeldItem[] = []
-    let bytes = 0
-    const seen = new Set<string>()
-    for (const tag of tags) {
-      const tagKey = hex(tag)
-      if (seen.has(tagKey)) continue
-      seen.add(tagKey)
-      for (const k of [...(this.byTag.get(tagKey) ?? [])]) {
+    const matching: Entry[] = []
+    for (const tagKey of new Set(tags.map(hex))) {
+      for (const k of this.byTag.get(tagKey) ?? []) {
         const e = this.entries.get(k)
-        if (e == null || this.expired(e, t)) continue
-        if (items.length >= maxItems || bytes + e.bytes > maxBytes) return { items, more: true }
-        const sealed = await this.read(e)
-        if (sealed == null) continue
-        items.push({ id: e.id, tag: e.tag, sealed })
-        bytes += e.bytes
+        if (e != null && !this.expired(e, t) && (after == null || compareCursor(cursorOf(e), after) > 0)) matching.push(e)
       }
     }
-    return { items, more: false }
+    matching.sort((a, b) => compareCursor(cursorOf(a), cursorOf(b)))
+    const items: HeldItem[] = []
+    let bytes = 0
+    let next = after ?? new Uint8Array(0)
+    for (const e of matching) {
+      if (items.length >= maxItems || bytes + e.bytes > maxBytes) return { items, more: true, next }
+      next = cursorOf(e)
+      const sealed = await this.read(e)
+      if (sealed == null) continue
+      items.push({ id: e.id, tag: e.tag, sealed })
+      bytes += e.bytes
+    }
+    return { items, more: false, next }
   }
 
-  /** Remove an item; it goes only when both tag and id match. Answers whether it was held. */
-  async remove (tag: Uint8Array, id: Uint8Array): Promise<boolean> {
-    if (tag.byteLength !== MAILBOX_TAG_BYTES || id.byteLength !== MAILBOX_ID_BYTES) return false
-    return await this.drop(keyOf(tag, id).toString())
+  /** Remove an item: tag and id must match, and SHA-256(token) the release hash it came with. Answers whether it went. */
+  async remove (tag: Uint8Array, id: Uint8Array, token: Uint8Array): Promise<boolean> {
+    if (tag.byteLength !== MAILBOX_TAG_BYTES || id.byteLength !== MAILBOX_ID_BYTES || token.byteLength !== RELEASE_BYTES) return false
+    const e = this.entries.get(keyOf(tag, id).toString())
+    if (e == null || !sameBytes(sha256(token), e.release)) return false
+    return await this.drop(e.key.toString())
   }
 
   /** Drop expired items; answers how many went. */
@@ -264,12 +283,32 @@ function parseRecord (key: Key, value: Uint8Array): Entry | null {
     return null
   }
   if (r.tag.byteLength !== MAILBOX_TAG_BYTES || r.sealed.byteLength < SEAL_OVERHEAD || r.sealed.byteLength > MAX_SEALED) return null
-  if (r.depositor.length === 0 || r.depositor.length > MAX_PEER_ID_CHARS || !Number.isFinite(r.storedAt)) return null
+  if (r.depositor.length === 0 || r.depositor.length > MAX_PEER_ID_CHARS || !Number.isFinite(r.storedAt) || r.release.byteLength !== RELEASE_BYTES) return null
   const id = itemId(r.sealed)
   const expected = keyOf(r.tag, id)
   if (expected.toString() !== key.toString()) return null
-  return { key: expected, tag: r.tag, id, depositor: r.depositor, bytes: r.sealed.byteLength, storedAt: r.storedAt }
+  return { key: expected, tag: r.tag, id, depositor: r.depositor, bytes: r.sealed.byteLength, storedAt: r.storedAt, release: r.release }
 }
+
+function cursorOf (e: Entry): Uint8Array {
+  const c = new Uint8Array(CURSOR_BYTES)
+  new DataView(c.buffer).setFloat64(0, e.storedAt)
+  c.set(e.tag, 8)
+  c.set(e.id, 8 + MAILBOX_TAG_BYTES)
+  return c
+}
+
+/** Order of places: time stored, then tag and id bytes (a cursor of another length sorts by its bytes). */
+function compareCursor (a: Uint8Array, b: Uint8Array): number {
+  if (a.byteLength === CURSOR_BYTES && b.byteLength === CURSOR_BYTES) {
+    const ta = new DataView(a.buffer, a.byteOffset, 8).getFloat64(0)
+    const tb = new DataView(b.buffer, b.byteOffset, 8).getFloat64(0)
+    if (ta !== tb) return ta < tb ? -1 : 1
+  }
+  return Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength))
+}
+
+export { CURSOR_BYTES }
 
 function keyOf (tag: Uint8Array, id: Uint8Array): Key {
   return new Key(`${PREFIX}/${hex(tag)}/${hex(id)}`)

@@ -14,7 +14,7 @@ import type { Connection, PeerId } from '@libp2p/interface'
 import { WgtError } from '../../../../shared/errors.js'
 import { anySignal } from '../../wire/index.js'
 import { MAILBOX_PROTOCOL, MAX_FETCH_TAGS, MailboxReply, type MailboxRef, type MailboxService } from './mailbox-service.js'
-import { open, seal, tagFor, type MailboxKeys } from './seal.js'
+import { open, releaseToken, seal, tagFor, type MailboxKeys } from './seal.js'
 
 /** senders one collect() looks for (FETCHes of 256 tags each) */
 export const MAX_COLLECT_SENDERS = 1024
@@ -69,7 +69,7 @@ export class Mailbox {
 
   /** Seal `plaintext` to `to` and leave it with up to `holders` peers; answers how many took it. */
   async leave (to: string, plaintext: Uint8Array, signal?: AbortSignal): Promise<number> {
-    const { tag, sealed } = seal(this.keys, this.selfId, to, plaintext)
+    const { tag, sealed, release } = seal(this.keys, this.selfId, to, plaintext)
     const bound = anySignal(signal, this.timeoutMs)
     const candidates = (await this.mailboxPeers(new Set([to, this.selfId]))).slice(0, MAX_LEAVE_CANDIDATES)
     const refusals: string[] = []
@@ -80,7 +80,7 @@ export class Mailbox {
       while (next < candidates.length && !bound.aborted) {
         const peer = candidates[next++]
         try {
-          const status = await this.service.deposit(peer, tag, sealed, bound)
+          const status = await this.service.deposit(peer, tag, sealed, release, bound)
           if (status === MailboxReply.Status.OK) { taken++; return }
           refusals.push(`${peer}: ${status}`)
         } catch (err) {
@@ -97,9 +97,10 @@ export class Mailbox {
 
   /**
    * Messages sealed to us by `senders`, from every connected peer that holds
-   * mail. What opened is acked (removed) at the holder it came from, and so is
-   * what does not open: under a tag of ours only the pair can seal, so it is
-   * garbage someone who learnt the tag left there to bury the real messages.
+   * mail. What opened is acked (removed, with its release token) at the
+   * holder it came from; what does not open is garbage someone who learnt
+   * the tag left there, and is paged past (the holder's `next`), so it
+   * cannot bury the real messages behind it.
    *
    * An abort or the time bound stops the asking, but what was opened so far
    * is still answered, never thrown away: it may be acked already, and then
@@ -130,10 +131,11 @@ export class Mailbox {
 
   /** Page through what one holder keeps under `tags`, opening and acking as we go. */
   private async collectFrom (holder: string, tags: Uint8Array[], senderOf: Map<string, string>, found: Map<string, Collected>, signal: AbortSignal): Promise<void> {
+    let after: Uint8Array | undefined
     for (let page = 0; page < MAX_PAGES && !signal.aborted; page++) {
       let reply
       try {
-        reply = await this.service.fetch(holder, tags, signal)
+        reply = await this.service.fetch(holder, tags, signal, after)
       } catch {
         return // that holder gives nothing this time; the others may
       }
@@ -146,18 +148,19 @@ export class Mailbox {
           try {
             found.set(name, { from, plaintext: open(this.keys, this.selfId, from, item.tag, item.sealed) })
           } catch {
-            // not sealed by the pair: acked below, so the next page gets past it
+            continue // not sealed by the pair: paged past, not acked (its token is nobody's to know)
           }
         }
         // the same id under the same tag is the same sealed bytes: opened once, acked at every holder
-        acks.push({ tag: item.tag, id: item.id })
+        acks.push({ tag: item.tag, id: item.id, token: releaseToken(this.keys, this.selfId, from, item.sealed) })
       }
       if (acks.length > 0) {
         // an ack that fails leaves the items there: the next collect sees them again and the chat core dedupes them
         const acked = await this.service.ack(holder, acks, signal).catch(() => null)
         if (acked !== MailboxReply.Status.OK) return
       }
-      if (!reply.more || acks.length === 0) return
+      if (!reply.more || reply.next.byteLength === 0) return
+      after = reply.next
     }
   }
 

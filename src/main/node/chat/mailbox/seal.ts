@@ -9,10 +9,13 @@
  *   connection) and who fetches (the recipient's), when, and how long each
  *   message is (nothing is padded): it can tell who writes to whom, but not
  *   what. The tag is stable per pair and direction, and knowing it is the
- *   capability to fetch and delete those deposits, at any holder: a hostile
- *   holder can delete a message's copies elsewhere (the sender seals it
- *   again a day later while it stays undelivered) or bury them under garbage
- *   (collect deletes what does not open under our tag).
+ *   capability to fetch those deposits (not to open them), at any holder.
+ * - a release key per direction: an item's release token is SHA-256 of that
+ *   key and the item's nonce. The depositor hands the holder only the
+ *   token's SHA-256; the recipient shows the token to have the item removed.
+ *   So a holder, which knows the tag, cannot delete the copies other holders
+ *   keep; and garbage someone leaves under the tag is paged past, not
+ *   removed (it costs its depositor's quota until it expires).
  * - a 32-byte message key per direction, used with XChaCha20-Poly1305 and a
  *   fresh random 24-byte nonce per message (random nonces of that size are
  *   safe for any realistic number of messages under one key).
@@ -48,6 +51,7 @@ export const MAX_SEALED = MAX_SEALED_PLAINTEXT + SEAL_OVERHEAD
 const encoder = new TextEncoder()
 const TAG_LABEL = encoder.encode('wgt/mailbox/tag/v1')
 const KEY_LABEL = encoder.encode('wgt/mailbox/key/v1')
+const RELEASE_LABEL = encoder.encode('wgt/mailbox/release/v1')
 
 /** Our X25519 key pair, derived from the node's Ed25519 identity. */
 export interface MailboxKeys {
@@ -58,7 +62,11 @@ export interface MailboxKeys {
 export interface Sealed {
   tag: Uint8Array
   sealed: Uint8Array
+  /** SHA-256 of the release token: what the holder checks an ACK against */
+  release: Uint8Array
 }
+
+export const RELEASE_BYTES = 32
 
 export function mailboxKeys (privateKey: PrivateKey): MailboxKeys {
   if (privateKey.type !== 'Ed25519') {
@@ -91,7 +99,7 @@ export function seal (keys: MailboxKeys, ourPeerId: string, toPeerId: string, pl
   if (plaintext.byteLength > MAX_SEALED_PLAINTEXT) {
     throw new WgtError('INVALID_INPUT', `a mailbox message holds at most ${MAX_SEALED_PLAINTEXT} bytes, not ${plaintext.byteLength}`)
   }
-  const { tag, key } = pairKeys(keys, ourPeerId, toPeerId)
+  const { tag, key, release } = pairKeys(keys, ourPeerId, toPeerId)
   const nonce = randomBytes(NONCE_BYTES)
   const header = Uint8Array.of(SEAL_VERSION)
   const ciphertext = xchacha20poly1305(key, nonce, associated(header, tag)).encrypt(plaintext)
@@ -99,7 +107,17 @@ export function seal (keys: MailboxKeys, ourPeerId: string, toPeerId: string, pl
   sealed.set(header, 0)
   sealed.set(nonce, 1)
   sealed.set(ciphertext, 1 + NONCE_BYTES)
-  return { tag, sealed }
+  return { tag, sealed, release: sha256(token(release, nonce)) }
+}
+
+/** The token that releases an item `fromPeerId` sealed to us (any bytes for what was not sealed by the pair: it then releases nothing). */
+export function releaseToken (keys: MailboxKeys, ourPeerId: string, fromPeerId: string, sealed: Uint8Array): Uint8Array {
+  const { release } = pairKeys(keys, fromPeerId, ourPeerId)
+  return token(release, sealed.subarray(1, 1 + NONCE_BYTES))
+}
+
+function token (releaseKey: Uint8Array, nonce: Uint8Array): Uint8Array {
+  return sha256(concat(releaseKey, nonce))
 }
 
 /** The plaintext of a message `fromPeerId` sealed to us under `tag`; anything that does not authenticate is PROTOCOL. */
@@ -119,7 +137,7 @@ export function open (keys: MailboxKeys, ourPeerId: string, fromPeerId: string, 
 }
 
 /** Tag and message key of the direction sender → recipient; we must be one of them. */
-function pairKeys (keys: MailboxKeys, senderPeerId: string, recipientPeerId: string): { tag: Uint8Array, key: Uint8Array } {
+function pairKeys (keys: MailboxKeys, senderPeerId: string, recipientPeerId: string): { tag: Uint8Array, key: Uint8Array, release: Uint8Array } {
   const senderPub = mailboxPublicKey(senderPeerId)
   const recipientPub = mailboxPublicKey(recipientPeerId)
   let secret: Uint8Array
@@ -129,7 +147,8 @@ function pairKeys (keys: MailboxKeys, senderPeerId: string, recipientPeerId: str
   const direction = concat(senderPub, recipientPub)
   return {
     tag: hkdf(sha256, secret, undefined, concat(TAG_LABEL, direction), MAILBOX_TAG_BYTES),
-    key: hkdf(sha256, secret, undefined, concat(KEY_LABEL, direction), 32)
+    key: hkdf(sha256, secret, undefined, concat(KEY_LABEL, direction), 32),
+    release: hkdf(sha256, secret, undefined, concat(RELEASE_LABEL, direction), 32)
   }
 }
 

@@ -94,7 +94,7 @@ describe('the mailbox between nodes', () => {
     expect(h.store.usage().items).toBe(0)
   })
 
-  it('garbage left under our tag by someone who learnt it does not bury the real message: collect deletes it', async () => {
+  it('garbage left under our tag by someone who learnt it does not bury the real message: collect pages past it', async () => {
     const [a, b, h, m1, m2] = await Promise.all([peer(), peer(), peer({ depositBurst: 1000 }), peer(), peer()])
     // the tag is no secret to a holder: it (with a friend) fills more than a page with junk under it, ahead of the real message
     const tag = tagFor(a.keys, b.id, a.id)
@@ -102,7 +102,7 @@ describe('the mailbox between nodes', () => {
       await connect(mallory, h)
       for (let i = 0; i < count; i++) {
         const junk = Uint8Array.from([1, count, ...new Uint8Array(60).fill(i % 256), i >> 8])
-        expect(await mallory.node.services.mailbox.deposit(h.id, tag, junk)).toBe(MailboxReply.Status.OK)
+        expect(await mallory.node.services.mailbox.deposit(h.id, tag, junk, new Uint8Array(32).fill(9))).toBe(MailboxReply.Status.OK)
       }
     }
     await connect(a, h)
@@ -111,15 +111,32 @@ describe('the mailbox between nodes', () => {
     await connect(b, h)
     const got = await b.mailbox.collect([a.id])
     expect(got.map(g => read(g.plaintext))).toEqual(['the real one'])
-    expect(h.store.usage()).toMatchObject({ items: 0 })
+    // the real one is released; the junk stays on its depositors' quotas until it expires
+    expect(h.store.usage()).toMatchObject({ items: 300 })
+    expect(h.store.usage(a.id)).toMatchObject({ items: 0 })
+  })
+
+  it('a holder that learnt the tag cannot remove the copies other holders keep', async () => {
+    const [a, b, h1, h2] = await Promise.all([peer(), peer(), peer(), peer()])
+    await connect(a, h1)
+    await connect(a, h2)
+    expect(await a.mailbox.leave(b.id, text('keep me'))).toBe(2)
+    // h1 knows tag and id from the deposit; without the release token its ACK at h2 removes nothing
+    const [item] = (await h1.store.take([tagFor(a.keys, b.id, a.id)], 1 << 20)).items
+    await connect(h1, h2)
+    expect(await h1.node.services.mailbox.ack(h2.id, [{ tag: item.tag, id: item.id, token: new Uint8Array(32) }])).toBe(MailboxReply.Status.OK)
+    expect(h2.store.usage()).toMatchObject({ items: 1 })
+    await connect(b, h2)
+    expect((await b.mailbox.collect([a.id])).map(g => read(g.plaintext))).toEqual(['keep me'])
+    expect(h2.store.usage()).toMatchObject({ items: 0 })
   })
 
   it('a depositor past its rate gets BUSY', async () => {
     const [a, b, h] = await Promise.all([peer(), peer(), peer({ depositBurst: 2 })])
     await connect(a, h)
-    const { tag, sealed } = seal(a.keys, a.id, b.id, text('x'))
+    const { tag, sealed, release } = seal(a.keys, a.id, b.id, text('x'))
     const statuses = []
-    for (let i = 0; i < 3; i++) statuses.push(await a.node.services.mailbox.deposit(h.id, tag, sealed))
+    for (let i = 0; i < 3; i++) statuses.push(await a.node.services.mailbox.deposit(h.id, tag, sealed, release))
     expect(statuses).toEqual([MailboxReply.Status.OK, MailboxReply.Status.OK, MailboxReply.Status.BUSY])
     // the same sealed bytes twice are one item
     expect(h.store.usage().items).toBe(1)
@@ -131,8 +148,8 @@ describe('the mailbox between nodes', () => {
     await connect(a, h1)
     const first = seal(a.keys, a.id, b.id, text('one'))
     const second = seal(a.keys, a.id, b.id, text('two'))
-    expect(await a.node.services.mailbox.deposit(h1.id, first.tag, first.sealed)).toBe(MailboxReply.Status.OK)
-    expect(await a.node.services.mailbox.deposit(h1.id, second.tag, second.sealed)).toBe(MailboxReply.Status.FULL)
+    expect(await a.node.services.mailbox.deposit(h1.id, first.tag, first.sealed, first.release)).toBe(MailboxReply.Status.OK)
+    expect(await a.node.services.mailbox.deposit(h1.id, second.tag, second.sealed, second.release)).toBe(MailboxReply.Status.FULL)
     await connect(a, h2)
     expect(await new Mailbox({ keys: a.keys, selfId: a.id, service: a.node.services.mailbox, libp2p: a.node, isContact: p => p === h1.id, holders: 1 }).leave(b.id, text('three'))).toBe(1)
     expect(h1.store.usage().items).toBe(1)
@@ -143,8 +160,8 @@ describe('the mailbox between nodes', () => {
     const [a, b] = await Promise.all([peer(), peer()])
     const h = await peer({ mayDeposit: p => p !== a.id })
     await connect(a, h)
-    const { tag, sealed } = seal(a.keys, a.id, b.id, text('x'))
-    expect(await a.node.services.mailbox.deposit(h.id, tag, sealed)).toBe(MailboxReply.Status.REFUSED)
+    const { tag, sealed, release } = seal(a.keys, a.id, b.id, text('x'))
+    expect(await a.node.services.mailbox.deposit(h.id, tag, sealed, release)).toBe(MailboxReply.Status.REFUSED)
     await expect(a.mailbox.leave(b.id, text('x'))).rejects.toMatchObject({ code: 'PEER_UNREACHABLE', message: expect.stringMatching(/no peer could hold the message.*REFUSED/) })
     expect(h.store.usage().items).toBe(0)
     // and with nobody connected at all
@@ -165,9 +182,9 @@ describe('the mailbox between nodes', () => {
       streams.push(s)
     }
     // a 5-byte tag
-    await send(MailboxRequest.encode({ kind: MailboxRequest.Kind.DEPOSIT, tag: new Uint8Array(5), sealed: new Uint8Array(100), tags: [], acks: [] }))
+    await send(MailboxRequest.encode({ kind: MailboxRequest.Kind.DEPOSIT, tag: new Uint8Array(5), sealed: new Uint8Array(100), release: new Uint8Array(32), after: new Uint8Array(0), tags: [], acks: [] }))
     // sealed bytes past the bound, within the frame
-    await send(MailboxRequest.encode({ kind: MailboxRequest.Kind.DEPOSIT, tag: new Uint8Array(16), sealed: new Uint8Array(MAX_SEALED + 1), tags: [], acks: [] }))
+    await send(MailboxRequest.encode({ kind: MailboxRequest.Kind.DEPOSIT, tag: new Uint8Array(16), sealed: new Uint8Array(MAX_SEALED + 1), release: new Uint8Array(32), after: new Uint8Array(0), tags: [], acks: [] }))
     // not protobuf at all
     await send(Uint8Array.from([0x0f, 0xff, 0xff, 0x07]))
     // a frame that declares 1 MiB: refused before it is read

@@ -4,7 +4,8 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { base58btc } from 'multiformats/bases/base58'
 import { identity } from 'multiformats/hashes/identity'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { MAX_SEALED_PLAINTEXT, mailboxKeys, mailboxPublicKey, open, seal, tagFor, type MailboxKeys } from '../mailbox/seal.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { MAX_SEALED_PLAINTEXT, mailboxKeys, mailboxPublicKey, open, releaseToken, seal, tagFor, type MailboxKeys } from '../mailbox/seal.js'
 
 interface Who { id: string, keys: MailboxKeys, key: PrivateKey }
 async function someone (): Promise<Who> {
@@ -36,6 +37,17 @@ describe('mailbox sealing', () => {
     // the ciphertext does not carry the plaintext, and each seal is fresh
     expect(contains(sealed, text('hello b'))).toBe(false)
     expect(Buffer.from(seal(a.keys, a.id, b.id, text('hello b')).sealed).equals(Buffer.from(sealed))).toBe(false)
+  })
+
+  it('the recipient (only) can compute the token whose hash the sender left with the holder, a new one per message', () => {
+    const first = seal(a.keys, a.id, b.id, text('one'))
+    const second = seal(a.keys, a.id, b.id, text('one'))
+    const token = releaseToken(b.keys, b.id, a.id, first.sealed)
+    expect(Buffer.from(sha256(token)).equals(Buffer.from(first.release))).toBe(true)
+    expect(Buffer.from(first.release).equals(Buffer.from(second.release))).toBe(false)
+    // the holder has tag, sealed bytes and hash; c, with all of them, gets another token
+    expect(Buffer.from(sha256(releaseToken(c.keys, c.id, a.id, first.sealed))).equals(Buffer.from(first.release))).toBe(false)
+    expect(contains(first.sealed, token) || contains(first.tag, token)).toBe(false)
   })
 
   it('a flipped bit anywhere in version, nonce, ciphertext or tag fails as PROTOCOL', () => {

@@ -8,6 +8,7 @@ export interface MailboxRecord {
   sealed: Uint8Array<ArrayBuffer>
   depositor: string
   storedAt: number
+  release: Uint8Array<ArrayBuffer>
 }
 
 export namespace MailboxRecord {
@@ -40,6 +41,11 @@ export namespace MailboxRecord {
           w.double(obj.storedAt)
         }
 
+        if ((obj.release != null && obj.release.byteLength > 0)) {
+          w.uint32(42)
+          w.bytes(obj.release)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -48,7 +54,8 @@ export namespace MailboxRecord {
           tag: uint8ArrayAlloc(0),
           sealed: uint8ArrayAlloc(0),
           depositor: '',
-          storedAt: 0
+          storedAt: 0,
+          release: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -71,6 +78,10 @@ export namespace MailboxRecord {
             }
             case 4: {
               obj.storedAt = reader.double()
+              break
+            }
+            case 5: {
+              obj.release = reader.bytes()
               break
             }
             default: {
@@ -116,6 +127,13 @@ export namespace MailboxRecord {
               }
               break
             }
+            case 5: {
+              yield {
+                field: `${prefix}.release`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -148,6 +166,11 @@ export namespace MailboxRecord {
     value: number
   }
 
+  export interface MailboxRecordReleaseFieldEvent {
+    field: '$.release'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<MailboxRecord>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, MailboxRecord.codec())
   }
@@ -156,7 +179,7 @@ export namespace MailboxRecord {
     return decodeMessage(buf, MailboxRecord.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxRecord>): Generator<MailboxRecordTagFieldEvent | MailboxRecordSealedFieldEvent | MailboxRecordDepositorFieldEvent | MailboxRecordStoredAtFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxRecord>): Generator<MailboxRecordTagFieldEvent | MailboxRecordSealedFieldEvent | MailboxRecordDepositorFieldEvent | MailboxRecordStoredAtFieldEvent | MailboxRecordReleaseFieldEvent> {
     return streamMessage(buf, MailboxRecord.codec(), opts)
   }
 }

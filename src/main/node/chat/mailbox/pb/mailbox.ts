@@ -9,6 +9,8 @@ export interface MailboxRequest {
   sealed: Uint8Array<ArrayBuffer>
   tags: Uint8Array<ArrayBuffer>[]
   acks: MailboxRef[]
+  release: Uint8Array<ArrayBuffer>
+  after: Uint8Array<ArrayBuffer>
 }
 
 export namespace MailboxRequest {
@@ -68,6 +70,16 @@ export namespace MailboxRequest {
           }
         }
 
+        if ((obj.release != null && obj.release.byteLength > 0)) {
+          w.uint32(50)
+          w.bytes(obj.release)
+        }
+
+        if ((obj.after != null && obj.after.byteLength > 0)) {
+          w.uint32(58)
+          w.bytes(obj.after)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -77,7 +89,9 @@ export namespace MailboxRequest {
           tag: uint8ArrayAlloc(0),
           sealed: uint8ArrayAlloc(0),
           tags: [],
-          acks: []
+          acks: [],
+          release: uint8ArrayAlloc(0),
+          after: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -114,6 +128,14 @@ export namespace MailboxRequest {
               obj.acks.push(MailboxRef.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.acks$
               }))
+              break
+            }
+            case 6: {
+              obj.release = reader.bytes()
+              break
+            }
+            case 7: {
+              obj.after = reader.bytes()
               break
             }
             default: {
@@ -190,6 +212,20 @@ export namespace MailboxRequest {
 
               break
             }
+            case 6: {
+              yield {
+                field: `${prefix}.release`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.after`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -235,6 +271,22 @@ export namespace MailboxRequest {
     index: number
   }
 
+  export interface MailboxRequestAcksTokenFieldEvent {
+    field: '$.acks[].token'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface MailboxRequestReleaseFieldEvent {
+    field: '$.release'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxRequestAfterFieldEvent {
+    field: '$.after'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<MailboxRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, MailboxRequest.codec())
   }
@@ -243,7 +295,7 @@ export namespace MailboxRequest {
     return decodeMessage(buf, MailboxRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxRequest>): Generator<MailboxRequestKindFieldEvent | MailboxRequestTagFieldEvent | MailboxRequestSealedFieldEvent | MailboxRequestTagsFieldEvent | MailboxRequestAcksTagFieldEvent | MailboxRequestAcksIdFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxRequest>): Generator<MailboxRequestKindFieldEvent | MailboxRequestTagFieldEvent | MailboxRequestSealedFieldEvent | MailboxRequestTagsFieldEvent | MailboxRequestAcksTagFieldEvent | MailboxRequestAcksIdFieldEvent | MailboxRequestAcksTokenFieldEvent | MailboxRequestReleaseFieldEvent | MailboxRequestAfterFieldEvent> {
     return streamMessage(buf, MailboxRequest.codec(), opts)
   }
 }
@@ -251,6 +303,7 @@ export namespace MailboxRequest {
 export interface MailboxRef {
   tag: Uint8Array<ArrayBuffer>
   id: Uint8Array<ArrayBuffer>
+  token: Uint8Array<ArrayBuffer>
 }
 
 export namespace MailboxRef {
@@ -273,13 +326,19 @@ export namespace MailboxRef {
           w.bytes(obj.id)
         }
 
+        if ((obj.token != null && obj.token.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.token)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           tag: uint8ArrayAlloc(0),
-          id: uint8ArrayAlloc(0)
+          id: uint8ArrayAlloc(0),
+          token: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -294,6 +353,10 @@ export namespace MailboxRef {
             }
             case 2: {
               obj.id = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.token = reader.bytes()
               break
             }
             default: {
@@ -325,6 +388,13 @@ export namespace MailboxRef {
               }
               break
             }
+            case 3: {
+              yield {
+                field: `${prefix}.token`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -347,6 +417,11 @@ export namespace MailboxRef {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface MailboxRefTokenFieldEvent {
+    field: '$.token'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<MailboxRef>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, MailboxRef.codec())
   }
@@ -355,7 +430,7 @@ export namespace MailboxRef {
     return decodeMessage(buf, MailboxRef.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxRef>): Generator<MailboxRefTagFieldEvent | MailboxRefIdFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxRef>): Generator<MailboxRefTagFieldEvent | MailboxRefIdFieldEvent | MailboxRefTokenFieldEvent> {
     return streamMessage(buf, MailboxRef.codec(), opts)
   }
 }
@@ -499,6 +574,7 @@ export interface MailboxReply {
   status: MailboxReply.Status
   items: MailboxItem[]
   more: boolean
+  next: Uint8Array<ArrayBuffer>
 }
 
 export namespace MailboxReply {
@@ -548,6 +624,11 @@ export namespace MailboxReply {
           w.bool(obj.more)
         }
 
+        if ((obj.next != null && obj.next.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.next)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -555,7 +636,8 @@ export namespace MailboxReply {
         const obj: any = {
           status: Status.OK,
           items: [],
-          more: false
+          more: false,
+          next: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -580,6 +662,10 @@ export namespace MailboxReply {
             }
             case 3: {
               obj.more = reader.bool()
+              break
+            }
+            case 4: {
+              obj.next = reader.bytes()
               break
             }
             default: {
@@ -633,6 +719,13 @@ export namespace MailboxReply {
               }
               break
             }
+            case 4: {
+              yield {
+                field: `${prefix}.next`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -673,6 +766,11 @@ export namespace MailboxReply {
     value: boolean
   }
 
+  export interface MailboxReplyNextFieldEvent {
+    field: '$.next'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<MailboxReply>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, MailboxReply.codec())
   }
@@ -681,7 +779,7 @@ export namespace MailboxReply {
     return decodeMessage(buf, MailboxReply.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxReply>): Generator<MailboxReplyStatusFieldEvent | MailboxReplyItemsIdFieldEvent | MailboxReplyItemsTagFieldEvent | MailboxReplyItemsSealedFieldEvent | MailboxReplyMoreFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxReply>): Generator<MailboxReplyStatusFieldEvent | MailboxReplyItemsIdFieldEvent | MailboxReplyItemsTagFieldEvent | MailboxReplyItemsSealedFieldEvent | MailboxReplyMoreFieldEvent | MailboxReplyNextFieldEvent> {
     return streamMessage(buf, MailboxReply.codec(), opts)
   }
 }
