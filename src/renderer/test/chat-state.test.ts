@@ -98,6 +98,8 @@ describe('search snippets', () => {
   it('shows the match in its context, case-insensitive, clipped with ellipses', () => {
     expect(snippetOf('Shall we meet on Tuesday at noon?', 'tuesday', 8)).toEqual({ before: '…meet on ', match: 'Tuesday', after: ' at noon…' })
     expect(snippetOf('tuesday', 'TUE')).toEqual({ before: '', match: 'tue', after: 'sday' })
+    // a narrow list: little before the match, so the match is what shows
+    expect(snippetOf('Hello Alice here, shall we meet on Tuesday at noon?', 'tuesday', 60, 12).before).toBe('… we meet on ')
     // matched in the file name only: the text's start
     expect(snippetOf('see attached', 'report', 40)).toEqual({ before: 'see attached', match: '', after: '' })
   })

@@ -54,7 +54,7 @@ export function SearchResults ({ query, onOpen }: { query: string, onOpen: () =>
       {results != null && results.length > 0 && (
         <ul className='chat-list' aria-label={`Messages containing ${q}`}>
           {results.map(m => {
-            const s = snippetOf(m.file != null && m.text === '' ? m.file.name : m.text, q)
+            const s = snippetOf(m.file != null && m.text === '' ? m.file.name : m.text, q, 60, 12)
             return (
               <li key={`${m.peerId}/${m.cursor}`}>
                 <button type='button' className='chat-item' data-testid='search-result' data-peer-id={m.peerId}

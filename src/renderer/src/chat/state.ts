@@ -176,12 +176,13 @@ export interface Snippet { before: string, match: string, after: string }
  * `radius` characters either side, clipped with an ellipsis. No match (the
  * query matched the file name): the start of the text.
  */
-export function snippetOf (text: string, query: string, radius = 40): Snippet {
+/** `radius` characters around the match, at most `lead` of them before it (a narrow list shows the match, not the text's start). */
+export function snippetOf (text: string, query: string, radius = 40, lead = radius): Snippet {
   const flat = text.replace(/\s+/g, ' ')
   const q = query.trim()
   const i = q === '' ? -1 : flat.toLowerCase().indexOf(q.toLowerCase())
   if (i < 0) return { before: flat.length > radius * 2 ? `${flat.slice(0, radius * 2)}…` : flat, match: '', after: '' }
-  const start = Math.max(0, i - radius)
+  const start = Math.max(0, i - Math.min(lead, radius))
   const end = Math.min(flat.length, i + q.length + radius)
   return {
     before: (start > 0 ? '…' : '') + flat.slice(start, i),
