@@ -26,7 +26,6 @@ export const MAX_N = 2 ** 48
 /** the latest time a Date can hold */
 const MAX_TIME = 8.64e15
 const STATUSES = new Set(Object.values(ChatReply.Status))
-const encoder = new TextEncoder()
 
 export { ChatFrame, ChatReply, WireMessage }
 
@@ -60,7 +59,7 @@ export function checkMessage (m: WireMessage): IncomingMessage {
   if (!Number.isSafeInteger(m.order) || m.order < 1 || m.order > MAX_ORDER) throw new Violation('message order out of range')
   // a Date holds ±8.64e15 ms: a later time would break whatever shows it
   if (!Number.isSafeInteger(m.sentAt) || m.sentAt > MAX_TIME) throw new Violation('message time out of range')
-  if (encoder.encode(m.text).byteLength > MAX_CHAT_TEXT_BYTES) throw new Violation('message text too long')
+  if (Buffer.byteLength(m.text) > MAX_CHAT_TEXT_BYTES) throw new Violation('message text too long')
   let file: ChatFile | null = null
   if (m.file != null) {
     const { link, name, size } = m.file

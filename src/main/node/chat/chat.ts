@@ -171,7 +171,9 @@ export class Chat implements ChatReceiver {
       await store.save(r, [m])
       return this.init.store.view(peerId, r, m)
     })
-    this.announce(peerId, [view])
+    this.announce([view])
+    const r = this.init.store.record(peerId)
+    if (r != null) this.emitConversation(r)
     void this.flush(peerId)
     return view
   }
@@ -269,10 +271,7 @@ export class Chat implements ChatReceiver {
         await this.makeRoomForRequest(from)
       }
       for (const m of fresh) { mark(r, m.n); r.clock = Math.max(r.clock, m.order) }
-      if (receipt != null) {
-        r.peerDelivered = Math.max(r.peerDelivered, Math.min(receipt.delivered, r.nextOut - 1))
-        r.peerRead = Math.max(r.peerRead, Math.min(receipt.read, r.peerDelivered))
-      }
+      takeReceipt(r, receipt)
       if (fresh.length > 0) {
         const newest = fresh.reduce((a, b) => (b.order > a.order ? b : a))
         if (r.last == null || newest.order >= r.last.order) r.last = newest
@@ -299,7 +298,7 @@ export class Chat implements ChatReceiver {
       if (r.request) {
         if (!wasRequest && fresh.length > 0) this.init.events.emit('chat:notice', { peerId: from, kind: 'request', preview: '' })
       } else if (fresh.length > 0) {
-        this.announce(from, fresh.map(m => this.init.store.view(from, r, m)))
+        this.announce(fresh.map(m => this.init.store.view(from, r, m)))
         const last = fresh[fresh.length - 1]
         const more = fresh.length > 1 ? ` (and ${fresh.length - 1} more)` : ''
         this.init.events.emit('chat:notice', { peerId: from, kind: 'message', preview: preview(last) + more })
@@ -379,10 +378,7 @@ export class Chat implements ChatReceiver {
       if (old == null) return null
       const r = { ...old }
       const before = { delivered: r.peerDelivered, read: r.peerRead }
-      if (reply.receipt != null) {
-        r.peerDelivered = Math.max(r.peerDelivered, Math.min(reply.receipt.delivered, r.nextOut - 1))
-        r.peerRead = Math.max(r.peerRead, Math.min(reply.receipt.read, r.peerDelivered))
-      }
+      takeReceipt(r, reply.receipt)
       if (reply.status !== ChatReply.Status.BUSY) {
         r.deliveredSent = Math.max(r.deliveredSent, ours.delivered)
         r.readSent = Math.max(r.readSent, ours.read)
@@ -395,7 +391,7 @@ export class Chat implements ChatReceiver {
       return { r, before }
     })
     if (res == null) return false
-    if (failed.length > 0) this.announce(peerId, failed.map(m => this.init.store.view(peerId, res.r, m)))
+    this.announce(failed.map(m => this.init.store.view(peerId, res.r, m)))
     this.emitConversation(res.r)
     await this.announceReceipt(peerId, res.before, res.r)
     const sentUpTo = sent.at(-1)?.n ?? 0
@@ -474,7 +470,9 @@ export class Chat implements ChatReceiver {
       await this.init.store.save(rec, still)
       return { rec, still }
     })
-    if (now != null) this.announce(r.peerId, now.still.map(m => this.init.store.view(r.peerId, now.rec, m)))
+    if (now == null) return
+    this.announce(now.still.map(m => this.init.store.view(r.peerId, now.rec, m)))
+    this.emitConversation(now.rec)
   }
 
   private scheduleCollect (delayMs: number): void {
@@ -546,10 +544,8 @@ export class Chat implements ChatReceiver {
     if (gone) this.init.events.emit('chat:conversation-removed', { peerId: oldest.peerId })
   }
 
-  private announce (peerId: string, views: ChatMessage[]): void {
+  private announce (views: ChatMessage[]): void {
     for (const v of views) this.init.events.emit('chat:message', v)
-    const r = this.init.store.record(peerId)
-    if (r != null) this.emitConversation(r)
   }
 
   private emitConversation (r: ConversationRecord): void {
@@ -577,6 +573,13 @@ export class Chat implements ChatReceiver {
       // the conversation was deleted meanwhile
     }
   }
+}
+
+/** The peer's markers for our messages: they only move forward, never past what we sent, and read never past delivered. */
+function takeReceipt (r: ConversationRecord, receipt: Receipt | null): void {
+  if (receipt == null) return
+  r.peerDelivered = Math.max(r.peerDelivered, Math.min(receipt.delivered, r.nextOut - 1))
+  r.peerRead = Math.max(r.peerRead, Math.min(receipt.read, r.peerDelivered))
 }
 
 function has (r: ConversationRecord, n: number): boolean {

@@ -314,6 +314,7 @@ function keyOf (tag: Uint8Array, id: Uint8Array): Key {
   return new Key(`${PREFIX}/${hex(tag)}/${hex(id)}`)
 }
 
-function hex (bytes: Uint8Array): string {
+/** Bytes as lowercase hex (tags and ids as map keys). */
+export function hex (bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')
 }

@@ -14,6 +14,7 @@ import type { Connection, PeerId } from '@libp2p/interface'
 import { WgtError } from '../../../../shared/errors.js'
 import { anySignal } from '../../wire/index.js'
 import { MAILBOX_PROTOCOL, MAX_FETCH_TAGS, MailboxReply, type MailboxRef, type MailboxService } from './mailbox-service.js'
+import { hex } from './mailbox-store.js'
 import { open, releaseToken, seal, tagFor, type MailboxKeys } from './seal.js'
 
 /** senders one collect() looks for (FETCHes of 256 tags each) */
@@ -179,10 +180,6 @@ export class Mailbox {
     const shuffled = speaking.map(id => ({ id, r: Math.random() })).sort((a, b) => a.r - b.r).map(p => p.id)
     return [...shuffled.filter(id => this.isContact(id)), ...shuffled.filter(id => !this.isContact(id))]
   }
-}
-
-function hex (bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')
 }
 
 function fromHex (s: string): Uint8Array {
