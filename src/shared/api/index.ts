@@ -4,6 +4,7 @@
  * slice file and one line to SLICES; the method table, the event names, the
  * types and the client timeouts all follow from it.
  */
+import { calls } from './calls.js'
 import { chat } from './chat.js'
 import { TIMEOUT_MS, type EventsOf, type MethodDef, type MethodsOf } from './define.js'
 import { files } from './files.js'
@@ -22,6 +23,7 @@ export const SLICES = [
   storage,
   files,
   chat,
+  calls,
   operations,
   settings,
   session
@@ -70,6 +72,7 @@ export function callTimeout (method: WgtMethodName, args: readonly unknown[]): n
 }
 
 export type { Carries, MethodDef, SliceApi, TimeoutClass } from './define.js'
+export * from './calls.js'
 export * from './chat.js'
 export * from './files.js'
 export * from './guard.js'
