@@ -5,19 +5,20 @@
  * other time. The permission handlers (permissions.ts) ask has() for every
  * request and every check, so the two always agree.
  *
- * Nothing in the app grants yet: calls are not built, so today media stays
- * refused and only tests grant. The calls capability will grant when a call
- * is started or accepted and revoke when it ends, one grant per call.
+ * CallGrants (call-grants.ts) grants one per call the user started or
+ * accepted and revokes it when the call ends; nothing else grants.
  */
 export class MediaGrants {
   /** one entry per grant (objects, so two grants for the same reason revoke separately) */
   private readonly held = new Set<{ reason: string }>()
+  private readonly listeners = new Set<() => void>()
 
   /** Allow media until the returned function is called (calling it again does nothing). */
   grant (reason: string): () => void {
     const entry = { reason }
     this.held.add(entry)
-    return () => { this.held.delete(entry) }
+    this.changed()
+    return () => { if (this.held.delete(entry)) this.changed() }
   }
 
   has (): boolean {
@@ -27,5 +28,18 @@ export class MediaGrants {
   /** why media is allowed now, e.g. for a log line or an indicator; empty when it is not */
   reasons (): string[] {
     return [...this.held].map(e => e.reason)
+  }
+
+  /**
+   * Be told after every grant and revocation, e.g. to close the screen picker
+   * the moment the last call ends. Returns the function that unsubscribes.
+   */
+  onChange (listener: () => void): () => void {
+    this.listeners.add(listener)
+    return () => { this.listeners.delete(listener) }
+  }
+
+  private changed (): void {
+    for (const l of [...this.listeners]) l()
   }
 }

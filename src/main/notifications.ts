@@ -137,8 +137,13 @@ function truncate (text: string): string {
  * markup characters are escaped.
  */
 export function plain (text: string, platform: string): string {
-  // eslint-disable-next-line no-control-regex -- exactly the characters to remove
-  const visible = text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
+  const visible = inert(text)
   if (platform !== 'linux') return visible
   return visible.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+}
+
+/** Text without control and direction-override characters, which could reorder or hide what is shown. */
+export function inert (text: string): string {
+  // eslint-disable-next-line no-control-regex -- exactly the characters to remove
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
 }

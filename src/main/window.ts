@@ -1,9 +1,10 @@
 /** The main window and the hardening every web contents gets. */
-import { BrowserWindow, desktopCapturer, screen, type Session, type WebContents } from 'electron'
+import { BrowserWindow, desktopCapturer, screen, webContents, type Session, type WebContents, type WebFrameMain } from 'electron'
 import type { AppPaths, RendererOrigin } from './app-paths.js'
 import { devRendererCsp } from './csp.js'
 import type { MediaGrants } from './media-grants.js'
-import { applyPermissionPolicy, type ScreenSource } from './permissions.js'
+import { applyPermissionPolicy, type CaptureSource, type DisplayFrameLike } from './permissions.js'
+import { pickCaptureSource, type SourceLike } from './screen-picker.js'
 
 /**
  * Applied to every web contents the app ever creates (app 'web-contents-created'):
@@ -22,7 +23,7 @@ export function hardenWebContents (contents: WebContents, origin: RendererOrigin
 
 /** Permissions (camera, microphone and screen only while `grants` allows), and the CSP in development. */
 export function hardenSession (session: Session, origin: RendererOrigin, grants: MediaGrants): void {
-  applyPermissionPolicy(session, { isTrusted: origin.isTrusted, grants, screens })
+  applyPermissionPolicy(session, { isTrusted: origin.isTrusted, grants, chooseSource })
   // In production the app:// handler attaches the CSP itself; the dev server needs it added.
   const dev = origin.devServer
   if (dev != null) {
@@ -33,11 +34,27 @@ export function hardenSession (session: Session, origin: RendererOrigin, grants:
   }
 }
 
-/** Every screen, the primary one first; no thumbnails, which would capture each screen once. */
-async function screens (): Promise<ScreenSource[]> {
-  const sources = await desktopCapturer.getSources({ types: ['screen'], thumbnailSize: { width: 0, height: 0 } })
+/** The screen picker, as a modal window over the window that asked. */
+async function chooseSource (frame: DisplayFrameLike, signal: AbortSignal): Promise<CaptureSource | null> {
+  const contents = webContents.fromFrame(frame as WebFrameMain)
+  const parent = contents == null ? undefined : BrowserWindow.fromWebContents(contents) ?? undefined
+  return await pickCaptureSource({
+    sources: captureSources,
+    createWindow: options => new BrowserWindow({ ...options, parent: options.parent as BrowserWindow | undefined }),
+    parent
+  }, signal)
+}
+
+/** Every screen and window, with thumbnails small enough for a grid, as JPEG to keep the picker page small. */
+async function captureSources (): Promise<SourceLike[]> {
+  const sources = await desktopCapturer.getSources({ types: ['screen', 'window'], thumbnailSize: { width: 320, height: 180 } })
   const primary = String(screen.getPrimaryDisplay().id)
-  return sources.sort((a, b) => Number(b.display_id === primary) - Number(a.display_id === primary))
+  return sources.map(s => ({
+    id: s.id,
+    name: s.name,
+    thumbnail: s.thumbnail.isEmpty() ? '' : `data:image/jpeg;base64,${s.thumbnail.toJPEG(75).toString('base64')}`,
+    primary: s.display_id === primary
+  }))
 }
 
 /** The windows this app created, for the IPC sender check and event delivery. */

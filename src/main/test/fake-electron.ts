@@ -8,11 +8,16 @@
  * - a session without permission handlers grants every request and check, and
  *   refuses getDisplayMedia, as Electron's defaults do;
  * - a Notification shows nothing until show(), and its events come only from
- *   the user (click, dismiss); app.setBadgeCount answers whether it worked.
+ *   the user (click, dismiss); app.setBadgeCount answers whether it worked;
+ * - a BrowserWindow that is closed is destroyed, emits 'closed' once, and
+ *   throws when used after; executeJavaScript answers what the page's script
+ *   resolves with, which here the test (the user) decides.
  */
 import type { FrameLike, IpcMainLike, InvokeEventLike, WindowLike } from '../ipc.js'
 import type { NotificationLike, NotificationOptionsLike } from '../notifications.js'
-import type { PermissionSessionLike, ScreenSource } from '../permissions.js'
+import type { CaptureSource, PermissionSessionLike } from '../permissions.js'
+import { PICKER_SCRIPT, type PageSource } from '../screen-picker-page.js'
+import type { PickerWindowLike, PickerWindowOptions } from '../screen-picker.js'
 import type { IpcRendererLike } from '../../preload/bridge.js'
 
 type Handler = (event: InvokeEventLike, ...args: any[]) => Promise<unknown>
@@ -171,7 +176,7 @@ export class FakeSession implements PermissionSessionLike {
   }
 
   /** getDisplayMedia in `frame`: the streams granted, or null when refused */
-  async displayMedia (frame: FakeFrame | null, securityOrigin = frame == null ? 'null' : originOf(frame.url)): Promise<{ video: ScreenSource } | null> {
+  async displayMedia (frame: FakeFrame | null, securityOrigin = frame == null ? 'null' : originOf(frame.url)): Promise<{ video: CaptureSource } | null> {
     const handler = this.onDisplayMedia
     if (handler == null) return null
     const request = { frame, securityOrigin, videoRequested: true, audioRequested: false, userGesture: true }
@@ -250,4 +255,70 @@ export class FakeFocusWindow {
   focus (): void { if (this.visible && !this.minimized) this.focused = true }
   /** the user switches to another application */
   blur (): void { this.focused = false }
+}
+
+/** The screen picker's window: the test plays the user through choose(), cancel() and closeByUser(). */
+export class FakePickerWindow implements PickerWindowLike {
+  loadedUrl: string | null = null
+  shown = false
+  private destroyed = false
+  private script: string | null = null
+  private readonly closedListeners: Array<() => void> = []
+  private resolvePage: ((value: unknown) => void) | null = null
+
+  constructor (readonly options: PickerWindowOptions) {}
+
+  async loadURL (url: string): Promise<void> {
+    this.alive()
+    this.loadedUrl = url
+  }
+
+  show (): void {
+    this.alive()
+    this.shown = true
+  }
+
+  close (): void {
+    if (this.destroyed) return
+    this.destroyed = true
+    for (const l of this.closedListeners) l()
+  }
+
+  isDestroyed (): boolean { return this.destroyed }
+
+  once (_event: 'closed', listener: () => void): this {
+    this.closedListeners.push(listener)
+    return this
+  }
+
+  readonly webContents = {
+    executeJavaScript: async (code: string): Promise<unknown> => {
+      this.alive()
+      this.script = code
+      return await new Promise(resolve => { this.resolvePage = resolve })
+    }
+  }
+
+  /** whether the page is up and waiting for the user */
+  get asking (): boolean { return this.resolvePage != null && !this.destroyed }
+
+  /** the sources the injected script was given */
+  offered (): PageSource[] {
+    const prefix = `(${PICKER_SCRIPT})(`
+    if (this.script == null || !this.script.startsWith(prefix)) throw new Error('the picker script was not injected')
+    return JSON.parse(this.script.slice(prefix.length, -1)) as PageSource[]
+  }
+
+  /** what the page's script resolves with: an id when the user shares, null when they cancel */
+  answer (value: unknown): void {
+    if (this.resolvePage == null) throw new Error('the page is not asking')
+    this.resolvePage(value)
+  }
+
+  /** the user closes the window with its close button */
+  closeByUser (): void { this.close() }
+
+  private alive (): void {
+    if (this.destroyed) throw new Error('Object has been destroyed')
+  }
 }

@@ -3,17 +3,19 @@
  * handlers, with the fake Electron session: refused until a media grant,
  * allowed to our renderer while one is held, refused again once it is revoked,
  * and never to another origin or an iframe. Request and check always agree.
+ * Screen capture gets what the user chose in the picker, one picker at a time,
+ * and nothing once the call that granted has ended.
  */
 import { beforeEach, describe, expect, it } from 'vitest'
 import { rendererOrigin } from '../app-paths.js'
 import { MediaGrants } from '../media-grants.js'
-import { applyPermissionPolicy, type ScreenSource } from '../permissions.js'
+import { applyPermissionPolicy, type CaptureSource, type DisplayFrameLike } from '../permissions.js'
 import { FakeFrame, FakeSession } from './fake-electron.js'
 
 const OURS = new FakeFrame('app://wgt/index.html#/peers')
 const FOREIGN = new FakeFrame('https://evil.example/')
 const OUR_IFRAME = new FakeFrame('app://wgt/index.html', OURS)
-const SCREENS: ScreenSource[] = [{ id: 'screen:1:0', name: 'Screen 1' }, { id: 'screen:2:0', name: 'Screen 2' }]
+const SCREENS: CaptureSource[] = [{ id: 'screen:1:0', name: 'Screen 1' }, { id: 'screen:2:0', name: 'Screen 2' }]
 
 /** every way a page reaches the camera, the microphone or the screen, answered yes or no */
 async function mediaAnswers (session: FakeSession, frame: FakeFrame): Promise<boolean[]> {
@@ -37,7 +39,7 @@ describe('media permissions', () => {
   beforeEach(() => {
     session = new FakeSession()
     grants = new MediaGrants()
-    applyPermissionPolicy(session, { isTrusted: rendererOrigin(undefined).isTrusted, grants, screens: async () => SCREENS })
+    applyPermissionPolicy(session, { isTrusted: rendererOrigin(undefined).isTrusted, grants, chooseSource: async () => SCREENS[0] })
   })
 
   it('refuses camera, microphone and screen to our renderer before a grant, by request and by check', async () => {
@@ -73,11 +75,11 @@ describe('media permissions', () => {
     expect(await session.displayMedia(OURS, 'https://evil.example')).toBeNull()
   })
 
-  it('refuses screen capture when no screen can be listed', async () => {
-    const empty = new FakeSession()
-    applyPermissionPolicy(empty, { isTrusted: rendererOrigin(undefined).isTrusted, grants, screens: async () => { throw new Error('no display') } })
+  it('refuses screen capture when the picker fails', async () => {
+    const failing = new FakeSession()
+    applyPermissionPolicy(failing, { isTrusted: rendererOrigin(undefined).isTrusted, grants, chooseSource: async () => { throw new Error('no display') } })
     grants.grant('call')
-    expect(await empty.displayMedia(OURS)).toBeNull()
+    expect(await failing.displayMedia(OURS)).toBeNull()
   })
 
   it('keeps clipboard writes as they were: our renderer yes, another origin no, no grant needed', async () => {
@@ -93,5 +95,72 @@ describe('media permissions', () => {
       expect(await session.request(OURS, permission), permission).toBe(false)
       expect(session.check(OURS, permission), permission).toBe(false)
     }
+  })
+
+  describe('the screen picker', () => {
+    let picker: FakeSession
+    let asks: Array<{ frame: DisplayFrameLike, signal: AbortSignal, answer: (s: CaptureSource | null) => void }>
+
+    beforeEach(() => {
+      picker = new FakeSession()
+      asks = []
+      applyPermissionPolicy(picker, {
+        isTrusted: rendererOrigin(undefined).isTrusted,
+        grants,
+        chooseSource: async (frame, signal) => await new Promise(resolve => { asks.push({ frame, signal, answer: resolve }) })
+      })
+    })
+    const settle = async (): Promise<void> => { await new Promise(resolve => setImmediate(resolve)) }
+
+    it('captures what the user chose, and only its id and name', async () => {
+      grants.grant('call')
+      const pending = picker.displayMedia(OURS)
+      await settle()
+      expect(asks).toHaveLength(1)
+      expect(asks[0].frame).toBe(OURS)
+      asks[0].answer({ ...SCREENS[1], thumbnail: 'data:image/png;base64,AAAA' } as CaptureSource)
+      expect(await pending).toEqual({ video: SCREENS[1] })
+    })
+
+    it('refuses when the user cancels: getDisplayMedia rejects', async () => {
+      grants.grant('call')
+      const pending = picker.displayMedia(OURS)
+      await settle()
+      asks[0].answer(null)
+      expect(await pending).toBeNull()
+    })
+
+    it('opens no picker without a grant', async () => {
+      expect(await picker.displayMedia(OURS)).toBeNull()
+      expect(asks).toHaveLength(0)
+    })
+
+    it('refuses a second request while the picker is open, and asks again once it is answered', async () => {
+      grants.grant('call')
+      const first = picker.displayMedia(OURS)
+      await settle()
+      expect(await picker.displayMedia(OURS)).toBeNull()
+      expect(asks).toHaveLength(1)
+      asks[0].answer(SCREENS[0])
+      expect(await first).toEqual({ video: SCREENS[0] })
+      const again = picker.displayMedia(OURS)
+      await settle()
+      expect(asks).toHaveLength(2)
+      asks[1].answer(null)
+      expect(await again).toBeNull()
+    })
+
+    it('aborts the picker when the call ends, and shares nothing even if the user then chooses', async () => {
+      const revoke = grants.grant('call')
+      const other = grants.grant('second call')
+      const pending = picker.displayMedia(OURS)
+      await settle()
+      other()
+      expect(asks[0].signal.aborted).toBe(false)
+      revoke()
+      expect(asks[0].signal.aborted).toBe(true)
+      asks[0].answer(SCREENS[0])
+      expect(await pending).toBeNull()
+    })
   })
 })
