@@ -3,14 +3,16 @@
  * Thin on purpose: the node lives in ./node and knows nothing of Electron.
  */
 import { join } from 'node:path'
-import { app, dialog, ipcMain, Notification, protocol, session, shell } from 'electron'
+import { app, dialog, ipcMain, Notification, protocol, session, shell, type NotificationConstructorOptions } from 'electron'
 import { createNode } from './node/index.js'
 import type { WgtNode } from './node/node.js'
 import { APP_SCHEME, appPaths, rendererOrigin } from './app-paths.js'
 import { bindApiToIpc } from './ipc.js'
 import { shutdownOnce } from './lifecycle.js'
+import { CallGrants } from './call-grants.js'
+import { startCallNotifications } from './call-notifications.js'
 import { MediaGrants } from './media-grants.js'
-import { startChatNotifications } from './notifications.js'
+import { NotificationBudget, startChatNotifications } from './notifications.js'
 import { serveRenderer } from './protocol.js'
 import { createMainWindow, focusWindow, hardenSession, hardenWebContents, ourWindows } from './window.js'
 
@@ -31,11 +33,13 @@ function main (): void {
   // A packaged app never takes its renderer from the environment: that origin gets the whole API.
   const origin = rendererOrigin(app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL)
   const paths = appPaths(import.meta.dirname, app.getAppPath())
-  // camera, microphone and screen stay refused until a call grants them (none does yet: calls are not built)
+  // camera, microphone and screen stay refused but for the calls the user placed or answered (CallGrants)
   const mediaGrants = new MediaGrants()
+  let callGrants: CallGrants | undefined
   let starting: Promise<WgtNode> | undefined
   let unbind: (() => void) | undefined
   let stopNotifications: (() => void) | undefined
+  let stopCallNotifications: (() => void) | undefined
   let stopping = false
   let startFailed = false
 
@@ -44,6 +48,8 @@ function main (): void {
     // a node that failed to start has nothing to stop; one still starting is awaited, then stopped
     const node = await starting?.catch(() => undefined)
     stopNotifications?.()
+    stopCallNotifications?.()
+    callGrants?.stop()
     unbind?.()
     await node?.stop()
   }, (code) => { app.exit(startFailed ? 1 : code) })
@@ -75,17 +81,24 @@ function main (): void {
     starting = createNode({ dataDir: join(app.getPath('userData'), 'node') })
     const node = await starting
     if (stopping) return
+    callGrants = new CallGrants(node.api.on, mediaGrants)
     unbind = bindApiToIpc({ ipcMain, api: node.api, windows: () => [...ourWindows], isTrustedUrl: origin.isTrusted, shell })
-    stopNotifications = startChatNotifications({
+    const notifying = {
       api: node.api,
       isSupported: () => Notification.isSupported(),
-      create: options => new Notification(options),
+      create: (options: NotificationConstructorOptions) => new Notification(options),
       isFocused: () => [...ourWindows].some(w => !w.isDestroyed() && w.isFocused()),
       showWindow: openWindow,
+      platform: process.platform,
+      // one per-minute limit for messages and rings together
+      budget: new NotificationBudget()
+    }
+    stopNotifications = startChatNotifications({
+      ...notifying,
       // badges exist on macOS's Dock and Linux launchers only (Electron: @platform linux,darwin)
-      setBadgeCount: process.platform === 'darwin' || process.platform === 'linux' ? count => app.setBadgeCount(count) : undefined,
-      platform: process.platform
+      setBadgeCount: process.platform === 'darwin' || process.platform === 'linux' ? count => app.setBadgeCount(count) : undefined
     })
+    stopCallNotifications = startCallNotifications(notifying)
     openWindow()
   }).catch((err: unknown) => {
     startFailed = true

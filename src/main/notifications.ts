@@ -11,7 +11,9 @@ export const MAX_BODY_CHARS = 120
 
 /** What we use of an Electron Notification. */
 export interface NotificationLike {
-  on: ((event: 'click', listener: () => void) => unknown) & ((event: 'close', listener: () => void) => unknown)
+  on: ((event: 'click', listener: () => void) => unknown) & ((event: 'close', listener: () => void) => unknown) &
+  /** a button of `actions` was pressed (macOS, Windows) */
+  ((event: 'action', listener: (details: { actionIndex: number }) => void) => unknown)
   show: () => void
   close: () => void
 }
@@ -24,6 +26,51 @@ export const MAX_PER_MINUTE = 12
 export interface NotificationOptionsLike {
   title: string
   body: string
+  /** buttons; Electron shows them on macOS (signed, alert style) and Windows */
+  actions?: Array<{ type: 'button', text: string }>
+  /** 'never': stays until closed (Linux, Windows) */
+  timeoutType?: 'default' | 'never'
+  urgency?: 'normal' | 'critical' | 'low'
+}
+
+/**
+ * New notifications per minute, counted across chat and calls: a flood of
+ * either must not fill the desktop. take() says whether one more may show now.
+ */
+export class NotificationBudget {
+  private readonly shownAt: number[] = []
+
+  constructor (private readonly perMinute = MAX_PER_MINUTE, private readonly now = Date.now) {}
+
+  take (): boolean {
+    const now = this.now()
+    while (this.shownAt.length > 0 && this.shownAt[0] <= now - 60_000) this.shownAt.shift()
+    if (this.shownAt.length >= this.perMinute) return false
+    this.shownAt.push(now)
+    return true
+  }
+}
+
+/** Contacts' nicknames as the node tells them, to title notifications; stop() unsubscribes. */
+export function trackNicknames (api: Pick<NodeApi, 'on' | 'listContacts'>): { name: (peerId: string) => string, stop: () => void } {
+  const nicknames = new Map<string, string>()
+  const remember = (c: Contact): void => {
+    if (c.nickname != null) nicknames.set(c.peerId, c.nickname)
+    else nicknames.delete(c.peerId)
+  }
+  // what the node says from now on is newer than the list read below: that fills only the gaps
+  const removed = new Set<string>()
+  const offs = [
+    api.on('contact:update', c => { removed.delete(c.peerId); remember(c) }),
+    api.on('contact:remove', ({ peerId }) => { removed.add(peerId); nicknames.delete(peerId) })
+  ]
+  api.listContacts().then(list => {
+    for (const c of list) if (!nicknames.has(c.peerId) && !removed.has(c.peerId)) remember(c)
+  }).catch((err: unknown) => { console.error('wgt: could not read contacts for notifications', err) })
+  return {
+    name: peerId => nicknames.get(peerId) ?? shortPeerId(peerId),
+    stop: () => { for (const off of offs) off() }
+  }
 }
 
 export interface ChatNotificationOptions {
@@ -40,23 +87,21 @@ export interface ChatNotificationOptions {
   setBadgeCount?: (count: number) => unknown
   /** process.platform: on Linux the body is markup, so peer text is escaped there */
   platform: string
+  /** the per-minute limit, shared with call notifications; a budget of its own when absent */
+  budget?: NotificationBudget
 }
 
 /** Start; returns the function that stops (idempotent). */
 export function startChatNotifications (opts: ChatNotificationOptions): () => void {
-  const nicknames = new Map<string, string>()
+  const names = trackNicknames(opts.api)
+  const budget = opts.budget ?? new NotificationBudget()
   const unread = new Map<string, number>()
   // Electron drops a notification's handlers once the object is garbage collected: keep each until it is done,
   // one per peer (in the order shown), so a flood replaces rather than piles up
   const live = new Map<string, NotificationLike>()
-  const shownAt: number[] = []
   let stopped = false
   let badge = -1
 
-  const rememberContact = (c: Contact): void => {
-    if (c.nickname != null) nicknames.set(c.peerId, c.nickname)
-    else nicknames.delete(c.peerId)
-  }
   const updateBadge = (): void => {
     if (opts.setBadgeCount == null) return
     const total = [...unread.values()].reduce((a, b) => a + b, 0)
@@ -66,18 +111,14 @@ export function startChatNotifications (opts: ChatNotificationOptions): () => vo
   }
   const track = (c: Conversation): void => { unread.set(c.peerId, c.unread); updateBadge() }
 
-  // what the node says from now on is newer than the lists read below: those fill only the gaps
+  // what the node says from now on is newer than the list read below: that fills only the gaps
   const removed = new Set<string>()
   const offs = [
-    opts.api.on('contact:update', rememberContact),
-    opts.api.on('contact:remove', ({ peerId }) => { nicknames.delete(peerId) }),
+    names.stop,
     opts.api.on('chat:conversation', c => { removed.delete(c.peerId); track(c) }),
     opts.api.on('chat:conversation-removed', ({ peerId }) => { removed.add(peerId); unread.delete(peerId); updateBadge() }),
     opts.api.on('chat:notice', notice => { notify(notice) })
   ]
-  opts.api.listContacts().then(list => {
-    for (const c of list) if (!nicknames.has(c.peerId)) rememberContact(c)
-  }).catch((err: unknown) => { console.error('wgt: could not read contacts for notifications', err) })
   opts.api.listConversations().then(list => {
     if (stopped) return
     for (const c of list) if (!unread.has(c.peerId) && !removed.has(c.peerId)) unread.set(c.peerId, c.unread)
@@ -86,12 +127,9 @@ export function startChatNotifications (opts: ChatNotificationOptions): () => vo
 
   function notify (notice: ChatNotice): void {
     if (stopped || opts.isFocused() || !opts.isSupported()) return
-    const title = plain(nicknames.get(notice.peerId) ?? shortPeerId(notice.peerId), opts.platform)
+    const title = plain(names.name(notice.peerId), opts.platform)
     const body = notice.kind === 'request' ? 'wants to chat with you' : plain(truncate(notice.preview), opts.platform)
-    const now = Date.now()
-    while (shownAt.length > 0 && shownAt[0] <= now - 60_000) shownAt.shift()
-    if (shownAt.length >= MAX_PER_MINUTE) return
-    shownAt.push(now)
+    if (!budget.take()) return
     const n = opts.create({ title, body })
     const forget = (): void => { if (live.get(notice.peerId) === n) live.delete(notice.peerId) }
     n.on('click', () => {

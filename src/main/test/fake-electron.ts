@@ -187,11 +187,11 @@ export class FakeSession implements PermissionSessionLike {
 /** One Notification: constructed with its options, on screen once show() is called. */
 export class FakeNotification implements NotificationLike {
   shown = false
-  private readonly listeners = new Map<string, Array<() => void>>()
+  private readonly listeners = new Map<string, Array<(...args: any[]) => void>>()
 
   constructor (readonly options: NotificationOptionsLike, private readonly center: FakeNotificationCenter) {}
 
-  on (event: 'click' | 'close', listener: () => void): this {
+  on (event: 'click' | 'close' | 'action', listener: (details: { actionIndex: number }) => void): this {
     this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener])
     return this
   }
@@ -202,9 +202,15 @@ export class FakeNotification implements NotificationLike {
   }
 
   /** the user clicks it */
-  click (): void { this.emit('click') }
+  click (): void { this.byUser(); this.emit('click') }
   /** the user dismisses it */
-  dismiss (): void { this.emit('close') }
+  dismiss (): void { this.byUser(); this.emit('close') }
+  /** the user presses the button at `index` of options.actions (only there if the options have it) */
+  act (index: number): void {
+    if (index < 0 || index >= (this.options.actions?.length ?? 0)) throw new Error(`this notification has no action ${index}`)
+    this.byUser()
+    this.emit('action', { actionIndex: index })
+  }
 
   closed = false
   /** the app takes it away (Electron: notification.close(), which emits 'close') */
@@ -218,9 +224,14 @@ export class FakeNotification implements NotificationLike {
     return [...this.listeners.values()].reduce((a, l) => a + l.length, 0)
   }
 
-  private emit (event: string): void {
+  /** what the user can touch is on screen */
+  private byUser (): void {
     if (!this.shown) throw new Error('a notification that was never shown cannot be clicked or dismissed')
-    for (const l of this.listeners.get(event) ?? []) l()
+    if (this.closed) throw new Error('a notification the app closed is gone from the screen')
+  }
+
+  private emit (event: string, details?: { actionIndex: number }): void {
+    for (const l of this.listeners.get(event) ?? []) l(details)
   }
 }
 

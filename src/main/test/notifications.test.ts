@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Contact, Conversation } from '../../shared/api/index.js'
 import { fakeNode, type FakeNode } from '../cli/test/fake-node.js'
-import { MAX_BODY_CHARS, MAX_LIVE, MAX_PER_MINUTE, plain, shortPeerId, startChatNotifications, type ChatNotificationOptions } from '../notifications.js'
+import { MAX_BODY_CHARS, MAX_LIVE, MAX_PER_MINUTE, NotificationBudget, plain, shortPeerId, startChatNotifications, type ChatNotificationOptions } from '../notifications.js'
 import { FakeApp, FakeFocusWindow, FakeNotificationCenter } from './fake-electron.js'
 
 const ALICE = '12D3KooWRBy97UB99e3J6hiPesre1MZeuNQvfan4gBziswrRJsNK'
@@ -165,5 +165,17 @@ describe('chat notifications', () => {
     expect(app.badgeCount).toBe(0)
     center.shown[0].click()
     expect(win.isFocused()).toBe(false)
+  })
+})
+
+describe('notification budget', () => {
+  it('allows so many a minute, and more as the minute passes', () => {
+    let now = 1_000_000
+    const budget = new NotificationBudget(3, () => now)
+    expect([budget.take(), budget.take(), budget.take(), budget.take()]).toEqual([true, true, true, false])
+    now += 59_999
+    expect(budget.take()).toBe(false)
+    now += 1
+    expect([budget.take(), budget.take(), budget.take(), budget.take()]).toEqual([true, true, true, false])
   })
 })
