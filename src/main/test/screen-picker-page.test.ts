@@ -2,11 +2,11 @@
  * The screen picker's page in Chromium, driven as a user would: the injected
  * script runs under the page's CSP (which allows no script of the page's own),
  * every control is reachable by keyboard, Escape and Cancel answer null, and a
- * window title full of markup is shown as text.
+ * window title full of markup is shown as text. Page code is passed as
+ * strings: main's TypeScript has no DOM types.
  */
-// (page code is passed as strings: main's TypeScript has no DOM types)
 import { chromium, type Browser, type Page } from 'playwright-core'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { PICKER_SCRIPT, PICKER_URL, type PageSource } from '../screen-picker-page.js'
 
 // a 1×1 PNG: a real image, so a thumbnail that loads under the CSP can be told from one that does not
@@ -27,15 +27,16 @@ describe('screen picker page', () => {
       executablePath: '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run']
     })
-  })
-  afterAll(async () => { await browser?.close() })
+  }, 120_000)
+  afterAll(async () => { await browser?.close() }, 60_000)
 
   beforeEach(async () => {
     page = await browser.newPage()
     errors = []
     page.on('pageerror', err => errors.push(err.message))
     await page.goto(PICKER_URL)
-  })
+  }, 60_000)
+  afterEach(async () => { await page?.close() })
 
   /** inject the script as main does; the answer arrives once the user acts */
   const ask = (sources = SOURCES): Promise<unknown> => page.evaluate(`(${PICKER_SCRIPT})(${JSON.stringify(sources)})`)
