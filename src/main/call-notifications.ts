@@ -79,7 +79,8 @@ export function startCallNotifications (opts: CallNotificationOptions): () => vo
       forget()
       if (!stopped) opts.showWindow()
     })
-    n.on('action', ({ actionIndex }) => {
+    n.on('action', (details, index) => {
+      const actionIndex = details?.actionIndex ?? index
       if (live.get(call.id) !== n) return
       if (actionIndex === ACCEPT) answer(call, 'acceptCall')
       else if (actionIndex === DECLINE) answer(call, 'declineCall')

@@ -12,8 +12,8 @@ export const MAX_BODY_CHARS = 120
 /** What we use of an Electron Notification. */
 export interface NotificationLike {
   on: ((event: 'click', listener: () => void) => unknown) & ((event: 'close', listener: () => void) => unknown) &
-  /** a button of `actions` was pressed (macOS, Windows) */
-  ((event: 'action', listener: (details: { actionIndex: number }) => void) => unknown)
+  /** a button of `actions` was pressed (macOS, Windows): its index in details (as Electron 45 documents it) or in the second argument (the older form, deprecated) */
+  ((event: 'action', listener: (details: { actionIndex?: number } | undefined, actionIndex?: number) => void) => unknown)
   show: () => void
   close: () => void
 }

@@ -191,7 +191,7 @@ export class FakeNotification implements NotificationLike {
 
   constructor (readonly options: NotificationOptionsLike, private readonly center: FakeNotificationCenter) {}
 
-  on (event: 'click' | 'close' | 'action', listener: (details: { actionIndex: number }) => void): this {
+  on (event: 'click' | 'close' | 'action', listener: (details: { actionIndex?: number } | undefined, actionIndex?: number) => void): this {
     this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener])
     return this
   }
@@ -209,7 +209,8 @@ export class FakeNotification implements NotificationLike {
   act (index: number): void {
     if (index < 0 || index >= (this.options.actions?.length ?? 0)) throw new Error(`this notification has no action ${index}`)
     this.byUser()
-    this.emit('action', { actionIndex: index })
+    // as Electron 45 does: the index in the details, and (deprecated) as the second argument
+    this.emit('action', { actionIndex: index }, index)
   }
 
   closed = false
@@ -230,8 +231,8 @@ export class FakeNotification implements NotificationLike {
     if (this.closed) throw new Error('a notification the app closed is gone from the screen')
   }
 
-  private emit (event: string, details?: { actionIndex: number }): void {
-    for (const l of this.listeners.get(event) ?? []) l(details)
+  private emit (event: string, ...args: unknown[]): void {
+    for (const l of this.listeners.get(event) ?? []) l(...args)
   }
 }
 
