@@ -148,6 +148,11 @@ export async function pump (from: Renderer, port: number, to: Renderer, count: n
   await until(`${count} datagrams to arrive`, () => to.received.length - start >= count, 15_000, 5)
 }
 
+/** Until the far side has ended the stream, closed (its write end) or aborted. */
+export async function untilFarEnded (stream: Stream): Promise<void> {
+  await until('the far side to end the stream', () => stream.status !== 'open' || stream.remoteWriteStatus !== 'writable')
+}
+
 /** Open `protocol` to `addr` from a raw node, write `hello` (or raw bytes), and read one reply. */
 export async function rawHello (node: Libp2p, addr: string, protocol: string, hello: MediaHello | Uint8Array): Promise<{ stream: Stream, status: MediaReply.Status | null }> {
   const stream = await node.dialProtocol(multiaddr(addr), protocol, { signal: AbortSignal.timeout(10_000) })
