@@ -20,7 +20,7 @@ import type { Connection, PeerId, PeerStore, Startable, Stream } from '@libp2p/i
 import { lpStream } from '@libp2p/utils'
 import { WgtError } from '../../../../shared/errors.js'
 import { parsePeerId } from '../../net/peer-id.js'
-import { abortStream, anySignal, isWireViolation, ProtocolService, Violation, type ProtocolComponents, type ProtocolServiceInit } from '../../wire/index.js'
+import { abortStream, anySignal, closeStream, isWireViolation, ProtocolService, Violation, type ProtocolComponents, type ProtocolServiceInit } from '../../wire/index.js'
 import type { CallMedia, MediaTunnel, TunnelOptions } from '../tunnel-types.js'
 import { DEFAULT_MAX_QUEUE_BYTES } from './link.js'
 import { Tunnel, type Route, type TunnelTiming } from './tunnel.js'
@@ -136,7 +136,7 @@ class MediaStreams extends ProtocolService<CallMediaComponents> {
     if (tunnel == null || tunnel.dial || tunnel.isClosed) {
       // not counted: the caller re-dialling just as the call ended is honest
       await reply(MediaReply.Status.UNKNOWN_CALL)
-      await stream.close({ signal })
+      await closeStream(stream)
       return
     }
     const proofOk = hello.from === tunnel.peerId && proofMatches(hello.proof, mediaProof(tunnel.key, hello.callId, hello.from, hello.to))
@@ -146,7 +146,7 @@ class MediaStreams extends ProtocolService<CallMediaComponents> {
       // cannot check a proof (it has no key): a refused hello it carried is not its fault.
       if (direct) throw new Violation(hello.from === tunnel.peerId ? 'media hello with a bad proof' : 'media stream for a call with another peer')
       this.log('refused a relayed media stream for call %s from %s via %s', hello.callId, hello.from, peer)
-      await stream.close({ signal })
+      await closeStream(stream)
       return
     }
     await reply(MediaReply.Status.OK)

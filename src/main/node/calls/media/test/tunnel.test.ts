@@ -5,7 +5,9 @@
  */
 import { createSocket } from 'node:dgram'
 import { afterEach, describe, expect, it } from 'vitest'
-import { MEDIA_PROTOCOL } from '../wire.js'
+import type { Stream } from '@libp2p/interface'
+import { lpStream } from '@libp2p/utils'
+import { MEDIA_PROTOCOL, MediaReply } from '../wire.js'
 import { connect, latch, mediaPeer, newCallId, newKey, pump, Renderer, stopAll, until, type MediaPeer } from './helpers.js'
 
 afterEach(stopAll)
@@ -74,6 +76,33 @@ describe('the call media tunnel', () => {
     expect(ta.stats().datagramsOut).toBe(before.datagramsOut)
     await pump(ra, ta.port, rb, 1, 1500)
     expect(rb.received.map(d => d.byteLength)).toEqual([1500])
+  })
+
+  it('drops datagrams, counted, when the stream is slow, instead of queueing them without bound', async () => {
+    const [a, x] = await Promise.all([mediaPeer(), mediaPeer({ bare: true })])
+    // a callee that accepts and never reads: the muxer's window fills, then the write buffer
+    await x.node.handle(MEDIA_PROTOCOL, async (stream: Stream) => {
+      const lp = lpStream(stream)
+      await lp.read()
+      await lp.write(MediaReply.encode({ status: MediaReply.Status.OK }))
+      lp.unwrap().pause()
+    })
+    await a.node.dial(x.node.getMultiaddrs()[0])
+    const t = a.media.open({ callId: newCallId(), peerId: x.id, key: newKey(), dial: true })
+    expect(await t.ready).toBe('libp2p')
+    const ra = await Renderer.open()
+    const sent = 1300
+    for (let i = 0; i < sent; i++) {
+      await ra.send(t.port, Buffer.alloc(1200, 7))
+      await until('the tunnel took it', () => t.stats().datagramsOut + t.stats().dropped >= i + 1, 15_000, 1)
+    }
+    const s = t.stats()
+    expect(s.dropped).toBeGreaterThan(0)
+    expect(s.datagramsOut + s.dropped).toBe(sent)
+    // at most yamux's window in flight (256 KiB, doubled at most twice while the hello
+    // went through) and the tunnel's 64 KiB queue
+    expect(s.bytesOut).toBeLessThanOrEqual(1024 * 1024 + 64 * 1024 + 1200)
+    t.close()
   })
 
   it('close frees the UDP port and the streams on both sides, and the far side does not re-dial', async () => {
