@@ -101,9 +101,9 @@ export class Renderer {
     socket.on('message', msg => { this.received.push(msg) })
   }
 
-  static async open (): Promise<Renderer> {
+  static async open (address = '127.0.0.1'): Promise<Renderer> {
     const socket = createSocket('udp4')
-    await new Promise<void>(resolve => socket.bind(0, '127.0.0.1', resolve))
+    await new Promise<void>(resolve => socket.bind(0, address, resolve))
     const r = new Renderer(socket)
     running.push({ stop: () => { r.close() } })
     return r

@@ -4,6 +4,7 @@
  * stop free the UDP port and the streams.
  */
 import { createSocket } from 'node:dgram'
+import { networkInterfaces } from 'node:os'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
@@ -76,6 +77,22 @@ describe('the call media tunnel', () => {
     expect(ta.stats().datagramsOut).toBe(before.datagramsOut)
     await pump(ra, ta.port, rb, 1, 1500)
     expect(rb.received.map(d => d.byteLength)).toEqual([1500])
+  })
+
+  // Chromium may send from a socket bound to the LAN address; the kernel keeps that source on the way to 127.0.0.1
+  const lan = Object.values(networkInterfaces()).flat().find(i => i?.family === 'IPv4' && !i.internal)?.address
+  it.skipIf(lan == null)('takes a renderer that sends from this machine\'s own LAN address, and answers it there', async () => {
+    const [a, b] = await Promise.all([mediaPeer(), mediaPeer()])
+    await connect(a, b)
+    const callId = newCallId()
+    const key = newKey()
+    const tb = b.media.open({ callId, peerId: a.id, key, dial: false })
+    const ta = a.media.open({ callId, peerId: b.id, key, dial: true })
+    await Promise.all([ta.ready, tb.ready])
+    const [ra, rb] = await Promise.all([Renderer.open(lan), Renderer.open()])
+    await latch(ra, ta.port, rb, tb.port)
+    await pump(rb, tb.port, ra, 5, 100)
+    expect(ra.received.length).toBe(5)
   })
 
   it('drops datagrams, counted, when the stream is slow, instead of queueing them without bound', async () => {
