@@ -18,6 +18,7 @@
  */
 import type { Connection, PeerId, PeerStore, Startable, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { WgtError } from '../../../../shared/errors.js'
 import { parsePeerId } from '../../net/peer-id.js'
 import { abortStream, anySignal, closeStream, isWireViolation, ProtocolService, Violation, type ProtocolComponents, type ProtocolServiceInit } from '../../wire/index.js'
@@ -51,7 +52,7 @@ export function isCircuit (conn: Connection): boolean {
 }
 
 /** The relay in a circuit address: the /p2p/<R> just before /p2p-circuit. */
-export function relayOf (addr: { getComponents: Connection['remoteAddr']['getComponents'] }): string | null {
+export function relayOf (addr: Multiaddr): string | null {
   const parts = addr.getComponents()
   const at = parts.findIndex(c => c.name === 'p2p-circuit')
   if (at < 1 || parts[at - 1].name !== 'p2p') return null
@@ -185,9 +186,9 @@ class MediaStreams extends ProtocolService<CallMediaComponents> {
         failures.push((err as Error).message)
       }
     }
-    for (const relay of await this.relaysOf(peer, conns)) {
+    for (const [relay, via] of await this.relaysOf(peer, conns)) {
       try {
-        const conn = await this.connectionTo(relay, signal)
+        const conn = await this.connectionTo(relay, via, signal)
         const stream = await this.handshake(conn, RELAY_PROTOCOL, hello, signal)
         return { stream, route: 'relay', remote: relay }
       } catch (err) {
@@ -200,34 +201,40 @@ class MediaStreams extends ProtocolService<CallMediaComponents> {
       : `no connection to ${tunnel.peerId} that can carry media, and no relay it is reachable through`)
   }
 
-  /** Relays the peer is reachable through: those of our limited connections to it, then circuit addresses the peer store knows. */
-  private async relaysOf (peer: PeerId, conns: Connection[]): Promise<string[]> {
-    const found = new Set<string>()
-    for (const c of conns) {
-      const r = relayOf(c.remoteAddr)
-      if (r != null) found.add(r)
+  /**
+   * Relays the peer is reachable through: those of our limited connections to
+   * it, then circuit addresses the peer store knows; each with the addresses
+   * the circuits name for it (what comes before /p2p-circuit).
+   */
+  private async relaysOf (peer: PeerId, conns: Connection[]): Promise<Map<string, Multiaddr[]>> {
+    const found = new Map<string, Multiaddr[]>()
+    const add = (addr: Multiaddr): void => {
+      const r = relayOf(addr)
+      if (r == null || r === this.self || r === peer.toString()) return
+      const list = found.get(r) ?? []
+      const at = addr.toString().indexOf('/p2p-circuit')
+      // '/p2p/<R>' alone names no transport: the peer store's addresses for R serve then
+      const via = addr.toString().slice(0, at)
+      if (!via.startsWith('/p2p/') && list.length < 4) list.push(multiaddr(via))
+      found.set(r, list)
     }
+    for (const c of conns) add(c.remoteAddr)
     try {
       const known = await this.components.peerStore.get(peer)
-      for (const a of known.addresses) {
-        const r = relayOf(a.multiaddr)
-        if (r != null) found.add(r)
-      }
+      for (const a of known.addresses) add(a.multiaddr)
     } catch {
       // not in the peer store: only the connections tell
     }
-    found.delete(this.self)
-    found.delete(peer.toString())
-    return [...found]
+    return found
   }
 
   /** Our own connection to a relay, one that carries no limits (dialled if need be: the dial is ours). */
-  private async connectionTo (relay: string, signal: AbortSignal): Promise<Connection> {
+  private async connectionTo (relay: string, via: Multiaddr[], signal: AbortSignal): Promise<Connection> {
     const id = parsePeerId(relay)
     const cm = this.components.connectionManager
     const have = cm.getConnections(id).find(c => c.status === 'open' && c.limits == null)
     if (have != null) return have
-    const conn = await cm.openConnection(id, { signal: anySignal(signal, HANDSHAKE_TIMEOUT_MS) })
+    const conn = await cm.openConnection(via.length > 0 ? via : id, { signal: anySignal(signal, HANDSHAKE_TIMEOUT_MS) })
     if (conn.limits != null) throw new WgtError('PEER_UNREACHABLE', 'reachable only through another relay')
     return conn
   }

@@ -93,6 +93,22 @@ describe('the call relay', () => {
     expect(tb.stats().bytesIn).toBe(rb.bytes)
   })
 
+  it('finds the relay from the callee\'s circuit address alone, with no connection to either', async () => {
+    const r = await mediaPeer({ relay: { maxKbps: 100_000 }, bare: true })
+    const [a, b] = await Promise.all([mediaPeer(), mediaPeer({ circuit: true })])
+    const circuit = await reserveOn(b, r)
+    await a.node.peerStore.merge(b.node.peerId, { multiaddrs: [multiaddr(circuit)] })
+    const callId = newCallId()
+    const key = newKey()
+    const tb = b.media.open({ callId, peerId: a.id, key, dial: false })
+    const ta = a.media.open({ callId, peerId: b.id, key, dial: true })
+    expect(await ta.ready).toBe('relay')
+    expect(await tb.ready).toBe('relay')
+    expect(r.relay!.stats().circuits).toBe(1)
+    ta.close()
+    tb.close()
+  })
+
   it('re-attaches through the relay when the direct connection drops', async () => {
     const { a, b, r } = await relayed({ maxKbps: 100_000 }, { media: { reattachEveryMs: 100 } })
     // a direct connection too: the tunnel takes it first
