@@ -20,6 +20,7 @@ import { measureThroughput } from './throughput.js'
 import { measureCes } from './ces.js'
 import { measureFiles } from './files.js'
 import { measureChat } from './chat.js'
+import { measureCallsRelay } from './calls-relay.js'
 import { measureStartup } from './startup.js'
 import { startChild, stopAllChildren } from './lib/children.js'
 import { round } from './lib/stats.js'
@@ -90,6 +91,7 @@ async function main () {
     await stopAllChildren()
   }
   const chat = await measureChat({ rounds: rounds ?? 7, ...chatOptions, log })
+  const callsRelay = await measureCallsRelay({ rounds: rounds ?? 7, log })
   machine.loadavgEnd = load()
 
   const faster = throughput.tlsVsNoise >= 1 ? 'tls' : 'noise'
@@ -104,6 +106,7 @@ async function main () {
     throughputLoopback: throughput,
     files,
     chat,
+    callsRelay,
     ces,
     notes: [
       'Start-up: spawn to exit of `wgt --version` and `wgt id` (against a daemon on loopback) vs `node -e 0` with the same Node binary, interleaved in random order each round; ratios of medians (target under 1.5).',
@@ -112,6 +115,7 @@ async function main () {
       'Throughput: one yamux stream over TCP between two processes, timed by the sender from first write to the receiver\'s byte-count acknowledgement; raw node:net moves the same bytes in the same chunk size. ratioVsRaw = libp2p / raw.',
       'Files: six wgt daemons on loopback, driven through the wgt CLI: `wgt share` on one (4+2, every shard placed on a peer plus the sharer\'s own copy) and `wgt fetch` on another (k shards per segment, decode, write, whole-file SHA-256), CLI start included (cliStartMs), vs one libp2p TLS stream moving the same bytes between two processes. peakRss: VmHWM (peak resident set over the whole process life) of the sharing daemon (sharing, then serving its own copy to the fetch), the fetching daemon and the other holders, on six fresh daemons, for one 1 GiB file; idle is VmRSS before the share.',
       'Chat: two wgt daemons on loopback that are contacts, driven through their WebSocket APIs. delivery: sendMessage on A until chat:message for it on B, one at a time, vs the probe RTT between the same daemons (api.ping), rounds interleaved; ratioP50 = delivery / probe. sustained: N sendMessage calls with 64 in flight on one API connection, until A counts none pending (B acknowledged all), vs N listConversations calls through the same window; ratio = msgs/s / calls/s. history: the conversation holds `messages` (at least WGT_BENCH_CHAT_HISTORY), B restarted, chatHistory(A, {limit: 50}) on B, the first call and the median of the next, vs listContacts on the same connection.',
+      'Calls relay: each node in its own process, this process as both renderers sending paced 1200-byte datagrams both ways; CPU (process.cpuUsage, user + system) per Mbit carried of A on the direct libp2p tunnel and of R on the relayed one (A ↔ R ↔ B, A and B connected only by a circuit relay connection), vs one process forwarding the same UDP datagrams between two ports, rounds interleaved.',
       `Encryption: ${faster} was faster by ${round(factor, 2)}× in Node ${process.version}. This is Node only: in Electron's main process noise falls back to a WASM AEAD and TLS uses BoringSSL, so the Electron comparison must be measured there.`
     ]
   }

@@ -89,6 +89,7 @@ export async function startDaemon (cmd: DaemonCommand, io: DaemonIo, deps: Daemo
     if (cmd.listen != null) partial.listen = cmd.listen
     if (cmd.quotaBytes != null) partial.quotaBytes = cmd.quotaBytes
     if (cmd.mailboxAfterMs != null) partial.mailboxAfterMs = cmd.mailboxAfterMs
+    if (cmd.relayCallKbps != null) partial.relayCallKbps = cmd.relayCallKbps
     node = await (deps.createNode ?? defaultCreateNode)(partial)
     const running = node
     // apiUrl is known once the server listens; rotateToken is only ever called after that

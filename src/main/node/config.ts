@@ -14,8 +14,14 @@ export interface NodeConfig {
   /** multiaddrs (with /p2p/<id>) dialled at start and kept in the routing table */
   bootstrap: string[]
   mdns: boolean
-  /** act as a circuit-relay v2 server for others */
+  /** act as a circuit-relay v2 server for others, and relay calls' media (/wgt/call-relay/1.0.0) */
   relayServer: boolean
+  /**
+   * a relay server's cap on the call media it forwards, all calls and both directions together,
+   * in kbit/s (default DEFAULT_RELAY_CALL_KBPS). Over it the relay drops datagrams and the calls
+   * lower their bitrate.
+   */
+  relayCallKbps: number
   /**
    * Run the DHT in server mode. WGT's DHT (/wgt prefix) is a separate network from IPFS's and is
    * mostly used on LANs and loopback, where AutoNAT never confirms a public address and kad-dht's
@@ -49,6 +55,14 @@ export interface NodeConfig {
 }
 
 
+/**
+ * 10 Mbit/s: two video calls at Chromium's ceiling of about 2.5 Mbit/s each way (four streams),
+ * or dozens of audio calls. A relay forwards what it receives, so it spends the same on its
+ * uplink: 10 Mbit/s fits a home fibre or cable uplink without starving its owner. Operators with
+ * more (or less) to give set --relay-call-kbps.
+ */
+export const DEFAULT_RELAY_CALL_KBPS = 10_000
+
 export function defaultListen (): string[] {
   return [
     `/ip4/0.0.0.0/tcp/${DEFAULT_PORTS.tcp}`,
@@ -72,6 +86,7 @@ export function resolveConfig (partial: Partial<NodeConfig> & { dataDir: string 
     bootstrap: [],
     mdns: true,
     relayServer: false,
+    relayCallKbps: DEFAULT_RELAY_CALL_KBPS,
     dhtServer: true,
     maxConnections: 300,
     metricsIntervalMs: 1000,

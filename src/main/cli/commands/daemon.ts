@@ -1,4 +1,5 @@
 /** wgt daemon: the node headless, with its API over WebSocket and the UI over HTTP. */
+import { DEFAULT_RELAY_CALL_KBPS } from '../../node/config.js'
 import { DEFAULT_PORTS } from '../../node/ports.js'
 import { byteSize, checkMultiaddr, integer, stringList, stringValue, usage } from '../options.js'
 import type { CommandSpec } from './command.js'
@@ -13,6 +14,8 @@ export interface DaemonCommand {
   apiHost: string
   mdns: boolean
   relayServer: boolean
+  /** the relay's cap on call media, kbit/s; undefined: the node's default */
+  relayCallKbps: number | undefined
   /** bytes of shards this node may store; undefined: the node's default */
   quotaBytes: number | undefined
   mailboxAfterMs: number | undefined
@@ -22,7 +25,7 @@ const daemon: CommandSpec<DaemonCommand> = {
   name: 'daemon',
   summary: 'run a node headless, with the API and the UI over HTTP',
   usage: `[--data-dir DIR] [--listen MULTIADDR ...] [--bootstrap MULTIADDR ...]
-                  [--api-port N] [--api-host HOST] [--no-mdns] [--relay-server] [--quota BYTES]`,
+                  [--api-port N] [--api-host HOST] [--no-mdns] [--relay-server [--relay-call-kbps N]] [--quota BYTES]`,
   description: `Run a WGT node headless, with its API over WebSocket and its UI over HTTP.
 When ready it writes DIR/api.json (mode 0600: peerId, multiaddrs, apiUrl, token, pid)
 and prints the UI's URL. The access token is kept in DIR/api-token and survives a
@@ -35,6 +38,7 @@ Stops cleanly on SIGINT and SIGTERM. One daemon per data dir.`,
     { flags: '--api-host <HOST>', help: 'address the API and UI listen on; default 127.0.0.1 (only this machine)' },
     { flags: '--no-mdns', help: 'do not look for peers on the local network with mDNS' },
     { flags: '--relay-server', help: 'relay connections for peers that cannot reach each other directly' },
+    { flags: '--relay-call-kbps <N>', help: `with --relay-server: the most call media it relays, all calls and both directions,\nin kbit/s; over it datagrams are dropped and calls lower their bitrate; default ${DEFAULT_RELAY_CALL_KBPS}` },
     { flags: '--quota <BYTES>', help: 'disk for shards, ours and other peers\' (500MB, 10GiB, …); default the smaller of\n10 GiB and half the free disk, or what was last set in the UI' },
     { flags: '--mailbox-after <SECONDS>', help: 'a chat message to a contact still undelivered after this long is also sealed and left\nwith other peers, for the contact to collect on return; default 30' }
   ],
@@ -55,6 +59,7 @@ Stops cleanly on SIGINT and SIGTERM. One daemon per data dir.`,
       apiHost,
       mdns: opts.mdns !== false,
       relayServer: opts.relayServer === true,
+      relayCallKbps: relayCallKbps(opts),
       quotaBytes: byteSize(stringValue(opts.quota), '--quota'),
       mailboxAfterMs: seconds(integer(stringValue(opts.mailboxAfter), '--mailbox-after', 1, 7 * 86_400))
     }
@@ -64,6 +69,12 @@ Stops cleanly on SIGINT and SIGTERM. One daemon per data dir.`,
     const { runDaemon } = await import('../daemon.js')
     return await runDaemon(cmd, { out: io.out, err: io.err })
   }
+}
+
+function relayCallKbps (opts: Record<string, unknown>): number | undefined {
+  const kbps = integer(stringValue(opts.relayCallKbps), '--relay-call-kbps', 64, 10_000_000)
+  if (kbps != null && opts.relayServer !== true) throw usage('--relay-call-kbps needs --relay-server', 'daemon')
+  return kbps
 }
 
 const seconds = (s: number | undefined): number | undefined => s == null ? undefined : s * 1000

@@ -45,6 +45,13 @@ describe('parseCommand', () => {
     })
   })
 
+  it('parses the relay\'s cap on call media, only beside --relay-server', async () => {
+    expect(await parseCommand(['daemon', '--relay-server', '--relay-call-kbps', '2500'], env)).toMatchObject({ relayServer: true, relayCallKbps: 2500 })
+    expect(await parseCommand(['daemon', '--relay-server'], env)).toMatchObject({ relayCallKbps: undefined })
+    expect(await usageError(['daemon', '--relay-call-kbps', '2500'])).toContain('--relay-call-kbps needs --relay-server')
+    expect(await usageError(['daemon', '--relay-server', '--relay-call-kbps', '10'])).toContain('--relay-call-kbps must be an integer from 64')
+  })
+
   it('gives the daemon defaults: per-user data dir, node default listen, api port 4100, mDNS on', async () => {
     expect(await parseCommand(['daemon'], env)).toEqual({
       kind: 'daemon', dataDir: '/xdg/wgt', listen: undefined, bootstrap: [], apiPort: 4100, apiHost: '127.0.0.1', mdns: true, relayServer: false, quotaBytes: undefined
