@@ -60,9 +60,9 @@ export class CallStore {
     return this.calls.get(id)
   }
 
-  /** newest first */
+  /** newest first (the same order every time, even for calls started in the same millisecond) */
   all (): Call[] {
-    return [...this.calls.values()].sort((a, b) => b.startedAt - a.startedAt)
+    return [...this.calls.values()].sort((a, b) => b.startedAt - a.startedAt || (a.id < b.id ? -1 : 1))
   }
 
   /** Write the call; past MAX_KEPT_CALLS the oldest ended one goes. */

@@ -329,7 +329,10 @@ describe('what a peer can do to calls that are not its own', () => {
 
 describe('the record of calls', () => {
   it('survives a restart; a call that was going on is recorded as failed', async () => {
-    const { a, b } = await pair()
+    // a clock that moves, so the two calls' start times differ
+    let t = 1_000_000
+    const now = (): number => (t += 10)
+    const { a, b } = await pair({ now }, { now })
     const done = await ring(a, b)
     await b.calls.decline(done)
     await a.until(c => c.id === done && c.state === 'ended')
@@ -338,7 +341,7 @@ describe('the record of calls', () => {
     await a.until(c => c.id === open && c.state === 'connecting')
     // the node dies: nothing is stopped, the datastore stays
     const wire = new Wire()
-    const again = await side(wire, PEER_A, { datastore: a.datastore })
+    const again = await side(wire, PEER_A, { datastore: a.datastore, now })
     running.push(again)
     const list = again.calls.list()
     expect(list.map(c => c.id)).toEqual([open, done])
