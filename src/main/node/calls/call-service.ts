@@ -47,7 +47,7 @@ export interface CallServiceInit extends ProtocolServiceInit {
   /** messages taken from one peer at once, and refilled per minute (default 200, 1200: ICE trickles dozens per call) */
   burst?: number
   perMinute?: number
-  /** rings taken from one peer at once, and per minute (default 5, 10) */
+  /** rings taken from one peer at once, and per minute (default 10, 10: a person calling back, not a flood) */
   ringBurst?: number
   ringsPerMinute?: number
   timeoutMs?: number
@@ -123,7 +123,7 @@ export class CallService extends ProtocolService {
   constructor (components: ProtocolComponents, init: CallServiceInit) {
     super(components, init.reputation, 'call', { maxInboundStreams: 32, maxOutboundStreams: 32, runOnLimitedConnection: true })
     this.limiter = new RateLimiter(init.burst ?? 200, init.perMinute ?? 1200)
-    this.rings = new RateLimiter(init.ringBurst ?? 5, init.ringsPerMinute ?? 10)
+    this.rings = new RateLimiter(init.ringBurst ?? 10, init.ringsPerMinute ?? 10)
     this.timeoutMs = init.timeoutMs ?? 10_000
   }
 
