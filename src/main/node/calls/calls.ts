@@ -181,8 +181,9 @@ export class Calls implements CallReceiver {
   async accept (id: string): Promise<Call> {
     this.running()
     const live = this.ringingIn(id)
+    // another call's ring of theirs may go on ringing; an answered call, or a ring of ours, makes us busy
     const other = this.busyWith(live)
-    if (other != null && other.call.state !== 'ringing') throw new WgtError('UNAVAILABLE', `already in a call with ${other.call.peerId}: hang it up first`)
+    if (other != null && (other.call.state !== 'ringing' || other.call.outgoing)) throw new WgtError('UNAVAILABLE', `already in a call with ${other.call.peerId}: hang it up first`)
     if (live.tunnelOnly && !live.tunnel) {
       this.endAndTell(live, 'failed', 'local', 'this node uses only the media tunnel (calls setting), and the caller does not offer one')
       return live.call
@@ -323,7 +324,7 @@ export class Calls implements CallReceiver {
 
   private async onAccept (live: Live, offered: boolean): Promise<void> {
     clearTimeout(live.timer)
-    live.call = { ...live.call, state: 'connecting', answeredAt: this.now() }
+    live.call = { ...live.call, state: 'connecting', answeredAt: this.now(), request: false }
     if (live.tunnelOnly && !offered) {
       this.endAndTell(live, 'failed', 'local', 'this node uses only the media tunnel (calls setting), and the callee does not offer one')
       return

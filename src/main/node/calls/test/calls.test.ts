@@ -130,7 +130,21 @@ describe('the calls policy', () => {
     expect(held).toMatchObject({ state: 'ringing', request: true })
     expect(await a.until(c => c.id === call.id && c.request)).toMatchObject({ state: 'ringing', outgoing: true })
     expect(await b.calls.accept(call.id)).toMatchObject({ state: 'connecting', request: false })
-    await a.until(c => c.id === call.id && c.state === 'connecting')
+    expect(await a.until(c => c.id === call.id && c.state === 'connecting')).toMatchObject({ request: false })
+  })
+
+  it('does not answer a request while a call of ours rings', async () => {
+    const { wire, a, b } = await pair({}, { contacts: [PEER_A] })
+    const c = await side(wire, PEER_C)
+    running.push(c)
+    const held = await c.calls.place(PEER_B, { video: true })
+    await b.until(x => x.id === held.id && x.request, 'the request')
+    const ours = await b.calls.place(PEER_A, { video: true })
+    await a.until(x => x.id === ours.id)
+    await expect(b.calls.accept(held.id)).rejects.toMatchObject({ code: 'UNAVAILABLE' })
+    await b.calls.hangup(ours.id)
+    expect(await b.calls.accept(held.id)).toMatchObject({ state: 'connecting' })
+    await c.until(x => x.id === held.id && x.state === 'connecting')
   })
 
   it("does not let strangers' requests make the callee busy, and bounds how many wait", async () => {
