@@ -190,6 +190,7 @@ export class Calls implements CallReceiver {
     }
     // the tunnel is open before ACCEPT goes, so the caller's media stream finds it
     const media = live.tunnel ? this.openMedia(live, false) : null
+    if (live.call.state === 'ended') throw new WgtError('UNAVAILABLE', live.call.error ?? 'the call could not be answered')
     clearTimeout(live.timer)
     live.call = { ...live.call, state: 'connecting', answeredAt: this.now(), request: false }
     this.arm(live, this.connectTimeoutMs, () => { this.mediaTimeout(live) })
@@ -330,6 +331,7 @@ export class Calls implements CallReceiver {
       return
     }
     if (live.tunnel && offered) this.openMedia(live, true)
+    if (live.call.state === 'ended') return // no tunnel for a call that needs one: ended, and said why
     this.arm(live, this.connectTimeoutMs, () => { this.mediaTimeout(live) })
     await this.commit(live.call)
   }
@@ -361,6 +363,7 @@ export class Calls implements CallReceiver {
     }
   }
 
+  /** Open the call's tunnel; when it cannot be, a call that needs it ends (saying why) and the answer is null. */
   private openMedia (live: Live, dial: boolean): MediaTunnel | null {
     const { id, peerId } = live.call
     try {
@@ -379,10 +382,7 @@ export class Calls implements CallReceiver {
       return media
     } catch (err) {
       this.log('cannot open a media tunnel for call %s: %s', id, (err as Error).message)
-      if (live.tunnelOnly) {
-        this.endAndTell(live, 'failed', 'local', `cannot open the media tunnel: ${(err as Error).message}`)
-        throw WgtError.from(err, 'UNAVAILABLE')
-      }
+      if (live.tunnelOnly) this.endAndTell(live, 'failed', 'local', `cannot open the media tunnel: ${(err as Error).message}`)
       return null
     }
   }

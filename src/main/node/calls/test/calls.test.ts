@@ -279,6 +279,18 @@ describe('the media tunnel', () => {
     expect((await a.until(c => c.id === second && c.state === 'ended')).error).toContain('does not offer one')
     await b.until(c => c.id === second && c.state === 'ended')
 
+    // the caller has no opener and needs the tunnel the callee offers
+    const other = new Wire()
+    const noOpener = await side(other, PEER_C, { noMedia: true, contacts: [PEER_B] })
+    const host = await side(other, PEER_B, { contacts: [PEER_C] })
+    running.push(noOpener, host)
+    await noOpener.store.updateSettings({ mediaPath: 'libp2p' })
+    const fourth = await noOpener.calls.place(PEER_B, { video: true })
+    await host.until(c => c.id === fourth.id && c.state === 'ringing')
+    await host.calls.accept(fourth.id)
+    expect((await noOpener.until(c => c.id === fourth.id && c.state === 'ended')).error).toContain('no media tunnel')
+    expect(await host.until(c => c.id === fourth.id && c.state === 'ended')).toMatchObject({ endReason: 'hangup', endedBy: 'remote' })
+
     const third = await ring(b, a)
     await a.calls.accept(third)
     const [t] = a.media.opened
