@@ -7,7 +7,9 @@
  * with every way out of a state ending the call with a reason. The caller's
  * ring gives up after RING_TIMEOUT_MS; the callee's ring a little later (the
  * caller's CANCEL may be lost); an accepted call whose media does not flow
- * (no quality report from the renderer) within connectTimeoutMs fails.
+ * (no quality report from the renderer) within connectTimeoutMs fails, and
+ * so does an active one whose renderer stops reporting for silenceMs: the
+ * window holding the media is gone, and nobody else will hang it up.
  *
  * Busy: while this node has a call ringing, connecting or active (a
  * stranger's request aside: it does not ring, and fresh PeerIds cost an
@@ -43,6 +45,8 @@ const MAX_REQUESTS = 10
 const MAX_QUEUED = 64
 /** signals taken from the peer in one call: far more than any negotiation needs */
 const MAX_SIGNALS_PER_CALL = 2000
+/** an active call whose window reports nothing this long has lost it (closed, crashed, hung): it ends */
+export const SILENCE_MS = 30_000
 /** a quality report older than this is no current figure: the renderer stopped measuring */
 export const QUALITY_FRESH_MS = 10_000
 /** how long a stopping node gives its peers' hang-ups */
@@ -67,6 +71,8 @@ export interface CallsInit {
   /** how much longer the callee rings than the caller (default RING_GRACE_MS) */
   ringGraceMs?: number
   connectTimeoutMs?: number
+  /** an active call with no quality report this long ends (default SILENCE_MS) */
+  silenceMs?: number
   log?: (format: string, ...args: unknown[]) => void
 }
 
@@ -240,10 +246,12 @@ export class Calls implements CallReceiver {
     const first = live.call.state === 'connecting'
     live.call = { ...live.call, quality, state: 'active' }
     live.qualityAt = this.now()
-    if (!first) { this.init.events.emit('call:state', live.call); return }
-    clearTimeout(live.timer)
-    live.timer = undefined
-    await this.commit(live.call)
+    const silence = this.init.silenceMs ?? SILENCE_MS
+    this.arm(live, silence, () => {
+      this.endAndTell(live, 'failed', 'local', `the window holding the call reported nothing for ${Math.round(silence / 1000)} s (closed or stuck)`)
+    })
+    if (first) await this.commit(live.call)
+    else this.init.events.emit('call:state', live.call)
   }
 
   // ---- the peer's side -------------------------------------------------------------

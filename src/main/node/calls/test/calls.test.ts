@@ -212,6 +212,18 @@ describe('timeouts and failures', () => {
     expect(await b.until(c => c.id === id && c.state === 'ended')).toMatchObject({ endReason: 'hangup', endedBy: 'remote' })
   })
 
+  it('ends an active call whose window stops reporting quality', async () => {
+    const { a, b } = await pair({ silenceMs: 200 })
+    const id = await ring(a, b)
+    await b.calls.accept(id)
+    await a.until(c => c.id === id && c.state === 'connecting')
+    await a.calls.reportQuality(id, { ...QUALITY })
+    const ended = await a.until(c => c.id === id && c.state === 'ended')
+    expect(ended).toMatchObject({ endReason: 'failed', endedBy: 'local' })
+    expect(ended.error).toContain('reported nothing')
+    expect(await b.until(c => c.id === id && c.state === 'ended')).toMatchObject({ endReason: 'hangup', endedBy: 'remote' })
+  })
+
   it('ends as unreachable when the peer cannot be reached', async () => {
     const { wire, a } = await pair()
     wire.down.add(PEER_C)
