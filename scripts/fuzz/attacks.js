@@ -53,6 +53,7 @@ export const WGT_PROTOCOLS = [
   { protocol: '/wgt/contact/1.0.0', target: 'contact.ContactMessage', waitMs: 10_000, maxInboundStreams: 4 },
   { protocol: '/wgt/chat/1.0.0', target: 'chat.ChatFrame', waitMs: 20_000, maxInboundStreams: 32 },
   { protocol: '/wgt/mailbox/1.0.0', target: 'mailbox.MailboxRequest', waitMs: 10_000, maxInboundStreams: 16 },
+  { protocol: '/wgt/call/1.0.0', target: 'call.CallMessage', waitMs: 10_000, maxInboundStreams: 32 },
   // kad-dht: 10 s per message, at most 1 MiB (patches/@libp2p+kad-dht+16.4.5.patch)
   { protocol: '/wgt/kad/1.0.0', target: 'dht.Message', waitMs: 10_000, maxInboundStreams: 32, dht: true }
 ]

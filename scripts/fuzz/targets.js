@@ -36,12 +36,14 @@ function enumValues (e) {
 
 export async function loadTargets (nodeDir) {
   const load = async (p) => await import(pathToFileURL(join(nodeDir, p)).href)
-  const [shardPb, offerPb, probePb, capacityPb, contactPb, tables, shardService, offerCheck, capacityMeasure, ces, screen, chatService, mailboxService, mailboxStore] = await Promise.all([
+  const [shardPb, offerPb, probePb, capacityPb, contactPb, tables, shardService, offerCheck, capacityMeasure, ces, screen, chatService, mailboxService, mailboxStore, callService] = await Promise.all([
     load('files/pb/shard.js'), load('files/pb/offer.js'), load('metrics/pb/probe.js'),
     load('metrics/pb/capacity.js'), load('guard/pb/contact.js'), load('files/tables.js'), load('files/shard-service.js'),
     load('files/offer-check.js'), load('metrics/capacity-measure.js'), load('ces/index.js'), load('wire/screen.js'),
-    load('chat/chat-service.js'), load('chat/mailbox/mailbox-service.js'), load('chat/mailbox/mailbox-store.js')
+    load('chat/chat-service.js'), load('chat/mailbox/mailbox-service.js'), load('chat/mailbox/mailbox-store.js'),
+    load('calls/call-service.js')
   ])
+  const { CallMessage, CallReply, checkMessage: checkCallMessage, MAX_MESSAGE_BYTES: MAX_CALL_MESSAGE } = callService
   const { ChatFrame, ChatReply, checkFrame, MAX_FRAME_BYTES, MAX_FRAME_MESSAGES } = chatService
   const { MailboxRequest, MailboxReply, checkRequest, checkItems, MAX_REQUEST, MAX_REPLY, MAX_FETCH_TAGS, MAX_ACKS, MAX_REPLY_ITEMS } = mailboxService
   const mailboxItemId = mailboxStore.itemId
@@ -278,6 +280,35 @@ export async function loadTargets (nodeDir) {
       decode: b => ChatReply.decode(b),
       validate: m => enumValues(ChatReply.Status).includes(m.status) ? null : 'unknown reply status',
       roundtrip: plainRoundtrip(ChatReply)
+    },
+    {
+      name: 'call.CallMessage',
+      maxFrame: MAX_CALL_MESSAGE,
+      fields: [{ no: 1, wire: WIRE.VARINT, enumValues: [0, 1, 2, 3, 4, 5] }, { no: 2, wire: WIRE.LEN }, { no: 3, wire: WIRE.VARINT }, { no: 4, wire: WIRE.LEN },
+        { no: 5, wire: WIRE.VARINT }, { no: 6, wire: WIRE.LEN }],
+      sample: r => {
+        const kind = r.pick(enumValues(CallMessage.Kind))
+        const base = { kind, callId: r.bytes(16), video: r.chance(0.5), key: kind === 'RING' ? r.bytes(32) : new Uint8Array(0), tunnel: r.chance(0.5) }
+        if (kind !== 'SIGNAL') return base
+        const signal = r.chance(0.5)
+          ? { kind: r.pick(['OFFER', 'ANSWER']), sdp: `v=0\r\no=- ${r.range(1, 1e9)} 2 IN IP4 127.0.0.1\r\n${name(r)}`, candidate: '' }
+          : { kind: 'CANDIDATE', sdp: '', candidate: `candidate:${r.range(1, 1e6)} 1 udp ${r.range(1, 2 ** 31)} 127.0.0.1 ${r.range(1, 65535)} typ host`, sdpMid: '0', sdpMLineIndex: r.range(0, 4) }
+        return { ...base, signal }
+      },
+      encode: v => CallMessage.encode(v),
+      decode: b => CallMessage.decode(b),
+      validate: rejected(checkCallMessage),
+      roundtrip: plainRoundtrip(CallMessage)
+    },
+    {
+      name: 'call.CallReply',
+      maxFrame: 512,
+      fields: [{ no: 1, wire: WIRE.VARINT, enumValues: [0, 1, 2, 3, 4] }, { no: 2, wire: WIRE.LEN }],
+      sample: r => ({ status: r.pick(enumValues(CallReply.Status)), reason: r.chance(0.5) ? name(r) : '' }),
+      encode: v => CallReply.encode(v),
+      decode: b => CallReply.decode(b),
+      validate: m => enumValues(CallReply.Status).includes(m.status) ? null : 'unknown reply status',
+      roundtrip: plainRoundtrip(CallReply)
     },
     {
       name: 'mailbox.MailboxRequest',

@@ -30,7 +30,7 @@ let targets: Target[] = []
 beforeAll(async () => { targets = await loadTargets(NODE) })
 
 const NAMES = ['shard.ShardRequest', 'shard.ShardResponse', 'offer.Offer', 'offer.OfferAck', 'probe.Probe', 'capacity.CapacityMessage',
-  'contact.ContactMessage', 'contact.ContactReply', 'chat.ChatFrame', 'chat.ChatReply', 'mailbox.MailboxRequest', 'mailbox.MailboxReply', 'files.RootRecord', 'files.Manifest', 'dht.Message', 'dht.Record']
+  'contact.ContactMessage', 'contact.ContactReply', 'chat.ChatFrame', 'chat.ChatReply', 'call.CallMessage', 'call.CallReply', 'mailbox.MailboxRequest', 'mailbox.MailboxReply', 'files.RootRecord', 'files.Manifest', 'dht.Message', 'dht.Record']
 const target = (name: string): Target => {
   const t = targets.find(x => x.name === name)
   if (t == null) throw new Error(`no fuzz target ${name}`)

@@ -173,7 +173,7 @@ describe('contacts in the UI', () => {
   it('keeps a policy chosen in Settings (a reload shows it, the CLI sees it), and follows one changed elsewhere', async () => {
     await showView(pageB, 'settings')
     const offers = pageB.locator('[data-capability=offers]')
-    expect(await offers.getByLabel('Contacts').isChecked()).toBe(true)
+    expect(await offers.getByLabel('Contacts', { exact: true }).isChecked()).toBe(true)
     expect(await offers.textContent()).toContain('arrives as a request')
     await offers.getByLabel('Nobody').check()
     await expect.poll(async () => (await wgtJson<Policies>(b, ['policy'])).offers, { timeout: 15_000 }).toBe('nobody')
@@ -184,7 +184,7 @@ describe('contacts in the UI', () => {
 
     // the keyboard walks the choices
     const chat = pageB.locator('[data-capability=chat]')
-    await chat.getByLabel('Contacts').focus()
+    await chat.getByLabel('Contacts', { exact: true }).focus()
     await pageB.keyboard.press('ArrowLeft')
     await expect.poll(async () => (await wgtJson<Policies>(b, ['policy'])).chat, { timeout: 15_000 }).toBe('anyone')
 

@@ -90,9 +90,10 @@ describe('contacts between daemons', () => {
   it('policies are shown and set through the CLI, and a bad value is a usage error', async () => {
     expect(await wgtJson<Policies>(a, ['policy'])).toMatchObject({ storage: 'anyone', offers: 'contacts', compute: 'contacts' })
     expect(await wgtJson<Policies>(a, ['policy', 'offers', 'nobody'])).toMatchObject({ offers: 'nobody' })
+    expect(await wgtJson<Policies>(a, ['policy', 'calls', 'contacts-only'])).toMatchObject({ calls: 'contacts-only' })
     const bad = await wgt(['policy', 'offers', 'everyone', '--data-dir', a.dataDir])
     expect(bad.code).toBe(2)
-    expect(bad.stderr).toMatch(/anyone, contacts, nobody/)
+    expect(bad.stderr).toMatch(/anyone, contacts, contacts-only, nobody/)
   })
 })
 

@@ -5,6 +5,7 @@
  * net opens first so every other module can plug its figures into the
  * peer directory; files comes after storage, settings and operations.
  */
+import { callsModule } from './calls/module.js'
 import { chatModule } from './chat/module.js'
 import { filesModule } from './files/module.js'
 import { guardModule } from './guard/module.js'
@@ -23,5 +24,6 @@ export const MODULES: readonly NodeModule[] = [
   storageModule,
   operationsModule,
   filesModule,
-  chatModule
+  chatModule,
+  callsModule
 ]

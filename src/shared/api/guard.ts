@@ -37,7 +37,14 @@ export interface Contact {
 
 export const CAPABILITIES = ['storage', 'offers', 'chat', 'calls', 'compute'] as const
 export type Capability = typeof CAPABILITIES[number]
-export const POLICY_VALUES = ['anyone', 'contacts', 'nobody'] as const
+/**
+ * - 'anyone': every peer that is not blocked or banned;
+ * - 'contacts': contacts; a stranger's offer, message or call arrives as a request
+ *   (storage and compute, which have no request form, are refused);
+ * - 'contacts-only': contacts; a stranger is refused outright, with a reason it is told;
+ * - 'nobody': no peer.
+ */
+export const POLICY_VALUES = ['anyone', 'contacts', 'contacts-only', 'nobody'] as const
 export type PolicyValue = typeof POLICY_VALUES[number]
 export type Policies = Record<Capability, PolicyValue>
 

@@ -17,7 +17,7 @@ import { ConnectionLimit } from './connection-limit.js'
 import { CONTENT_PATH, FileTransfer, UPLOAD_PATH } from './file-transfer.js'
 import { sendText, setSecurityHeaders } from './http-headers.js'
 import { serveStatic } from './static-files.js'
-import { OperationOwners } from './owners.js'
+import { callOf, callWork, OperationOwners } from './owners.js'
 import { foreignRequest } from './same-site.js'
 import { TokenCheck } from './token.js'
 import { CLOSE_TOKEN_ROTATED, runSession, type Session } from './ws-session.js'
@@ -73,8 +73,14 @@ export async function startApiServer ({ token: initialToken, ...options }: ApiSe
   await files?.start()
 
   const sessions = new Set<Session>()
-  const owners = new OperationOwners(op => { void options.api.cancelOperation(op).catch(() => {}) }, options.clientGraceMs)
-  const offEnded = options.api.on('operation:update', op => { if (op.state !== 'running') owners.ended(op.id) })
+  const owners = new OperationOwners(work => {
+    const call = callOf(work)
+    if (call != null) void options.api.hangupCall(call).catch(() => {})
+    else void options.api.cancelOperation(work).catch(() => {})
+  }, options.clientGraceMs)
+  const offOperations = options.api.on('operation:update', op => { if (op.state !== 'running') owners.ended(op.id) })
+  const offCalls = options.api.on('call:state', c => { if (c.state === 'ended') owners.ended(callWork(c.id)) })
+  const offEnded = (): void => { offOperations(); offCalls() }
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })
   wss.on('connection', ws => {
     const api: WgtApi = {

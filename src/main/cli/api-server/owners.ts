@@ -7,8 +7,20 @@
  *   after a network blip or a daemon restart of its WebSocket, keeps its work;
  * - a client that does not (the `wgt` command) is gone when its connection is;
  * - a connection the server closes itself (the token was rotated) cancels nothing.
+ * Calls a client started or answered are its work too (its window holds the
+ * media): they go by callWork(id), and "cancel" hangs them up.
  */
 export const CLIENT_GRACE_MS = 60_000
+
+const CALL = 'call:'
+/** The owned-work id of a call (operation ids never contain ':'). */
+export function callWork (callId: string): string {
+  return CALL + callId
+}
+/** The call id of owned work, or null when it is an operation. */
+export function callOf (work: string): string | null {
+  return work.startsWith(CALL) ? work.slice(CALL.length) : null
+}
 
 interface Owner {
   ops: Set<string>

@@ -12,11 +12,11 @@
  * session's call slots: a UI waiting on many shares must still cancel them.
  */
 import type { RawData, WebSocket } from 'ws'
-import { EVENT_NAMES, LONG_RUNNING, METHODS, isMethodName, type OperationRef, type WgtApi, type WgtMethodName } from '../../../shared/api/index.js'
+import { EVENT_NAMES, LONG_RUNNING, METHODS, isMethodName, type Call, type OperationRef, type WgtApi, type WgtMethodName } from '../../../shared/api/index.js'
 import { dispatch } from '../../../shared/api/validate.js'
 import { WgtError } from '../../../shared/errors.js'
 import { wrap, type RpcResult, type ServerMessage } from '../../../shared/rpc.js'
-import type { OperationOwners } from './owners.js'
+import { callWork, type OperationOwners } from './owners.js'
 import type { TokenCheck } from './token.js'
 
 export const CLOSE_MALFORMED = 4400
@@ -137,6 +137,13 @@ export function runSession (ws: WebSocket, options: SessionOptions): Session {
         // the client may have gone while the call ran: then nobody will ever take this operation
         if (closed && !named && !keepOperations) void api.cancelOperation(ref.operation).catch(() => {})
         else options.owners.started(owner, ref.operation)
+      }
+      // a call is the client's too: its window holds the media, so a client gone for good hangs it up
+      if (method === 'startCall' || method === 'acceptCall') {
+        const call = value as Call
+        if (call.state === 'ended') return value
+        if (closed && !named && !keepOperations) void api.hangupCall(call.id).catch(() => {})
+        else options.owners.started(owner, callWork(call.id))
       }
       return value
     }).then((result: RpcResult) => {

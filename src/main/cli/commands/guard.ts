@@ -86,10 +86,11 @@ const unblock = peerAction('unblock', 'unblock a peer', 'Let PEER connect again;
 const policy: CommandSpec = clientCommand({
   name: 'policy',
   summary: 'who may use each capability of this node',
-  usage: '[CAPABILITY anyone|contacts|nobody] [--data-dir DIR] [--json]',
+  usage: '[CAPABILITY anyone|contacts|contacts-only|nobody] [--data-dir DIR] [--json]',
   description: `Show, or set, who may use each capability: ${CAPABILITIES.join(', ')}.
 Under "contacts", a stranger's offer, message or call arrives as a request; storage and
-compute are refused. Defaults: storage anyone (within per-peer quotas), the rest contacts.`,
+compute are refused. Under "contacts-only", a stranger is refused outright and told why.
+Defaults: storage anyone (within per-peer quotas), the rest contacts.`,
   args: [{ name: 'CAPABILITY', optional: true }, { name: 'VALUE', optional: true }],
   parse: ({ args, dataDir, json }) => {
     const [capability, value] = args

@@ -1,4 +1,5 @@
 /** Every `wgt` command, by capability; a new capability adds its file and one line here. */
+import { callsCommands } from './calls.js'
 import { chatCommands } from './chat.js'
 import type { CommandSpec } from './command.js'
 import { daemonCommands } from './daemon.js'
@@ -16,6 +17,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...filesCommands,
   ...guardCommands,
   ...chatCommands,
+  ...callsCommands,
   ...storageCommands,
   ...tokenCommands
 ]

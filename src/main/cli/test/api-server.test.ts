@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises'
 import { request } from 'node:http'
 import { connect as netConnect } from 'node:net'
@@ -296,6 +297,7 @@ describe('API server: sessions, operations, the token and who may ask', () => {
   let server: ApiServer
   let token: string
   let fake: ReturnType<typeof fakeNode>
+  let hungUp: string[]
   let rotations = 0
 
   beforeEach(async () => {
@@ -306,8 +308,17 @@ describe('API server: sessions, operations, the token and who may ask', () => {
       // a share that runs until it is cancelled, as a long one would
       shareFile: async () => fake.operations.start('share', { label: 'x' }, async op => await new Promise((_resolve, reject) => {
         op.signal.addEventListener('abort', () => { reject(op.signal.reason) }, { once: true })
-      }))
+      })),
+      startCall: async (peerId, { video }) => ({
+        id: randomBytes(16).toString('hex'), peerId, outgoing: true, video, state: 'ringing', request: false, startedAt: 1, answeredAt: null,
+        endedAt: null, endReason: null, endedBy: null, error: null, tunnel: null, quality: null
+      }),
+      hangupCall: async (id) => {
+        hungUp.push(id)
+        return { id, peerId: PEER, outgoing: true, video: true, state: 'ended', request: false, startedAt: 1, answeredAt: null, endedAt: 2, endReason: 'cancelled', endedBy: 'local', error: null, tunnel: null, quality: null }
+      }
     })
+    hungUp = []
     server = await startApiServer({
       api: fake.api,
       prometheus: () => '',
@@ -375,6 +386,22 @@ describe('API server: sessions, operations, the token and who may ask', () => {
     await other.api.cancelOperation(b.operation)
     expect((await other.api.waitOperation(b.operation)).state).toBe('cancelled')
     other.close()
+  })
+
+  it('hangs up the calls a client started when that client goes away, and no others; an ended call is forgotten', async () => {
+    const mine = await connectWs(`ws://127.0.0.1:${server.port}/api`, token)
+    const other = await connectWs(`ws://127.0.0.1:${server.port}/api`, token)
+    const a = await mine.api.startCall(PEER, { video: true })
+    const b = await other.api.startCall(PEER, { video: false })
+    mine.close()
+    await vi.waitFor(() => { expect(hungUp).toEqual([a.id]) })
+    fake.hub.emit('call:state', { ...b, state: 'ended', endReason: 'declined', endedBy: 'remote', endedAt: 2 })
+    const last = await connectWs(`ws://127.0.0.1:${server.port}/api`, token)
+    const c = await last.api.startCall(PEER, { video: false })
+    other.close()
+    last.close()
+    await vi.waitFor(() => { expect(hungUp).toContain(c.id) })
+    expect(hungUp).not.toContain(b.id)
   })
 
   it('keeps a named client\'s work while it reconnects, and cancels it once the client stays away', async () => {

@@ -1,29 +1,40 @@
 /**
- * The interface between call signalling and the media tunnel (DESIGN.md §8):
- * signalling opens a tunnel when a call is accepted and hands its UDP port to
- * the renderer as a remote ICE candidate; the tunnel carries the renderer's
- * datagrams over libp2p to the other node.
+ * What call signalling needs of the media tunnel (calls/media/), and what
+ * the media side implements: the seam between the two halves of the calls
+ * capability. A tunnel is a UDP port on 127.0.0.1 whose datagrams ride the
+ * libp2p connection (or a WGT relay) to the call's peer; the renderer offers
+ * it to WebRTC as a remote ICE candidate.
  */
-
 export interface TunnelOptions {
   callId: string
   peerId: string
-  /** 32 random bytes the caller chose and sent on the authenticated signalling stream */
+  /** 32 bytes, chosen by the caller and sent on the authenticated signalling stream */
   key: Uint8Array
   /** the caller dials; the callee waits for the inbound stream */
   dial: boolean
 }
 
+export interface TunnelStats {
+  bytesIn: number
+  bytesOut: number
+  datagramsIn: number
+  datagramsOut: number
+  dropped: number
+}
+
 export interface MediaTunnel {
-  /** UDP port on 127.0.0.1, bound at once */
+  /** bound at once (UDP 127.0.0.1) */
   readonly port: number
   /** the libp2p side attached; rejects with a WgtError if it cannot */
   readonly ready: Promise<'libp2p' | 'relay'>
-  stats(): { bytesIn: number, bytesOut: number, datagramsIn: number, datagramsOut: number, dropped: number }
+  stats: () => TunnelStats
   /** idempotent; frees the socket and the stream */
-  close(): void
+  close: () => void
 }
 
+/** The libp2p service registered as 'callMedia'. */
 export interface CallMedia {
-  open(opts: TunnelOptions): MediaTunnel
+  open: (opts: TunnelOptions) => MediaTunnel
 }
+
+export type OpenTunnel = (opts: TunnelOptions) => MediaTunnel

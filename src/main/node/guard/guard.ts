@@ -3,7 +3,8 @@
  * may this peer do this? (DESIGN.md §6). A banned or blocked peer may do
  * nothing; otherwise the capability's policy decides, and under 'contacts' a
  * stranger's offer, message or call becomes a request (the user sees who
- * asks, not the content) while storage and compute are simply refused.
+ * asks, not the content) while storage and compute are simply refused;
+ * under 'contacts-only' a stranger is refused whatever the capability.
  */
 import type { Capability } from '../../../shared/api/index.js'
 import type { ContactBook } from './contact-book.js'
@@ -34,7 +35,8 @@ export class Guard {
     if (policy === 'anyone') return 'allow'
     if (policy === 'nobody') return 'deny'
     if (this.contacts.trust(peerId) === 'contact') return 'allow'
-    return ASKABLE.has(capability) ? 'request' : 'deny'
+    // 'contacts-only': a stranger is not even asked about
+    return policy === 'contacts' && ASKABLE.has(capability) ? 'request' : 'deny'
   }
 
   /** For services with no request form: allowed, or not. */

@@ -1,5 +1,5 @@
 /**
- * Policies per capability (anyone / contacts / nobody), in the datastore under
+ * Policies per capability (anyone / contacts / contacts-only / nobody), in the datastore under
  * /wgt/guard/policies. A stored value that is not a policy is ignored and the
  * safe default applies (DEFAULT_POLICIES).
  */

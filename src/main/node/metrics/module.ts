@@ -3,7 +3,7 @@
  * traffic meter as libp2p parts, the metrics tick with its history, the
  * Prometheus text, and the metrics slice of the API.
  */
-import type { SliceApi, metrics } from '../../../shared/api/index.js'
+import type { CallFigures, SliceApi, metrics } from '../../../shared/api/index.js'
 import { REPUTATION } from '../guard/module.js'
 import { part, type NodeModule } from '../module.js'
 import { PEER_DIRECTORY, PEER_MEASURES, PINGER } from '../net/module.js'
@@ -15,8 +15,21 @@ import { Telemetry } from './telemetry.js'
 export const PROMETHEUS = part<() => Promise<string>>('metrics.prometheus')
 const METER = part<ReturnType<typeof trafficMeter>>('metrics.meter')
 
+/** Figures other modules measure and the metrics history and Prometheus keep; a module plugs its reader in once. */
+export interface MetricFeeds {
+  plugCalls: (read: () => CallFigures[]) => void
+}
+export const METRIC_FEEDS = part<MetricFeeds>('metrics.feeds')
+const CALL_READER = part<{ read: () => CallFigures[] }>('metrics.call-reader')
+
 export const metricsModule: NodeModule = {
   name: 'metrics',
+  open: ctx => {
+    // no call module plugged in: no calls to report
+    const calls = { read: (): CallFigures[] => [] }
+    ctx.provide(CALL_READER, calls)
+    ctx.provide(METRIC_FEEDS, { plugCalls: read => { calls.read = read } })
+  },
   libp2p: ctx => {
     const reputation = ctx.need(REPUTATION)
     const meter = trafficMeter()
@@ -40,13 +53,15 @@ export const metricsModule: NodeModule = {
       capacity: id => capacityService.remote(id)
     })
     ctx.provide(PINGER, { ping: async (id, count) => await probeService.ping(id, count) })
-    const telemetry = new Telemetry({ libp2p: ctx.libp2p, directory, meter, probe: probeService, capacity: capacityService, intervalMs: ctx.config.metricsIntervalMs })
+    const calls = ctx.need(CALL_READER)
+    const telemetry = new Telemetry({ libp2p: ctx.libp2p, directory, meter, probe: probeService, capacity: capacityService, calls: () => calls.read(), intervalMs: ctx.config.metricsIntervalMs })
     const exporter = new PrometheusExporter({
       registry: meter.registry,
       traffic: meter,
       rtt: id => probeService.rtt(id),
       localCapacity: () => capacityService.local(),
-      connectedPeers: () => directory.connectedIds()
+      connectedPeers: () => directory.connectedIds(),
+      calls: () => calls.read()
     })
     ctx.provide(PROMETHEUS, async () => await exporter.text())
     const onSample = (evt: Event): void => { ctx.events.emit('metrics:sample', (evt as CustomEvent).detail) }

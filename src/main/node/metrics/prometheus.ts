@@ -6,7 +6,7 @@
  * Units follow Prometheus conventions: seconds and bytes, ratios 0..1.
  */
 import { Counter, Gauge, type Registry } from 'prom-client'
-import type { Capacity, RttStats, Traffic } from '../../../shared/api/index.js'
+import type { CallFigures, CallQuality, Capacity, RttStats, Traffic } from '../../../shared/api/index.js'
 
 export interface PrometheusSources {
   registry: Registry
@@ -15,6 +15,8 @@ export interface PrometheusSources {
   localCapacity: () => Capacity | null
   /** the peers to label per-peer series with: those connected now */
   connectedPeers: () => string[]
+  /** the calls going on, with their renderers' newest figures */
+  calls?: () => CallFigures[]
 }
 
 export class PrometheusExporter {
@@ -71,6 +73,29 @@ export class PrometheusExporter {
     cap('wgt_capacity_memory_available_bytes', 'Memory available without swapping (MemAvailable)', c => c.memFree)
     cap('wgt_capacity_disk_total_bytes', 'Size of the filesystem holding the data directory', c => c.diskTotal)
     cap('wgt_capacity_disk_free_bytes', 'Bytes available to the node on the filesystem holding the data directory', c => c.diskFree)
+
+    // per call going on, what its renderer measured last (getStats); a call that ended disappears
+    const perCall = (name: string, help: string, read: (q: CallQuality) => number | null): void => {
+      new Gauge({
+        name,
+        help,
+        labelNames: ['call', 'peer', 'path'],
+        registers,
+        collect () {
+          this.reset()
+          for (const { callId, peerId, quality } of src.calls?.() ?? []) {
+            const v = read(quality)
+            if (v !== null) this.set({ call: callId, peer: peerId, path: quality.path }, v)
+          }
+        }
+      })
+    }
+    perCall('wgt_call_rtt_seconds', 'Round trip of the call\'s selected ICE candidate pair', q => q.rttMs === null ? null : q.rttMs / 1000)
+    perCall('wgt_call_receive_rate_bytes_per_second', 'Media received in the call over the renderer\'s last interval', q => q.recvKbps * 125)
+    perCall('wgt_call_send_rate_bytes_per_second', 'Media sent in the call over the renderer\'s last interval', q => q.sendKbps * 125)
+    perCall('wgt_call_frames_per_second', 'Video frames decoded per second in the call', q => q.fps)
+    perCall('wgt_call_loss_ratio', 'Inbound packets lost over the renderer\'s last interval, 0..1', q => q.lossPct === null ? null : q.lossPct / 100)
+    perCall('wgt_call_jitter_seconds', 'Inbound jitter of the call', q => q.jitterMs === null ? null : q.jitterMs / 1000)
   }
 
   /** The exposition text. Async because prom-client's registry is (collect callbacks may be). */

@@ -5,7 +5,7 @@
  */
 import type { Libp2p } from '@libp2p/interface'
 import { TypedEventEmitter } from 'main-event'
-import type { Capacity, MetricsHistory, MetricsSample, MetricsSnapshot, RttStats, Traffic } from '../../../shared/api/index.js'
+import type { CallFigures, Capacity, MetricsHistory, MetricsSample, MetricsSnapshot, RttStats, Traffic } from '../../../shared/api/index.js'
 import { DEFAULT_HISTORY_SAMPLES, RingBuffer } from './history.js'
 import type { PeerDirectory } from '../net/peer-directory.js'
 
@@ -15,6 +15,8 @@ export interface TelemetryParts {
   meter: { sample: (now: number) => void, traffic: (peerId: string) => Traffic, totals: () => Traffic }
   probe: { rtt: (peerId: string) => RttStats | null }
   capacity: { local: () => Capacity | null }
+  /** the calls going on, with their renderers' newest figures */
+  calls?: () => CallFigures[]
   intervalMs: number
   historySamples?: number
 }
@@ -52,6 +54,8 @@ export class Telemetry extends TypedEventEmitter<{ sample: CustomEvent<MetricsSa
         return { peerId, rttP50: probe.rtt(peerId)?.p50 ?? null, inBps: t.inBps, outBps: t.outBps }
       })
     }
+    const calls = this.parts.calls?.() ?? []
+    if (calls.length > 0) sample.calls = calls
     this.ring.push(sample)
     this.dispatchEvent(new CustomEvent('sample', { detail: sample }))
     void directory.refreshConnected()

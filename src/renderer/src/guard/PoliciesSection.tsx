@@ -4,7 +4,7 @@ import { useApp, useWgt } from '../app/context.js'
 import { describeError, type HumanError } from '../ui/errors.js'
 import { ErrorNotice } from '../ui/ErrorNotice.js'
 
-const VALUE_LABEL: Record<PolicyValue, string> = { anyone: 'Anyone', contacts: 'Contacts', nobody: 'Nobody' }
+const VALUE_LABEL: Record<PolicyValue, string> = { anyone: 'Anyone', contacts: 'Contacts', 'contacts-only': 'Contacts only', nobody: 'Nobody' }
 
 /** What 'contacts' means for each capability: a stranger's offer, message or call becomes a request; storage and compute are refused. */
 export const CONTACTS_MEANS: Readonly<Record<Capability, string>> = {
@@ -14,6 +14,9 @@ export const CONTACTS_MEANS: Readonly<Record<Capability, string>> = {
   calls: 'Contacts: a stranger\'s call arrives as a request; it does not ring.',
   compute: 'Contacts: jobs from peers that are not your contacts are refused.'
 }
+
+/** What 'contacts-only' adds: nothing from a stranger arrives, not even as a request, and the stranger is told why. */
+const CONTACTS_ONLY_MEANS = 'Contacts only: a stranger is refused and told so; nothing of it arrives, not even as a request.'
 
 function PolicyRow ({ capability }: { capability: Capability }): React.JSX.Element {
   const { api, store } = useApp()
@@ -47,7 +50,7 @@ function PolicyRow ({ capability }: { capability: Capability }): React.JSX.Eleme
           </label>
         ))}
       </span>
-      <span id={helpId} className='muted policy-help'>{CONTACTS_MEANS[capability]}</span>
+      <span id={helpId} className='muted policy-help'>{CONTACTS_MEANS[capability]} {CONTACTS_ONLY_MEANS}</span>
       {error != null && <span className='policy-error'><ErrorNotice error={error} compact onDismiss={clear} /></span>}
     </div>
   )

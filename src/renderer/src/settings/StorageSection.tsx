@@ -15,7 +15,7 @@ import { useAction } from '../ui/useAction.js'
 import { poolBar, scrubSummary, setLimit } from './storage.js'
 import { parseByteSize } from './slice.js'
 
-const POLICY_WORD: Record<PolicyValue, string> = { anyone: 'anyone', contacts: 'contacts only', nobody: 'nobody' }
+const POLICY_WORD: Record<PolicyValue, string> = { anyone: 'anyone', contacts: 'contacts only', 'contacts-only': 'contacts only', nobody: 'nobody' }
 
 /** Move focus to the chosen value of the 'Store shards for others' policy (which scrolls it into view). */
 function focusStoragePolicy (): void {
