@@ -6,9 +6,8 @@
  * 'contacts' arrives as a request; under 'contacts-only' and 'nobody' it is
  * refused with a reason the caller sees).
  *
- * The media tunnel is the libp2p service 'callMedia' (calls/media/); when no
- * module contributes it, calls connect only directly, and a call set to use
- * only the tunnel fails saying so.
+ * The media tunnel is the libp2p service 'callMedia' (calls/media/), and a
+ * `--relay-server` node also carries other peers' tunnels ('callRelay').
  */
 import { GUARD, REPUTATION } from '../guard/module.js'
 import { METRIC_FEEDS } from '../metrics/module.js'
@@ -17,7 +16,8 @@ import { callsApi } from './api.js'
 import { callService, type CallService } from './call-service.js'
 import { Calls } from './calls.js'
 import { CallStore } from './store.js'
-import type { CallMedia, OpenTunnel } from './tunnel-types.js'
+import { mediaServices } from './media/index.js'
+import type { CallMedia } from './tunnel-types.js'
 
 const CALL_STORE = part<CallStore>('calls.store')
 
@@ -29,12 +29,14 @@ export const callsModule: NodeModule = {
     ctx.provide(CALL_STORE, store)
   },
   libp2p: ctx => ({
-    services: { call: callService({ reputation: ctx.need(REPUTATION) }) }
+    services: {
+      call: callService({ reputation: ctx.need(REPUTATION) }),
+      ...mediaServices(ctx.config, { reputation: ctx.need(REPUTATION) })
+    }
   }),
   start: ctx => {
     const store = ctx.need(CALL_STORE)
-    const media = (ctx.libp2p.services as Record<string, unknown>).callMedia as CallMedia | undefined
-    const openTunnel: OpenTunnel | null = media == null ? null : opts => media.open(opts)
+    const media = ctx.service<CallMedia>('callMedia')
     const log = ctx.logger.forComponent('wgt:calls')
     const calls = new Calls({
       selfId: ctx.peerId,
@@ -42,7 +44,7 @@ export const callsModule: NodeModule = {
       service: ctx.service<CallService>('call'),
       guard: ctx.need(GUARD),
       events: ctx.events,
-      openTunnel,
+      openTunnel: opts => media.open(opts),
       log: (format, ...args) => { log(format, ...args) }
     })
     ctx.need(METRIC_FEEDS).plugCalls(() => calls.figures())
