@@ -140,7 +140,7 @@ class MediaStreams extends ProtocolService<CallMediaComponents> {
       await closeStream(stream)
       return
     }
-    const proofOk = hello.from === tunnel.peerId && proofMatches(hello.proof, mediaProof(tunnel.key, hello.callId, hello.from, hello.to))
+    const proofOk = hello.from === tunnel.peerId && proofMatches(hello.proof, mediaProof(tunnel.key, hello.callId, hello.from, hello.to, direct ? '' : peer))
     if (!proofOk) {
       await reply(MediaReply.Status.REFUSED)
       // A peer speaking for itself knows whether it is in the call and what its proof is. A relay
@@ -159,12 +159,13 @@ class MediaStreams extends ProtocolService<CallMediaComponents> {
   async connect (tunnel: Tunnel, signal: AbortSignal): Promise<{ stream: Stream, route: Route, remote: string }> {
     const peer = parsePeerId(tunnel.peerId)
     const cm = this.components.connectionManager
-    const hello: MediaHello = {
+    // one hello per route: a relay's names that relay (see mediaProof)
+    const helloVia = (via: string): MediaHello => ({
       callId: tunnel.callId,
       from: this.self,
       to: tunnel.peerId,
-      proof: Uint8Array.from(mediaProof(tunnel.key, tunnel.callId, this.self, tunnel.peerId))
-    }
+      proof: Uint8Array.from(mediaProof(tunnel.key, tunnel.callId, this.self, tunnel.peerId, via))
+    })
     const failures: string[] = []
     let conns = cm.getConnections(peer).filter(c => c.status === 'open')
     if (conns.length === 0) {
@@ -179,7 +180,7 @@ class MediaStreams extends ProtocolService<CallMediaComponents> {
     const unlimited = conns.filter(c => c.limits == null).sort((a, b) => Number(isCircuit(a)) - Number(isCircuit(b)))
     for (const conn of unlimited) {
       try {
-        const stream = await this.handshake(conn, MEDIA_PROTOCOL, hello, signal)
+        const stream = await this.handshake(conn, MEDIA_PROTOCOL, helloVia(''), signal)
         return { stream, route: isCircuit(conn) ? 'relay' : 'libp2p', remote: tunnel.peerId }
       } catch (err) {
         if (signal.aborted) throw err
@@ -189,7 +190,7 @@ class MediaStreams extends ProtocolService<CallMediaComponents> {
     for (const [relay, via] of await this.relaysOf(peer, conns)) {
       try {
         const conn = await this.connectionTo(relay, via, signal)
-        const stream = await this.handshake(conn, RELAY_PROTOCOL, hello, signal)
+        const stream = await this.handshake(conn, RELAY_PROTOCOL, helloVia(relay), signal)
         return { stream, route: 'relay', remote: relay }
       } catch (err) {
         if (signal.aborted) throw err

@@ -29,13 +29,18 @@ const CALL_ID = /^[0-9a-f]{32}$/
 const LABEL = new TextEncoder().encode('wgt-call-media')
 
 /**
- * HMAC-SHA256(key, "wgt-call-media" 0 callId 0 from 0 to). The zero bytes keep
- * the parts apart (no PeerId or call id holds one), and from/to are ordered,
- * so the caller's proof does not work the other way round.
+ * HMAC-SHA256(key, "wgt-call-media" 0 callId 0 from 0 to 0 via). The zero bytes
+ * keep the parts apart (no PeerId or call id holds one), and from/to are
+ * ordered, so the caller's proof does not work the other way round. `via` is
+ * the relay the stream goes through ('' for a direct stream): a relay sees the
+ * hello it carries, and without its name in the proof it could replay that
+ * hello later, or one a caller tried with it and that failed, to take the
+ * callee's tunnel over; with it, a hello only ever opens a stream through the
+ * relay it was made for.
  */
-export function mediaProof (key: Uint8Array, callId: string, from: string, to: string): Uint8Array {
+export function mediaProof (key: Uint8Array, callId: string, from: string, to: string, via: string): Uint8Array {
   const enc = new TextEncoder()
-  const parts = [LABEL, enc.encode(callId), enc.encode(from), enc.encode(to)]
+  const parts = [LABEL, enc.encode(callId), enc.encode(from), enc.encode(to), enc.encode(via)]
   const msg = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0) + parts.length - 1)
   let at = 0
   for (const [i, p] of parts.entries()) {

@@ -16,8 +16,8 @@ import { connect, mediaPeer, newCallId, newKey, rawHello, Renderer, reserveOn, s
 afterEach(stopAll)
 
 const addrOf = (p: MediaPeer): string => p.node.getMultiaddrs()[0].toString()
-const hello = (callId: string, from: string, to: string, key: Uint8Array): MediaHello =>
-  ({ callId, from, to, proof: Uint8Array.from(mediaProof(key, callId, from, to)) })
+const hello = (callId: string, from: string, to: string, key: Uint8Array, via = ''): MediaHello =>
+  ({ callId, from, to, proof: Uint8Array.from(mediaProof(key, callId, from, to, via)) })
 
 async function callee (): Promise<{ b: MediaPeer, x: MediaPeer }> {
   const [b, x] = await Promise.all([mediaPeer(), mediaPeer({ bare: true })])
@@ -80,6 +80,23 @@ describe('call media against a hostile peer', () => {
     // X passes a hello in A's name, as a relay would
     const { status } = await rawHello(x.node, addrOf(b), MEDIA_PROTOCOL, hello(callId, a.id, b.id, newKey()))
     expect(status).toBe(MediaReply.Status.REFUSED)
+    expect(b.violations.entries).toEqual([])
+    tb.close()
+  })
+
+  it('a relay cannot replay a hello made for the direct route or for another relay', async () => {
+    const [{ b, x }, a] = await Promise.all([callee(), mediaPeer()])
+    const callId = newCallId()
+    const key = newKey()
+    const tb = b.media.open({ callId, peerId: a.id, key, dial: false })
+    // X saw A's direct hello, and one A made for relay Y: neither opens a stream through X
+    for (const seen of [hello(callId, a.id, b.id, key), hello(callId, a.id, b.id, key, a.id)]) {
+      const { status } = await rawHello(x.node, addrOf(b), MEDIA_PROTOCOL, seen)
+      expect(status).toBe(MediaReply.Status.REFUSED)
+    }
+    // the one A made for X does
+    const { status } = await rawHello(x.node, addrOf(b), MEDIA_PROTOCOL, hello(callId, a.id, b.id, key, x.id))
+    expect(status).toBe(MediaReply.Status.OK)
     expect(b.violations.entries).toEqual([])
     tb.close()
   })

@@ -35,15 +35,17 @@ describe('media frames', () => {
 })
 
 describe('the media proof', () => {
-  it('binds key, call and direction', () => {
+  it('binds key, call, direction and route', () => {
     const key = new Uint8Array(32).fill(7)
     const call = 'ab'.repeat(16)
-    const p = mediaProof(key, call, A, B)
+    const p = mediaProof(key, call, A, B, '')
     expect(p.byteLength).toBe(32)
-    expect(proofMatches(p, mediaProof(key, call, A, B))).toBe(true)
-    expect(proofMatches(p, mediaProof(key, call, B, A))).toBe(false)
-    expect(proofMatches(p, mediaProof(key, 'cd'.repeat(16), A, B))).toBe(false)
-    expect(proofMatches(p, mediaProof(new Uint8Array(32), call, A, B))).toBe(false)
+    expect(proofMatches(p, mediaProof(key, call, A, B, ''))).toBe(true)
+    expect(proofMatches(p, mediaProof(key, call, B, A, ''))).toBe(false)
+    expect(proofMatches(p, mediaProof(key, call, A, B, B))).toBe(false)
+    expect(proofMatches(mediaProof(key, call, A, B, A), mediaProof(key, call, A, B, B))).toBe(false)
+    expect(proofMatches(p, mediaProof(key, 'cd'.repeat(16), A, B, ''))).toBe(false)
+    expect(proofMatches(p, mediaProof(new Uint8Array(32), call, A, B, ''))).toBe(false)
     expect(proofMatches(p, p.subarray(0, 31))).toBe(false)
   })
 })
