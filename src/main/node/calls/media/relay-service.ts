@@ -40,6 +40,8 @@ export interface CallRelayInit extends ProtocolServiceInit {
   burstMs?: number
   /** the buckets' clock (tests stop it) */
   now?: () => number
+  /** close a circuit that carried nothing for this long (default RELAY_IDLE_MS) */
+  idleMs?: number
   maxQueueBytes?: number
 }
 
@@ -62,7 +64,18 @@ interface Circuit {
   callee: string
   bucket: TokenBucket
   legs: Link[]
+  /** this.now() of the last datagram either way */
+  lastAt: number
 }
+
+/**
+ * A circuit that carries nothing for this long is closed (cleanly: the call's
+ * tunnel ends, the call goes on over whatever path ICE chose). Without it, a
+ * caller and callee working together with fresh PeerIds could hold every slot
+ * idle. Chromium checks an unselected candidate pair at most every ~25 s and
+ * consent on the selected one every ~5 s, so a tunnel in use is never idle this long.
+ */
+export const RELAY_IDLE_MS = 60_000
 
 export class CallRelayService extends ProtocolService<CallRelayComponents> {
   readonly protocol = RELAY_PROTOCOL
@@ -129,7 +142,14 @@ export class CallRelayService extends ProtocolService<CallRelayComponents> {
         await refuse(onward.status)
         return
       }
-      await lp.write(MediaReply.encode({ status: MediaReply.Status.OK }), { signal })
+      try {
+        await lp.write(MediaReply.encode({ status: MediaReply.Status.OK }), { signal })
+      } catch (err) {
+        // the callee has already taken this stream as the call's link: leaving it open would hold
+        // one of its stream slots and leave its tunnel attached to nothing
+        onward.stream.abort(err as Error)
+        throw err
+      }
       await this.carry(lp.unwrap(), onward.stream, caller, hello.to)
     } finally {
       this.slots--
@@ -169,7 +189,14 @@ export class CallRelayService extends ProtocolService<CallRelayComponents> {
   private async carry (fromCaller: Stream, toCallee: Stream, caller: string, callee: string): Promise<void> {
     const done = Promise.withResolvers<void>()
     const queue = this.init.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES
-    const circuit: Circuit = { caller, callee, bucket: new TokenBucket(this.now, this.capacity(this.circuitRate)), legs: [] }
+    const circuit: Circuit = { caller, callee, bucket: new TokenBucket(this.now, this.capacity(this.circuitRate)), legs: [], lastAt: this.now() }
+    const idle = setInterval(() => {
+      if (this.now() - circuit.lastAt < (this.init.idleMs ?? RELAY_IDLE_MS)) return
+      this.log('closing idle call relay %s <-> %s', caller, callee)
+      for (const leg of circuit.legs) leg.close()
+    }, Math.min(10_000, this.init.idleMs ?? RELAY_IDLE_MS))
+    idle.unref?.()
+    void done.promise.finally(() => { clearInterval(idle) }).catch(() => {})
     const end = (peer: string, other: () => Link) => (how: LinkEnd): void => {
       // a clean end passes on cleanly (the call is over); a broken one as broken, so the
       // caller re-attaches (perhaps over a direct connection that has come up)
@@ -192,6 +219,7 @@ export class CallRelayService extends ProtocolService<CallRelayComponents> {
 
   private forward (circuit: Circuit, datagram: Uint8Array, to: Link): void {
     const n = datagram.byteLength
+    circuit.lastAt = this.now()
     const share = Math.min(this.circuitRate, this.totalRate / Math.max(1, this.circuits.size))
     const shareCapacity = this.capacity(share)
     // both buckets must hold it before either is charged

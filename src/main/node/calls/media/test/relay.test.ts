@@ -93,6 +93,24 @@ describe('the call relay', () => {
     expect(tb.stats().bytesIn).toBe(rb.bytes)
   })
 
+  it('closes a circuit that carries nothing for idleMs, freeing its slot', async () => {
+    let clock = 0
+    const { a, b, r } = await relayed({ maxKbps: 100_000, idleMs: 200, now: () => clock })
+    const callId = newCallId()
+    const key = newKey()
+    const tb = b.media.open({ callId, peerId: a.id, key, dial: false })
+    const ta = a.media.open({ callId, peerId: b.id, key, dial: true })
+    expect(await ta.ready).toBe('relay')
+    await tb.ready
+    expect(r.relay!.stats().circuits).toBe(1)
+    // the relay's clock moves on with nothing carried: the circuit goes at its next check
+    clock = 1000
+    await until('the idle circuit closed', () => r.relay!.stats().circuits === 0)
+    ta.close()
+    tb.close()
+    expect([a, b, r].flatMap(p => p.violations.entries)).toEqual([])
+  })
+
   it('finds the relay from the callee\'s circuit address alone, with no connection to either', async () => {
     const r = await mediaPeer({ relay: { maxKbps: 100_000 }, bare: true })
     const [a, b] = await Promise.all([mediaPeer(), mediaPeer({ circuit: true })])
