@@ -6,7 +6,9 @@ import { useAction } from '../ui/useAction.js'
 import { PhoneIcon, VideoIcon } from './icons.js'
 import type { CallManager } from './manager.js'
 
-const NONE = (): readonly never[] => []
+const EMPTY: readonly never[] = []
+// the same array every time: useSyncExternalStore compares snapshots by identity
+const NONE = (): readonly never[] => EMPTY
 const noSubscribe = (): (() => void) => () => {}
 
 /** The calls this page holds, live (empty until the call overlay has started the manager). */

@@ -37,19 +37,19 @@ function IncomingCall ({ call, quiet }: { call: Call, quiet: boolean }): React.J
         <span className='call-ring-icon' aria-hidden='true'>{call.video ? <VideoIcon size={18} /> : <PhoneIcon size={18} />}</span>
         <span>
           <strong className='call-ring-name'><PeerName peerId={call.peerId} pill='never' /></strong>
-          <span className='muted'>{quiet ? `${kind} request · not a contact` : `${kind} · ringing`}</span>
+          <span className='muted'>{quiet ? `${kind} · not a contact` : `${kind} · ringing`}</span>
         </span>
       </div>
       <div className='call-ring-actions'>
         {call.video && (
-          <button ref={first} type='button' className='btn btn-small btn-accept' disabled={busy || manager == null} onClick={accept(true)} data-testid='accept-video'>
+          <button ref={first} type='button' className={quiet ? 'btn btn-small' : 'btn btn-small btn-accept'} disabled={busy || manager == null} onClick={accept(true)} data-testid='accept-video'>
             <VideoIcon /> Accept with video
           </button>)}
-        <button ref={call.video ? undefined : first} type='button' className={call.video ? 'btn btn-small' : 'btn btn-small btn-accept'}
+        <button ref={call.video ? undefined : first} type='button' className={call.video || quiet ? 'btn btn-small' : 'btn btn-small btn-accept'}
           disabled={busy || manager == null} onClick={accept(false)} data-testid='accept-audio'>
           <PhoneIcon /> {call.video ? 'Audio only' : 'Accept'}
         </button>
-        <button type='button' className='btn btn-small btn-danger' disabled={busy} onClick={decline} data-testid='decline-call'>Decline</button>
+        <button type='button' className={quiet ? 'btn btn-small' : 'btn btn-small btn-danger'} disabled={busy} onClick={decline} data-testid='decline-call'>Decline</button>
       </div>
       {error != null && <ErrorNotice error={error} compact onDismiss={clear} />}
     </li>
@@ -67,10 +67,18 @@ export function IncomingCalls ({ inCall }: { inCall: boolean }): React.JSX.Eleme
   const list = ringing(calls)
   const loud = !inCall && list.some(c => !c.request)
   useEffect(() => loud ? startRingtone() : undefined, [loud])
-  if (list.length === 0) return null
+  const rings = list.filter(c => !c.request)
+  const requests = list.filter(c => c.request)
   return (
-    <ol className='call-rings' aria-label='Incoming calls'>
-      {list.map(c => <IncomingCall key={c.id} call={c} quiet={c.request} />)}
-    </ol>
+    <>
+      {rings.length > 0 && (
+        <ol className='call-rings' aria-label='Incoming calls'>
+          {rings.map(c => <IncomingCall key={c.id} call={c} quiet={false} />)}
+        </ol>)}
+      {requests.length > 0 && (
+        <ol className='call-requests' aria-label='Call requests from strangers' aria-live='polite'>
+          {requests.map(c => <IncomingCall key={c.id} call={c} quiet />)}
+        </ol>)}
+    </>
   )
 }

@@ -9,12 +9,12 @@ const orDash = (v: number | null, f: (n: number) => string): string => v == null
 function Spark ({ values, label }: { values: readonly number[], label: string }): React.JSX.Element | null {
   if (values.length < 2) return null
   const max = Math.max(...values, 1)
-  const w = 96
-  const h = 22
+  const w = 176
+  const h = 28
   const points = values.map((v, i) => `${(i * w / (values.length - 1)).toFixed(1)},${(h - 1 - v * (h - 2) / max).toFixed(1)}`).join(' ')
   return (
-    <svg className='call-spark' viewBox={`0 0 ${w} ${h}`} width={w} height={h} role='img' aria-label={label}>
-      <polyline points={points} fill='none' stroke='currentColor' strokeWidth='1.4' strokeLinejoin='round' />
+    <svg className='call-spark' viewBox={`0 0 ${w} ${h}`} preserveAspectRatio='none' role='img' aria-label={label}>
+      <polyline points={points} fill='none' stroke='currentColor' strokeWidth='1.4' strokeLinejoin='round' vectorEffect='non-scaling-stroke' />
     </svg>
   )
 }
@@ -30,7 +30,8 @@ export function QualityPanel ({ history }: { history: readonly CallQuality[] }):
       <div><dt>RTT</dt><dd>{formatMs(q.rttMs)}</dd></div>
       <div><dt>In</dt><dd>{kbps(q.recvKbps)}</dd></div>
       <div><dt>Out</dt><dd>{kbps(q.sendKbps)}</dd></div>
-      <div><dt>Video</dt><dd data-testid='call-fps'>{q.fps == null ? '—' : `${Math.round(q.fps)} fps${q.width != null && q.height != null ? ` · ${q.width}×${q.height}` : ''}`}</dd></div>
+      <div><dt>Frames</dt><dd data-testid='call-fps'>{q.fps == null ? '—' : `${Math.round(q.fps)} fps`}</dd></div>
+      <div><dt>Size</dt><dd data-testid='call-size'>{q.width != null && q.height != null ? `${q.width}×${q.height}` : '—'}</dd></div>
       <div><dt>Loss</dt><dd>{orDash(q.lossPct, v => `${v.toFixed(1)} %`)}</dd></div>
       <div><dt>Jitter</dt><dd>{formatMs(q.jitterMs)}</dd></div>
       <div className='call-spark-box'><dt>In, last min</dt><dd><Spark values={recent.map(x => x.recvKbps)} label={`Received bitrate over the last ${recent.length} s, now ${kbps(q.recvKbps)}`} /></dd></div>

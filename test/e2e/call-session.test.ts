@@ -1,0 +1,297 @@
+/**
+ * CallSession in Debian's Chromium with its fake camera and microphone, and
+ * no node: two sessions in one page at http://127.0.0.1 (a secure context,
+ * so getUserMedia works) wired to each other through an in-page stand-in for
+ * the signalling (src/renderer/test/calls-harness.tsx). A call connects and
+ * both sides decode video; the screen share replaces the sent track and the
+ * far side decodes it; the libp2p-only setting drops direct candidates;
+ * hang-up leaves no open RTCPeerConnection and no live track. Then the call
+ * UI at 800×600, light and dark, for the screenshots in scratch/ and the
+ * keyboard. The two-daemon test of calls is test/e2e/calls.test.ts.
+ */
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { rolldown } from 'rolldown'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CHROMIUM_FLAGS, SCREENSHOT_DIR } from '../helpers/browser.js'
+import { ROOT } from '../helpers/daemons.js'
+
+const MEDIA_FLAGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--auto-select-desktop-capture-source=Entire screen']
+
+let server: Server
+let browser: Browser
+let origin: string
+const errors: string[] = []
+
+/** The harness as one script: CSS imports become nothing (the page gets the style sheets as they are). */
+async function bundle (): Promise<string> {
+  const build = await rolldown({
+    input: join(ROOT, 'src/renderer/test/calls-harness.tsx'),
+    platform: 'browser',
+    logLevel: 'warn',
+    transform: { define: { 'process.env.NODE_ENV': '"production"' } },
+    plugins: [{
+      name: 'no-css',
+      resolveId: (id) => id.endsWith('.css') ? '\0no-css' : null,
+      load: (id) => id === '\0no-css' ? 'export {}' : null
+    }]
+  })
+  const { output } = await build.generate({ format: 'iife', name: 'wgtCallsHarness' })
+  await build.close()
+  return output[0].code
+}
+
+/**
+ * Counts what the page opened: every RTCPeerConnection and every track a
+ * getUserMedia or getDisplayMedia gave, so the test can see they were all closed.
+ */
+const instrument = (): void => {
+  const w = window as unknown as { pcs: RTCPeerConnection[], tracks: MediaStreamTrack[], screens: MediaStreamTrack[] }
+  w.pcs = []
+  w.tracks = []
+  w.screens = []
+  const Real = RTCPeerConnection
+  window.RTCPeerConnection = class extends Real {
+    constructor (c?: RTCConfiguration) { super(c); w.pcs.push(this) }
+  } as typeof RTCPeerConnection
+  const md = navigator.mediaDevices
+  const gum = md.getUserMedia.bind(md)
+  const gdm = md.getDisplayMedia.bind(md)
+  md.getUserMedia = async (c) => { const s = await gum(c); w.tracks.push(...s.getTracks()); return s }
+  md.getDisplayMedia = async (c) => { const s = await gdm(c); w.tracks.push(...s.getTracks()); w.screens.push(...s.getTracks()); return s }
+}
+
+beforeAll(async () => {
+  const [script, css, callsCss] = await Promise.all([
+    bundle(),
+    readFile(join(ROOT, 'src/renderer/src/styles.css'), 'utf8'),
+    readFile(join(ROOT, 'src/renderer/src/calls/calls.css'), 'utf8')
+  ])
+  const page = `<!doctype html><html><head><meta charset="utf-8"><style>${css}\n${callsCss}</style></head><body><script src="/harness.js"></script></body></html>`
+  server = createServer((req, res) => {
+    if (req.url === '/harness.js') { res.writeHead(200, { 'content-type': 'text/javascript' }); res.end(script); return }
+    res.writeHead(200, { 'content-type': 'text/html' })
+    res.end(page)
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_FLAGS, ...MEDIA_FLAGS] })
+})
+
+afterAll(async () => {
+  await browser?.close()
+  if (server != null) {
+    server.closeAllConnections()
+    await new Promise(resolve => server.close(resolve))
+  }
+})
+
+async function open (viewport = { width: 800, height: 600 }): Promise<Page> {
+  const page = await browser.newPage({ viewport })
+  page.on('pageerror', err => errors.push(err.message))
+  await page.addInitScript(instrument)
+  await page.goto(origin)
+  await page.waitForFunction(() => 'wgtCalls' in window)
+  return page
+}
+
+/** framesDecoded of each open connection's inbound video, in creation order (caller first). */
+const frames = async (page: Page): Promise<number[]> => await page.evaluate(async () => {
+  const pcs = (window as unknown as { pcs: RTCPeerConnection[] }).pcs.filter(pc => pc.signalingState !== 'closed')
+  return await Promise.all(pcs.map(async pc => {
+    let n = 0
+    ;(await pc.getStats()).forEach((s: { type: string, kind?: string, framesDecoded?: number }) => { if (s.type === 'inbound-rtp' && s.kind === 'video') n += s.framesDecoded ?? 0 })
+    return n
+  }))
+})
+
+/** Nothing left: every connection closed, every track ended. */
+const leftovers = async (page: Page): Promise<{ pcs: number, open: number, live: number }> => await page.evaluate(() => {
+  const w = window as unknown as { pcs: RTCPeerConnection[], tracks: MediaStreamTrack[] }
+  return { pcs: w.pcs.length, open: w.pcs.filter(pc => pc.signalingState !== 'closed').length, live: w.tracks.filter(t => t.readyState === 'live').length }
+})
+
+const growing = async (page: Page, timeout = 30_000): Promise<void> => {
+  const before = await frames(page)
+  await expect.poll(async () => {
+    const now = await frames(page)
+    return now.length === 2 && now.every((n, i) => n > (before[i] ?? 0) + 10)
+  }, { timeout }).toBe(true)
+}
+
+describe('CallSession in Chromium', () => {
+  it('connects a video call, both sides decode frames and report quality, hang-up leaves nothing open', async () => {
+    const page = await open()
+    await page.evaluate(() => {
+      const w = window as any
+      w.call = w.wgtCalls.pair({ video: true })
+      w.call.accept()
+    })
+    await expect.poll(async () => await page.evaluate(() => [(window as any).call.a.snapshot().phase, (window as any).call.b.snapshot().phase]), { timeout: 30_000 })
+      .toEqual(['connected', 'connected'])
+    await growing(page)
+    // measured, reported, and the path seen as it is: two renderers on one machine connect directly
+    await expect.poll(async () => await page.evaluate(() => { const r = (window as any).call.reports; return r.a > 0 && r.b > 0 }), { timeout: 10_000 }).toBe(true)
+    const q = await page.evaluate(() => { const c = (window as any).call; return [c.a.snapshot().quality.at(-1), c.reports] })
+    expect(q[0]).toMatchObject({ path: 'direct', width: expect.any(Number) })
+    expect(q[0].fps).toBeGreaterThan(0)
+    expect(q[0].recvKbps).toBeGreaterThan(0)
+    expect(q[1].a).toBeGreaterThan(0)
+    expect(q[1].b).toBeGreaterThan(0)
+
+    // mute and camera off: the mic track is disabled, the camera stopped (its light goes off), and back
+    const controls = await page.evaluate(async () => {
+      const a = (window as any).call.a
+      a.setMuted(true)
+      await a.setCamera(false)
+      const off = { muted: a.snapshot().muted, camera: a.snapshot().cameraOn, local: a.snapshot().local }
+      await a.setCamera(true)
+      a.setMuted(false)
+      return { off, on: a.snapshot().cameraOn }
+    })
+    expect(controls).toEqual({ off: { muted: true, camera: false, local: null }, on: true })
+    await growing(page)
+
+    await page.evaluate(async () => { await (window as any).call.a.hangup() })
+    await expect.poll(async () => await page.evaluate(() => (window as any).call.b.snapshot().phase)).toBe('closed')
+    expect(await leftovers(page)).toEqual({ pcs: 2, open: 0, live: 0 })
+    await page.close()
+  })
+
+  it('shares the screen in place of the camera, the far side decodes it, and stopping brings the camera back', async () => {
+    const page = await open()
+    await page.evaluate(() => { const w = window as any; w.call = w.wgtCalls.pair({ video: true }); w.call.accept() })
+    await growing(page)
+    const size = async (): Promise<string> => await page.evaluate(() => { const q = (window as any).call.b.snapshot().quality.at(-1); return `${q?.width}x${q?.height}` })
+    // the fake camera's 640×480, as asked for
+    const cameraSize = '640x480'
+    await expect.poll(size, { timeout: 20_000 }).toBe(cameraSize)
+    // getDisplayMedia wants a user gesture: a click in the page gives it
+    await page.evaluate(() => {
+      const b = document.createElement('button')
+      b.id = 'share'
+      b.textContent = 'share'
+      b.onclick = () => { void (window as any).call.a.startShare() }
+      document.body.append(b)
+    })
+    await page.click('#share')
+    await expect.poll(async () => await page.evaluate(() => (window as any).call.a.snapshot().sharing), { timeout: 15_000 }).toBe(true)
+    // the screen's track is what the caller's connection sends now, on the same sender (no renegotiation)
+    const sent = await page.evaluate(() => {
+      const w = window as any
+      const screen = w.screens[0] as MediaStreamTrack
+      return (w.pcs as RTCPeerConnection[]).some(pc => pc.getSenders().some(s => s.track === screen))
+    })
+    expect(sent).toBe(true)
+    await growing(page)
+    // the far side decodes the screen: its size is the screen's, not the camera's 640×480
+    await expect.poll(size, { timeout: 20_000 }).toMatch(/^\d+x\d+$/)
+    await expect.poll(size, { timeout: 20_000 }).not.toBe(cameraSize)
+
+    await page.evaluate(async () => { await (window as any).call.a.stopShare() })
+    await expect.poll(size, { timeout: 20_000 }).toBe(cameraSize)
+    await page.evaluate(async () => { await (window as any).call.b.hangup() })
+    await expect.poll(async () => await leftovers(page)).toEqual({ pcs: 2, open: 0, live: 0 })
+    await page.close()
+  })
+
+  it('offers no direct candidate on the libp2p-only path, so without the node\'s tunnel it fails with a reason and closes', async () => {
+    const page = await open()
+    await page.evaluate(() => { const w = window as any; w.call = w.wgtCalls.pair({ video: false, settings: { mediaPath: 'libp2p' }, connectTimeoutMs: 4000 }); w.call.accept() })
+    await expect.poll(async () => await page.evaluate(() => (window as any).call.a.snapshot().phase), { timeout: 20_000 }).toBe('closed')
+    const r = await page.evaluate(() => {
+      const c = (window as any).call
+      return { error: c.a.snapshot().error ?? c.b.snapshot().error, sent: [...c.signals.a, ...c.signals.b].filter((s: any) => s.kind === 'candidate' && s.candidate !== '').length }
+    })
+    expect(r.sent).toBe(0)
+    expect(r.error).toMatch(/No media path connected within 4 s/)
+    await expect.poll(async () => await leftovers(page)).toEqual({ pcs: 2, open: 0, live: 0 })
+    await page.close()
+  })
+
+  it('ignores signals it should not take: a second offer, an answer to the callee, garbage candidates', async () => {
+    const page = await open()
+    await page.evaluate(() => { const w = window as any; w.call = w.wgtCalls.pair({ video: false }); w.call.accept() })
+    await expect.poll(async () => await page.evaluate(() => (window as any).call.a.snapshot().phase), { timeout: 30_000 }).toBe('connected')
+    await page.evaluate(() => {
+      const { a, b } = (window as any).call
+      b.signal({ kind: 'offer', sdp: 'v=0\r\nnonsense' })
+      b.signal({ kind: 'answer', sdp: 'v=0\r\nnonsense' })
+      a.signal({ kind: 'offer', sdp: 'v=0\r\nnonsense' })
+      for (let i = 0; i < 200; i++) a.signal({ kind: 'candidate', candidate: `candidate:x ${i} garbage`, sdpMid: '0', sdpMLineIndex: 0 })
+    })
+    // still up, still measured
+    const before = await page.evaluate(() => (window as any).call.a.snapshot().quality.length)
+    await expect.poll(async () => await page.evaluate(() => (window as any).call.a.snapshot().quality.length), { timeout: 10_000 }).toBeGreaterThan(before + 1)
+    expect(await page.evaluate(() => [(window as any).call.a.snapshot().phase, (window as any).call.b.snapshot().phase])).toEqual(['connected', 'connected'])
+    await page.evaluate(async () => { await (window as any).call.a.hangup() })
+    await expect.poll(async () => await leftovers(page)).toEqual({ pcs: 2, open: 0, live: 0 })
+    await page.close()
+  })
+})
+
+describe('the call UI', () => {
+  for (const theme of ['light', 'dark'] as const) {
+    it(`rings, then shows a call at 800×600 (${theme})`, async () => {
+      const page = await open()
+      await page.evaluate((t) => { (window as any).ui = (window as any).wgtCalls.mountUi(t) }, theme)
+
+      // a contact rings: focus on accept; a stranger's request is listed quietly beside it
+      await page.evaluate(() => { const ui = (window as any).ui; ui.ring({ video: true }); ui.ring({ video: false, request: true, peerId: '12D3KooWCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC' }) })
+      await page.getByTestId('call-incoming').waitFor()
+      await page.getByTestId('call-request').waitFor()
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('accept-video')
+      expect(await page.getByTestId('call-incoming').getAttribute('role')).toBe('alertdialog')
+      await page.screenshot({ path: join(SCREENSHOT_DIR, `calls-ring-${theme}.png`) })
+      // Tab reaches audio-only and decline; decline by keyboard ends the ring
+      await page.keyboard.press('Tab')
+      await page.keyboard.press('Tab')
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('decline-call')
+      await page.keyboard.press('Enter')
+      await page.getByTestId('call-incoming').waitFor({ state: 'detached' })
+
+      // our call to the contact: the far side answers, the view shows both videos and the measured quality
+      await page.evaluate(async () => { await (window as any).ui.store.getState().callManager.start((window as any).wgtCalls.PEER_B, true) })
+      await page.getByTestId('call-view').waitFor()
+      await page.evaluate(() => { (window as any).ui.farAccepts() })
+      await expect.poll(async () => await page.getByTestId('call-fps').textContent(), { timeout: 30_000 }).toMatch(/^[1-9]\d* fps$/)
+      expect(await page.getByTestId('call-size').textContent()).toBe('640×480')
+      expect(await page.getByTestId('call-path').textContent()).toBe('direct')
+      await page.waitForTimeout(3000) // a few seconds of the chart, for the picture
+      await page.screenshot({ path: join(SCREENSHOT_DIR, `calls-view-${theme}.png`) })
+
+      // every control fits at 800×600 and is reachable
+      for (const id of ['call-mute', 'call-camera', 'call-share', 'call-devices', 'call-hangup']) {
+        const box = await page.getByTestId(id).boundingBox()
+        expect(box != null && box.y + box.height <= 600 && box.x + box.width <= 800).toBe(true)
+      }
+      await page.getByTestId('call-devices').click()
+      await expect.poll(async () => await page.getByTestId('call-mic').locator('option').count()).toBeGreaterThan(0)
+      // minimised: a bar at the foot, the rest of the app usable
+      await page.getByRole('button', { name: 'Minimise' }).click()
+      await page.locator('[data-testid=call-view][data-compact=true]').waitFor()
+      await page.screenshot({ path: join(SCREENSHOT_DIR, `calls-bar-${theme}.png`) })
+      await page.getByRole('button', { name: 'Show call' }).click()
+      await page.getByTestId('call-hangup').click()
+      await page.getByTestId('call-view').waitFor({ state: 'detached' })
+      await expect.poll(async () => await leftovers(page)).toMatchObject({ open: 0, live: 0 })
+
+      // a call that does not go through says why, and stays until closed
+      await page.evaluate(async () => { await (window as any).ui.store.getState().callManager.start((window as any).wgtCalls.PEER_B, false) })
+      await page.evaluate(() => { (window as any).ui.farEnds('busy') })
+      await expect.poll(async () => await page.getByTestId('call-status').textContent()).toBe('Alice Martin is in another call.')
+      await page.screenshot({ path: join(SCREENSHOT_DIR, `calls-ended-${theme}.png`) })
+      await page.getByTestId('call-close').click()
+      await page.getByTestId('call-view').waitFor({ state: 'detached' })
+      await expect.poll(async () => await leftovers(page)).toMatchObject({ open: 0, live: 0 })
+      await page.close()
+    })
+  }
+
+  it('raised no page errors', () => {
+    expect(errors).toEqual([])
+  })
+})
