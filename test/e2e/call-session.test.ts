@@ -17,9 +17,8 @@ import { rolldown } from 'rolldown'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CHROMIUM_FLAGS, SCREENSHOT_DIR } from '../helpers/browser.js'
+import { frames, instrument, leftovers, MEDIA_FLAGS } from '../helpers/calls.js'
 import { ROOT } from '../helpers/daemons.js'
-
-const MEDIA_FLAGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--auto-select-desktop-capture-source=Entire screen']
 
 let server: Server
 let browser: Browser
@@ -42,26 +41,6 @@ async function bundle (): Promise<string> {
   const { output } = await build.generate({ format: 'iife', name: 'wgtCallsHarness' })
   await build.close()
   return output[0].code
-}
-
-/**
- * Counts what the page opened: every RTCPeerConnection and every track a
- * getUserMedia or getDisplayMedia gave, so the test can see they were all closed.
- */
-const instrument = (): void => {
-  const w = window as unknown as { pcs: RTCPeerConnection[], tracks: MediaStreamTrack[], screens: MediaStreamTrack[] }
-  w.pcs = []
-  w.tracks = []
-  w.screens = []
-  const Real = RTCPeerConnection
-  window.RTCPeerConnection = class extends Real {
-    constructor (c?: RTCConfiguration) { super(c); w.pcs.push(this) }
-  } as typeof RTCPeerConnection
-  const md = navigator.mediaDevices
-  const gum = md.getUserMedia.bind(md)
-  const gdm = md.getDisplayMedia.bind(md)
-  md.getUserMedia = async (c) => { const s = await gum(c); w.tracks.push(...s.getTracks()); return s }
-  md.getDisplayMedia = async (c) => { const s = await gdm(c); w.tracks.push(...s.getTracks()); w.screens.push(...s.getTracks()); return s }
 }
 
 beforeAll(async () => {
@@ -97,22 +76,6 @@ async function open (viewport = { width: 800, height: 600 }): Promise<Page> {
   await page.waitForFunction(() => 'wgtCalls' in window)
   return page
 }
-
-/** framesDecoded of each open connection's inbound video, in creation order (caller first). */
-const frames = async (page: Page): Promise<number[]> => await page.evaluate(async () => {
-  const pcs = (window as unknown as { pcs: RTCPeerConnection[] }).pcs.filter(pc => pc.signalingState !== 'closed')
-  return await Promise.all(pcs.map(async pc => {
-    let n = 0
-    ;(await pc.getStats()).forEach((s: { type: string, kind?: string, framesDecoded?: number }) => { if (s.type === 'inbound-rtp' && s.kind === 'video') n += s.framesDecoded ?? 0 })
-    return n
-  }))
-})
-
-/** Nothing left: every connection closed, every track ended. */
-const leftovers = async (page: Page): Promise<{ pcs: number, open: number, live: number }> => await page.evaluate(() => {
-  const w = window as unknown as { pcs: RTCPeerConnection[], tracks: MediaStreamTrack[] }
-  return { pcs: w.pcs.length, open: w.pcs.filter(pc => pc.signalingState !== 'closed').length, live: w.tracks.filter(t => t.readyState === 'live').length }
-})
 
 const growing = async (page: Page, timeout = 30_000): Promise<void> => {
   const before = await frames(page)
