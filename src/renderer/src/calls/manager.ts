@@ -5,7 +5,7 @@
  * ever answers an offer. Ended sessions stay listed until dismissed when
  * they ended with an error, so the reason stays readable.
  */
-import type { Call, CallSettings, PeerIdString, WgtApi } from '../../../shared/api/index.js'
+import type { Call, CallSettings, CallSignal, PeerIdString, WgtApi } from '../../../shared/api/index.js'
 import { WgtError } from '../../../shared/errors.js'
 import { CallSession, type MediaSource } from './session.js'
 
@@ -15,11 +15,14 @@ function worthShowing (call: Call, s: CallSession): boolean {
   return call.endedBy !== 'local' && call.endReason !== 'hangup'
 }
 
+const MAX_EARLY_CALLS = 16
+const MAX_EARLY_SIGNALS = 64
+
 type ManagerApi = Pick<WgtApi, 'on' | 'startCall' | 'acceptCall' | 'declineCall' | 'hangupCall' | 'sendCallSignal' | 'reportCallQuality' | 'getCallSettings'>
 
 export class CallManager {
   private readonly sessions = new Map<string, CallSession>()
-  private readonly latest = new Map<string, Call>()
+  private readonly early = new Map<string, { call: Call | null, signals: CallSignal[] }>()
   private readonly listeners = new Set<() => void>()
   private readonly offs: Array<() => void>
   private list: readonly CallSession[] = []
@@ -27,22 +30,47 @@ export class CallManager {
   constructor (private readonly api: ManagerApi, private readonly media?: MediaSource) {
     this.offs = [
       api.on('call:state', call => {
-        // kept for a call whose startCall has not answered yet: its 'connecting' may come first
-        if (call.outgoing && !this.sessions.has(call.id)) this.remember(call)
         const s = this.sessions.get(call.id)
-        if (s != null) {
-          s.update(call)
-          if (call.state === 'ended' && !worthShowing(call, s)) this.drop(call.id)
+        if (s == null) {
+          // kept for a call whose startCall or acceptCall has not answered yet: its 'connecting' or tunnel may come first
+          if (call.state === 'ended') this.forget(call.id)
+          else this.remember(call.id, { call })
+          return
         }
+        s.update(call)
+        if (call.state === 'ended' && !worthShowing(call, s)) this.drop(call.id)
       }),
-      api.on('call:signal', ({ callId, signal }) => { this.sessions.get(callId)?.signal(signal) })
+      api.on('call:signal', ({ callId, signal }) => {
+        const s = this.sessions.get(callId)
+        if (s != null) { s.signal(signal); return }
+        // the caller's offer can overtake our acceptCall's answer; another tab's calls are held too, boundedly, and forgotten when they end
+        const held = this.early.get(callId)
+        if (held == null) this.remember(callId, { signals: [signal] })
+        else if (held.signals.length < MAX_EARLY_SIGNALS) held.signals.push(signal)
+      })
     ]
   }
 
-  private remember (call: Call): void {
-    this.latest.set(call.id, call)
-    // bounded: only the few calls whose startCall is in flight matter
-    if (this.latest.size > 16) this.latest.delete(this.latest.keys().next().value as string)
+  private remember (callId: string, o: { call?: Call, signals?: CallSignal[] }): void {
+    const held = this.early.get(callId) ?? { call: null, signals: [] }
+    if (o.call != null) held.call = o.call
+    if (o.signals != null) held.signals.push(...o.signals)
+    this.early.set(callId, held)
+    // bounded: only calls in the few seconds between the node's answer and ours matter
+    if (this.early.size > MAX_EARLY_CALLS) this.early.delete(this.early.keys().next().value as string)
+  }
+
+  private forget (callId: string): void {
+    this.early.delete(callId)
+  }
+
+  /** What came for the call before this page held it: the newer state, then the signals in order. */
+  private replay (s: CallSession): void {
+    const held = this.early.get(s.id)
+    this.forget(s.id)
+    if (held == null) return
+    if (held.call != null && held.call.state !== 'ringing') s.update(held.call)
+    for (const signal of held.signals) s.signal(signal)
   }
 
   sessionsNow = (): readonly CallSession[] => this.list
@@ -72,10 +100,7 @@ export class CallManager {
     if (this.busy()) throw new WgtError('UNAVAILABLE', 'this page is in a call already')
     const settings = await this.api.getCallSettings()
     const call = await this.api.startCall(peerId, { video })
-    const s = this.add(call, settings)
-    const newer = this.latest.get(call.id)
-    this.latest.delete(call.id)
-    if (newer != null) s.update(newer)
+    this.replay(this.add(call, settings))
     return call
   }
 
@@ -85,6 +110,7 @@ export class CallManager {
     const call = await this.api.acceptCall(callId)
     const s = this.add(call, settings, video)
     s.accepted()
+    this.replay(s)
     return call
   }
 
@@ -107,6 +133,7 @@ export class CallManager {
   /** The page goes away: hang up what it holds, so the peer is not left in a silent call. */
   stop (): void {
     for (const off of this.offs.splice(0)) off()
+    this.early.clear()
     for (const s of this.sessions.values()) {
       if (!s.closed) void s.hangup().catch(() => {})
     }
