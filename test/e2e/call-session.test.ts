@@ -118,6 +118,21 @@ describe('CallSession in Chromium', () => {
     expect(controls).toEqual({ off: { muted: true, camera: false, local: null }, on: true })
     await growing(page)
 
+    // another device (here the same fake one, opened afresh) replaces the track on the same sender; the old one is stopped
+    const switched = await page.evaluate(async () => {
+      const w = window as any
+      const a = w.call.a
+      const { mics, cams } = await a.devices()
+      const before = (w.tracks as MediaStreamTrack[]).length
+      await a.chooseDevice('cam', cams[0].deviceId)
+      await a.chooseDevice('mic', mics[0].deviceId)
+      const live = (w.tracks as MediaStreamTrack[]).filter(t => t.readyState === 'live').length
+      return { mics: mics.length, cams: cams.length, opened: (w.tracks as MediaStreamTrack[]).length - before, live, error: a.snapshot().error }
+    })
+    // two tracks for each side's call, plus the two new ones minus the two replaced
+    expect(switched).toEqual({ mics: expect.any(Number), cams: expect.any(Number), opened: 2, live: 4, error: null })
+    await growing(page)
+
     await page.evaluate(async () => { await (window as any).call.a.hangup() })
     await expect.poll(async () => await page.evaluate(() => (window as any).call.b.snapshot().phase)).toBe('closed')
     expect(await leftovers(page)).toEqual({ pcs: 2, open: 0, live: 0 })
