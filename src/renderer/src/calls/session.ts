@@ -463,6 +463,7 @@ export class CallSession {
     this.pc = null
     this.remote = null
     this.queued = []
-    this.set({ phase: 'closed', local: null, remote: null, sharing: false, error: error ?? this.snap.error })
+    // a control's earlier complaint (a camera that would not open) is not why the call ended
+    this.set({ phase: 'closed', local: null, remote: null, sharing: false, error })
   }
 }
