@@ -4,11 +4,14 @@
  * so getUserMedia works) wired to each other through an in-page stand-in for
  * the signalling (src/renderer/test/calls-harness.tsx). A call connects and
  * both sides decode video; the screen share replaces the sent track and the
- * far side decodes it; the libp2p-only setting drops direct candidates;
+ * far side decodes it; the libp2p-only setting drops direct candidates and
+ * connects through a stand-in for the nodes' tunnel sockets (reported "libp2p"),
+ * while "auto" still prefers the direct pair;
  * hang-up leaves no open RTCPeerConnection and no live track. Then the call
  * UI at 800×600, light and dark, for the screenshots in scratch/ and the
  * keyboard. The two-daemon test of calls is test/e2e/calls.test.ts.
  */
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { readFile } from 'node:fs/promises'
@@ -75,6 +78,35 @@ async function open (viewport = { width: 800, height: 600 }): Promise<Page> {
   await page.goto(origin)
   await page.waitForFunction(() => 'wgtCalls' in window)
   return page
+}
+
+/**
+ * The two nodes' tunnel sockets, as the media path joins them (DESIGN.md §8)
+ * but with the libp2p stream between them left out: each socket latches the
+ * renderer that last wrote to it and passes its datagrams to the other
+ * side's renderer. Enough to see that Chromium takes the candidate and
+ * decodes what comes through it.
+ */
+async function fakeTunnel (): Promise<{ ports: { a: number, b: number }, datagrams: () => number, close: () => void }> {
+  const bind = async (): Promise<Socket> => await new Promise(resolve => { const s = createSocket('udp4'); s.bind(0, '127.0.0.1', () => { resolve(s) }) })
+  const [sa, sb] = await Promise.all([bind(), bind()])
+  const latched: { a: RemoteInfo | null, b: RemoteInfo | null } = { a: null, b: null }
+  let count = 0
+  const join = (from: Socket, to: Socket, self: 'a' | 'b', other: 'a' | 'b'): void => {
+    from.on('message', (msg, rinfo) => {
+      latched[self] = rinfo
+      const dest = latched[other]
+      count++
+      if (dest != null) to.send(msg, dest.port, dest.address)
+    })
+  }
+  join(sa, sb, 'a', 'b')
+  join(sb, sa, 'b', 'a')
+  return {
+    ports: { a: sa.address().port, b: sb.address().port },
+    datagrams: () => count,
+    close: () => { sa.close(); sb.close() }
+  }
 }
 
 const growing = async (page: Page, timeout = 30_000): Promise<void> => {
@@ -188,6 +220,50 @@ describe('CallSession in Chromium', () => {
     expect(r.error).toMatch(/No media path connected within 4 s/)
     await expect.poll(async () => await leftovers(page)).toEqual({ pcs: 2, open: 0, live: 0 })
     await page.close()
+  })
+
+  it('on the libp2p-only path, connects through the node\'s tunnel candidate and says so', async () => {
+    const tunnel = await fakeTunnel()
+    try {
+      const page = await open()
+      await page.evaluate((ports) => {
+        const w = window as any
+        w.call = w.wgtCalls.pair({ video: true, settings: { mediaPath: 'libp2p' } })
+        w.call.accept()
+        w.call.tunnels(ports)
+      }, tunnel.ports)
+      await growing(page)
+      await expect.poll(async () => await page.evaluate(() => { const c = (window as any).call; return [c.a.snapshot().quality.at(-1)?.path, c.b.snapshot().quality.at(-1)?.path] }), { timeout: 10_000 })
+        .toEqual(['libp2p', 'libp2p'])
+      expect(tunnel.datagrams()).toBeGreaterThan(100)
+      // no candidate of either renderer crossed the signalling: the tunnel was the only way
+      expect(await page.evaluate(() => { const c = (window as any).call; return [...c.signals.a, ...c.signals.b].filter((s: any) => s.kind === 'candidate' && s.candidate !== '').length })).toBe(0)
+      await page.evaluate(async () => { await (window as any).call.a.hangup() })
+      await expect.poll(async () => await leftovers(page)).toEqual({ pcs: 2, open: 0, live: 0 })
+      await page.close()
+    } finally {
+      tunnel.close()
+    }
+  })
+
+  it('in auto, with the tunnel offered too, still prefers the direct path', async () => {
+    const tunnel = await fakeTunnel()
+    try {
+      const page = await open()
+      await page.evaluate((ports) => {
+        const w = window as any
+        w.call = w.wgtCalls.pair({ video: false })
+        w.call.accept()
+        w.call.tunnels(ports, 'relay')
+      }, tunnel.ports)
+      await expect.poll(async () => await page.evaluate(() => { const c = (window as any).call; return [c.a.snapshot().quality.at(-1)?.path, c.b.snapshot().quality.at(-1)?.path] }), { timeout: 30_000 })
+        .toEqual(['direct', 'direct'])
+      await page.evaluate(async () => { await (window as any).call.b.hangup() })
+      await expect.poll(async () => await leftovers(page)).toEqual({ pcs: 2, open: 0, live: 0 })
+      await page.close()
+    } finally {
+      tunnel.close()
+    }
   })
 
   it('ignores signals it should not take: a second offer, an answer to the callee, garbage candidates', async () => {

@@ -56,6 +56,11 @@ export function pair (o: { video: boolean, settings?: Partial<CallSettings>, con
     b,
     reports,
     signals,
+    /** each node publishes its tunnel's port (as 'call:state' with Call.tunnel) */
+    tunnels: (ports: { a: number, b: number }, route: 'libp2p' | 'relay' = 'libp2p') => {
+      a.update({ ...a.call, tunnel: { port: ports.a, route } })
+      b.update({ ...b.call, tunnel: { port: ports.b, route } })
+    },
     /** the callee accepts: it starts at once, the caller when its node says 'connecting' */
     accept: () => {
       b.accepted()
