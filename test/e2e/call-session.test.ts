@@ -6,7 +6,8 @@
  * both sides decode video; the screen share replaces the sent track and the
  * far side decodes it; the libp2p-only setting drops direct candidates and
  * connects through a stand-in for the nodes' tunnel sockets (reported "libp2p"),
- * while "auto" still prefers the direct pair;
+ * while "auto" still prefers the direct pair; loss on that link steps the
+ * sent resolution down (setParameters) and its end steps it back up;
  * hang-up leaves no open RTCPeerConnection and no live track. Then the call
  * UI at 800×600, light and dark, for the screenshots in scratch/ and the
  * keyboard. The two-daemon test of calls is test/e2e/calls.test.ts.
@@ -87,16 +88,19 @@ async function open (viewport = { width: 800, height: 600 }): Promise<Page> {
  * side's renderer. Enough to see that Chromium takes the candidate and
  * decodes what comes through it.
  */
-async function fakeTunnel (): Promise<{ ports: { a: number, b: number }, datagrams: () => number, close: () => void }> {
+async function fakeTunnel (): Promise<{ ports: { a: number, b: number }, datagrams: () => number, dropEvery: (n: number) => void, close: () => void }> {
   const bind = async (): Promise<Socket> => await new Promise(resolve => { const s = createSocket('udp4'); s.bind(0, '127.0.0.1', () => { resolve(s) }) })
   const [sa, sb] = await Promise.all([bind(), bind()])
   const latched: { a: RemoteInfo | null, b: RemoteInfo | null } = { a: null, b: null }
   let count = 0
+  // a lossy link, deterministically: every n-th datagram is dropped (0: none)
+  let every = 0
   const join = (from: Socket, to: Socket, self: 'a' | 'b', other: 'a' | 'b'): void => {
     from.on('message', (msg, rinfo) => {
       latched[self] = rinfo
       const dest = latched[other]
       count++
+      if (every > 0 && count % every === 0) return
       if (dest != null) to.send(msg, dest.port, dest.address)
     })
   }
@@ -105,6 +109,7 @@ async function fakeTunnel (): Promise<{ ports: { a: number, b: number }, datagra
   return {
     ports: { a: sa.address().port, b: sb.address().port },
     datagrams: () => count,
+    dropEvery: (n) => { every = n },
     close: () => { sa.close(); sb.close() }
   }
 }
@@ -238,6 +243,37 @@ describe('CallSession in Chromium', () => {
       expect(tunnel.datagrams()).toBeGreaterThan(100)
       // no candidate of either renderer crossed the signalling: the tunnel was the only way
       expect(await page.evaluate(() => { const c = (window as any).call; return [...c.signals.a, ...c.signals.b].filter((s: any) => s.kind === 'candidate' && s.candidate !== '').length })).toBe(0)
+      await page.evaluate(async () => { await (window as any).call.a.hangup() })
+      await expect.poll(async () => await leftovers(page)).toEqual({ pcs: 2, open: 0, live: 0 })
+      await page.close()
+    } finally {
+      tunnel.close()
+    }
+  })
+
+  it('steps the sent resolution down when the peer reports loss, and back up when it stops', async () => {
+    const tunnel = await fakeTunnel()
+    try {
+      const page = await open()
+      await page.evaluate((ports) => {
+        const w = window as any
+        w.call = w.wgtCalls.pair({ video: true, settings: { mediaPath: 'libp2p' } })
+        w.call.accept()
+        w.call.tunnels(ports)
+      }, tunnel.ports)
+      await growing(page)
+      const scale = async (): Promise<number> => await page.evaluate(() => (window as any).call.a.snapshot().scale)
+      const sentScale = async (): Promise<number[]> => await page.evaluate(() => {
+        const pcs = (window as any).pcs as RTCPeerConnection[]
+        return pcs.flatMap(pc => pc.getSenders().filter(s => s.track?.kind === 'video').map(s => s.getParameters().encodings[0]?.scaleResolutionDownBy ?? 1))
+      })
+      expect(await scale()).toBe(1)
+      // a fifth of the datagrams lost both ways: well over the 5 % threshold
+      tunnel.dropEvery(5)
+      await expect.poll(scale, { timeout: 30_000 }).toBeGreaterThanOrEqual(2)
+      expect(await sentScale()).toContain(await scale())
+      tunnel.dropEvery(0)
+      await expect.poll(scale, { timeout: 90_000, interval: 1000 }).toBe(1)
       await page.evaluate(async () => { await (window as any).call.a.hangup() })
       await expect.poll(async () => await leftovers(page)).toEqual({ pcs: 2, open: 0, live: 0 })
       await page.close()
