@@ -103,6 +103,17 @@ describe('the call manager', () => {
     m.stop()
   })
 
+  it('ends a call whose end it missed when the node\'s list says so', async () => {
+    const f = fakeApi()
+    const m = new CallManager(f.api, pending)
+    await m.start(PEER, false)
+    m.reconcile({ [id(1)]: call({ id: id(1), state: 'connecting' }) })
+    expect(m.sessionsNow()[0].closed).toBe(false)
+    m.reconcile({ [id(1)]: call({ id: id(1), state: 'ended', endReason: 'hangup', endedBy: 'remote' }) })
+    expect(m.sessionsNow()).toEqual([])
+    m.stop()
+  })
+
   it('hangs up what it holds when the page goes', async () => {
     const f = fakeApi()
     const m = new CallManager(f.api, pending)

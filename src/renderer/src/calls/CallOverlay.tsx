@@ -17,6 +17,8 @@ export function CallOverlay (): React.JSX.Element {
   const { api, store } = useApp()
   const manager = useWgt(s => s.callManager)
   const sessions = useSessions(manager)
+  const calls = useWgt(s => s.calls)
+  useEffect(() => { manager?.reconcile(calls) }, [manager, calls])
 
   useEffect(() => {
     const m = new CallManager(api)

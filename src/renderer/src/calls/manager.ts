@@ -124,6 +124,20 @@ export class CallManager {
     try { await s.hangup() } finally { this.drop(callId) }
   }
 
+  /**
+   * The node's list after a reconnect: a call that ended while the link was
+   * down (its event missed) ends here too, so its media does not run on.
+   */
+  reconcile (calls: Readonly<Record<string, Call>>): void {
+    for (const s of [...this.sessions.values()]) {
+      const c = calls[s.id]
+      if (c != null && c.state === 'ended' && !s.closed) {
+        s.update(c)
+        if (!worthShowing(c, s)) this.drop(s.id)
+      }
+    }
+  }
+
   /** Forget an ended call's session (its error was read). */
   drop (callId: string): void {
     this.sessions.get(callId)?.close()
