@@ -381,6 +381,29 @@ describe('the call UI', () => {
     })
   }
 
+  for (const theme of ['light', 'dark'] as const) {
+    it(`puts call buttons in the conversation's header and on contacts, and calls in the history (${theme})`, async () => {
+      const page = await open()
+      await page.evaluate((t) => { (window as any).wgtCalls.mountThread(t, 'chat') }, theme)
+      await expect.poll(async () => await page.getByTestId('chat-call').allTextContents()).toEqual([
+        expect.stringMatching(/^Outgoing · Video call · 3:12 · \d\d:\d\d$/),
+        expect.stringMatching(/^Missed call · \d\d:\d\d$/),
+        expect.stringMatching(/^Outgoing · Audio call · busy · \d\d:\d\d$/)
+      ])
+      // in time order among the messages
+      const order = await page.locator('[data-testid=chat-message], [data-testid=chat-call]').evaluateAll(els => els.map(e => e.getAttribute('data-testid')))
+      expect(order).toEqual(['chat-message', 'chat-message', 'chat-call', 'chat-call', 'chat-call', 'chat-message'])
+      await page.getByTestId('chat-thread').getByRole('button', { name: 'Video call Alice Martin' }).waitFor()
+      await page.screenshot({ path: join(SCREENSHOT_DIR, `calls-thread-${theme}.png`) })
+      await page.close()
+      const contacts = await open()
+      await contacts.evaluate((t) => { (window as any).wgtCalls.mountThread(t, 'contacts') }, theme)
+      await contacts.getByTestId('contact').getByRole('button', { name: 'Audio call Alice Martin' }).waitFor()
+      await contacts.screenshot({ path: join(SCREENSHOT_DIR, `calls-contacts-${theme}.png`) })
+      await contacts.close()
+    })
+  }
+
   it('raised no page errors', () => {
     expect(errors).toEqual([])
   })

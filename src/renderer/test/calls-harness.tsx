@@ -10,6 +10,9 @@ import { EventHub } from '../../shared/rpc.js'
 import { ALWAYS_READY, AppContext } from '../src/app/context.js'
 import { createWgtStore } from '../src/app/slices.js'
 import { CallOverlay } from '../src/calls/CallOverlay.js'
+import { ChatView } from '../src/chat/ChatView.js'
+import { ContactsTable } from '../src/guard/ContactLists.js'
+import { conv, msg } from './chat-fixtures.js'
 import { CallSession, type CallSignalling } from '../src/calls/session.js'
 
 export const PEER_A = '12D3KooWAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'
@@ -156,4 +159,48 @@ export function mountUi (theme: 'light' | 'dark') {
   }
 }
 
-Object.assign(globalThis, { wgtCalls: { CallSession, pair, mountUi, PEER_B } })
+/**
+ * A conversation with calls in its history, and the contacts table, each
+ * with its call buttons, over a fake API that answers the calls they make.
+ */
+export function mountThread (theme: 'light' | 'dark', view: 'chat' | 'contacts') {
+  document.documentElement.dataset.theme = theme
+  const hub = new EventHub()
+  const store = createWgtStore()
+  const now = Date.now()
+  const minute = 60_000
+  const m = (n: number, text: string, outgoing: boolean, ago: number) => msg(String(n), n, { peerId: PEER_B, text, outgoing, sentAt: now - ago, state: outgoing ? 'read' : 'received' })
+  const messages = [
+    m(1, 'Shall we go over the plan on a call?', false, 50 * minute),
+    m(2, 'Yes, calling you in five minutes.', true, 48 * minute),
+    m(3, 'Thanks, that settles it. Talk tomorrow.', false, 20 * minute)
+  ]
+  const calls: Call[] = [
+    newCall({ id: hex(11), startedAt: now - 43 * minute, answeredAt: now - 43 * minute + 6000, endedAt: now - 43 * minute + 6000 + 192_000, state: 'ended', endReason: 'hangup', endedBy: 'local' }),
+    newCall({ id: hex(12), outgoing: false, video: false, startedAt: now - 30 * minute, state: 'ended', endReason: 'unanswered', endedBy: 'remote', endedAt: now - 29 * minute }),
+    newCall({ id: hex(13), outgoing: true, video: false, startedAt: now - 25 * minute, state: 'ended', endReason: 'busy', endedBy: 'remote', endedAt: now - 25 * minute })
+  ]
+  const api = {
+    on: (e: string, l: (d: unknown) => void) => hub.on(e as 'call:state', l as never),
+    chatHistory: async () => ({ messages, more: false }),
+    listCalls: async () => calls,
+    markRead: async () => conv(PEER_B),
+    getCallSettings: async () => ({ iceServers: [], mediaPath: 'auto' })
+  } as unknown as WgtApi
+  store.setState({
+    contacts: { [PEER_B]: { peerId: PEER_B, trust: 'contact', nickname: 'Alice Martin', addresses: [], since: 0, updatedAt: 0, undelivered: false } } as never,
+    conversations: { [PEER_B]: conv(PEER_B, { last: messages[2], updatedAt: now - 20 * minute }) } as never,
+    conversationsLoaded: true,
+    chatOpen: PEER_B
+  })
+  const root = document.createElement('div')
+  document.body.append(root)
+  createRoot(root).render(
+    <AppContext.Provider value={{ api, store, connection: ALWAYS_READY, host: null as never }}>
+      <main className='layout'>{view === 'chat' ? <ChatView /> : <ContactsTable />}</main>
+      <CallOverlay />
+    </AppContext.Provider>
+  )
+}
+
+Object.assign(globalThis, { wgtCalls: { CallSession, pair, mountUi, mountThread, PEER_B } })
