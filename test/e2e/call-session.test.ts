@@ -401,6 +401,19 @@ describe('the call UI', () => {
       await contacts.getByTestId('contact').getByRole('button', { name: 'Audio call Alice Martin' }).waitFor()
       await contacts.screenshot({ path: join(SCREENSHOT_DIR, `calls-contacts-${theme}.png`) })
       await contacts.close()
+
+      // Settings → Calls: the media path saves at once; a server that is not a STUN/TURN URL cannot be saved
+      const settings = await open()
+      await settings.evaluate((t) => { (window as any).wgtCalls.mountThread(t, 'settings') }, theme)
+      await settings.getByTestId('media-path-libp2p').check()
+      await settings.getByRole('status').filter({ hasText: 'Saved.' }).waitFor()
+      await settings.getByRole('button', { name: 'Add a server' }).click()
+      await settings.getByLabel('Server 3 URL').fill('http://example.org')
+      expect(await settings.getByRole('button', { name: 'Save servers' }).isDisabled()).toBe(true)
+      await settings.screenshot({ path: join(SCREENSHOT_DIR, `calls-settings-${theme}.png`) })
+      await settings.getByLabel('Server 3 URL').fill('stun:stun2.example.org')
+      expect(await settings.getByRole('button', { name: 'Save servers' }).isDisabled()).toBe(false)
+      await settings.close()
     })
   }
 

@@ -10,6 +10,7 @@ import { EventHub } from '../../shared/rpc.js'
 import { ALWAYS_READY, AppContext } from '../src/app/context.js'
 import { createWgtStore } from '../src/app/slices.js'
 import { CallOverlay } from '../src/calls/CallOverlay.js'
+import { CallSettingsSection } from '../src/calls/CallSettingsSection.js'
 import { ChatView } from '../src/chat/ChatView.js'
 import { ContactsTable } from '../src/guard/ContactLists.js'
 import { conv, msg } from './chat-fixtures.js'
@@ -163,7 +164,7 @@ export function mountUi (theme: 'light' | 'dark') {
  * A conversation with calls in its history, and the contacts table, each
  * with its call buttons, over a fake API that answers the calls they make.
  */
-export function mountThread (theme: 'light' | 'dark', view: 'chat' | 'contacts') {
+export function mountThread (theme: 'light' | 'dark', view: 'chat' | 'contacts' | 'settings') {
   document.documentElement.dataset.theme = theme
   const hub = new EventHub()
   const store = createWgtStore()
@@ -185,19 +186,21 @@ export function mountThread (theme: 'light' | 'dark', view: 'chat' | 'contacts')
     chatHistory: async () => ({ messages, more: false }),
     listCalls: async () => calls,
     markRead: async () => conv(PEER_B),
-    getCallSettings: async () => ({ iceServers: [], mediaPath: 'auto' })
+    getCallSettings: async () => ({ iceServers: [], mediaPath: 'auto' }),
+    updateCallSettings: async (patch: Partial<CallSettings>) => ({ ...store.getState().callSettings, ...patch })
   } as unknown as WgtApi
   store.setState({
     contacts: { [PEER_B]: { peerId: PEER_B, trust: 'contact', nickname: 'Alice Martin', addresses: [], since: 0, updatedAt: 0, undelivered: false } } as never,
     conversations: { [PEER_B]: conv(PEER_B, { last: messages[2], updatedAt: now - 20 * minute }) } as never,
     conversationsLoaded: true,
-    chatOpen: PEER_B
+    chatOpen: PEER_B,
+    callSettings: { iceServers: [{ urls: 'stun:stun.example.org:3478' }, { urls: 'turn:turn.example.org:3478', username: 'alice', credential: 'secret' }], mediaPath: 'auto' }
   })
   const root = document.createElement('div')
   document.body.append(root)
   createRoot(root).render(
     <AppContext.Provider value={{ api, store, connection: ALWAYS_READY, host: null as never }}>
-      <main className='layout'>{view === 'chat' ? <ChatView /> : <ContactsTable />}</main>
+      <main className='layout'>{view === 'chat' ? <ChatView /> : view === 'contacts' ? <ContactsTable /> : <CallSettingsSection />}</main>
       <CallOverlay />
     </AppContext.Provider>
   )

@@ -56,7 +56,7 @@ export function CallSettingsSection (): React.JSX.Element {
           <label key={p.value} className='check'>
             <input type='radio' name='media-path' value={p.value} checked={settings.mediaPath === p.value} disabled={busy}
               onChange={() => { void update({ mediaPath: p.value }) }} data-testid={`media-path-${p.value}`} />
-            {p.label} <span className='muted'>— {p.help}</span>
+            <span>{p.label} <span className='muted'>— {p.help}</span></span>
           </label>
         ))}
       </fieldset>

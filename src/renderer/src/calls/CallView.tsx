@@ -80,6 +80,9 @@ export function CallView ({ session }: { session: CallSession }): React.JSX.Elem
   const name = useWgt(s => peerLabel(s.contacts, call.peerId))
   const [compact, setCompact] = useState(false)
   const [devices, setDevices] = useState(false)
+  const view = useRef<HTMLElement>(null)
+  // the view covers what had the focus (the call button): keyboard users start on it
+  useEffect(() => { if (!compact) view.current?.focus() }, [compact])
   const now = useNow(1000)
   const ended = snap.phase === 'closed'
   const status = ended
@@ -117,7 +120,7 @@ export function CallView ({ session }: { session: CallSession }): React.JSX.Elem
   }
 
   return (
-    <section className={ended ? 'call-view call-view-ended' : 'call-view'} aria-label={`Call with ${name}`} data-testid='call-view' data-call-id={session.id} data-phase={snap.phase}>
+    <section ref={view} tabIndex={-1} className={ended ? 'call-view call-view-ended' : 'call-view'} aria-label={`Call with ${name}`} data-testid='call-view' data-call-id={session.id} data-phase={snap.phase}>
       <header className='call-head'>
         <h2 className='call-title'><PeerName peerId={call.peerId} pill='never' /></h2>
         <span className='muted call-kind'>{call.video ? 'Video call' : 'Audio call'}</span>
