@@ -302,6 +302,18 @@ describe('CallSession in Chromium', () => {
     }
   })
 
+  it('goes on without a camera that cannot be opened, saying so, and still receives the peer\'s video', async () => {
+    const page = await open()
+    await page.evaluate(() => { const w = window as any; w.call = w.wgtCalls.pair({ video: true, callerHasNoCamera: true }); w.call.accept() })
+    await expect.poll(async () => await page.evaluate(() => (window as any).call.a.snapshot().phase), { timeout: 30_000 }).toBe('connected')
+    const a = await page.evaluate(() => { const s = (window as any).call.a.snapshot(); return { error: s.error, cameraOn: s.cameraOn } })
+    expect(a).toEqual({ error: expect.stringMatching(/^No camera was found\..*The call goes on without it\.$/), cameraOn: false })
+    await expect.poll(async () => await page.evaluate(() => (window as any).call.a.snapshot().quality.at(-1)?.fps ?? 0), { timeout: 20_000 }).toBeGreaterThan(0)
+    await page.evaluate(async () => { await (window as any).call.a.hangup() })
+    await expect.poll(async () => await leftovers(page)).toEqual({ pcs: 2, open: 0, live: 0 })
+    await page.close()
+  })
+
   it('ignores signals it should not take: a second offer, an answer to the callee, garbage candidates', async () => {
     const page = await open()
     await page.evaluate(() => { const w = window as any; w.call = w.wgtCalls.pair({ video: false }); w.call.accept() })

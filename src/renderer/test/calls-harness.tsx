@@ -14,7 +14,7 @@ import { CallSettingsSection } from '../src/calls/CallSettingsSection.js'
 import { ChatView } from '../src/chat/ChatView.js'
 import { ContactsTable } from '../src/guard/ContactLists.js'
 import { conv, msg } from './chat-fixtures.js'
-import { CallSession, type CallSignalling } from '../src/calls/session.js'
+import { CallSession, type CallSignalling, type MediaSource } from '../src/calls/session.js'
 
 export const PEER_A = '12D3KooWAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'
 export const PEER_B = '12D3KooWBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB'
@@ -32,7 +32,7 @@ export function newCall (over: Partial<Call>): Call {
  * Two sides of one call wired through the page, as two nodes would carry
  * it: a signal sent on one side arrives on the other, a hang-up ends it on both.
  */
-export function pair (o: { video: boolean, settings?: Partial<CallSettings>, connectTimeoutMs?: number, calleeVideo?: boolean }) {
+export function pair (o: { video: boolean, settings?: Partial<CallSettings>, connectTimeoutMs?: number, calleeVideo?: boolean, callerHasNoCamera?: boolean }) {
   const settings: CallSettings = { iceServers: [], mediaPath: 'auto', ...o.settings }
   const id = hex(Math.floor(Math.random() * 2 ** 40))
   const reports: Record<'a' | 'b', number> = { a: 0, b: 0 }
@@ -53,7 +53,16 @@ export function pair (o: { video: boolean, settings?: Partial<CallSettings>, con
     hangupCall: async () => { setTimeout(() => { end(self) }, 0); return sides[self].call },
     reportCallQuality: async () => { reports[self]++ }
   })
-  const a = sides.a = new CallSession({ call: newCall({ id, video: o.video }), api: api('a'), settings, connectTimeoutMs: o.connectTimeoutMs })
+  // a machine without a camera, as getUserMedia tells it
+  const noCamera: MediaSource = {
+    getUserMedia: async (c) => {
+      if (c.video != null && c.video !== false) throw new DOMException('Requested device not found', 'NotFoundError')
+      return await navigator.mediaDevices.getUserMedia(c)
+    },
+    getDisplayMedia: async (c) => await navigator.mediaDevices.getDisplayMedia(c),
+    enumerateDevices: async () => await navigator.mediaDevices.enumerateDevices()
+  }
+  const a = sides.a = new CallSession({ call: newCall({ id, video: o.video }), api: api('a'), settings, connectTimeoutMs: o.connectTimeoutMs, media: o.callerHasNoCamera === true ? noCamera : undefined })
   const b = sides.b = new CallSession({ call: newCall({ id, peerId: PEER_A, outgoing: false, video: o.video, state: 'connecting' }), api: api('b'), settings, sendVideo: o.calleeVideo, connectTimeoutMs: o.connectTimeoutMs })
   return {
     a,

@@ -190,11 +190,20 @@ export class CallSession {
     this.started = true
     this.set({ phase: 'media' })
     let stream: MediaStream
+    let cameraError: string | null = null
     try {
       stream = await this.media.getUserMedia({ audio: true, video: this.sendVideo ? CAMERA : false })
     } catch (err) {
-      this.fail(describeMediaError(err, this.sendVideo ? 'microphone or camera' : 'microphone'))
-      return
+      // no camera (or one in use) need not stop a video call: it goes on with the microphone, receiving video
+      const name = (err as { name?: string } | null)?.name
+      if (!this.sendVideo || name === 'NotAllowedError' || this.closed) { this.fail(describeMediaError(err, this.sendVideo ? 'microphone or camera' : 'microphone')); return }
+      cameraError = `${describeMediaError(err, 'camera')} The call goes on without it.`
+      try {
+        stream = await this.media.getUserMedia({ audio: true, video: false })
+      } catch (again) {
+        this.fail(describeMediaError(again, 'microphone'))
+        return
+      }
     }
     if (this.closed) { for (const t of stream.getTracks()) t.stop(); return }
     this.mic = stream.getAudioTracks()[0] ?? null
@@ -203,7 +212,8 @@ export class CallSession {
       phase: 'negotiating',
       micId: this.mic?.getSettings().deviceId ?? null,
       camId: this.camera?.getSettings().deviceId ?? null,
-      cameraOn: this.camera != null
+      cameraOn: this.camera != null,
+      error: cameraError
     })
     this.showLocal()
     const pc = this.createPc()
