@@ -79,6 +79,8 @@ function fakeApi () {
     },
     getPolicies: async () => ({ ...DEFAULT_POLICIES }),
     listConversations: async () => [],
+    listCalls: async () => [],
+    getCallSettings: async () => ({ iceServers: [], mediaPath: 'auto' }),
     listBans: async () => [{ peerId: 'QmBANNEDBANN', until: Date.now() + 60_000, reason: '/wgt/shard/1.0.0: oversized message' }]
   } as unknown as WgtApi
   return { api, hub, state, resolvePeers: (p: PeerEntry[]) => { resolvePeers(p) } }

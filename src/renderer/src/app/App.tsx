@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react'
 import type { WgtApi } from '../../../shared/api/index.js'
 import type { HostFiles } from '../api/host-files.js'
+import { CallOverlay } from '../calls/CallOverlay.js'
 import { DropOverlay } from '../files/DropOverlay.js'
 import { shortPeerId } from '../format.js'
 import { useTheme } from '../theme.js'
@@ -50,6 +51,7 @@ export function App ({ api, connection, host }: { api: WgtApi, connection: Conne
       </div>
       <DropOverlay />
       {VIEWS.map(v => v.Overlay != null && <v.Overlay key={v.id} />)}
+      <CallOverlay />
     </AppContext.Provider>
   )
 }

@@ -3,6 +3,7 @@
  * line in SLICES below, one in WgtState, and one in views.ts.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla'
+import { callsSlice, type CallsState } from '../calls/slice.js'
 import { chatSlice, type ChatState } from '../chat/slice.js'
 import { filesSlice, type FilesState } from '../files/slice.js'
 import { guardSlice, type GuardState } from '../guard/slice.js'
@@ -12,7 +13,7 @@ import { settingsSlice, type SettingsState } from '../settings/slice.js'
 import { appSlice, type AppState } from './app-slice.js'
 import type { UiSlice } from './slice.js'
 
-export type WgtState = AppState & NetState & GuardState & MetricsState & FilesState & ChatState & SettingsState
+export type WgtState = AppState & NetState & GuardState & MetricsState & FilesState & ChatState & CallsState & SettingsState
 
 export const SLICES: ReadonlyArray<UiSlice<any>> = [
   appSlice,
@@ -21,6 +22,7 @@ export const SLICES: ReadonlyArray<UiSlice<any>> = [
   metricsSlice,
   filesSlice,
   chatSlice,
+  callsSlice,
   settingsSlice
 ]
 

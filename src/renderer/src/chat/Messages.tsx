@@ -1,6 +1,8 @@
 import { useLayoutEffect, useMemo, useRef } from 'react'
 import type { ChatMessage, PeerIdString } from '../../../shared/api/index.js'
 import { useApp, useWgt } from '../app/context.js'
+import { CallRow, usePeerCalls } from '../calls/CallHistory.js'
+import { callsInView } from '../calls/history.js'
 import { useNow } from '../hooks.js'
 import { ErrorNotice } from '../ui/ErrorNotice.js'
 import { loadLatest, loadOlder } from './actions.js'
@@ -42,7 +44,8 @@ export function Messages ({ peerId, footer }: { peerId: PeerIdString, footer?: R
   const thread = useWgt(s => s.threads[peerId]) ?? EMPTY_THREAD
   const loaded = useWgt(s => s.threads[peerId] != null)
   const now = useNow(60_000)
-  const items = useMemo(() => threadItems(thread.messages, now), [thread.messages, now])
+  const { calls, error: callsError } = usePeerCalls(peerId)
+  const items = useMemo(() => threadItems(thread.messages, now, callsInView(calls, thread.messages, thread.more)), [thread.messages, now, calls, thread.more])
   const box = useRef<HTMLDivElement>(null)
   const stick = useRef(true)
   const last = useRef<{ peerId: string, first: string | null, height: number }>({ peerId: '', first: null, height: 0 })
@@ -97,7 +100,8 @@ export function Messages ({ peerId, footer }: { peerId: PeerIdString, footer?: R
       )}
       {items.map(item => item.kind === 'day'
         ? <div key={item.key} className='chat-day' role='separator'><span>{item.label}</span></div>
-        : <Bubble key={item.key} m={item.message} />)}
+        : item.kind === 'call' ? <CallRow key={item.key} call={item.call} /> : <Bubble key={item.key} m={item.message} />)}
+      {callsError != null && <ErrorNotice error={callsError} compact />}
       {footer}
     </div>
   )

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react'
 import type { PeerIdString } from '../../../shared/api/index.js'
 import { useApp, useWgt } from '../app/context.js'
+import { CallButtons } from '../calls/CallButtons.js'
 import { PeerName } from '../guard/PeerName.js'
 import { peerLabel, standingOf } from '../guard/state.js'
 import { plural } from '../format.js'
@@ -45,6 +46,7 @@ function ThreadHead ({ peerId, request }: { peerId: PeerIdString, request: boole
       <h2 className='chat-title' data-testid='thread-peer'><PeerName peerId={peerId} /></h2>
       <span className={connected ? 'ok chat-presence' : 'muted chat-presence'}>{connected ? 'connected' : 'not connected'}</span>
       <span className='row-actions'>
+        <CallButtons peerId={peerId} name={name} disabled={request ? 'Accept the request first to call this peer.' : null} />
         {request
           ? <RequestActions peerId={peerId} />
           : exists && (

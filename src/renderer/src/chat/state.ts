@@ -4,7 +4,7 @@
  * the days between them, what the composer may send, search snippets and the
  * in-page notices. Pure, so they are unit-tested.
  */
-import { MAX_CHAT_TEXT_BYTES, type ChatMessage, type ChatNotice, type Conversation, type PeerIdString } from '../../../shared/api/index.js'
+import { MAX_CHAT_TEXT_BYTES, type Call, type ChatMessage, type ChatNotice, type Conversation, type PeerIdString } from '../../../shared/api/index.js'
 import type { HumanError } from '../ui/errors.js'
 
 export type Conversations = Readonly<Record<PeerIdString, Conversation>>
@@ -110,19 +110,37 @@ export function dayLabel (t: number, now: number): string {
 export type ThreadItem =
   | { kind: 'day', key: string, label: string }
   | { kind: 'message', key: string, message: ChatMessage }
+  | { kind: 'call', key: string, call: Call }
 
-/** The thread as rows: a day separator wherever the sender's date changes (local time). */
-export function threadItems (messages: readonly ChatMessage[], now: number): ThreadItem[] {
+/**
+ * The thread as rows: a day separator wherever the sender's date changes
+ * (local time), and the conversation's calls among the messages by time.
+ */
+export function threadItems (messages: readonly ChatMessage[], now: number, calls: readonly Call[] = []): ThreadItem[] {
   const out: ThreadItem[] = []
   let day = Number.NaN
-  for (const m of messages) {
-    const d = startOfDay(m.sentAt)
+  const byTime = [...calls].sort((a, b) => a.startedAt - b.startedAt)
+  let next = 0
+  const dayOf = (t: number, key: string): void => {
+    const d = startOfDay(t)
     if (d !== day) {
       day = d
-      out.push({ kind: 'day', key: `day-${d}-${m.cursor}`, label: dayLabel(m.sentAt, now) })
+      out.push({ kind: 'day', key: `day-${d}-${key}`, label: dayLabel(t, now) })
     }
+  }
+  const callsUntil = (t: number): void => {
+    for (; next < byTime.length && byTime[next].startedAt <= t; next++) {
+      const c = byTime[next]
+      dayOf(c.startedAt, c.id)
+      out.push({ kind: 'call', key: `call-${c.id}`, call: c })
+    }
+  }
+  for (const m of messages) {
+    callsUntil(m.sentAt)
+    dayOf(m.sentAt, m.cursor)
     out.push({ kind: 'message', key: m.cursor, message: m })
   }
+  callsUntil(Infinity)
   return out
 }
 

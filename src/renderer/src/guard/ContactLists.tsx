@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react'
 import type { BannedPeer, Contact } from '../../../shared/api/index.js'
 import { useApp, useWgt } from '../app/context.js'
+import { CallButtons } from '../calls/CallButtons.js'
 import { FileRequestList } from '../files/Inbox.js'
 import { formatAge, formatDuration, shortPeerId } from '../format.js'
 import { useNow } from '../hooks.js'
@@ -139,6 +140,7 @@ function ContactRow ({ contact }: { contact: Contact }): React.JSX.Element {
       </td>
       <td>
         <div className='file-actions'>
+          <CallButtons peerId={contact.peerId} name={nameOf(contact)} />
           <ConfirmButton label='Remove' what={nameOf(contact)} busy={busy} question='Remove from your contacts?'
             onConfirm={async () => await run('remove-contact', async () => { await api.removeContact(contact.peerId); store.getState().contactRemoved(contact.peerId) })} />
           <BlockButton contact={contact} busy={busy} run={run} />

@@ -1,5 +1,6 @@
 import { useState } from 'react'
 import { useApp, useWgt } from '../app/context.js'
+import { CallSettingsSection } from '../calls/CallSettingsSection.js'
 import { PoliciesSection } from '../guard/PoliciesSection.js'
 import { setPreference, useTheme, type ThemePreference } from '../theme.js'
 import { CopyButton } from '../ui/CopyButton.js'
@@ -106,6 +107,7 @@ export function SettingsView (): React.JSX.Element {
       <StorageSection />
       <FilesSection />
       <PoliciesSection />
+      <CallSettingsSection />
       <AppearanceSection />
       <AboutSection />
     </div>

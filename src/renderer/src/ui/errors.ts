@@ -19,6 +19,7 @@ export type ErrorContext =
   | 'connect' | 'fetch' | 'share' | 'send' | 'repair' | 'check' | 'remove' | 'save' | 'load' | 'accept' | 'decline-offer' | 'download' | 'open'
   | 'add-contact' | 'accept-contact' | 'decline-contact' | 'remove-contact' | 'withdraw' | 'rename' | 'block' | 'unblock' | 'unban' | 'policy' | 'scrub'
   | 'chat-send' | 'chat-history' | 'chat-read' | 'chat-search' | 'chat-accept' | 'chat-decline' | 'chat-delete'
+  | 'call-start' | 'call-accept' | 'call-decline' | 'call-hangup' | 'call-history'
 
 const ADVICE: Record<ErrorCode, string> = {
   INVALID_INPUT: 'What was entered is not valid. Check it and try again.',
@@ -81,6 +82,18 @@ const SPECIFIC: Partial<Record<ErrorContext, Partial<Record<ErrorCode, string>>>
     INVALID_INPUT: 'The message was refused as it is: it may be too long, or empty. Shorten it and send again.',
     POLICY_DENIED: 'The peer does not take messages from you: its chat policy allows only its contacts, or it blocked you.'
   },
+  'call-start': {
+    UNAVAILABLE: 'You are already in a call in this window: hang up first.',
+    POLICY_DENIED: 'The peer takes calls only from its contacts, or it blocked you.',
+    PEER_UNREACHABLE: 'The peer is not connected. Calls need a connection to it: try again when it is online.'
+  },
+  'call-accept': {
+    NOT_FOUND: 'The call is no longer ringing: the caller hung up, or it was answered in another window.',
+    UNAVAILABLE: 'You are already in a call in this window: hang up first.'
+  },
+  'call-decline': {
+    NOT_FOUND: 'The call is no longer ringing: the caller hung up, or it was answered in another window.'
+  },
   'chat-accept': {
     NOT_FOUND: 'The request is no longer waiting: it was answered in another window.'
   },
@@ -120,7 +133,12 @@ const TITLE: Record<ErrorContext, string> = {
   'chat-search': 'Could not search the messages',
   'chat-accept': 'Could not accept the chat request',
   'chat-decline': 'Could not decline the chat request',
-  'chat-delete': 'Could not delete the conversation'
+  'chat-delete': 'Could not delete the conversation',
+  'call-start': 'Could not start the call',
+  'call-accept': 'Could not answer the call',
+  'call-decline': 'Could not decline the call',
+  'call-hangup': 'Could not hang up',
+  'call-history': 'Could not load the calls'
 }
 
 export function describeError (context: ErrorContext, err: unknown): HumanError {

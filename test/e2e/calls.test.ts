@@ -1,0 +1,186 @@
+/**
+ * Calls through the UI, in Debian's Chromium with its fake camera and
+ * microphone against three real `wgt daemon` processes on 127.0.0.1: A and
+ * B are contacts (made so with the CLI), C is a stranger to both. A calls B
+ * from the conversation's header; B's page rings and B accepts with video;
+ * both sides decode video frames and receive audio packets; the call view
+ * shows the path; A shares the screen and B decodes it; A hangs up and
+ * neither page keeps an RTCPeerConnection or a live track; the call is in
+ * the conversation's history on both sides. B declines a call; C's call to
+ * B while B is in a call is answered busy; C's call under B's default policy
+ * is a quiet request, and under contacts-only it is refused with a reason;
+ * a call on the libp2p media path (Settings → Calls) decodes frames and says
+ * "via libp2p". The relay-server route is not covered here.
+ */
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Contact } from '../../src/shared/api/index.js'
+import { CHROMIUM_FLAGS, SCREENSHOT_DIR, uiUrl } from '../helpers/browser.js'
+import { audioPackets, frames, instrument, leftovers, MEDIA_FLAGS } from '../helpers/calls.js'
+import { Daemons, loopbackTcp, sleep, wgt, wgtJson, type Daemon } from '../helpers/daemons.js'
+
+const daemons = new Daemons()
+let browser: Browser
+let a: Daemon
+let b: Daemon
+let c: Daemon
+let pageA: Page
+let pageB: Page
+let pageC: Page
+const errors: string[] = []
+
+const trustAt = async (d: Daemon, peerId: string): Promise<string> =>
+  (await wgtJson<Contact[]>(d, ['contacts'])).find(x => x.peerId === peerId)?.trust ?? 'stranger'
+
+async function until (what: string, fn: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!await fn()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await sleep(200)
+  }
+}
+
+/** The node's UI in a page that counts its RTCPeerConnections and tracks (test/helpers/calls.ts). */
+async function open (d: Daemon): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 720 } })
+  await context.addInitScript(instrument)
+  const page = await context.newPage()
+  page.on('pageerror', err => errors.push(`${d.name}: ${err.message}`))
+  page.on('console', msg => { if (msg.type() === 'error') errors.push(`${d.name}: ${msg.text()}`) })
+  await page.goto(uiUrl(d))
+  await page.locator('[data-view=network]').click()
+  await page.getByTestId('own-peer-id').filter({ hasText: d.info.peerId }).waitFor({ timeout: 30_000 })
+  return page
+}
+
+/** Open the conversation with `peerId` from the Chat view (New → the contact). */
+async function openConversation (page: Page, name: string, peerId: string): Promise<void> {
+  await page.locator('[data-view=chat]').click()
+  await page.getByRole('button', { name: 'New' }).click()
+  await page.getByTestId('chat-new').getByRole('button', { name: new RegExp(name) }).click()
+  await page.locator(`[data-testid=chat-thread][data-peer-id="${peerId}"]`).waitFor()
+}
+
+/** Both pages decode more video (and receive more audio) than a moment ago. */
+async function mediaFlows (...pages: Page[]): Promise<void> {
+  for (const page of pages) {
+    const [f0, a0] = [(await frames(page))[0] ?? 0, (await audioPackets(page))[0] ?? 0]
+    await expect.poll(async () => ((await frames(page))[0] ?? 0) > f0 + 10 && ((await audioPackets(page))[0] ?? 0) > a0 + 10, { timeout: 60_000 }).toBe(true)
+  }
+}
+
+async function hangUpAndCheck (caller: Page, callee: Page): Promise<void> {
+  await caller.getByTestId('call-hangup').click()
+  for (const page of [caller, callee]) {
+    await page.getByTestId('call-view').waitFor({ state: 'detached', timeout: 30_000 })
+    await expect.poll(async () => await leftovers(page), { timeout: 30_000 }).toMatchObject({ open: 0, live: 0 })
+  }
+}
+
+beforeAll(async () => {
+  ;[a, b, c] = await Promise.all([daemons.start('a'), daemons.start('b'), daemons.start('c')])
+  const add = await wgt(['contacts', 'add', loopbackTcp(b), '--name', 'Bob', '--data-dir', a.dataDir])
+  expect(add.code, add.stderr).toBe(0)
+  await until('the request at B', async () => await trustAt(b, a.info.peerId) === 'request-received')
+  const accept = await wgt(['contacts', 'accept', a.info.peerId, '--name', 'Alice', '--data-dir', b.dataDir])
+  expect(accept.code, accept.stderr).toBe(0)
+  await until('contacts at A', async () => await trustAt(a, b.info.peerId) === 'contact')
+  // C only knows B's address: a stranger to it
+  const connect = await wgt(['connect', loopbackTcp(b), '--data-dir', c.dataDir])
+  expect(connect.code, connect.stderr).toBe(0)
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_FLAGS, ...MEDIA_FLAGS] })
+  ;[pageA, pageB, pageC] = await Promise.all([open(a), open(b), open(c)])
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await daemons.stopAll()
+})
+
+describe('calls in the UI', () => {
+  it('A calls B from the conversation; B rings and accepts; both decode video and hear audio; screen share; hang-up leaves nothing', async () => {
+    await openConversation(pageA, 'Bob', b.info.peerId)
+    await pageA.getByTestId('call-video').click()
+    const ring = pageB.getByTestId('call-incoming')
+    await ring.waitFor({ timeout: 30_000 })
+    expect(await ring.textContent()).toContain('Alice')
+    await pageB.getByTestId('accept-video').click()
+    await mediaFlows(pageA, pageB)
+    await expect.poll(async () => await pageA.getByTestId('call-path').textContent(), { timeout: 30_000 }).toBe('direct')
+    await pageA.screenshot({ path: join(SCREENSHOT_DIR, 'calls-e2e-view.png') })
+
+    const size = async (): Promise<string | null> => await pageB.getByTestId('call-size').textContent()
+    await expect.poll(size, { timeout: 30_000 }).toBe('640×480')
+    await pageA.getByTestId('call-share').click()
+    await expect.poll(size, { timeout: 30_000 }).not.toBe('640×480')
+    await mediaFlows(pageB)
+    await pageA.getByTestId('call-share').click()
+
+    await hangUpAndCheck(pageA, pageB)
+    // in the history of both conversations
+    await expect.poll(async () => await pageA.getByTestId('chat-call').first().textContent(), { timeout: 30_000 }).toMatch(/Video call · \d+:\d\d/)
+    await openConversation(pageB, 'Alice', a.info.peerId)
+    await expect.poll(async () => await pageB.getByTestId('chat-call').first().textContent(), { timeout: 30_000 }).toMatch(/Video call · \d+:\d\d/)
+  })
+
+  it('B declines: A is told', async () => {
+    await pageA.getByTestId('call-audio').click()
+    await pageB.getByTestId('call-incoming').waitFor({ timeout: 30_000 })
+    await pageB.getByTestId('decline-call').click()
+    await expect.poll(async () => await pageA.getByTestId('call-status').textContent(), { timeout: 30_000 }).toBe('Bob declined the call.')
+    await pageA.getByTestId('call-close').click()
+    expect(await leftovers(pageA)).toMatchObject({ open: 0, live: 0 })
+  })
+
+  it('a stranger\'s call is a quiet request under the default policy, busy while B is in a call, and refused under contacts-only', async () => {
+    // C has no conversation with B: it calls from the Chat view's new conversation by PeerId
+    await pageC.locator('[data-view=chat]').click()
+    await pageC.getByRole('button', { name: 'New' }).click()
+    await pageC.getByLabel('PeerId to write to').fill(b.info.peerId)
+    await pageC.getByLabel('PeerId to write to').press('Enter')
+    await pageC.locator(`[data-testid=chat-thread][data-peer-id="${b.info.peerId}"]`).waitFor()
+    await pageC.getByTestId('call-audio').click()
+    const request = pageB.getByTestId('call-request')
+    await request.waitFor({ timeout: 30_000 })
+    expect(await pageB.getByTestId('call-incoming').count()).toBe(0)
+    await request.getByTestId('decline-call').click()
+    await pageC.getByTestId('call-close').click()
+
+    // busy: B is in a call with A
+    await pageA.getByTestId('call-audio').click()
+    await pageB.getByTestId('call-incoming').waitFor({ timeout: 30_000 })
+    await pageB.getByTestId('accept-audio').click()
+    await pageB.getByTestId('call-hangup').waitFor()
+    await pageC.getByTestId('call-audio').click()
+    await expect.poll(async () => await pageC.getByTestId('call-status').textContent(), { timeout: 30_000 }).toMatch(/is in another call\.$/)
+    await pageC.getByTestId('call-close').click()
+    await hangUpAndCheck(pageA, pageB)
+
+    const policy = await wgt(['policy', 'calls', 'contacts-only', '--data-dir', b.dataDir])
+    expect(policy.code, policy.stderr).toBe(0)
+    await pageC.getByTestId('call-audio').click()
+    await expect.poll(async () => await pageC.getByTestId('call-status').textContent(), { timeout: 30_000 }).toMatch(/does not take calls from you\./)
+    expect(await pageB.getByTestId('call-request').count()).toBe(0)
+    await pageC.getByTestId('call-close').click()
+  })
+
+  it('on the libp2p media path, frames are decoded and the path says so', async () => {
+    for (const page of [pageA, pageB]) {
+      await page.locator('[data-view=settings]').click()
+      await page.getByTestId('media-path-libp2p').check()
+      await expect.poll(async () => await page.getByTestId('media-path-libp2p').isChecked()).toBe(true)
+    }
+    await openConversation(pageA, 'Bob', b.info.peerId)
+    await pageA.getByTestId('call-video').click()
+    await pageB.getByTestId('call-incoming').waitFor({ timeout: 30_000 })
+    await pageB.getByTestId('accept-video').click()
+    await mediaFlows(pageA, pageB)
+    for (const page of [pageA, pageB]) await expect.poll(async () => await page.getByTestId('call-path').textContent(), { timeout: 30_000 }).toBe('via libp2p')
+    await hangUpAndCheck(pageA, pageB)
+  })
+
+  it('raised no page errors', () => {
+    expect(errors).toEqual([])
+  })
+})
