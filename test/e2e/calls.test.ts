@@ -10,14 +10,14 @@
  * B while B is in a call is answered busy; C's call under B's default policy
  * is a quiet request, and under contacts-only it is refused with a reason;
  * a call on the libp2p media path (Settings → Calls) decodes frames and says
- * "via libp2p". The relay-server route is not covered here.
+ * "via libp2p". The relay-server route is calls-relay.test.ts.
  */
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import type { Contact } from '../../src/shared/api/index.js'
-import { CHROMIUM_FLAGS, SCREENSHOT_DIR, uiUrl } from '../helpers/browser.js'
-import { audioPackets, frames, instrument, leftovers, MEDIA_FLAGS } from '../helpers/calls.js'
+import { CHROMIUM_FLAGS, SCREENSHOT_DIR } from '../helpers/browser.js'
+import { hangUpAndCheck, leftovers, MEDIA_FLAGS, mediaFlows, openCallUi, openConversation } from '../helpers/calls.js'
 import { Daemons, loopbackTcp, sleep, wgt, wgtJson, type Daemon } from '../helpers/daemons.js'
 
 const daemons = new Daemons()
@@ -41,43 +41,6 @@ async function until (what: string, fn: () => Promise<boolean>, timeoutMs = 30_0
   }
 }
 
-/** The node's UI in a page that counts its RTCPeerConnections and tracks (test/helpers/calls.ts). */
-async function open (d: Daemon): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1024, height: 720 } })
-  await context.addInitScript(instrument)
-  const page = await context.newPage()
-  page.on('pageerror', err => errors.push(`${d.name}: ${err.message}`))
-  page.on('console', msg => { if (msg.type() === 'error') errors.push(`${d.name}: ${msg.text()}`) })
-  await page.goto(uiUrl(d))
-  await page.locator('[data-view=network]').click()
-  await page.getByTestId('own-peer-id').filter({ hasText: d.info.peerId }).waitFor({ timeout: 30_000 })
-  return page
-}
-
-/** Open the conversation with `peerId` from the Chat view (New → the contact). */
-async function openConversation (page: Page, name: string, peerId: string): Promise<void> {
-  await page.locator('[data-view=chat]').click()
-  await page.getByRole('button', { name: 'New' }).click()
-  await page.getByTestId('chat-new').getByRole('button', { name: new RegExp(name) }).click()
-  await page.locator(`[data-testid=chat-thread][data-peer-id="${peerId}"]`).waitFor()
-}
-
-/** Both pages decode more video (and receive more audio) than a moment ago. */
-async function mediaFlows (...pages: Page[]): Promise<void> {
-  for (const page of pages) {
-    const [f0, a0] = [(await frames(page))[0] ?? 0, (await audioPackets(page))[0] ?? 0]
-    await expect.poll(async () => ((await frames(page))[0] ?? 0) > f0 + 10 && ((await audioPackets(page))[0] ?? 0) > a0 + 10, { timeout: 60_000 }).toBe(true)
-  }
-}
-
-async function hangUpAndCheck (caller: Page, callee: Page): Promise<void> {
-  await caller.getByTestId('call-hangup').click()
-  for (const page of [caller, callee]) {
-    await page.getByTestId('call-view').waitFor({ state: 'detached', timeout: 30_000 })
-    await expect.poll(async () => await leftovers(page), { timeout: 30_000 }).toMatchObject({ open: 0, live: 0 })
-  }
-}
-
 beforeAll(async () => {
   ;[a, b, c] = await Promise.all([daemons.start('a'), daemons.start('b'), daemons.start('c')])
   const add = await wgt(['contacts', 'add', loopbackTcp(b), '--name', 'Bob', '--data-dir', a.dataDir])
@@ -90,7 +53,7 @@ beforeAll(async () => {
   const connect = await wgt(['connect', loopbackTcp(b), '--data-dir', c.dataDir])
   expect(connect.code, connect.stderr).toBe(0)
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_FLAGS, ...MEDIA_FLAGS] })
-  ;[pageA, pageB, pageC] = await Promise.all([open(a), open(b), open(c)])
+  ;[pageA, pageB, pageC] = await Promise.all([a, b, c].map(async d => await openCallUi(browser, d, errors)))
 })
 
 afterAll(async () => {

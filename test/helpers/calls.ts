@@ -1,5 +1,8 @@
 /** What the calls tests check in a page: the connections and tracks it opened, and the frames it decodes. */
-import type { Page } from 'playwright-core'
+import { expect } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import { uiUrl } from './browser.js'
+import type { Daemon } from './daemons.js'
 
 /** Chromium's fake camera, microphone and screen, granted without a prompt. */
 export const MEDIA_FLAGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--auto-select-desktop-capture-source=Entire screen']
@@ -50,3 +53,39 @@ export const leftovers = async (page: Page): Promise<{ pcs: number, open: number
   return { pcs: w.pcs.length, open: w.pcs.filter(pc => pc.signalingState !== 'closed').length, live: w.tracks.filter(t => t.readyState === 'live').length }
 })
 
+/** The node's UI in a page that counts its RTCPeerConnections and tracks (test/helpers/calls.ts). */
+export async function openCallUi (browser: Browser, d: Daemon, errors: string[]): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 720 } })
+  await context.addInitScript(instrument)
+  const page = await context.newPage()
+  page.on('pageerror', err => errors.push(`${d.name}: ${err.message}`))
+  page.on('console', msg => { if (msg.type() === 'error') errors.push(`${d.name}: ${msg.text()}`) })
+  await page.goto(uiUrl(d))
+  await page.locator('[data-view=network]').click()
+  await page.getByTestId('own-peer-id').filter({ hasText: d.info.peerId }).waitFor({ timeout: 30_000 })
+  return page
+}
+
+/** Open the conversation with `peerId` from the Chat view (New → the contact). */
+export async function openConversation (page: Page, name: string, peerId: string): Promise<void> {
+  await page.locator('[data-view=chat]').click()
+  await page.getByRole('button', { name: 'New' }).click()
+  await page.getByTestId('chat-new').getByRole('button', { name: new RegExp(name) }).click()
+  await page.locator(`[data-testid=chat-thread][data-peer-id="${peerId}"]`).waitFor()
+}
+
+/** Both pages decode more video (and receive more audio) than a moment ago. */
+export async function mediaFlows (...pages: Page[]): Promise<void> {
+  for (const page of pages) {
+    const [f0, a0] = [(await frames(page))[0] ?? 0, (await audioPackets(page))[0] ?? 0]
+    await expect.poll(async () => ((await frames(page))[0] ?? 0) > f0 + 10 && ((await audioPackets(page))[0] ?? 0) > a0 + 10, { timeout: 60_000 }).toBe(true)
+  }
+}
+
+export async function hangUpAndCheck (caller: Page, callee: Page): Promise<void> {
+  await caller.getByTestId('call-hangup').click()
+  for (const page of [caller, callee]) {
+    await page.getByTestId('call-view').waitFor({ state: 'detached', timeout: 30_000 })
+    await expect.poll(async () => await leftovers(page), { timeout: 30_000 }).toMatchObject({ open: 0, live: 0 })
+  }
+}
