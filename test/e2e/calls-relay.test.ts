@@ -67,7 +67,13 @@ describe('a call through a WGT relay', () => {
     await pageA.getByTestId('call-video').click()
     await pageB.getByTestId('call-incoming').waitFor({ timeout: 30_000 })
     await pageB.getByTestId('accept-video').click()
-    await mediaFlows(pageA, pageB)
+    try {
+      await mediaFlows(pageA, pageB)
+    } catch (err) {
+      // what each node knew of the call: its state, tunnel and error
+      const calls = await Promise.all([a, b].map(async d => JSON.stringify(await wgtJson(d, ['call', 'list']))))
+      throw new Error(`media did not flow through the relay: ${(err as Error).message}\nA: ${calls[0]}\nB: ${calls[1]}\n${a.output().slice(-2000)}\n${b.output().slice(-2000)}`)
+    }
     for (const page of [pageA, pageB]) await expect.poll(async () => await page.getByTestId('call-path').textContent(), { timeout: 30_000 }).toBe('via relay')
     await hangUpAndCheck(pageA, pageB)
   })

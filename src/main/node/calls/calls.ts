@@ -33,6 +33,7 @@ import type { Guard } from '../guard/guard.js'
 import { RateLimiter } from '../wire/index.js'
 import { CallReply, type CallReceiver, type CheckedMessage, type Reply } from './call-service.js'
 import type { CallStore } from './store.js'
+import { iceCredentialsOf } from './media/stun.js'
 import type { MediaTunnel, OpenTunnel } from './tunnel-types.js'
 
 /** the callee rings this much longer than the caller, so the caller's CANCEL ends it when it arrives */
@@ -282,6 +283,11 @@ export class Calls implements CallReceiver {
       case 'signal':
         if (state === 'ringing') return UNKNOWN
         if (++live.signals > MAX_SIGNALS_PER_CALL) return { status: CallReply.Status.REFUSED, reason: 'too many signals in one call' }
+        if (m.signal.kind !== 'candidate') {
+          // the tunnel (open since the answer) serves only the renderer that checks with these
+          const ice = iceCredentialsOf(m.signal.sdp)
+          if (ice != null) live.media?.expectIce(ice)
+        }
         this.init.events.emit('call:signal', { callId: m.callId, signal: m.signal })
         return OK
     }

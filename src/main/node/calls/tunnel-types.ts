@@ -28,6 +28,12 @@ export interface MediaTunnel {
   /** the libp2p side attached; rejects with a WgtError if it cannot */
   readonly ready: Promise<'libp2p' | 'relay'>
   stats: () => TunnelStats
+  /**
+   * The other side's ICE credentials, from its SDP: from then on only a local
+   * source that sends connectivity checks signed with them is the renderer
+   * (media/stun.ts), so no other process on this machine can use the port.
+   */
+  expectIce: (ice: { ufrag: string, pwd: string }) => void
   /** idempotent; frees the socket and the stream */
   close: () => void
 }

@@ -11,6 +11,7 @@ import { WgtError } from '../../../../shared/errors.js'
 import { isWireViolation, Violation } from '../../wire/index.js'
 import type { MediaTunnel, TunnelOptions } from '../tunnel-types.js'
 import { Link } from './link.js'
+import type { IceCredentials } from './stun.js'
 import { RendererSocket } from './udp.js'
 
 export type Route = 'libp2p' | 'relay'
@@ -73,6 +74,9 @@ export class Tunnel implements MediaTunnel {
       }, timing.attachTimeoutMs)
     }
   }
+
+  /** The other side's ICE credentials (from its SDP): only the renderer that checks with them is served. */
+  expectIce (ice: IceCredentials): void { this.socket.expectIce(ice) }
 
   get isClosed (): boolean { return this.closed }
 

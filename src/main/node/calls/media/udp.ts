@@ -7,11 +7,21 @@
  * the way to 127.0.0.1) and no larger than a datagram the tunnel carries.
  * Anything else is dropped and counted, so another host cannot inject into a
  * call or steer its replies.
+ *
+ * Once the node knows the other side's ICE credentials (expectIce, from the
+ * peer's SDP), a source counts only after it sent a connectivity check signed
+ * with them (stun.ts): another process on this machine can no longer take
+ * the latch or feed the tunnel. Before that, the renderer has no remote
+ * description and sends nothing here; whatever came earlier is forgotten.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram'
 import { networkInterfaces } from 'node:os'
 import { WgtError } from '../../../../shared/errors.js'
+import { isCheckFor, type IceCredentials } from './stun.js'
 import { MAX_DATAGRAM } from './wire.js'
+
+/** sources a renderer may use at once (its host candidates: IPv4 LAN, loopback, …) */
+const MAX_SOURCES = 4
 
 /** how often the list of this machine's addresses may be read again when an unknown source shows up */
 const INTERFACES_REFRESH_MS = 2000
@@ -41,6 +51,9 @@ export class RendererSocket {
   private readonly socket: Socket
   private latched: { address: string, port: number } | null = null
   private closed = false
+  private ice: IceCredentials | null = null
+  /** with ice set: the sources that proved they are the renderer, oldest first */
+  private proven: string[] = []
 
   /** Bound before the constructor returns (the lookup answers synchronously for a literal address). */
   constructor (events: RendererSocketEvents) {
@@ -69,9 +82,29 @@ export class RendererSocket {
         events.refused()
         return
       }
+      if (this.ice != null && !this.isProven(msg, `${from.address}:${from.port}`)) {
+        events.refused()
+        return
+      }
       this.latched = { address: from.address, port: from.port }
       events.datagram(msg)
     })
+  }
+
+  /** From now on only sources that send checks signed with `ice` count (an ICE restart brings new ones). */
+  expectIce (ice: IceCredentials): void {
+    if (this.ice != null && this.ice.ufrag === ice.ufrag && this.ice.pwd === ice.pwd) return
+    this.ice = ice
+    this.proven = []
+    this.latched = null
+  }
+
+  private isProven (msg: Uint8Array, source: string): boolean {
+    if (this.proven.includes(source)) return true
+    if (!isCheckFor(msg, this.ice!)) return false
+    this.proven.push(source)
+    if (this.proven.length > MAX_SOURCES) this.proven.shift()
+    return true
   }
 
   /** Whether a renderer has sent anything yet: until then there is nobody to deliver to. */

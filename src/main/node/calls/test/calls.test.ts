@@ -266,6 +266,21 @@ describe('the media tunnel', () => {
     expect(a.latest(id)?.tunnel).toBeNull()
   })
 
+  it('learns the ICE credentials of the other side from its SDP, so it serves only that call\'s renderer', async () => {
+    const { a, b } = await pair()
+    const id = await ring(a, b)
+    await b.calls.accept(id)
+    await a.until(c => c.id === id && c.state === 'connecting')
+    const offer = 'v=0\r\na=ice-ufrag:AbCd\r\na=ice-pwd:0123456789abcdefghijklmn\r\n'
+    const answer = 'v=0\r\na=ice-ufrag:WxYz\r\na=ice-pwd:nmlkjihgfedcba9876543210\r\n'
+    await a.calls.signal(id, { kind: 'offer', sdp: offer })
+    await b.calls.signal(id, { kind: 'answer', sdp: answer })
+    // each node's tunnel expects checks signed with the other side's credentials
+    expect(b.media.opened[0].ice).toEqual([{ ufrag: 'AbCd', pwd: '0123456789abcdefghijklmn' }])
+    expect(a.media.opened[0].ice).toEqual([{ ufrag: 'WxYz', pwd: 'nmlkjihgfedcba9876543210' }])
+    await a.calls.hangup(id)
+  })
+
   it("is not opened when either side's calls use only direct paths", async () => {
     const { a, b } = await pair()
     await b.store.updateSettings({ mediaPath: 'direct' })

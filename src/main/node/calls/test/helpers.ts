@@ -49,6 +49,8 @@ export class Wire {
 export interface FakeTunnel extends MediaTunnel {
   opts: TunnelOptions
   closed: boolean
+  /** the other side's ICE credentials the calls gave it, newest last */
+  ice: Array<{ ufrag: string, pwd: string }>
   resolve: (route: 'libp2p' | 'relay') => void
   reject: (err: Error) => void
 }
@@ -67,9 +69,11 @@ export class FakeMedia {
       port: this.port++,
       ready,
       closed: false,
+      ice: [],
       resolve,
       reject,
       stats: () => ({ bytesIn: 0, bytesOut: 0, datagramsIn: 0, datagramsOut: 0, dropped: 0 }),
+      expectIce: ice => { t.ice.push(ice) },
       close: () => { t.closed = true }
     }
     this.opened.push(t)

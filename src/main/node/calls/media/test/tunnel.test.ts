@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { MEDIA_PROTOCOL, MediaReply } from '../wire.js'
+import { bindingRequest } from './stun.test.js'
 import { connect, latch, mediaPeer, newCallId, newKey, pump, Renderer, stopAll, until, type MediaPeer } from './helpers.js'
 
 afterEach(stopAll)
@@ -31,6 +32,43 @@ const mediaStreams = (p: MediaPeer): number =>
 const udpSockets = (): number => process.getActiveResourcesInfo().filter(r => r === 'UDPWrap').length
 
 describe('the call media tunnel', () => {
+  it('once it knows the ICE credentials, serves only the local source that checks with them', async () => {
+    const [a, b] = await Promise.all([mediaPeer(), mediaPeer()])
+    await connect(a, b)
+    const callId = newCallId()
+    const key = newKey()
+    const tb = b.media.open({ callId, peerId: a.id, key, dial: false })
+    const ta = a.media.open({ callId, peerId: b.id, key, dial: true })
+    await Promise.all([ta.ready, tb.ready])
+    // B's renderer answers checks with this password; A's renderer signs its checks with it
+    const ice = { ufrag: 'AbCd', pwd: '0123456789abcdefghijklmn' }
+    ta.expectIce(ice)
+    const [ra, rb, intruder] = await Promise.all([Renderer.open(), Renderer.open(), Renderer.open()])
+    await rb.send(tb.port, Buffer.from('latch'))
+    // A has no renderer yet to give it to
+    await until('B latched its renderer', () => ta.stats().dropped + ta.stats().datagramsIn >= 1)
+
+    // another process on this machine: refused, before the renderer and after it
+    const droppedBefore = ta.stats().dropped
+    await intruder.send(ta.port, Buffer.from('junk'))
+    await until('the intruder refused', () => ta.stats().dropped > droppedBefore)
+    const check = bindingRequest('AbCd:WxYz', ice.pwd)
+    await ra.send(ta.port, check)
+    await until('the check reached B\'s renderer', () => rb.received.some(d => d.equals(check)))
+    await ra.send(ta.port, Buffer.from('media'))
+    await until('the proven renderer\'s media through', () => rb.received.some(d => d.toString() === 'media'))
+    const droppedNow = ta.stats().dropped
+    await intruder.send(ta.port, Buffer.from('more junk'))
+    await until('the intruder refused again', () => ta.stats().dropped > droppedNow)
+    // replies still go to the renderer, not to the intruder
+    await rb.send(tb.port, Buffer.from('reply'))
+    await until('the reply at A\'s renderer', () => ra.received.some(d => d.toString() === 'reply'))
+    expect(intruder.received).toEqual([])
+    expect(rb.received.some(d => d.toString().includes('junk'))).toBe(false)
+    ta.close()
+    tb.close()
+  })
+
   it('carries datagrams renderer to renderer both ways over a direct libp2p connection', async () => {
     const [a, b] = await Promise.all([mediaPeer(), mediaPeer()])
     await connect(a, b)
