@@ -18,6 +18,9 @@
  * goes on, on both sides alike: each node answers the other's ring BUSY if
  * its own call's id is greater, else ends its own call and lets the other
  * ring. Whatever order the two rings cross in, one call survives and rings.
+ * A peer we are ringing (or whose BUSY just ended our ring) may ring us
+ * whatever our policy says of strangers: the user is calling it, and glare
+ * with a stranger must not leave a silent request, or no call at all.
  *
  * Messages of one call go out one at a time, in order (SDP before its
  * candidates), each waiting for the peer's reply. Anything the peer sends
@@ -49,6 +52,8 @@ const MAX_SIGNALS_PER_CALL = 2000
 export const SILENCE_MS = 30_000
 /** a quality report older than this is no current figure: the renderer stopped measuring */
 export const QUALITY_FRESH_MS = 10_000
+/** how long after a BUSY answer to our ring the peer's crossing ring counts as glare (above the signalling timeout) */
+const GLARE_MS = 15_000
 /** how long a stopping node gives its peers' hang-ups */
 const STOP_GRACE_MS = 2_000
 
@@ -288,7 +293,11 @@ export class Calls implements CallReceiver {
   }
 
   private async onRing (from: string, m: Extract<CheckedMessage, { kind: 'ring' }>): Promise<Reply> {
-    const verdict = this.init.guard.decide(from, 'calls')
+    const mine = [...this.live.values()].find(l => l.call.outgoing && l.call.state === 'ringing' && l.call.peerId === from)
+    // a peer the user is calling (or just called, and the rings crossed) may ring back whatever the
+    // policy says of strangers: else glare with a stranger leaves a silent request, or no call at all
+    const calling = mine != null || this.justRang(from)
+    const verdict = calling && !this.init.guard.isRefused(from) ? 'allow' : this.init.guard.decide(from, 'calls')
     if (verdict === 'deny') return { status: CallReply.Status.REFUSED, reason: this.refusalReason(from) }
     const known = this.live.get(m.callId)?.call ?? this.init.store.get(m.callId)
     if (known != null) {
@@ -297,11 +306,11 @@ export class Calls implements CallReceiver {
       if (known.state !== 'ringing') return UNKNOWN
       return known.request ? REQUEST : OK
     }
-    const mine = [...this.live.values()].find(l => l.call.outgoing && l.call.state === 'ringing' && l.call.peerId === from)
     if (mine != null) {
       if (mine.call.id > m.callId) return BUSY
-      // glare, and theirs wins: ours ends here (their node answers our ring BUSY) and theirs rings
-      this.end(mine, 'cancelled', 'local', `${from} called at the same moment: that call rings instead`)
+      // glare, and theirs wins: ours ends here and theirs rings; their node answers our ring BUSY, or,
+      // if ours reached it first and is held there as a request, our CANCEL ends it
+      this.endAndTell(mine, 'cancelled', 'local', `${from} called at the same moment: that call rings instead`)
     }
     if (this.busyWith() != null) return BUSY
     const request = verdict === 'request'
@@ -457,6 +466,15 @@ export class Calls implements CallReceiver {
     if (live == null) throw new WgtError('NOT_FOUND', `call ${id} is not going on`)
     if (live.call.state === 'ringing') throw new WgtError('INVALID_INPUT', `call ${id} has not been answered`)
     return live
+  }
+
+  /**
+   * Our ring to `peerId` was answered BUSY within GLARE_MS: the busy may be its own ring to us, which
+   * won the glare and is still on its way (its ring can take the signalling timeout to arrive).
+   */
+  private justRang (peerId: string): boolean {
+    const t = this.now()
+    return this.init.store.all().some(c => c.outgoing && c.peerId === peerId && c.endReason === 'busy' && c.endedAt != null && t - c.endedAt <= GLARE_MS)
   }
 
   private refusalReason (from: string): string {

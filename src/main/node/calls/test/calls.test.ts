@@ -123,6 +123,54 @@ describe('a call between two sides', () => {
 })
 
 describe('the calls policy', () => {
+  for (const policy of ['contacts', 'contacts-only'] as const) {
+    it(`settles glare with a stranger under '${policy}' as between contacts: one call survives and rings on both sides`, async () => {
+      const winners = new Set<string>()
+      for (let round = 0; round < 40 && winners.size < 2; round++) {
+        const { a, b } = await pair({ contacts: [] }, { contacts: [] })
+        await a.guard.policies.set('calls', policy)
+        await b.guard.policies.set('calls', policy)
+        const [ca, cb] = await Promise.all([a.calls.place(PEER_B, { video: true }), b.calls.place(PEER_A, { video: true })])
+        const winner = ca.id > cb.id ? ca : cb
+        const [winnerCaller, winnerCallee] = winner === ca ? [a, b] : [b, a]
+        // (the rings cross in one order: the first caller's ring arrives first; the winner is either)
+        winners.add(winner === ca ? 'first' : 'second')
+        const rings = await winnerCallee.until(c => c.id === winner.id && c.state === 'ringing', 'the surviving ring')
+        expect(rings.request).toBe(false)
+        await winnerCallee.until(c => c.id !== winner.id && c.state === 'ended', 'the other call ends')
+        expect(winnerCaller.calls.list().filter(c => c.state !== 'ended').map(c => c.id)).toEqual([winner.id])
+        expect(winnerCallee.calls.list().filter(c => c.state !== 'ended').map(c => c.id)).toEqual([winner.id])
+        expect(winnerCaller.latest(winner.id)).toMatchObject({ state: 'ringing', request: false })
+        expect(await winnerCallee.calls.accept(winner.id)).toMatchObject({ state: 'connecting' })
+        await winnerCaller.until(c => c.id === winner.id && c.state === 'connecting', 'the answer')
+        await Promise.all(running.splice(0).map(async s => { await s.calls.stop() }))
+      }
+      expect(winners.size).toBe(2)
+    })
+  }
+
+  it('lets a stranger whose BUSY just ended our ring ring back, but not once the moment has passed', async () => {
+    let t = 1_000_000
+    const now = (): number => t
+    const { wire, a, b } = await pair({ contacts: [], now }, { contacts: [], now })
+    await a.guard.policies.set('calls', 'contacts-only')
+    const c = await side(wire, PEER_C, { contacts: [PEER_B], now })
+    running.push(c)
+    // B is in a call with C: A's ring to B is answered BUSY
+    const busy = await ring(c, b)
+    await b.calls.accept(busy)
+    const mine = await a.calls.place(PEER_B, { video: true })
+    await a.until(x => x.id === mine.id && x.state === 'ended' && x.endReason === 'busy', 'busy')
+    await b.calls.hangup(busy)
+    const back = await b.calls.place(PEER_A, { video: true })
+    expect(await a.until(x => x.id === back.id, 'the ring back')).toMatchObject({ state: 'ringing', request: false })
+    await b.calls.hangup(back.id)
+    await a.until(x => x.id === back.id && x.state === 'ended')
+    t += 60_000
+    const late = await b.calls.place(PEER_A, { video: true })
+    expect((await b.until(x => x.id === late.id && x.state === 'ended', 'the refusal'))).toMatchObject({ endReason: 'refused' })
+  })
+
   it("holds a stranger's call under 'contacts' as a request, which can still be answered", async () => {
     const { a, b } = await pair({}, { contacts: [] })
     const call = await a.calls.place(PEER_B, { video: true })
