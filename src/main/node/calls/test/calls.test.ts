@@ -4,10 +4,13 @@
  * the media tunnel's part; what a peer that is not the call's peer can do
  * (nothing); and what the datastore keeps across a restart.
  */
+import { MemoryDatastore } from 'datastore-core'
+import { Key } from 'interface-datastore'
 import { afterEach, describe, expect, it } from 'vitest'
+import type { Call } from '../../../../shared/api/index.js'
 import { CallReply } from '../call-service.js'
 import { RING_GRACE_MS } from '../calls.js'
-import { MAX_KEPT_CALLS } from '../store.js'
+import { CallStore, MAX_KEPT_CALLS, MAX_KEPT_REQUESTS } from '../store.js'
 import { PEER_A, PEER_B, PEER_C, QUALITY, side, Wire, type Side, type SideOptions } from './helpers.js'
 
 const running: Side[] = []
@@ -457,6 +460,53 @@ describe('the record of calls', () => {
     expect(kept.length).toBe(MAX_KEPT_CALLS)
     expect(kept[0]).toBe(ids.at(-1))
     expect(kept).not.toContain(ids[0])
+  })
+
+  it(`keeps only the newest ${MAX_KEPT_REQUESTS} unanswered requests: a swarm of strangers cannot push the user's calls out`, async () => {
+    let t = 1_000_000
+    const now = (): number => t
+    const { wire, a, b } = await pair({ now }, { contacts: [PEER_A], now })
+    const mine = await ring(a, b)
+    await b.calls.decline(mine)
+    const answered = `12D3KooWS${'y'.repeat(43)}`
+    const key = new Uint8Array(32)
+    const strangers = MAX_KEPT_CALLS + 50
+    for (let i = 0; i < strangers; i++) {
+      t += 60_000 // (past the registry's limit of new requests a minute)
+      const stranger = i === 0 ? answered : `12D3KooWS${String(i).padStart(43, 'x')}`
+      const callId = (i + 1).toString(16).padStart(32, '0')
+      expect((await wire.deliver(stranger, PEER_B, { kind: 'ring', callId, video: true, key, tunnel: false })).status).toBe(CallReply.Status.REQUEST)
+      if (i === 0) await b.calls.hangup(await b.calls.accept(callId).then(c => c.id))
+      else expect((await wire.deliver(stranger, PEER_B, { kind: 'cancel', callId })).status).toBe(CallReply.Status.OK)
+    }
+    const check = (list: Call[]): void => {
+      expect(list.filter(c => c.request).length).toBe(MAX_KEPT_REQUESTS)
+      // the newest requests are those kept; the user's call and the answered request stay
+      expect(list.filter(c => c.request).map(c => c.id)).toContain(strangers.toString(16).padStart(32, '0'))
+      expect(list.map(c => c.id)).toEqual(expect.arrayContaining([mine, (1).toString(16).padStart(32, '0')]))
+      expect(list.length).toBe(MAX_KEPT_REQUESTS + 2)
+    }
+    await b.until(c => c.id === strangers.toString(16).padStart(32, '0') && c.state === 'ended')
+    check(b.calls.list(undefined, 500))
+    const again = await side(new Wire(), PEER_B, { datastore: b.datastore, now })
+    running.push(again)
+    check(again.calls.list(undefined, 500))
+  })
+
+  it(`trims a stored record holding more than ${MAX_KEPT_REQUESTS} requests when it loads`, async () => {
+    const datastore = new MemoryDatastore()
+    const record = (i: number, request: boolean): Call => ({
+      id: i.toString(16).padStart(32, '0'), peerId: PEER_C, outgoing: false, video: false, state: request ? 'ringing' : 'ended', request,
+      startedAt: 1000 + i, answeredAt: null, endedAt: request ? null : 2000 + i, endReason: request ? null : 'declined', endedBy: request ? null : 'local', error: null, tunnel: null, quality: null
+    })
+    for (let i = 0; i < 100; i++) await datastore.put(new Key(`/wgt/calls/record/${record(i, i >= 5).id}`), new TextEncoder().encode(JSON.stringify(record(i, i >= 5))))
+    const store = new CallStore(datastore)
+    await store.load()
+    expect(store.all().length).toBe(5 + MAX_KEPT_REQUESTS)
+    expect(store.all().filter(c => c.request).every(c => c.state === 'ended' && c.startedAt >= 1000 + 100 - MAX_KEPT_REQUESTS)).toBe(true)
+    let stored = 0
+    for await (const _ of datastore.queryKeys({ prefix: '/wgt/calls/record/' })) stored++
+    expect(stored).toBe(5 + MAX_KEPT_REQUESTS)
   })
 
   it('keeps the call settings, and ignores a stored value of the wrong shape', async () => {
