@@ -22,6 +22,9 @@
  * whatever our policy says of strangers: the user is calling it, and glare
  * with a stranger must not leave a silent request, or no call at all.
  *
+ * A peer blocked or banned loses its calls at once, untold (guard closes
+ * its connections and refuses it from then on).
+ *
  * Messages of one call go out one at a time, in order (SDP before its
  * candidates), each waiting for the peer's reply. Anything the peer sends
  * for a call that is not between the two of us, or not in a state that
@@ -101,6 +104,8 @@ export class Calls implements CallReceiver {
   private readonly live = new Map<string, Live>()
   private readonly tasks = new Set<Promise<unknown>>()
   private readonly controller = new AbortController()
+  /** the guard listeners start() added */
+  private readonly unsubscribe: Array<() => void> = []
   /** new requests from strangers, over all of them: 10 at once, 10 a minute */
   private readonly newRequests: RateLimiter
   private readonly now: () => number
@@ -119,6 +124,15 @@ export class Calls implements CallReceiver {
 
   start (): void {
     this.init.service.receiver = this
+    const { contacts, reputation } = this.init.guard
+    this.unsubscribe.push(
+      contacts.onChange(({ peerId, contact }) => {
+        if (contact?.trust === 'blocked') this.endAllWith(peerId, null, `you blocked ${peerId}`)
+      }),
+      reputation.onChange((peerId, info) => {
+        if (info.state === 'banned') this.endAllWith(peerId, 'failed', `${peerId} was banned for breaking the protocol (${info.lastReason ?? 'no reason kept'})`)
+      })
+    )
   }
 
   /** Every call ends (the peers are told, within STOP_GRACE_MS); nothing keeps running. */
@@ -126,6 +140,7 @@ export class Calls implements CallReceiver {
     if (this.stopped) return
     this.stopped = true
     this.init.service.receiver = null
+    for (const off of this.unsubscribe.splice(0)) off()
     for (const live of [...this.live.values()]) this.endAndTell(live, 'failed', 'local', 'this node stopped during the call')
     let timer: ReturnType<typeof setTimeout> | undefined
     await Promise.race([
@@ -228,9 +243,7 @@ export class Calls implements CallReceiver {
   async hangup (id: string): Promise<Call> {
     const live = this.live.get(id)
     if (live == null) return this.get(id)
-    const { state, outgoing } = live.call
-    const reason: CallEndReason = state !== 'ringing' ? 'hangup' : outgoing ? 'cancelled' : 'declined'
-    this.endAndTell(live, reason, 'local', null)
+    this.endAndTell(live, endedByUser(live.call), 'local', null)
     return live.call
   }
 
@@ -417,6 +430,18 @@ export class Calls implements CallReceiver {
     this.background(this.send(live, { kind, callId: id }, true).catch(err => { this.log('could not tell %s of the end of call %s: %s', live.call.peerId, id, (err as Error).message) }))
   }
 
+  /**
+   * A peer just blocked or banned: its calls end here, with `error` saying why. It is not told:
+   * guard closes its connections and refuses it from now on. `reason` null: as a hang-up by the
+   * user (hangup, cancelled or declined, as the call stood).
+   */
+  private endAllWith (peerId: string, reason: CallEndReason | null, error: string): void {
+    for (const live of [...this.live.values()]) {
+      if (live.call.peerId !== peerId) continue
+      this.end(live, reason ?? endedByUser(live.call), 'local', error)
+    }
+  }
+
   private end (live: Live, reason: CallEndReason, by: Call['endedBy'], error: string | null): void {
     if (live.call.state === 'ended') return
     clearTimeout(live.timer)
@@ -513,6 +538,11 @@ const OK: Reply = { status: CallReply.Status.OK, reason: '' }
 const BUSY: Reply = { status: CallReply.Status.BUSY, reason: '' }
 const REQUEST: Reply = { status: CallReply.Status.REQUEST, reason: '' }
 const UNKNOWN: Reply = { status: CallReply.Status.UNKNOWN_CALL, reason: '' }
+
+/** how a call the user ends is recorded: a hang-up once answered, else a cancelled or declined ring */
+function endedByUser ({ state, outgoing }: Call): CallEndReason {
+  return state !== 'ringing' ? 'hangup' : outgoing ? 'cancelled' : 'declined'
+}
 
 function refusal (peerId: string, reply: Reply): string {
   return reply.reason !== '' ? `${peerId} refuses: ${reply.reason}` : `${peerId} refused (it gave no reason)`

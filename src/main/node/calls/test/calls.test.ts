@@ -226,6 +226,38 @@ describe('the calls policy', () => {
     expect((await a.until(c => c.id === again.id && c.state === 'ended')).error).toContain('takes no calls')
   })
 
+  it("ends a peer's calls the moment it is blocked or banned, without a word to it", async () => {
+    const { wire, a, b } = await pair()
+    const c = await side(wire, PEER_C, { contacts: [PEER_A, PEER_B] })
+    running.push(c)
+    // an answered call, with its tunnel: blocking its peer ends it
+    const answered = await ring(b, a)
+    await a.calls.accept(answered)
+    await b.until(x => x.id === answered && x.state === 'connecting')
+    const tunnel = a.media.opened.find(t => t.opts.callId === answered)
+    expect(tunnel?.closed).toBe(false)
+    const told = wire.sent.length
+    await a.guard.contacts.set(PEER_B, { trust: 'blocked' })
+    expect(await a.until(x => x.id === answered && x.state === 'ended', 'the block ends the call')).toMatchObject({ endReason: 'hangup', endedBy: 'local', error: `you blocked ${PEER_B}` })
+    expect(tunnel?.closed).toBe(true)
+    // a ringing call from a peer that gets banned ends too, as failed
+    const ringing = await ring(c, a)
+    for (let i = 0; i < 10; i++) a.guard.reputation.recordViolation(PEER_C, 'garbage on /wgt/call/1.0.0')
+    const banned = await a.until(x => x.id === ringing && x.state === 'ended', 'the ban ends the ring')
+    expect(banned).toMatchObject({ endReason: 'failed', endedBy: 'local' })
+    expect(banned.error).toContain('was banned')
+    // neither peer heard of it: their calls go on until their own timeouts
+    await new Promise(resolve => setImmediate(resolve))
+    expect(wire.sent.slice(told).filter(m => m.from === PEER_A)).toEqual([])
+    expect(b.latest(answered)?.state).toBe('connecting')
+    expect(c.latest(ringing)?.state).toBe('ringing')
+    // a stopped registry listens no more
+    await a.calls.stop()
+    const after = a.states.length
+    await a.guard.contacts.set(PEER_C, { trust: 'blocked' })
+    expect(a.states.length).toBe(after)
+  })
+
   it('refuses to call a blocked peer', async () => {
     const { a } = await pair()
     await a.guard.contacts.set(PEER_B, { trust: 'blocked' })
