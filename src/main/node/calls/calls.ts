@@ -57,6 +57,8 @@ export const SILENCE_MS = 30_000
 export const QUALITY_FRESH_MS = 10_000
 /** how long after a BUSY answer to our ring the peer's crossing ring counts as glare (above the signalling timeout) */
 const GLARE_MS = 15_000
+/** calls interrupted by the node's last stop whose peers are told at start: more than can be going on at once */
+export const MAX_INTERRUPTED_TOLD = MAX_REQUESTS + 4
 /** how long a stopping node gives its peers' hang-ups */
 const STOP_GRACE_MS = 2_000
 
@@ -124,6 +126,7 @@ export class Calls implements CallReceiver {
 
   start (): void {
     this.init.service.receiver = this
+    this.tellInterrupted()
     const { contacts, reputation } = this.init.guard
     this.unsubscribe.push(
       contacts.onChange(({ peerId, contact }) => {
@@ -133,6 +136,20 @@ export class Calls implements CallReceiver {
         if (info.state === 'banned') this.endAllWith(peerId, 'failed', `${peerId} was banned for breaking the protocol (${info.lastReason ?? 'no reason kept'})`)
       })
     )
+  }
+
+  /**
+   * The calls this node was in when it last stopped without ending them (it crashed, or was
+   * killed) end at their peers too: one HANGUP each, best effort (an unreachable peer's call
+   * times out there by itself), the newest MAX_INTERRUPTED_TOLD, never to a refused peer.
+   */
+  private tellInterrupted (): void {
+    for (const call of this.init.store.takeInterrupted().slice(0, MAX_INTERRUPTED_TOLD)) {
+      if (this.init.guard.isRefused(call.peerId)) continue
+      this.background(this.init.service.send(call.peerId, { kind: 'hangup', callId: call.id }, this.controller.signal).catch(err => {
+        this.log('could not tell %s that call %s ended with the node: %s', call.peerId, call.id, (err as Error).message)
+      }))
+    }
   }
 
   /** Every call ends (the peers are told, within STOP_GRACE_MS); nothing keeps running. */

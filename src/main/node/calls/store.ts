@@ -5,7 +5,8 @@
  * MAX_KEPT_REQUESTS of them: fresh PeerIds cost nothing, and a swarm of them
  * must not push the user's own calls out of the record. A call that was not over when the node stopped cannot go on
  * (its media and its peer's state are gone), so on load it is recorded as
- * ended 'failed', saying so. Reads are synchronous (loaded at open); every
+ * ended 'failed', saying so, and kept aside for the registry to tell the
+ * peers (takeInterrupted). Reads are synchronous (loaded at open); every
  * change is written before it is announced.
  */
 import { Key, type Datastore } from 'interface-datastore'
@@ -27,6 +28,8 @@ export const DEFAULT_CALL_SETTINGS: Readonly<CallSettings> = Object.freeze({ ice
 export class CallStore {
   private readonly calls = new Map<string, Call>()
   private settings: CallSettings = { ...DEFAULT_CALL_SETTINGS }
+  /** calls load() found going on (the node stopped without ending them), newest first */
+  private interrupted: Call[] = []
 
   constructor (private readonly datastore: Datastore, private readonly now: () => number = Date.now) {}
 
@@ -52,9 +55,15 @@ export class CallStore {
       }
       this.calls.set(c.id, c)
       if (c.state !== 'ended') {
+        this.interrupted.push(c)
         await this.save({ ...c, state: 'ended', endedAt: this.now(), endReason: 'failed', endedBy: null, error: 'the node stopped during the call', tunnel: null })
       }
     }
+  }
+
+  /** The calls the last load found going on, as they stood, newest first; once. */
+  takeInterrupted (): Call[] {
+    return this.interrupted.splice(0)
   }
 
   private async read (key: Key): Promise<Uint8Array | null> {

@@ -8,8 +8,9 @@ import { MemoryDatastore } from 'datastore-core'
 import { Key } from 'interface-datastore'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Call } from '../../../../shared/api/index.js'
+import { ContactBook } from '../../guard/contact-book.js'
 import { CallReply } from '../call-service.js'
-import { RING_GRACE_MS } from '../calls.js'
+import { MAX_INTERRUPTED_TOLD, RING_GRACE_MS } from '../calls.js'
 import { CallStore, MAX_KEPT_CALLS, MAX_KEPT_REQUESTS } from '../store.js'
 import { PEER_A, PEER_B, PEER_C, QUALITY, side, Wire, type Side, type SideOptions } from './helpers.js'
 
@@ -470,6 +471,41 @@ describe('the record of calls', () => {
     expect(list[1]).toMatchObject({ state: 'ended', endReason: 'declined' })
     expect(again.calls.list(PEER_C)).toEqual([])
     expect(again.calls.list(undefined, 1).length).toBe(1)
+  })
+
+  it('tells the peer, once the node runs again, that a call the node stopped in is over', async () => {
+    const { wire, a, b } = await pair()
+    const open = await ring(a, b)
+    await b.calls.accept(open)
+    await a.until(c => c.id === open && c.state === 'connecting')
+    // the node dies (nothing is stopped, the datastore stays) and starts again on the same network
+    const again = await side(wire, PEER_A, { datastore: a.datastore, contacts: [PEER_B] })
+    running.push(again)
+    const far = await b.until(c => c.id === open && c.state === 'ended', 'the hang-up after the restart')
+    expect(far).toMatchObject({ endReason: 'hangup', endedBy: 'remote' })
+    expect(wire.sent.filter(m => m.from === PEER_A && m.message.kind === 'hangup').map(m => m.message.callId)).toEqual([open])
+  })
+
+  it('tells at most a few peers after a restart, the newest calls first, and never a blocked one', async () => {
+    const datastore = new MemoryDatastore()
+    const peer = (i: number): string => `12D3KooWS${String(i).padStart(43, 'x')}`
+    for (let i = 0; i < 40; i++) {
+      const c: Call = {
+        id: (i + 1).toString(16).padStart(32, '0'), peerId: peer(i), outgoing: false, video: false, state: 'ringing', request: true,
+        startedAt: 1000 + i, answeredAt: null, endedAt: null, endReason: null, endedBy: null, error: null, tunnel: null, quality: null
+      }
+      await datastore.put(new Key(`/wgt/calls/record/${c.id}`), new TextEncoder().encode(JSON.stringify(c)))
+    }
+    const book = new ContactBook(datastore)
+    await book.load()
+    await book.set(peer(39), { trust: 'blocked' })
+    const wire = new Wire()
+    const again = await side(wire, PEER_A, { datastore, contacts: [] })
+    running.push(again)
+    await again.calls.stop() // (waits for the hang-ups it sent)
+    // the newest MAX_INTERRUPTED_TOLD calls, less the blocked peer's
+    const told = wire.sent.filter(m => m.from === PEER_A && m.message.kind === 'hangup').map(m => m.to)
+    expect(told).toEqual(Array.from({ length: MAX_INTERRUPTED_TOLD - 1 }, (_, i) => peer(38 - i)))
   })
 
   it(`keeps the newest ${MAX_KEPT_CALLS} calls`, async () => {
