@@ -279,13 +279,17 @@ export class Calls implements CallReceiver {
   async reportQuality (id: string, quality: CallQuality): Promise<void> {
     const live = this.answered(id)
     const first = live.call.state === 'connecting'
-    live.call = { ...live.call, quality, state: 'active' }
+    // the tunnel re-attaches (libp2p ↔ relay) as connections come and go: the route shown follows it
+    const { tunnel } = live.call
+    const route = live.media?.route ?? tunnel?.route
+    const moved = route != null && tunnel != null && route !== tunnel.route
+    live.call = { ...live.call, quality, state: 'active', tunnel: tunnel != null && route != null ? { port: tunnel.port, route } : tunnel }
     live.qualityAt = this.now()
     const silence = this.init.silenceMs ?? SILENCE_MS
     this.arm(live, silence, () => {
       this.endAndTell(live, 'failed', 'local', `the window holding the call reported nothing for ${Math.round(silence / 1000)} s (closed or stuck)`)
     })
-    if (first) await this.commit(live.call)
+    if (first || moved) await this.commit(live.call)
     else this.init.events.emit('call:state', live.call)
   }
 

@@ -350,6 +350,26 @@ describe('the media tunnel', () => {
     expect(a.latest(id)?.tunnel).toBeNull()
   })
 
+  it('publishes a new route when the tunnel re-attaches, with the next quality report', async () => {
+    const { a, b } = await pair()
+    const id = await ring(a, b)
+    await b.calls.accept(id)
+    await a.until(c => c.id === id && c.state === 'connecting')
+    const [caller] = a.media.opened
+    caller.resolve('relay')
+    await a.until(c => c.id === id && c.tunnel?.route === 'relay')
+    await a.calls.reportQuality(id, { ...QUALITY, path: 'relay' })
+    // the relay's connection goes, the tunnel is detached a moment (the last route stays shown), then a direct one takes it
+    caller.route = null
+    await a.calls.reportQuality(id, { ...QUALITY, path: 'relay' })
+    expect(a.latest(id)?.tunnel).toEqual({ port: caller.port, route: 'relay' })
+    caller.route = 'libp2p'
+    await a.calls.reportQuality(id, { ...QUALITY, path: 'libp2p' })
+    expect(a.latest(id)?.tunnel).toEqual({ port: caller.port, route: 'libp2p' })
+    expect(a.store.get(id)?.tunnel).toEqual({ port: caller.port, route: 'libp2p' })
+    expect(a.calls.list()[0].tunnel?.route).toBe('libp2p')
+  })
+
   it("is not opened when either side's calls use only direct paths", async () => {
     const { a, b } = await pair()
     await b.store.updateSettings({ mediaPath: 'direct' })

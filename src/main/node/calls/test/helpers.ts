@@ -48,6 +48,7 @@ export class Wire {
 
 export interface FakeTunnel extends MediaTunnel {
   opts: TunnelOptions
+  route: 'libp2p' | 'relay' | null
   closed: boolean
   resolve: (route: 'libp2p' | 'relay') => void
   reject: (err: Error) => void
@@ -66,8 +67,9 @@ export class FakeMedia {
       opts,
       port: this.port++,
       ready,
+      route: null,
       closed: false,
-      resolve,
+      resolve: route => { t.route = route; resolve(route) },
       reject,
       stats: () => ({ bytesIn: 0, bytesOut: 0, datagramsIn: 0, datagramsOut: 0, dropped: 0 }),
       close: () => { t.closed = true }
