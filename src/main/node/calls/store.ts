@@ -3,10 +3,10 @@
  * MAX_KEPT_CALLS, so a flood of rings cannot grow the store), and the call
  * settings. Strangers' requests nobody answered are kept apart, the newest
  * MAX_KEPT_REQUESTS of them: fresh PeerIds cost nothing, and a swarm of them
- * must not push the user's own calls out of the record. A call that was not over when the node stopped cannot go on
- * (its media and its peer's state are gone), so on load it is recorded as
- * ended 'failed', saying so, and kept aside for the registry to tell the
- * peers (takeInterrupted). Reads are synchronous (loaded at open); every
+ * must not push the user's own calls out of the record. A call that was not
+ * over when the node stopped cannot go on (its media and its peer's state
+ * are gone), so on load it is recorded as ended 'failed', saying so, and
+ * kept aside for the registry to tell the peers (takeInterrupted). Reads are synchronous (loaded at open); every
  * change is written before it is announced.
  */
 import { Key, type Datastore } from 'interface-datastore'
