@@ -18,6 +18,12 @@
  * goes on, on both sides alike: each node answers the other's ring BUSY if
  * its own call's id is greater, else ends its own call and lets the other
  * ring. Whatever order the two rings cross in, one call survives and rings.
+ * A peer we are ringing (or whose BUSY just ended our ring) may ring us
+ * whatever our policy says of strangers: the user is calling it, and glare
+ * with a stranger must not leave a silent request, or no call at all.
+ *
+ * A peer blocked or banned loses its calls at once, untold (guard closes
+ * its connections and refuses it from then on).
  *
  * Messages of one call go out one at a time, in order (SDP before its
  * candidates), each waiting for the peer's reply. Anything the peer sends
@@ -50,6 +56,10 @@ const MAX_SIGNALS_PER_CALL = 2000
 export const SILENCE_MS = 30_000
 /** a quality report older than this is no current figure: the renderer stopped measuring */
 export const QUALITY_FRESH_MS = 10_000
+/** how long after a BUSY answer to our ring the peer's crossing ring counts as glare (above the signalling timeout) */
+const GLARE_MS = 15_000
+/** calls interrupted by the node's last stop whose peers are told at start: more than can be going on at once */
+export const MAX_INTERRUPTED_TOLD = MAX_REQUESTS + 4
 /** how long a stopping node gives its peers' hang-ups */
 const STOP_GRACE_MS = 2_000
 
@@ -97,6 +107,8 @@ export class Calls implements CallReceiver {
   private readonly live = new Map<string, Live>()
   private readonly tasks = new Set<Promise<unknown>>()
   private readonly controller = new AbortController()
+  /** the guard listeners start() added */
+  private readonly unsubscribe: Array<() => void> = []
   /** new requests from strangers, over all of them: 10 at once, 10 a minute */
   private readonly newRequests: RateLimiter
   private readonly now: () => number
@@ -115,6 +127,30 @@ export class Calls implements CallReceiver {
 
   start (): void {
     this.init.service.receiver = this
+    this.tellInterrupted()
+    const { contacts, reputation } = this.init.guard
+    this.unsubscribe.push(
+      contacts.onChange(({ peerId, contact }) => {
+        if (contact?.trust === 'blocked') this.endAllWith(peerId, null, `you blocked ${peerId}`)
+      }),
+      reputation.onChange((peerId, info) => {
+        if (info.state === 'banned') this.endAllWith(peerId, 'failed', `${peerId} was banned for breaking the protocol (${info.lastReason ?? 'no reason kept'})`)
+      })
+    )
+  }
+
+  /**
+   * The calls this node was in when it last stopped without ending them (it crashed, or was
+   * killed) end at their peers too: one HANGUP each, best effort (an unreachable peer's call
+   * times out there by itself), the newest MAX_INTERRUPTED_TOLD, never to a refused peer.
+   */
+  private tellInterrupted (): void {
+    for (const call of this.init.store.takeInterrupted().slice(0, MAX_INTERRUPTED_TOLD)) {
+      if (this.init.guard.isRefused(call.peerId)) continue
+      this.background(this.init.service.send(call.peerId, { kind: 'hangup', callId: call.id }, this.controller.signal).catch(err => {
+        this.log('could not tell %s that call %s ended with the node: %s', call.peerId, call.id, (err as Error).message)
+      }))
+    }
   }
 
   /** Every call ends (the peers are told, within STOP_GRACE_MS); nothing keeps running. */
@@ -122,6 +158,7 @@ export class Calls implements CallReceiver {
     if (this.stopped) return
     this.stopped = true
     this.init.service.receiver = null
+    for (const off of this.unsubscribe.splice(0)) off()
     for (const live of [...this.live.values()]) this.endAndTell(live, 'failed', 'local', 'this node stopped during the call')
     let timer: ReturnType<typeof setTimeout> | undefined
     await Promise.race([
@@ -224,9 +261,7 @@ export class Calls implements CallReceiver {
   async hangup (id: string): Promise<Call> {
     const live = this.live.get(id)
     if (live == null) return this.get(id)
-    const { state, outgoing } = live.call
-    const reason: CallEndReason = state !== 'ringing' ? 'hangup' : outgoing ? 'cancelled' : 'declined'
-    this.endAndTell(live, reason, 'local', null)
+    this.endAndTell(live, endedByUser(live.call), 'local', null)
     return live.call
   }
 
@@ -245,13 +280,17 @@ export class Calls implements CallReceiver {
   async reportQuality (id: string, quality: CallQuality): Promise<void> {
     const live = this.answered(id)
     const first = live.call.state === 'connecting'
-    live.call = { ...live.call, quality, state: 'active' }
+    // the tunnel re-attaches (libp2p ↔ relay) as connections come and go: the route shown follows it
+    const { tunnel } = live.call
+    const route = live.media?.route ?? tunnel?.route
+    const moved = route != null && tunnel != null && route !== tunnel.route
+    live.call = { ...live.call, quality, state: 'active', tunnel: tunnel != null && route != null ? { port: tunnel.port, route } : tunnel }
     live.qualityAt = this.now()
     const silence = this.init.silenceMs ?? SILENCE_MS
     this.arm(live, silence, () => {
       this.endAndTell(live, 'failed', 'local', `the window holding the call reported nothing for ${Math.round(silence / 1000)} s (closed or stuck)`)
     })
-    if (first) await this.commit(live.call)
+    if (first || moved) await this.commit(live.call)
     else this.init.events.emit('call:state', live.call)
   }
 
@@ -294,7 +333,11 @@ export class Calls implements CallReceiver {
   }
 
   private async onRing (from: string, m: Extract<CheckedMessage, { kind: 'ring' }>): Promise<Reply> {
-    const verdict = this.init.guard.decide(from, 'calls')
+    const mine = [...this.live.values()].find(l => l.call.outgoing && l.call.state === 'ringing' && l.call.peerId === from)
+    // a peer the user is calling (or just called, and the rings crossed) may ring back whatever the
+    // policy says of strangers: else glare with a stranger leaves a silent request, or no call at all
+    const calling = mine != null || this.justRang(from)
+    const verdict = calling && !this.init.guard.isRefused(from) ? 'allow' : this.init.guard.decide(from, 'calls')
     if (verdict === 'deny') return { status: CallReply.Status.REFUSED, reason: this.refusalReason(from) }
     const known = this.live.get(m.callId)?.call ?? this.init.store.get(m.callId)
     if (known != null) {
@@ -303,11 +346,11 @@ export class Calls implements CallReceiver {
       if (known.state !== 'ringing') return UNKNOWN
       return known.request ? REQUEST : OK
     }
-    const mine = [...this.live.values()].find(l => l.call.outgoing && l.call.state === 'ringing' && l.call.peerId === from)
     if (mine != null) {
       if (mine.call.id > m.callId) return BUSY
-      // glare, and theirs wins: ours ends here (their node answers our ring BUSY) and theirs rings
-      this.end(mine, 'cancelled', 'local', `${from} called at the same moment: that call rings instead`)
+      // glare, and theirs wins: ours ends here and theirs rings; their node answers our ring BUSY, or,
+      // if ours reached it first and is held there as a request, our CANCEL ends it
+      this.endAndTell(mine, 'cancelled', 'local', `${from} called at the same moment: that call rings instead`)
     }
     if (this.busyWith() != null) return BUSY
     const request = verdict === 'request'
@@ -414,6 +457,18 @@ export class Calls implements CallReceiver {
     this.background(this.send(live, { kind, callId: id }, true).catch(err => { this.log('could not tell %s of the end of call %s: %s', live.call.peerId, id, (err as Error).message) }))
   }
 
+  /**
+   * A peer just blocked or banned: its calls end here, with `error` saying why. It is not told:
+   * guard closes its connections and refuses it from now on. `reason` null: as a hang-up by the
+   * user (hangup, cancelled or declined, as the call stood).
+   */
+  private endAllWith (peerId: string, reason: CallEndReason | null, error: string): void {
+    for (const live of [...this.live.values()]) {
+      if (live.call.peerId !== peerId) continue
+      this.end(live, reason ?? endedByUser(live.call), 'local', error)
+    }
+  }
+
   private end (live: Live, reason: CallEndReason, by: Call['endedBy'], error: string | null): void {
     if (live.call.state === 'ended') return
     clearTimeout(live.timer)
@@ -465,6 +520,15 @@ export class Calls implements CallReceiver {
     return live
   }
 
+  /**
+   * Our ring to `peerId` was answered BUSY within GLARE_MS: the busy may be its own ring to us, which
+   * won the glare and is still on its way (its ring can take the signalling timeout to arrive).
+   */
+  private justRang (peerId: string): boolean {
+    const t = this.now()
+    return this.init.store.all().some(c => c.outgoing && c.peerId === peerId && c.endReason === 'busy' && c.endedAt != null && t - c.endedAt <= GLARE_MS)
+  }
+
   private refusalReason (from: string): string {
     if (this.init.guard.isRefused(from)) return 'this peer does not take your calls'
     const policy = this.init.guard.policies.of('calls')
@@ -501,6 +565,11 @@ const OK: Reply = { status: CallReply.Status.OK, reason: '' }
 const BUSY: Reply = { status: CallReply.Status.BUSY, reason: '' }
 const REQUEST: Reply = { status: CallReply.Status.REQUEST, reason: '' }
 const UNKNOWN: Reply = { status: CallReply.Status.UNKNOWN_CALL, reason: '' }
+
+/** how a call the user ends is recorded: a hang-up once answered, else a cancelled or declined ring */
+function endedByUser ({ state, outgoing }: Call): CallEndReason {
+  return state !== 'ringing' ? 'hangup' : outgoing ? 'cancelled' : 'declined'
+}
 
 function refusal (peerId: string, reply: Reply): string {
   return reply.reason !== '' ? `${peerId} refuses: ${reply.reason}` : `${peerId} refused (it gave no reason)`

@@ -27,6 +27,8 @@ export interface MediaTunnel {
   readonly port: number
   /** the libp2p side attached; rejects with a WgtError if it cannot */
   readonly ready: Promise<'libp2p' | 'relay'>
+  /** the route of the stream attached now (it may change when the tunnel re-attaches), null while none is */
+  readonly route: 'libp2p' | 'relay' | null
   stats: () => TunnelStats
   /**
    * The other side's ICE credentials, from its SDP: from then on only a local

@@ -4,10 +4,14 @@
  * the media tunnel's part; what a peer that is not the call's peer can do
  * (nothing); and what the datastore keeps across a restart.
  */
+import { MemoryDatastore } from 'datastore-core'
+import { Key } from 'interface-datastore'
 import { afterEach, describe, expect, it } from 'vitest'
+import type { Call } from '../../../../shared/api/index.js'
+import { ContactBook } from '../../guard/contact-book.js'
 import { CallReply } from '../call-service.js'
-import { RING_GRACE_MS } from '../calls.js'
-import { MAX_KEPT_CALLS } from '../store.js'
+import { MAX_INTERRUPTED_TOLD, RING_GRACE_MS } from '../calls.js'
+import { CallStore, MAX_KEPT_CALLS, MAX_KEPT_REQUESTS } from '../store.js'
 import { PEER_A, PEER_B, PEER_C, QUALITY, side, Wire, type Side, type SideOptions } from './helpers.js'
 
 const running: Side[] = []
@@ -123,6 +127,54 @@ describe('a call between two sides', () => {
 })
 
 describe('the calls policy', () => {
+  for (const policy of ['contacts', 'contacts-only'] as const) {
+    it(`settles glare with a stranger under '${policy}' as between contacts: one call survives and rings on both sides`, async () => {
+      const winners = new Set<string>()
+      for (let round = 0; round < 40 && winners.size < 2; round++) {
+        const { a, b } = await pair({ contacts: [] }, { contacts: [] })
+        await a.guard.policies.set('calls', policy)
+        await b.guard.policies.set('calls', policy)
+        const [ca, cb] = await Promise.all([a.calls.place(PEER_B, { video: true }), b.calls.place(PEER_A, { video: true })])
+        const winner = ca.id > cb.id ? ca : cb
+        const [winnerCaller, winnerCallee] = winner === ca ? [a, b] : [b, a]
+        // (the rings cross in one order: the first caller's ring arrives first; the winner is either)
+        winners.add(winner === ca ? 'first' : 'second')
+        const rings = await winnerCallee.until(c => c.id === winner.id && c.state === 'ringing', 'the surviving ring')
+        expect(rings.request).toBe(false)
+        await winnerCallee.until(c => c.id !== winner.id && c.state === 'ended', 'the other call ends')
+        expect(winnerCaller.calls.list().filter(c => c.state !== 'ended').map(c => c.id)).toEqual([winner.id])
+        expect(winnerCallee.calls.list().filter(c => c.state !== 'ended').map(c => c.id)).toEqual([winner.id])
+        expect(winnerCaller.latest(winner.id)).toMatchObject({ state: 'ringing', request: false })
+        expect(await winnerCallee.calls.accept(winner.id)).toMatchObject({ state: 'connecting' })
+        await winnerCaller.until(c => c.id === winner.id && c.state === 'connecting', 'the answer')
+        await Promise.all(running.splice(0).map(async s => { await s.calls.stop() }))
+      }
+      expect(winners.size).toBe(2)
+    })
+  }
+
+  it('lets a stranger whose BUSY just ended our ring ring back, but not once the moment has passed', async () => {
+    let t = 1_000_000
+    const now = (): number => t
+    const { wire, a, b } = await pair({ contacts: [], now }, { contacts: [], now })
+    await a.guard.policies.set('calls', 'contacts-only')
+    const c = await side(wire, PEER_C, { contacts: [PEER_B], now })
+    running.push(c)
+    // B is in a call with C: A's ring to B is answered BUSY
+    const busy = await ring(c, b)
+    await b.calls.accept(busy)
+    const mine = await a.calls.place(PEER_B, { video: true })
+    await a.until(x => x.id === mine.id && x.state === 'ended' && x.endReason === 'busy', 'busy')
+    await b.calls.hangup(busy)
+    const back = await b.calls.place(PEER_A, { video: true })
+    expect(await a.until(x => x.id === back.id, 'the ring back')).toMatchObject({ state: 'ringing', request: false })
+    await b.calls.hangup(back.id)
+    await a.until(x => x.id === back.id && x.state === 'ended')
+    t += 60_000
+    const late = await b.calls.place(PEER_A, { video: true })
+    expect((await b.until(x => x.id === late.id && x.state === 'ended', 'the refusal'))).toMatchObject({ endReason: 'refused' })
+  })
+
   it("holds a stranger's call under 'contacts' as a request, which can still be answered", async () => {
     const { a, b } = await pair({}, { contacts: [] })
     const call = await a.calls.place(PEER_B, { video: true })
@@ -173,6 +225,38 @@ describe('the calls policy', () => {
     await b.guard.policies.set('calls', 'nobody')
     const again = await a.calls.place(PEER_B, { video: true })
     expect((await a.until(c => c.id === again.id && c.state === 'ended')).error).toContain('takes no calls')
+  })
+
+  it("ends a peer's calls the moment it is blocked or banned, without a word to it", async () => {
+    const { wire, a, b } = await pair()
+    const c = await side(wire, PEER_C, { contacts: [PEER_A, PEER_B] })
+    running.push(c)
+    // an answered call, with its tunnel: blocking its peer ends it
+    const answered = await ring(b, a)
+    await a.calls.accept(answered)
+    await b.until(x => x.id === answered && x.state === 'connecting')
+    const tunnel = a.media.opened.find(t => t.opts.callId === answered)
+    expect(tunnel?.closed).toBe(false)
+    const told = wire.sent.length
+    await a.guard.contacts.set(PEER_B, { trust: 'blocked' })
+    expect(await a.until(x => x.id === answered && x.state === 'ended', 'the block ends the call')).toMatchObject({ endReason: 'hangup', endedBy: 'local', error: `you blocked ${PEER_B}` })
+    expect(tunnel?.closed).toBe(true)
+    // a ringing call from a peer that gets banned ends too, as failed
+    const ringing = await ring(c, a)
+    for (let i = 0; i < 10; i++) a.guard.reputation.recordViolation(PEER_C, 'garbage on /wgt/call/1.0.0')
+    const banned = await a.until(x => x.id === ringing && x.state === 'ended', 'the ban ends the ring')
+    expect(banned).toMatchObject({ endReason: 'failed', endedBy: 'local' })
+    expect(banned.error).toContain('was banned')
+    // neither peer heard of it: their calls go on until their own timeouts
+    await new Promise(resolve => setImmediate(resolve))
+    expect(wire.sent.slice(told).filter(m => m.from === PEER_A)).toEqual([])
+    expect(b.latest(answered)?.state).toBe('connecting')
+    expect(c.latest(ringing)?.state).toBe('ringing')
+    // a stopped registry listens no more
+    await a.calls.stop()
+    const after = a.states.length
+    await a.guard.contacts.set(PEER_C, { trust: 'blocked' })
+    expect(a.states.length).toBe(after)
   })
 
   it('refuses to call a blocked peer', async () => {
@@ -279,6 +363,26 @@ describe('the media tunnel', () => {
     expect(b.media.opened[0].ice).toEqual([{ ufrag: 'AbCd', pwd: '0123456789abcdefghijklmn' }])
     expect(a.media.opened[0].ice).toEqual([{ ufrag: 'WxYz', pwd: 'nmlkjihgfedcba9876543210' }])
     await a.calls.hangup(id)
+  })
+
+  it('publishes a new route when the tunnel re-attaches, with the next quality report', async () => {
+    const { a, b } = await pair()
+    const id = await ring(a, b)
+    await b.calls.accept(id)
+    await a.until(c => c.id === id && c.state === 'connecting')
+    const [caller] = a.media.opened
+    caller.resolve('relay')
+    await a.until(c => c.id === id && c.tunnel?.route === 'relay')
+    await a.calls.reportQuality(id, { ...QUALITY, path: 'relay' })
+    // the relay's connection goes, the tunnel is detached a moment (the last route stays shown), then a direct one takes it
+    caller.route = null
+    await a.calls.reportQuality(id, { ...QUALITY, path: 'relay' })
+    expect(a.latest(id)?.tunnel).toEqual({ port: caller.port, route: 'relay' })
+    caller.route = 'libp2p'
+    await a.calls.reportQuality(id, { ...QUALITY, path: 'libp2p' })
+    expect(a.latest(id)?.tunnel).toEqual({ port: caller.port, route: 'libp2p' })
+    expect(a.store.get(id)?.tunnel).toEqual({ port: caller.port, route: 'libp2p' })
+    expect(a.calls.list()[0].tunnel?.route).toBe('libp2p')
   })
 
   it("is not opened when either side's calls use only direct paths", async () => {
@@ -404,6 +508,41 @@ describe('the record of calls', () => {
     expect(again.calls.list(undefined, 1).length).toBe(1)
   })
 
+  it('tells the peer, once the node runs again, that a call the node stopped in is over', async () => {
+    const { wire, a, b } = await pair()
+    const open = await ring(a, b)
+    await b.calls.accept(open)
+    await a.until(c => c.id === open && c.state === 'connecting')
+    // the node dies (nothing is stopped, the datastore stays) and starts again on the same network
+    const again = await side(wire, PEER_A, { datastore: a.datastore, contacts: [PEER_B] })
+    running.push(again)
+    const far = await b.until(c => c.id === open && c.state === 'ended', 'the hang-up after the restart')
+    expect(far).toMatchObject({ endReason: 'hangup', endedBy: 'remote' })
+    expect(wire.sent.filter(m => m.from === PEER_A && m.message.kind === 'hangup').map(m => m.message.callId)).toEqual([open])
+  })
+
+  it('tells at most a few peers after a restart, the newest calls first, and never a blocked one', async () => {
+    const datastore = new MemoryDatastore()
+    const peer = (i: number): string => `12D3KooWS${String(i).padStart(43, 'x')}`
+    for (let i = 0; i < 40; i++) {
+      const c: Call = {
+        id: (i + 1).toString(16).padStart(32, '0'), peerId: peer(i), outgoing: false, video: false, state: 'ringing', request: true,
+        startedAt: 1000 + i, answeredAt: null, endedAt: null, endReason: null, endedBy: null, error: null, tunnel: null, quality: null
+      }
+      await datastore.put(new Key(`/wgt/calls/record/${c.id}`), new TextEncoder().encode(JSON.stringify(c)))
+    }
+    const book = new ContactBook(datastore)
+    await book.load()
+    await book.set(peer(39), { trust: 'blocked' })
+    const wire = new Wire()
+    const again = await side(wire, PEER_A, { datastore, contacts: [] })
+    running.push(again)
+    await again.calls.stop() // (waits for the hang-ups it sent)
+    // the newest MAX_INTERRUPTED_TOLD calls, less the blocked peer's
+    const told = wire.sent.filter(m => m.from === PEER_A && m.message.kind === 'hangup').map(m => m.to)
+    expect(told).toEqual(Array.from({ length: MAX_INTERRUPTED_TOLD - 1 }, (_, i) => peer(38 - i)))
+  })
+
   it(`keeps the newest ${MAX_KEPT_CALLS} calls`, async () => {
     let t = 1_000_000
     const wire = new Wire()
@@ -424,6 +563,53 @@ describe('the record of calls', () => {
     expect(kept.length).toBe(MAX_KEPT_CALLS)
     expect(kept[0]).toBe(ids.at(-1))
     expect(kept).not.toContain(ids[0])
+  })
+
+  it(`keeps only the newest ${MAX_KEPT_REQUESTS} unanswered requests: a swarm of strangers cannot push the user's calls out`, async () => {
+    let t = 1_000_000
+    const now = (): number => t
+    const { wire, a, b } = await pair({ now }, { contacts: [PEER_A], now })
+    const mine = await ring(a, b)
+    await b.calls.decline(mine)
+    const answered = `12D3KooWS${'y'.repeat(43)}`
+    const key = new Uint8Array(32)
+    const strangers = MAX_KEPT_CALLS + 50
+    for (let i = 0; i < strangers; i++) {
+      t += 60_000 // (past the registry's limit of new requests a minute)
+      const stranger = i === 0 ? answered : `12D3KooWS${String(i).padStart(43, 'x')}`
+      const callId = (i + 1).toString(16).padStart(32, '0')
+      expect((await wire.deliver(stranger, PEER_B, { kind: 'ring', callId, video: true, key, tunnel: false })).status).toBe(CallReply.Status.REQUEST)
+      if (i === 0) await b.calls.hangup(await b.calls.accept(callId).then(c => c.id))
+      else expect((await wire.deliver(stranger, PEER_B, { kind: 'cancel', callId })).status).toBe(CallReply.Status.OK)
+    }
+    const check = (list: Call[]): void => {
+      expect(list.filter(c => c.request).length).toBe(MAX_KEPT_REQUESTS)
+      // the newest requests are those kept; the user's call and the answered request stay
+      expect(list.filter(c => c.request).map(c => c.id)).toContain(strangers.toString(16).padStart(32, '0'))
+      expect(list.map(c => c.id)).toEqual(expect.arrayContaining([mine, (1).toString(16).padStart(32, '0')]))
+      expect(list.length).toBe(MAX_KEPT_REQUESTS + 2)
+    }
+    await b.until(c => c.id === strangers.toString(16).padStart(32, '0') && c.state === 'ended')
+    check(b.calls.list(undefined, 500))
+    const again = await side(new Wire(), PEER_B, { datastore: b.datastore, now })
+    running.push(again)
+    check(again.calls.list(undefined, 500))
+  })
+
+  it(`trims a stored record holding more than ${MAX_KEPT_REQUESTS} requests when it loads`, async () => {
+    const datastore = new MemoryDatastore()
+    const record = (i: number, request: boolean): Call => ({
+      id: i.toString(16).padStart(32, '0'), peerId: PEER_C, outgoing: false, video: false, state: request ? 'ringing' : 'ended', request,
+      startedAt: 1000 + i, answeredAt: null, endedAt: request ? null : 2000 + i, endReason: request ? null : 'declined', endedBy: request ? null : 'local', error: null, tunnel: null, quality: null
+    })
+    for (let i = 0; i < 100; i++) await datastore.put(new Key(`/wgt/calls/record/${record(i, i >= 5).id}`), new TextEncoder().encode(JSON.stringify(record(i, i >= 5))))
+    const store = new CallStore(datastore)
+    await store.load()
+    expect(store.all().length).toBe(5 + MAX_KEPT_REQUESTS)
+    expect(store.all().filter(c => c.request).every(c => c.state === 'ended' && c.startedAt >= 1000 + 100 - MAX_KEPT_REQUESTS)).toBe(true)
+    let stored = 0
+    for await (const _ of datastore.queryKeys({ prefix: '/wgt/calls/record/' })) stored++
+    expect(stored).toBe(5 + MAX_KEPT_REQUESTS)
   })
 
   it('keeps the call settings, and ignores a stored value of the wrong shape', async () => {

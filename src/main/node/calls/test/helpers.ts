@@ -48,6 +48,7 @@ export class Wire {
 
 export interface FakeTunnel extends MediaTunnel {
   opts: TunnelOptions
+  route: 'libp2p' | 'relay' | null
   closed: boolean
   /** the other side's ICE credentials the calls gave it, newest last */
   ice: Array<{ ufrag: string, pwd: string }>
@@ -68,9 +69,10 @@ export class FakeMedia {
       opts,
       port: this.port++,
       ready,
+      route: null,
       closed: false,
       ice: [],
-      resolve,
+      resolve: route => { t.route = route; resolve(route) },
       reject,
       stats: () => ({ bytesIn: 0, bytesOut: 0, datagramsIn: 0, datagramsOut: 0, dropped: 0 }),
       expectIce: ice => { t.ice.push(ice) },
