@@ -59,7 +59,8 @@ export async function measureCalls ({ rounds = 5, seconds = 10, log = () => {} }
     const [a, b] = await Promise.all([connect(da), connect(db)])
     const [peerA, peerB] = [da.api.peerId, db.api.peerId]
     await makeContacts(a, b, peerA, peerB, db)
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+    // Playwright's own signal handlers would exit the process before the cleanup above has stopped the daemons
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false })
     const errors = []
     const [pageA, pageB] = await Promise.all([openUi(browser, da, errors), openUi(browser, db, errors)])
     await openConversation(pageA, 'Bob', peerB)
