@@ -9,7 +9,8 @@
  *    the calls, rounds interleaved;
  *  - steady call: receiver fps and inbound video bitrate (getStats
  *    framesDecoded and bytesReceived of inbound video, both pages) over
- *    `seconds` once the call has settled for WARMUP_MS;
+ *    `seconds` once the call has settled for WARMUP_MS, beside what the
+ *    pages sent (framesEncoded, bytesSent of outbound video);
  * each on the direct path (ICE between the pages, the default) and on the
  * libp2p path (calls settings mediaPath 'libp2p' on both nodes: the media
  * rides the libp2p connection between the two daemons), rounds alternating.
@@ -104,6 +105,7 @@ export async function measureCalls ({ rounds = 5, seconds = 10, log = () => {} }
         receiverFpsPerRound: s.map(x => round(x.fps, 1)),
         inboundVideoKbps: round(median(s.map(x => x.kbps)), 0),
         inboundVideoKbpsPerRound: s.map(x => round(x.kbps, 0)),
+        sent: { fps: round(median(s.map(x => x.sentFps)), 1), videoKbps: round(median(s.map(x => x.sentKbps)), 0) },
         frameSizes: [...new Set(s.flatMap(x => x.sizes))]
       }
     }
@@ -182,23 +184,27 @@ async function ringToFrame (pageA, pageB) {
   return await timed
 }
 
-/** fps and inbound video kbit/s each page receives over `seconds`, averaged over the pages. */
+/**
+ * fps and video kbit/s each page receives over `seconds`, averaged over the pages; beside them what the
+ * pages sent (framesEncoded, bytesSent), so a figure capped by the fake camera's encoder is told from one capped by the path.
+ */
 async function receive (pages, seconds) {
-  const inbound = async page => await page.evaluate(async () => {
+  const video = async page => await page.evaluate(async () => {
     const pc = window.pcs.findLast(p => p.signalingState !== 'closed')
     let v = null
-    ;(await pc.getStats()).forEach(s => { if (s.type === 'inbound-rtp' && s.kind === 'video') v = s })
-    return { t: v.timestamp, frames: v.framesDecoded, bytes: v.bytesReceived, size: `${v.frameWidth}×${v.frameHeight}` }
+    let out = null
+    ;(await pc.getStats()).forEach(s => {
+      if (s.kind !== 'video') return
+      if (s.type === 'inbound-rtp') v = s
+      if (s.type === 'outbound-rtp') out = s
+    })
+    return { t: v.timestamp, frames: v.framesDecoded, bytes: v.bytesReceived, sentFrames: out.framesEncoded, sentBytes: out.bytesSent, size: `${v.frameWidth}×${v.frameHeight}` }
   })
-  const first = await Promise.all(pages.map(inbound))
+  const first = await Promise.all(pages.map(video))
   await sleep(seconds * 1000)
-  const last = await Promise.all(pages.map(inbound))
-  const per = last.map((l, i) => {
-    const s = (l.t - first[i].t) / 1000
-    return { fps: (l.frames - first[i].frames) / s, kbps: (l.bytes - first[i].bytes) * 8 / 1000 / s }
-  })
-  const mean = k => per.reduce((sum, p) => sum + p[k], 0) / per.length
-  return { fps: mean('fps'), kbps: mean('kbps'), sizes: last.map(l => l.size) }
+  const last = await Promise.all(pages.map(video))
+  const rate = (k, scale) => last.reduce((sum, l, i) => sum + (l[k] - first[i][k]) * scale / ((l.t - first[i].t) / 1000), 0) / last.length
+  return { fps: rate('frames', 1), kbps: rate('bytes', 8 / 1000), sentFps: rate('sentFrames', 1), sentKbps: rate('sentBytes', 8 / 1000), sizes: last.map(l => l.size) }
 }
 
 async function hangUp (pageA, pageB) {
