@@ -13,6 +13,8 @@
  *   WGT_BENCH_CHAT_SAMPLES   chat delivery-latency samples per round (default 100)
  *   WGT_BENCH_CHAT_MESSAGES  chat messages per sustained-rate round (default 2000)
  *   WGT_BENCH_CHAT_HISTORY   messages in the conversation whose first page is timed (default 10000; at least what the rounds before sent)
+ *   WGT_BENCH_CALLS_ROUNDS   calls rounds (default 5: each is a call on each path, ~40 s)
+ *   WGT_BENCH_CALLS_SECONDS  seconds of steady call measured per call (default 10)
  */
 import { cpus, loadavg, platform, release, totalmem } from 'node:os'
 import { measureRtt } from './rtt.js'
@@ -21,17 +23,23 @@ import { measureCes } from './ces.js'
 import { measureFiles } from './files.js'
 import { measureChat } from './chat.js'
 import { measureCallsRelay } from './calls-relay.js'
+import { measureCalls } from './calls.js'
 import { measureStartup } from './startup.js'
 import { startChild, stopAllChildren } from './lib/children.js'
 import { round } from './lib/stats.js'
 
-const WATCHDOG_MS = 15 * 60_000
+// the calls phase alone takes ~4 min (11 calls of ~20 s)
+const WATCHDOG_MS = 20 * 60_000
 const rounds = positiveInt(process.env.WGT_BENCH_ROUNDS)
 const mib = positiveInt(process.env.WGT_BENCH_MIB) ?? 256
 const cesMib = positiveInt(process.env.WGT_BENCH_CES_MIB) ?? 64
 const filesMib = positiveInt(process.env.WGT_BENCH_FILES_MIB) ?? 256
 const filesRounds = positiveInt(process.env.WGT_BENCH_FILES_ROUNDS) ?? 3
 const rssMib = positiveInt(process.env.WGT_BENCH_RSS_MIB) ?? 1024
+const callsOptions = {
+  rounds: positiveInt(process.env.WGT_BENCH_CALLS_ROUNDS) ?? 5,
+  seconds: positiveInt(process.env.WGT_BENCH_CALLS_SECONDS) ?? 10
+}
 const chatOptions = {
   samples: positiveInt(process.env.WGT_BENCH_CHAT_SAMPLES) ?? 100,
   messages: positiveInt(process.env.WGT_BENCH_CHAT_MESSAGES) ?? 2000,
@@ -92,6 +100,7 @@ async function main () {
   }
   const chat = await measureChat({ rounds: rounds ?? 7, ...chatOptions, log })
   const callsRelay = await measureCallsRelay({ rounds: rounds ?? 7, log })
+  const calls = await measureCalls({ ...callsOptions, log })
   machine.loadavgEnd = load()
 
   const faster = throughput.tlsVsNoise >= 1 ? 'tls' : 'noise'
@@ -106,6 +115,7 @@ async function main () {
     throughputLoopback: throughput,
     files,
     chat,
+    calls,
     callsRelay,
     ces,
     notes: [
@@ -115,6 +125,7 @@ async function main () {
       'Throughput: one yamux stream over TCP between two processes, timed by the sender from first write to the receiver\'s byte-count acknowledgement; raw node:net moves the same bytes in the same chunk size. ratioVsRaw = libp2p / raw.',
       'Files: six wgt daemons on loopback, driven through the wgt CLI: `wgt share` on one (4+2, every shard placed on a peer plus the sharer\'s own copy) and `wgt fetch` on another (k shards per segment, decode, write, whole-file SHA-256), CLI start included (cliStartMs), vs one libp2p TLS stream moving the same bytes between two processes. peakRss: VmHWM (peak resident set over the whole process life) of the sharing daemon (sharing, then serving its own copy to the fetch), the fetching daemon and the other holders, on six fresh daemons, for one 1 GiB file; idle is VmRSS before the share.',
       'Chat: two wgt daemons on loopback that are contacts, driven through their WebSocket APIs. delivery: sendMessage on A until chat:message for it on B, one at a time, vs the probe RTT between the same daemons (api.ping), rounds interleaved; ratioP50 = delivery / probe. sustained: N sendMessage calls with 64 in flight on one API connection, until A counts none pending (B acknowledged all), vs N listConversations calls through the same window; ratio = msgs/s / calls/s. history: the conversation holds `messages` (at least WGT_BENCH_CHAT_HISTORY), B restarted, chatHistory(A, {limit: 50}) on B, the first call and the median of the next, vs listContacts on the same connection.',
+      'Calls: two wgt daemons on loopback that are contacts, each UI in Chromium (headless, fake 640×480 camera and microphone); A clicks the video call button in the conversation, B accepts as soon as it rings. setupMs: from the click to the first frame of B\'s video decoded in A\'s page (getStats framesDecoded polled every 20 ms), beside the probe RTT between the same daemons (api.ping, between the calls); setupVsProbeRtt = set-up / probe p50. receiverFps and inboundVideoKbps: getStats inbound video of both pages over secondsPerRound of a call settled for warmupMs, mean of the two pages, median over rounds; direct = ICE between the pages (mediaPath auto, path reported direct), libp2p = mediaPath libp2p on both nodes (media through the daemons\' libp2p connection); rounds alternate the paths; sent: what the pages encoded and sent (outbound video framesEncoded, bytesSent), which tells a figure capped by the fake camera and the encoder from one capped by the path. libp2pVsDirect = libp2p / direct.',
       'Calls relay: each node in its own process, this process as both renderers sending paced 1200-byte datagrams both ways; CPU (process.cpuUsage, user + system) per Mbit carried of A on the direct libp2p tunnel and of R on the relayed one (A ↔ R ↔ B, A and B connected only by a circuit relay connection), vs one process forwarding the same UDP datagrams between two ports, rounds interleaved.',
       `Encryption: ${faster} was faster by ${round(factor, 2)}× in Node ${process.version}. This is Node only: in Electron's main process noise falls back to a WASM AEAD and TLS uses BoringSSL, so the Electron comparison must be measured there.`
     ]
