@@ -10,10 +10,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import type { Contact } from '../../src/shared/api/index.js'
 import { CHROMIUM_FLAGS } from '../helpers/browser.js'
 import { hangUpAndCheck, MEDIA_FLAGS, mediaFlows, openCallUi, openConversation } from '../helpers/calls.js'
-import { Daemons, loopbackTcp, sleep, wgt, wgtJson, type Daemon } from '../helpers/daemons.js'
+import { type Daemon, Daemons, loopbackTcp, makeContacts, wgtJson } from '../helpers/daemons.js'
 
 const daemons = new Daemons()
 let browser: Browser
@@ -23,29 +22,13 @@ let pageA: Page
 let pageB: Page
 const errors: string[] = []
 
-const trustAt = async (d: Daemon, peerId: string): Promise<string> =>
-  (await wgtJson<Contact[]>(d, ['contacts'])).find(x => x.peerId === peerId)?.trust ?? 'stranger'
-
-async function until (what: string, fn: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!await fn()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(200)
-  }
-}
-
 beforeAll(async () => {
   const r = await daemons.start('r', { args: ['--relay-server'] })
   // only a slot on R: no address anyone can dial directly
   ;[a, b] = await Promise.all(['a', 'b'].map(async name => await daemons.start(name, { listen: '/p2p-circuit', bootstrap: loopbackTcp(r) })))
   const circuitOfB = b.info.multiaddrs.find(m => m.includes('/p2p-circuit/'))
   expect(circuitOfB, 'B has a relayed address').toBeDefined()
-  const add = await wgt(['contacts', 'add', circuitOfB!, '--name', 'Bob', '--data-dir', a.dataDir])
-  expect(add.code, add.stderr).toBe(0)
-  await until('the request at B', async () => await trustAt(b, a.info.peerId) === 'request-received')
-  const accept = await wgt(['contacts', 'accept', a.info.peerId, '--name', 'Alice', '--data-dir', b.dataDir])
-  expect(accept.code, accept.stderr).toBe(0)
-  await until('contacts at A', async () => await trustAt(a, b.info.peerId) === 'contact')
+  await makeContacts(a, b, circuitOfB!, { a: 'Alice', b: 'Bob' })
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_FLAGS, ...MEDIA_FLAGS] })
   ;[pageA, pageB] = await Promise.all([a, b].map(async d => await openCallUi(browser, d, errors)))
 })

@@ -15,10 +15,9 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import type { Contact } from '../../src/shared/api/index.js'
 import { CHROMIUM_FLAGS, SCREENSHOT_DIR } from '../helpers/browser.js'
 import { hangUpAndCheck, leftovers, MEDIA_FLAGS, mediaFlows, openCallUi, openConversation } from '../helpers/calls.js'
-import { Daemons, loopbackTcp, sleep, wgt, wgtJson, type Daemon } from '../helpers/daemons.js'
+import { type Daemon, Daemons, loopbackTcp, makeContacts, wgt } from '../helpers/daemons.js'
 
 const daemons = new Daemons()
 let browser: Browser
@@ -30,25 +29,9 @@ let pageB: Page
 let pageC: Page
 const errors: string[] = []
 
-const trustAt = async (d: Daemon, peerId: string): Promise<string> =>
-  (await wgtJson<Contact[]>(d, ['contacts'])).find(x => x.peerId === peerId)?.trust ?? 'stranger'
-
-async function until (what: string, fn: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!await fn()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(200)
-  }
-}
-
 beforeAll(async () => {
   ;[a, b, c] = await Promise.all([daemons.start('a'), daemons.start('b'), daemons.start('c')])
-  const add = await wgt(['contacts', 'add', loopbackTcp(b), '--name', 'Bob', '--data-dir', a.dataDir])
-  expect(add.code, add.stderr).toBe(0)
-  await until('the request at B', async () => await trustAt(b, a.info.peerId) === 'request-received')
-  const accept = await wgt(['contacts', 'accept', a.info.peerId, '--name', 'Alice', '--data-dir', b.dataDir])
-  expect(accept.code, accept.stderr).toBe(0)
-  await until('contacts at A', async () => await trustAt(a, b.info.peerId) === 'contact')
+  await makeContacts(a, b, loopbackTcp(b), { a: 'Alice', b: 'Bob' })
   // C only knows B's address: a stranger to it
   const connect = await wgt(['connect', loopbackTcp(b), '--data-dir', c.dataDir])
   expect(connect.code, connect.stderr).toBe(0)

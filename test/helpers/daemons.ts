@@ -113,6 +113,30 @@ export async function wgt (args: string[]): Promise<CliResult> {
   return await new Promise(resolve => { child.once('close', code => { resolve({ code, stdout, stderr }) }) })
 }
 
+/** Poll `fn` every 200 ms until it holds; an error naming `what` after `timeoutMs`. */
+export async function until (what: string, fn: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!await fn()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await sleep(200)
+  }
+}
+
+/** How `d` trusts `peerId` ('stranger' when it has no record of it). */
+export async function trustAt (d: Daemon, peerId: string): Promise<string> {
+  return (await wgtJson<Array<{ peerId: string, trust: string }>>(d, ['contacts'])).find(x => x.peerId === peerId)?.trust ?? 'stranger'
+}
+
+/** Make `a` and `b` contacts through the CLI: A asks B at `address`, B accepts; each names the other. */
+export async function makeContacts (a: Daemon, b: Daemon, address: string, names: { a: string, b: string }): Promise<void> {
+  const add = await wgt(['contacts', 'add', address, '--name', names.b, '--data-dir', a.dataDir])
+  if (add.code !== 0) throw new Error(`wgt contacts add on ${a.name} exited ${add.code}: ${add.stderr}`)
+  await until(`the request at ${b.name}`, async () => await trustAt(b, a.info.peerId) === 'request-received')
+  const accept = await wgt(['contacts', 'accept', a.info.peerId, '--name', names.a, '--data-dir', b.dataDir])
+  if (accept.code !== 0) throw new Error(`wgt contacts accept on ${b.name} exited ${accept.code}: ${accept.stderr}`)
+  await until(`the contact at ${a.name}`, async () => await trustAt(a, b.info.peerId) === 'contact')
+}
+
 export async function wgtJson<T> (d: Daemon, args: string[]): Promise<T> {
   const r = await wgt([...args, '--data-dir', d.dataDir, '--json'])
   if (r.code !== 0) throw new Error(`wgt ${args.join(' ')} on ${d.name} exited ${r.code}: ${r.stderr}`)

@@ -200,22 +200,7 @@ export class Calls implements CallReceiver {
     const other = this.busyWith()
     if (other != null) throw new WgtError('UNAVAILABLE', `already in a call with ${other.call.peerId}: hang it up first`)
     const settings = this.init.store.getSettings()
-    const live = this.track({
-      id: randomBytes(16).toString('hex'),
-      peerId,
-      outgoing: true,
-      video: opts.video,
-      state: 'ringing',
-      request: false,
-      startedAt: this.now(),
-      answeredAt: null,
-      endedAt: null,
-      endReason: null,
-      endedBy: null,
-      error: null,
-      tunnel: null,
-      quality: null
-    }, new Uint8Array(randomBytes(32)), settings.mediaPath !== 'direct', settings.mediaPath === 'libp2p')
+    const live = this.track(this.ringing(randomBytes(16).toString('hex'), peerId, true, opts.video, false), new Uint8Array(randomBytes(32)), settings.mediaPath !== 'direct', settings.mediaPath === 'libp2p')
     this.arm(live, this.ringTimeoutMs, () => { this.endAndTell(live, 'unanswered', null, `${peerId} did not answer within ${Math.round(this.ringTimeoutMs / 1000)} s`) })
     await this.commit(live.call)
     this.background(this.ring(live))
@@ -359,22 +344,7 @@ export class Calls implements CallReceiver {
       if (waiting >= MAX_REQUESTS || !this.newRequests.take('requests')) return BUSY
     }
     const settings = this.init.store.getSettings()
-    const live = this.track({
-      id: m.callId,
-      peerId: from,
-      outgoing: false,
-      video: m.video,
-      state: 'ringing',
-      request,
-      startedAt: this.now(),
-      answeredAt: null,
-      endedAt: null,
-      endReason: null,
-      endedBy: null,
-      error: null,
-      tunnel: null,
-      quality: null
-    }, Uint8Array.from(m.key), m.tunnel && settings.mediaPath !== 'direct', settings.mediaPath === 'libp2p')
+    const live = this.track(this.ringing(m.callId, from, false, m.video, request), Uint8Array.from(m.key), m.tunnel && settings.mediaPath !== 'direct', settings.mediaPath === 'libp2p')
     this.arm(live, this.ringTimeoutMs + (this.init.ringGraceMs ?? RING_GRACE_MS), () => { this.end(live, 'unanswered', null, null) })
     await this.commit(live.call)
     return request ? REQUEST : OK
@@ -417,6 +387,14 @@ export class Calls implements CallReceiver {
       case CallReply.Status.BUSY: this.end(live, 'busy', 'remote', null); return
       case CallReply.Status.REFUSED: this.end(live, 'refused', 'remote', refusal(peerId, reply)); return
       default: this.end(live, 'failed', 'remote', `${peerId} did not take the ring`)
+    }
+  }
+
+  /** A call as it starts ringing, either way. */
+  private ringing (id: string, peerId: string, outgoing: boolean, video: boolean, request: boolean): Call {
+    return {
+      id, peerId, outgoing, video, state: 'ringing', request,
+      startedAt: this.now(), answeredAt: null, endedAt: null, endReason: null, endedBy: null, error: null, tunnel: null, quality: null
     }
   }
 
