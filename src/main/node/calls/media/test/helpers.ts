@@ -3,7 +3,7 @@
  * standing in for the renderers' WebRTC, and a raw peer that says what a test
  * wants on the media protocols.
  */
-import { randomBytes } from 'node:crypto'
+import { createHmac, randomBytes } from 'node:crypto'
 import { createSocket, type Socket } from 'node:dgram'
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
@@ -165,4 +165,20 @@ export async function rawHello (node: Libp2p, addr: string, protocol: string, he
     // no reply: the stream was ended
   }
   return { stream: lp.unwrap(), status }
+}
+
+/** A Binding Request as Chromium sends one: USERNAME, then MESSAGE-INTEGRITY with `pwd`. */
+export function bindingRequest (username: string, pwd: string): Buffer {
+  const name = Buffer.from(username)
+  const padded = Buffer.alloc(Math.ceil(name.length / 4) * 4)
+  name.copy(padded)
+  const attr = Buffer.concat([Buffer.from([0x00, 0x06, 0, name.length]), padded])
+  const header = Buffer.alloc(20)
+  header.writeUInt16BE(0x0001, 0)
+  header.writeUInt16BE(attr.length + 24, 2)
+  header.writeUInt32BE(0x2112a442, 4)
+  header.fill(7, 8)
+  const signed = Buffer.concat([header, attr])
+  const mac = createHmac('sha1', pwd).update(signed).digest()
+  return Buffer.concat([signed, Buffer.from([0x00, 0x08, 0x00, 0x14]), mac])
 }

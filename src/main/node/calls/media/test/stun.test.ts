@@ -1,29 +1,13 @@
 /** The connectivity check that proves a local source is the call's renderer (stun.ts). */
-import { createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { iceCredentialsOf, isCheckFor } from '../stun.js'
+import { bindingRequest } from './helpers.js'
 
 /** RFC 5769 §2.1: a sample Binding Request, USERNAME "evtj:h6vY", password "VOkJxbRl1RmTxUk/WvJxBt". */
 const RFC5769_REQUEST = Buffer.from(
   '000100582112a442b7e7a701bc34d686fa87dfae802200105354554e207465737420636c69656e74' +
   '002400046e0001ff80290008932ff9b151263b36000600096576746a3a68367659202020' +
   '000800149aeaa70cbfd8cb56781ef2b5b2d3f249c1b571a280280004e57a3bcf', 'hex')
-
-/** A Binding Request as Chromium sends one: USERNAME, then MESSAGE-INTEGRITY with `pwd`. */
-export function bindingRequest (username: string, pwd: string): Buffer {
-  const name = Buffer.from(username)
-  const padded = Buffer.alloc(Math.ceil(name.length / 4) * 4)
-  name.copy(padded)
-  const attr = Buffer.concat([Buffer.from([0x00, 0x06, 0, name.length]), padded])
-  const header = Buffer.alloc(20)
-  header.writeUInt16BE(0x0001, 0)
-  header.writeUInt16BE(attr.length + 24, 2)
-  header.writeUInt32BE(0x2112a442, 4)
-  header.fill(7, 8)
-  const signed = Buffer.concat([header, attr])
-  const mac = createHmac('sha1', pwd).update(signed).digest()
-  return Buffer.concat([signed, Buffer.from([0x00, 0x08, 0x00, 0x14]), mac])
-}
 
 describe('ICE connectivity checks', () => {
   it('accepts RFC 5769\'s sample request with its credentials, and nothing else', () => {

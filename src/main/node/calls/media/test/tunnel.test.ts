@@ -9,8 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { MEDIA_PROTOCOL, MediaReply } from '../wire.js'
-import { bindingRequest } from './stun.test.js'
-import { connect, latch, mediaPeer, newCallId, newKey, pump, Renderer, stopAll, until, type MediaPeer } from './helpers.js'
+import { bindingRequest, connect, latch, mediaPeer, newCallId, newKey, pump, Renderer, stopAll, until, type MediaPeer } from './helpers.js'
 
 afterEach(stopAll)
 
