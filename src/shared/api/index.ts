@@ -6,6 +6,7 @@
  */
 import { calls } from './calls.js'
 import { chat } from './chat.js'
+import { compute } from './compute.js'
 import { TIMEOUT_MS, type EventsOf, type MethodDef, type MethodsOf } from './define.js'
 import { files } from './files.js'
 import { guard } from './guard.js'
@@ -24,6 +25,7 @@ export const SLICES = [
   files,
   chat,
   calls,
+  compute,
   operations,
   settings,
   session
@@ -74,6 +76,7 @@ export function callTimeout (method: WgtMethodName, args: readonly unknown[]): n
 export type { Carries, MethodDef, SliceApi, TimeoutClass } from './define.js'
 export * from './calls.js'
 export * from './chat.js'
+export * from './compute.js'
 export * from './files.js'
 export * from './guard.js'
 export * from './metrics.js'

@@ -7,18 +7,20 @@
  * every client shows the same figures.
  */
 import { carries, method, returns } from './define.js'
+import type { ComputeJob } from './compute.js'
 import type { FetchResult, RepairResult, ShareResult } from './files.js'
 import type { PeerIdString } from './net.js'
 import { opaqueIdSchema } from './schemas.js'
 
-export type OperationKind = 'share' | 'fetch' | 'repair'
+export type OperationKind = 'share' | 'fetch' | 'repair' | 'compute'
 export type OperationState = 'running' | 'done' | 'failed' | 'cancelled'
 
 /** The phases of each kind, in the only order they happen. */
 export const OPERATION_PHASES = {
   share: ['preparing', 'sending', 'finishing'],
   fetch: ['locating', 'receiving', 'verifying'],
-  repair: ['checking', 'rebuilding']
+  repair: ['checking', 'rebuilding'],
+  compute: ['preparing', 'computing', 'verifying']
 } as const
 
 export type OperationPhase = (typeof OPERATION_PHASES)[OperationKind][number]
@@ -60,6 +62,7 @@ export type OperationInfo =
   | (OperationBase & { kind: 'share', result: ShareResult | null })
   | (OperationBase & { kind: 'fetch', result: FetchResult | null })
   | (OperationBase & { kind: 'repair', result: RepairResult | null })
+  | (OperationBase & { kind: 'compute', result: ComputeJob['result'] })
 
 export const operations = {
   name: 'operations',

@@ -15,7 +15,9 @@ import { OPERATION_PHASES, type OperationKind, type OperationPhase, type Operati
 const PHASE_START: Readonly<Record<OperationKind, readonly number[]>> = {
   share: [0, 0.01, 0.97],
   fetch: [0, 0.02, 0.93],
-  repair: [0, 0.3]
+  repair: [0, 0.3],
+  // compute: making the inputs, then the tasks, then checking and writing the result
+  compute: [0, 0.05, 0.95]
 }
 
 const WINDOW_MS = 5000

@@ -6,12 +6,12 @@
  * kept a while so a client can still wait for one that finished early.
  */
 import { randomBytes } from 'node:crypto'
-import type { FetchResult, OperationInfo, OperationKind, OperationPhase, OperationRef, RepairResult, ShareResult } from '../../../shared/api/index.js'
+import type { ComputeJob, FetchResult, OperationInfo, OperationKind, OperationPhase, OperationRef, RepairResult, ShareResult } from '../../../shared/api/index.js'
 import { WgtError } from '../../../shared/errors.js'
 import type { EventHub } from '../../../shared/rpc.js'
 import { ProgressMeter } from './progress.js'
 
-interface Results { share: ShareResult, fetch: FetchResult, repair: RepairResult }
+interface Results { share: ShareResult, fetch: FetchResult, repair: RepairResult, compute: ComputeJob['result'] }
 
 /** What the work sees of its operation. */
 export interface OperationHandle {

@@ -17,10 +17,11 @@ const PHASE: Record<OperationPhase, string> = {
   receiving: 'Receiving',
   verifying: 'Verifying',
   checking: 'Checking the shards',
-  rebuilding: 'Rebuilding lost shards'
+  rebuilding: 'Rebuilding lost shards',
+  computing: 'Computing'
 }
 
-const KIND = { share: 'Share', fetch: 'Fetch', repair: 'Repair' } as const
+const KIND = { share: 'Share', fetch: 'Fetch', repair: 'Repair', compute: 'Compute' } as const
 
 /** Percentage, amount, speed and time left, all as the node measured them. */
 export function progressText (op: OperationInfo): string {
@@ -33,7 +34,7 @@ export function progressText (op: OperationInfo): string {
 }
 
 function Outcome ({ op, drop }: { op: OperationInfo, drop: DropJob | undefined }): React.JSX.Element | null {
-  if (op.state === 'failed' && op.error != null) return <ErrorNotice error={describeWire(op.kind === 'repair' ? 'repair' : op.kind, op.error)} compact />
+  if (op.state === 'failed' && op.error != null) return <ErrorNotice error={describeWire(op.kind, op.error)} compact />
   if (op.state === 'cancelled') return <span className='transfer-status muted'>Cancelled; nothing of it was kept.</span>
   if (op.state !== 'done') return null
   if (op.kind === 'share' && op.result != null) {

@@ -20,6 +20,7 @@ export type ErrorContext =
   | 'add-contact' | 'accept-contact' | 'decline-contact' | 'remove-contact' | 'withdraw' | 'rename' | 'block' | 'unblock' | 'unban' | 'policy' | 'scrub'
   | 'chat-send' | 'chat-history' | 'chat-read' | 'chat-search' | 'chat-accept' | 'chat-decline' | 'chat-delete'
   | 'call-start' | 'call-accept' | 'call-decline' | 'call-hangup' | 'call-history'
+  | 'compute'
 
 const ADVICE: Record<ErrorCode, string> = {
   INVALID_INPUT: 'What was entered is not valid. Check it and try again.',
@@ -138,7 +139,8 @@ const TITLE: Record<ErrorContext, string> = {
   'call-accept': 'Could not answer the call',
   'call-decline': 'Could not decline the call',
   'call-hangup': 'Could not hang up',
-  'call-history': 'Could not load the calls'
+  'call-history': 'Could not load the calls',
+  compute: 'The compute job did not complete'
 }
 
 export function describeError (context: ErrorContext, err: unknown): HumanError {
