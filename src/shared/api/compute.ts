@@ -30,6 +30,12 @@ export const MAX_MODULE_BYTES = 8 * 1024 * 1024
 /** Largest input of a WASM job, and of one of its tasks (the input is split at newlines into tasks of at most this). */
 export const MAX_WASM_INPUT_BYTES = 256 * 1024 * 1024
 export const MAX_TASK_INPUT_BYTES = 4 * 1024 * 1024
+/**
+ * A user module's memory cap per task, MiB (default). It is part of the task,
+ * so "over its memory cap" is the same verdict on every worker; a worker
+ * whose contributor setting allows less refuses the task.
+ */
+export const DEFAULT_TASK_MEMORY_MB = 256
 /** Largest output of one task. */
 export const MAX_TASK_OUTPUT_BYTES = 16 * 1024 * 1024
 /** Redundancy: 1 = adaptive (proven workers run a task alone, with spot checks); r > 1 = r distinct workers, majority wins. */
@@ -54,7 +60,7 @@ export interface JobOptions {
 export type ComputeSubmit =
   | (JobOptions & { kernel: 'matmul', n: number })
   | (JobOptions & { kernel: 'matmul', a: string, b: string })
-  | (JobOptions & { kernel: 'wasm', module: string, input: string, budget?: number })
+  | (JobOptions & { kernel: 'wasm', module: string, input: string, budget?: number, memoryMb?: number })
 
 /** One worker's share of a job. */
 export interface JobWorker {
@@ -165,7 +171,7 @@ const jobOptions = (z: Z) => ({
 const submitSchema = (z: Z) => z.union([
   z.object({ kernel: z.literal('matmul'), n: z.number().int().min(1).max(MAX_MATMUL_N), ...jobOptions(z) }).strict(),
   z.object({ kernel: z.literal('matmul'), a: localPathSchema(z), b: localPathSchema(z), ...jobOptions(z) }).strict(),
-  z.object({ kernel: z.literal('wasm'), module: localPathSchema(z), input: localPathSchema(z), budget: z.number().int().min(1).max(MAX_TASK_BUDGET).optional(), ...jobOptions(z) }).strict()
+  z.object({ kernel: z.literal('wasm'), module: localPathSchema(z), input: localPathSchema(z), budget: z.number().int().min(1).max(MAX_TASK_BUDGET).optional(), memoryMb: z.number().int().min(COMPUTE_LIMITS.memoryMb.min).max(COMPUTE_LIMITS.memoryMb.max).optional(), ...jobOptions(z) }).strict()
 ])
 
 const settingsPatch = (z: Z) => z.object({

@@ -28,7 +28,11 @@ export type TaskSpec =
 export interface TaskLimits {
   /** wall clock; past it the thread is terminated and run() throws WgtError TIMEOUT */
   timeoutMs: number
-  /** WASM memory cap (WebAssembly.Memory maximum), bytes */
+  /**
+   * WASM memory cap (WebAssembly.Memory maximum), bytes. The requester sets
+   * it as part of the task, so 'memory' is the same verdict everywhere; a
+   * worker whose contributor setting allows less refuses the task.
+   */
   memoryBytes: number
 }
 
@@ -64,6 +68,21 @@ export interface TaskRunner {
   run: (spec: TaskSpec, limits: TaskLimits, signal?: AbortSignal) => Promise<TaskOutcome>
   /** terminate every thread */
   stop: () => Promise<void>
+}
+
+/**
+ * How the scheduler reaches workers: this node, or a peer over
+ * /wgt/compute/1.0.0. Both reject with WgtError when the worker did not
+ * produce a result: UNAVAILABLE (disabled, full, paused while the computer
+ * is busy, or the task needs more memory than it allows), POLICY_DENIED
+ * (its guard does not take compute from us), TIMEOUT, PEER_UNREACHABLE,
+ * PROTOCOL (a malformed answer: counted against the peer), CANCELLED.
+ * A remote outcome's sha256 is computed here from the bytes the peer sent,
+ * never taken from the peer.
+ */
+export interface TaskDispatch {
+  local: (spec: TaskSpec, limits: TaskLimits, signal?: AbortSignal) => Promise<TaskOutcome>
+  remote: (peerId: string, spec: TaskSpec, limits: TaskLimits, signal?: AbortSignal) => Promise<TaskOutcome>
 }
 
 export type { ComputeKernel }
