@@ -45,7 +45,7 @@ describe('the API composed from slices', () => {
   })
 
   it('derives one timeout table from the metadata: long work answers at once, waiting has no deadline', () => {
-    expect([...LONG_RUNNING].sort()).toEqual(['acceptOffer', 'fetchFile', 'repairFile', 'shareFile'])
+    expect([...LONG_RUNNING].sort()).toEqual(['acceptOffer', 'fetchFile', 'repairFile', 'shareFile', 'submitCompute'])
     for (const m of LONG_RUNNING) expect(callTimeout(m, [])).toBe(60_000)
     expect(callTimeout('waitOperation', ['x'])).toBeNull()
     expect(callTimeout('fileHealth', ['x'])).toBe(180_000)
