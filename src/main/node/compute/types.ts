@@ -63,9 +63,10 @@ export interface TaskRunner {
    * Run one task. Resolves with its outcome (including a failure verdict);
    * rejects with WgtError TIMEOUT at the time limit, CANCELLED when `signal`
    * aborts, INTERNAL if the thread died for another reason. The node never
-   * goes down with a task.
+   * goes down with a task. `onCpu`, if given, hears the thread's CPU time
+   * so far while it runs (the contributor's live view), ms.
    */
-  run: (spec: TaskSpec, limits: TaskLimits, signal?: AbortSignal) => Promise<TaskOutcome>
+  run: (spec: TaskSpec, limits: TaskLimits, signal?: AbortSignal, onCpu?: (cpuMs: number) => void) => Promise<TaskOutcome>
   /** terminate every thread */
   stop: () => Promise<void>
 }

@@ -28,6 +28,8 @@ const MAX_TIMEOUT_MS = 24 * 3600_000
  * means the same on a fast and a slow worker — but it is bounded.
  */
 const PREPARE_MS = 120_000
+/** How often a running task's CPU time is read for onCpu. */
+const CPU_POLL_MS = 1000
 
 export interface TaskRunnerOptions {
   /** threads running at once, ≥ 1 */
@@ -44,6 +46,7 @@ interface Pending {
   spec: TaskSpec
   limits: TaskLimits
   signal?: AbortSignal
+  onCpu?: (cpuMs: number) => void
   resolve: (o: TaskOutcome) => void
   reject: (e: WgtError) => void
   onAbort?: () => void
@@ -111,6 +114,7 @@ export function createTaskRunner (options: TaskRunnerOptions): TaskRunner {
       if (settled) return
       settled = true
       clearTimeout(timer)
+      clearInterval(cpuPoll)
       task.signal?.removeEventListener('abort', onAbort)
       w.off('message', onMessage)
       w.off('error', onError)
@@ -146,6 +150,18 @@ export function createTaskRunner (options: TaskRunnerOptions): TaskRunner {
     let timer = setTimeout(() => {
       finish({ ok: false, error: new WgtError('TIMEOUT', `preparing the task took over ${PREPARE_MS} ms; it was stopped`) }, false)
     }, PREPARE_MS)
+    // live CPU time of the thread (worker.cpuUsage, Node ≥ 24.6; absent elsewhere: no live figure, the outcome's still comes)
+    const usage = (): Promise<number> => w.cpuUsage().then(u => (u.user + u.system) / 1000)
+    let cpuPoll: ReturnType<typeof setInterval> | undefined
+    if (task.onCpu !== undefined && typeof w.cpuUsage === 'function') {
+      const onCpu = task.onCpu
+      const base = usage()
+      base.catch(() => {})
+      cpuPoll = setInterval(() => {
+        void Promise.all([base, usage()]).then(([b, now]) => { if (!settled) onCpu(now - b) }, () => {})
+      }, CPU_POLL_MS)
+      cpuPoll.unref()
+    }
     w.on('message', onMessage)
     w.on('error', onError)
     w.on('exit', onExit)
@@ -158,12 +174,12 @@ export function createTaskRunner (options: TaskRunnerOptions): TaskRunner {
   }
 
   return {
-    async run (spec, limits, signal) {
+    async run (spec, limits, signal, onCpu) {
       if (stopped) throw new WgtError('NOT_RUNNING', 'the compute sandbox is stopped')
       checkLimits(limits)
       if (signal?.aborted === true) throw new WgtError('CANCELLED', 'the task was cancelled')
       return await new Promise<TaskOutcome>((resolve, reject) => {
-        const task: Pending = { spec, limits, signal, resolve, reject }
+        const task: Pending = { spec, limits, signal, onCpu, resolve, reject }
         if (signal !== undefined) {
           task.onAbort = () => {
             const i = queue.indexOf(task)
