@@ -127,6 +127,7 @@ export function createTaskRunner (options: TaskRunnerOptions): TaskRunner {
     }
     const onMessage = (msg: ThreadMessage): void => {
       if (msg.type === 'started') {
+        startCpu()
         clearTimeout(timer)
         timer = setTimeout(onTimeout, task.limits.timeoutMs)
         return
@@ -153,10 +154,15 @@ export function createTaskRunner (options: TaskRunnerOptions): TaskRunner {
     // live CPU time of the thread (worker.cpuUsage, Node ≥ 24.6; absent elsewhere: no live figure, the outcome's still comes)
     const usage = (): Promise<number> => w.cpuUsage().then(u => (u.user + u.system) / 1000)
     let cpuPoll: ReturnType<typeof setInterval> | undefined
-    if (task.onCpu !== undefined && typeof w.cpuUsage === 'function') {
-      const onCpu = task.onCpu
+    // counted from the task's start, like the thread's own figure (task-thread.ts)
+    let cpuBase: Promise<number> | undefined
+    const live = task.onCpu !== undefined && typeof w.cpuUsage === 'function'
+    const startCpu = (): void => {
+      if (!live || cpuBase !== undefined) return
+      const onCpu = task.onCpu as (ms: number) => void
       const base = usage()
       base.catch(() => {})
+      cpuBase = base
       cpuPoll = setInterval(() => {
         void Promise.all([base, usage()]).then(([b, now]) => { if (!settled) onCpu(now - b) }, () => {})
       }, CPU_POLL_MS)
