@@ -173,7 +173,7 @@ export function createTaskRunner (options: TaskRunnerOptions): TaskRunner {
     w.on('exit', onExit)
     task.signal?.addEventListener('abort', onAbort, { once: true })
     try {
-      w.postMessage({ spec: task.spec, limits: task.limits } satisfies RunMessage)
+      w.postMessage({ spec: compact(task.spec), limits: task.limits } satisfies RunMessage)
     } catch (err) {
       finish({ ok: false, error: WgtError.from(err, 'INVALID_INPUT') }, true)
     }
@@ -212,6 +212,18 @@ export function createTaskRunner (options: TaskRunnerOptions): TaskRunner {
       await Promise.all(all.map(async w => await w.terminate()))
     }
   }
+}
+
+/**
+ * postMessage clones a typed array's whole underlying buffer, so a view into
+ * a large one (a block of a matrix, a part of a network frame) is copied
+ * out first: the thread gets the task's bytes, not its neighbours'.
+ */
+function compact (spec: TaskSpec): TaskSpec {
+  const own = (b: Uint8Array): Uint8Array => (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : b.slice())
+  if (spec.kernel === 'matmul') return { kernel: 'matmul', input: own(spec.input) }
+  if (spec.kernel === 'wasm') return { kernel: 'wasm', module: own(spec.module), input: own(spec.input), budget: spec.budget }
+  return spec
 }
 
 function checkLimits (limits: TaskLimits): void {

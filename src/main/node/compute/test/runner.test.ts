@@ -36,6 +36,18 @@ describe('TaskRunner (worker threads)', () => {
     expect(outcome.cpuMs).toBeGreaterThan(0)
   })
 
+  it('takes its input from a view into a larger buffer', async () => {
+    const pool = runner()
+    const a = randomMatrix(5, 6, 21)
+    const b = randomMatrix(6, 7, 22)
+    const both = concat(encodeMatrix(a), encodeMatrix(b))
+    const big = new Uint8Array(both.length + 1000)
+    big.set(both, 500)
+    const outcome = await pool.run({ kernel: 'matmul', input: big.subarray(500, 500 + both.length) }, LIMITS)
+    expect(outcome.result.ok && sameBits(decodeMatrix(outcome.result.output).data, matmulTs(a, b).data)).toBe(true)
+    expect(big.length).toBe(both.length + 1000)
+  })
+
   it('input the kernel rejects is a result with verdict invalid, hashed without its message', async () => {
     const pool = runner()
     const outcome = await pool.run({ kernel: 'matmul', input: encodeMatrix(randomMatrix(2, 3, 3)) }, LIMITS)
