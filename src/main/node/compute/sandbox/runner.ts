@@ -61,7 +61,12 @@ export function taskThreadUrl (): URL {
   throw new WgtError('INTERNAL', `the task thread's entry ${name} is missing beside ${here}`)
 }
 
-export function createTaskRunner (options: TaskRunnerOptions): TaskRunner {
+/** The runner, and how many threads it has alive (idle or busy): tests and figures. */
+export interface PooledTaskRunner extends TaskRunner {
+  threads: () => number
+}
+
+export function createTaskRunner (options: TaskRunnerOptions): PooledTaskRunner {
   const { concurrency, heapMb = 256 } = options
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new WgtError('INVALID_INPUT', `concurrency ${concurrency}: expected an integer ≥ 1`)
   const entry = taskThreadUrl()
@@ -189,6 +194,8 @@ export function createTaskRunner (options: TaskRunnerOptions): TaskRunner {
         pump()
       })
     },
+
+    threads: () => live.size,
 
     async stop () {
       stopped = true
