@@ -42,11 +42,9 @@ port.on('message', (msg: RunMessage) => {
       const transfer = result.ok && result.output.buffer instanceof ArrayBuffer && result.output.byteLength === result.output.buffer.byteLength
         ? [result.output.buffer]
         : []
-      send({ type: 'done', ok: true, result, sha256, cpuMs: threadCpuMs() - cpu0 }, transfer)
+      send({ type: 'done', ok: true, result, sha256, cpuMs: threadCpuMs() - cpu0, retire: meterPoisoned() }, transfer)
     } catch (err) {
-      send({ type: 'done', ok: false, error: WgtError.from(err).toWire() })
+      send({ type: 'done', ok: false, error: WgtError.from(err).toWire(), retire: meterPoisoned() })
     }
-    // the pool replaces a thread that exits; a fresh one gets a fresh binaryen
-    if (meterPoisoned()) process.exit(0)
   })()
 })
