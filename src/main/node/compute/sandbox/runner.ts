@@ -153,9 +153,9 @@ export function createTaskRunner (options: TaskRunnerOptions): PooledTaskRunner 
     let cpuPoll: ReturnType<typeof setInterval> | undefined
     // counted from the task's start, like the thread's own figure (task-thread.ts)
     let cpuBase: Promise<number> | undefined
-    const live = task.onCpu !== undefined && typeof w.cpuUsage === 'function'
+    const liveCpu = task.onCpu !== undefined && typeof w.cpuUsage === 'function'
     const startCpu = (): void => {
-      if (!live || cpuBase !== undefined) return
+      if (!liveCpu || cpuBase !== undefined) return
       const onCpu = task.onCpu as (ms: number) => void
       const base = usage()
       base.catch(() => {})
