@@ -13,11 +13,13 @@
  *   no start function; no names starting with "__wgt" (the metering's own)
  *
  * This file checks what the engine can tell (validity, imports, export
- * kinds) synchronously and cheaply; meter.ts checks the rest with binaryen
+ * kinds) and the bounds on metering's cost (module-limits.ts) synchronously
+ * and cheaply; meter.ts checks the rest with binaryen
  * (signatures, features, start function) while it instruments the module.
  */
 import { MAX_MODULE_BYTES } from '../../../../shared/api/compute.js'
 import { WgtError } from '../../../../shared/errors.js'
+import { checkModuleLimits } from './module-limits.js'
 
 export const ABI_EXPORTS = ['alloc', 'run', 'output'] as const
 export const RESERVED_PREFIX = '__wgt'
@@ -40,6 +42,8 @@ function invalid (message: string): WgtError {
 export function checkModuleAbi (bytes: Uint8Array): void {
   if (bytes.length > MAX_MODULE_BYTES) throw invalid(`${bytes.length} bytes, over the ${MAX_MODULE_BYTES}-byte limit`)
   if (!wasmApi.validate(bytes)) throw invalid('not a valid WebAssembly module (WebAssembly.validate refused it)')
+  // the cheap bounds on what metering it may cost, before anything compiles or reads it whole
+  checkModuleLimits(bytes)
   const mod = new wasmApi.Module(bytes)
   const imports = wasmApi.Module.imports(mod)
   const others = imports.filter(i => !(i.module === 'env' && i.name === 'memory' && i.kind === 'memory'))

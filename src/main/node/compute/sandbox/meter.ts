@@ -32,9 +32,12 @@
  * results differ between CPUs), bulk memory. Not threads, exceptions,
  * reference types, GC, multi-memory, memory64, multi-value, tail calls.
  */
+import { getHeapStatistics } from 'node:v8'
+import { threadId } from 'node:worker_threads'
 import type binaryenT from 'binaryen'
 import { WgtError } from '../../../../shared/errors.js'
 import { RESERVED_PREFIX, checkModuleAbi } from './abi.js'
+import { stripCustomSections } from './module-limits.js'
 
 type Binaryen = typeof binaryenT
 type BModule = binaryenT.Module
@@ -69,9 +72,48 @@ let quiet = false
 let poisoned = false
 
 /**
+ * One module metered at a time in a pool (review M2): binaryen's memory is a
+ * WebAssembly memory, outside the thread's heap limit, and grows to ~100–200
+ * MiB for the largest modules module-limits.ts allows. The pool (runner.ts)
+ * shares one Int32 between its threads: 0 free, else the holder's threadId;
+ * it frees the lock of a thread that exits holding it (a task stopped at its
+ * time limit while metering).
+ */
+let meterLock: Int32Array | undefined
+export function setMeterLock (lock: Int32Array | undefined): void {
+  meterLock = lock
+}
+
+async function withMeterLock<T> (fn: () => Promise<T>): Promise<T> {
+  const lock = meterLock
+  if (lock === undefined) return await fn()
+  for (;;) {
+    const holder = Atomics.compareExchange(lock, 0, 0, threadId)
+    if (holder === 0) break
+    // bounded: a missed wake costs at most this much
+    Atomics.wait(lock, 0, holder, 250)
+  }
+  try {
+    return await fn()
+  } finally {
+    Atomics.compareExchange(lock, 0, threadId, 0)
+    Atomics.notify(lock, 0, 1)
+  }
+}
+
+/**
+ * binaryen's memory never shrinks: a thread whose binaryen grew past this
+ * (external memory of the isolate, where the WebAssembly memory is counted)
+ * is retired after its task, so a pool does not keep N peaks alive.
+ * Loaded, binaryen holds ~41 MiB.
+ */
+const RETIRE_EXTERNAL_BYTES = 96 * 2 ** 20
+
+/**
  * True once binaryen failed in a way we did not foresee (an Emscripten
- * abort leaves its instance unusable): the task thread then asks to be
- * retired with its answer, and the pool starts a fresh one.
+ * abort leaves its instance unusable), or its memory grew past
+ * RETIRE_EXTERNAL_BYTES: the task thread then asks to be retired with its
+ * answer, and the pool starts a fresh one.
  */
 export function meterPoisoned (): boolean {
   return poisoned
@@ -135,12 +177,24 @@ interface Wrappers {
  * is wrong.
  */
 export async function meterModule (bytes: Uint8Array): Promise<MeteredModule> {
+  // the cheap checks first, module-limits.ts's bounds among them: binaryen sees only a module whose cost is bounded
   checkModuleAbi(bytes)
+  return await withMeterLock(async () => {
+    try {
+      return await meterChecked(bytes)
+    } finally {
+      if (getHeapStatistics().external_memory > RETIRE_EXTERNAL_BYTES) poisoned = true
+    }
+  })
+}
+
+async function meterChecked (bytes: Uint8Array): Promise<MeteredModule> {
   const b = await binaryen()
   let m: BModule
   try {
     quiet = true
-    m = b.readBinary(bytes)
+    // custom sections (names, debug info) are not needed to meter, and would cost binaryen memory
+    m = b.readBinary(stripCustomSections(bytes))
   } catch (err) {
     poisoned = true
     throw invalid(`binaryen cannot read it (${(err as Error).message})`)
@@ -232,9 +286,12 @@ function walk (b: Binaryen, fields: Map<number, string[]>, body: Ref): Regions {
   const loopRegions: Array<[Ref, number]> = []
   const grows: Ref[] = []
   const bulk: Regions['bulk'] = []
-  const stack: Array<[Ref, number]> = [[body, 0]]
-  while (stack.length > 0) {
-    const [e, region] = stack.pop() as [Ref, number]
+  // two flat stacks of numbers, not an array of pairs: a body may hold ~500k expressions
+  const stackE: Ref[] = [body]
+  const stackR: number[] = [0]
+  while (stackE.length > 0) {
+    const e = stackE.pop() as Ref
+    const region = stackR.pop() as number
     if (e === 0) continue
     const id = b.getExpressionId(e)
     const names = fields.get(id)
@@ -259,8 +316,8 @@ function walk (b: Binaryen, fields: Map<number, string[]>, body: Ref): Regions {
     }
     for (const name of names) {
       const v = info[name]
-      if (Array.isArray(v)) for (const c of v as Ref[]) stack.push([c, childRegion])
-      else if (typeof v === 'number') stack.push([v, childRegion])
+      if (Array.isArray(v)) for (const c of v as Ref[]) { stackE.push(c); stackR.push(childRegion) }
+      else if (typeof v === 'number') { stackE.push(v); stackR.push(childRegion) }
     }
   }
   return { entry: counts[0], loops: loopRegions.map(([loop, r]) => [loop, Math.max(1, counts[r])]), grows, bulk }

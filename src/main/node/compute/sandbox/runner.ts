@@ -74,14 +74,19 @@ export function createTaskRunner (options: TaskRunnerOptions): PooledTaskRunner 
   const live = new Set<Worker>()
   const queue: Pending[] = []
   let stopped = false
+  // one module metered at a time in this pool (meter.ts): 0 or the holder's threadId
+  const meterLock = new Int32Array(new SharedArrayBuffer(4))
 
   function spawn (): Worker {
-    const w = new Worker(entry, { resourceLimits: { maxOldGenerationSizeMb: heapMb } })
+    const w = new Worker(entry, { resourceLimits: { maxOldGenerationSizeMb: heapMb }, workerData: { meterLock } })
+    const id = w.threadId
     // an idle pool must not keep a process alive; a running task's timer does
     w.unref()
     live.add(w)
     // an idle thread that dies (it should not) is just forgotten
     w.on('exit', () => {
+      // a thread stopped while metering leaves the lock to the others
+      if (Atomics.compareExchange(meterLock, 0, id, 0) === id) Atomics.notify(meterLock, 0, 1)
       live.delete(w)
       const i = idle.indexOf(w)
       if (i >= 0) idle.splice(i, 1)

@@ -4,14 +4,16 @@
  * CPU time this thread spent on it. The parent terminates the thread at the
  * time limit; nothing here needs to watch the clock.
  */
-import { parentPort } from 'node:worker_threads'
+import { parentPort, workerData } from 'node:worker_threads'
 import { WgtError } from '../../../../shared/errors.js'
 import { executeTask, type RunMessage, type ThreadMessage } from './execute.js'
-import { meterPoisoned } from './meter.js'
+import { meterPoisoned, setMeterLock } from './meter.js'
 import { resultSha256 } from './result-hash.js'
 
 const port = parentPort
 if (port === null) throw new Error('task-thread.ts is the entry of a worker thread, not a module to import')
+// the pool's lock: one module metered at a time (meter.ts)
+setMeterLock((workerData as { meterLock?: Int32Array } | null)?.meterLock)
 
 /**
  * CPU time of this thread alone, ms: process.threadCpuUsage (Node ≥ 23.9),

@@ -44,7 +44,14 @@ async function prepare (module: Uint8Array): Promise<Prepared> {
     return hit
   }
   const metered = await meterModule(module)
-  const prepared = { metered, compiled: new wasmApi.Module(metered.binary) }
+  let compiled: object
+  try {
+    compiled = new wasmApi.Module(metered.binary)
+  } catch (err) {
+    // the same engine limits on every worker (module-limits.ts keeps well under them): the module's verdict, not this node's failure
+    throw new WgtError('INVALID_INPUT', `WASM module: once metered, the engine cannot compile it (${(err as Error).message})`)
+  }
+  const prepared = { metered, compiled }
   cache.set(key, prepared)
   if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value as string)
   return prepared

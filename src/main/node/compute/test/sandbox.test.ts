@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { WgtError } from '../../../../shared/errors.js'
 import { checkModuleAbi } from '../sandbox/abi.js'
 import { meterModule } from '../sandbox/meter.js'
+import { MAX_NESTING } from '../sandbox/module-limits.js'
 import { createTaskRunner } from '../sandbox/runner.js'
 import { runWasmTask } from '../sandbox/wasm-task.js'
 import type { TaskSpec } from '../types.js'
@@ -127,11 +128,11 @@ describe('user modules in the TaskRunner', () => {
     expect((await pool.run(fill, LIMITS)).result).toMatchObject({ ok: false, verdict: 'budget' })
   })
 
-  it('a module nested too deeply for binaryen is invalid, and the pool goes on with a fresh thread', async () => {
-    const shallow = await pool.run({ kernel: 'wasm', module: nestedModule(10), input: text('x'), budget: BUDGET }, LIMITS)
+  it('a module nested deeper than MAX_NESTING is invalid before binaryen reads it; at the limit it runs', async () => {
+    const shallow = await pool.run({ kernel: 'wasm', module: nestedModule(MAX_NESTING), input: text('x'), budget: BUDGET }, LIMITS)
     expect(shallow.result.ok).toBe(true)
     const deep = await pool.run({ kernel: 'wasm', module: nestedModule(100_000), input: text('x'), budget: BUDGET }, LIMITS)
-    expect(deep.result).toMatchObject({ ok: false, verdict: 'invalid', message: expect.stringMatching(/nested too deeply/) })
+    expect(deep.result).toMatchObject({ ok: false, verdict: 'invalid', message: expect.stringMatching(/nests blocks, loops and ifs over 512 deep/) })
     expect((await pool.run(await spec(UPPER, 'ok'), LIMITS)).result.ok).toBe(true)
   })
 
