@@ -13,8 +13,8 @@
 import { existsSync } from 'node:fs'
 import { Worker } from 'node:worker_threads'
 import { WgtError } from '../../../../shared/errors.js'
-import type { TaskLimits, TaskOutcome, TaskRunner, TaskSpec } from '../types.js'
-import type { RunMessage, ThreadMessage } from './execute.js'
+import type { TaskLimits, TaskOutcome, TaskRunner } from '../types.js'
+import type { RunMessage, ThreadMessage, ThreadSpec } from './execute.js'
 
 /** WebAssembly's 32-bit memories stop at 65536 pages of 64 KiB. */
 const MAX_MEMORY_BYTES = 65536 * 65536
@@ -35,7 +35,7 @@ export interface TaskRunnerOptions {
 }
 
 interface Pending {
-  spec: TaskSpec
+  spec: ThreadSpec
   limits: TaskLimits
   signal?: AbortSignal
   onCpu?: (cpuMs: number) => void
@@ -61,9 +61,26 @@ export function taskThreadUrl (): URL {
   throw new WgtError('INTERNAL', `the task thread's entry ${name} is missing beside ${here}`)
 }
 
+/** What checkModule found: the module's declared memory, pages of 64 KiB (max null: none declared). */
+export interface ModuleCheck { memoryMin: number, memoryMax: number | null }
+
+/** Time allowed a submit-time check: loading binaryen and metering the largest module allowed take ~3 s here. */
+export const CHECK_TIMEOUT_MS = 60_000
+
 /** The runner, and how many threads it has alive (idle or busy): tests and figures. */
 export interface PooledTaskRunner extends TaskRunner {
   threads: () => number
+  /**
+   * The requester's submit-time check of a user module (review L3): exactly
+   * what a worker runs before a task (abi.ts, module-limits.ts, meter.ts:
+   * size, validity, imports and exports, signatures, features, start
+   * function, memories, the metering bounds), in a pool thread like a task
+   * (binaryen never loads on the calling thread), queued with the tasks.
+   * Resolves with the declared memory (compare memoryMin with the task's
+   * cap); rejects INVALID_INPUT saying what is wrong, TIMEOUT / CANCELLED
+   * like a task.
+   */
+  checkModule: (module: Uint8Array, signal?: AbortSignal) => Promise<ModuleCheck>
 }
 
 export function createTaskRunner (options: TaskRunnerOptions): PooledTaskRunner {
@@ -181,24 +198,38 @@ export function createTaskRunner (options: TaskRunnerOptions): PooledTaskRunner 
     }
   }
 
+  async function enqueue (spec: ThreadSpec, limits: TaskLimits, signal?: AbortSignal, onCpu?: (cpuMs: number) => void): Promise<TaskOutcome> {
+    if (stopped) throw new WgtError('NOT_RUNNING', 'the compute sandbox is stopped')
+    checkLimits(limits)
+    if (signal?.aborted === true) throw new WgtError('CANCELLED', 'the task was cancelled')
+    return await new Promise<TaskOutcome>((resolve, reject) => {
+      const task: Pending = { spec, limits, signal, onCpu, resolve, reject }
+      if (signal !== undefined) {
+        task.onAbort = () => {
+          const i = queue.indexOf(task)
+          if (i >= 0) queue.splice(i, 1)
+          reject(new WgtError('CANCELLED', 'the task was cancelled'))
+        }
+        signal.addEventListener('abort', task.onAbort, { once: true })
+      }
+      queue.push(task)
+      pump()
+    })
+  }
+
   return {
     async run (spec, limits, signal, onCpu) {
-      if (stopped) throw new WgtError('NOT_RUNNING', 'the compute sandbox is stopped')
-      checkLimits(limits)
-      if (signal?.aborted === true) throw new WgtError('CANCELLED', 'the task was cancelled')
-      return await new Promise<TaskOutcome>((resolve, reject) => {
-        const task: Pending = { spec, limits, signal, onCpu, resolve, reject }
-        if (signal !== undefined) {
-          task.onAbort = () => {
-            const i = queue.indexOf(task)
-            if (i >= 0) queue.splice(i, 1)
-            reject(new WgtError('CANCELLED', 'the task was cancelled'))
-          }
-          signal.addEventListener('abort', task.onAbort, { once: true })
-        }
-        queue.push(task)
-        pump()
-      })
+      return await enqueue(spec, limits, signal, onCpu)
+    },
+
+    async checkModule (module, signal) {
+      if (!(module instanceof Uint8Array)) throw new WgtError('INVALID_INPUT', 'WASM module: expected bytes')
+      // the memory cap is not used by a check (nothing runs); the smallest valid one
+      const { result } = await enqueue({ kernel: 'check', module }, { timeoutMs: CHECK_TIMEOUT_MS, memoryBytes: 65536 }, signal)
+      if (!result.ok) throw new WgtError('INVALID_INPUT', result.message)
+      const view = new DataView(result.output.buffer, result.output.byteOffset, result.output.byteLength)
+      const max = view.getUint32(4, true)
+      return { memoryMin: view.getUint32(0, true), memoryMax: max === 0xffffffff ? null : max }
     },
 
     threads: () => live.size,
@@ -223,9 +254,10 @@ export function createTaskRunner (options: TaskRunnerOptions): PooledTaskRunner 
  * a large one (a block of a matrix, a part of a network frame) is copied
  * out first: the thread gets the task's bytes, not its neighbours'.
  */
-function compact (spec: TaskSpec): TaskSpec {
+function compact (spec: ThreadSpec): ThreadSpec {
   const own = (b: Uint8Array): Uint8Array => (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : b.slice())
   if (spec.kernel === 'matmul') return { kernel: 'matmul', input: own(spec.input) }
+  if (spec.kernel === 'check') return { kernel: 'check', module: own(spec.module) }
   if (spec.kernel === 'wasm') return { kernel: 'wasm', module: own(spec.module), input: own(spec.input), budget: spec.budget }
   return spec
 }

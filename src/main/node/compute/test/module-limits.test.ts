@@ -96,3 +96,30 @@ describe('bounds on metering (review M2, L6)', () => {
     expect((await meterModule(withCustom)).binary).toEqual((await meterModule(plain)).binary)
   })
 })
+
+// review L3: what a worker checks, the requester can check at submit time, in the pool
+describe('checkModule (submit-time check through the pool)', () => {
+  const pool = createTaskRunner({ concurrency: 2 })
+  afterAll(async () => { await pool.stop() })
+
+  it('resolves with the declared memory for a module a worker would run; rejects what a worker would refuse', async () => {
+    await expect(pool.checkModule(rawModule({ run: [] }))).resolves.toEqual({ memoryMin: 1, memoryMax: null })
+    await expect(pool.checkModule(await abiModule('(i32.const 0)', '(func $s) (start $s)'))).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/has a start function/) })
+    await expect(pool.checkModule(await abiModule('(i32.const 0)', '(func $f (export "output2") (result i32) (i32.const 0))'))).resolves.toMatchObject({ memoryMin: 2 })
+    await expect(pool.checkModule(rawModule({ run: repeat(NOP, 1_100_000) }))).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/bytes of code, over the limit/) })
+    await expect(pool.checkModule(new TextEncoder().encode('garbage'))).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/not a valid WebAssembly module/) })
+  })
+
+  it('a thread stopped while it holds the metering lock does not block the others', async () => {
+    // a cold thread loads binaryen (~1.5 s) under the lock; its task is stopped at the time limit meanwhile
+    const fresh = createTaskRunner({ concurrency: 2 })
+    const cold = fresh.run({ kernel: 'wasm', module: rawModule({ run: [0x01] }), input: x, budget: 1000n }, { timeoutMs: 1200, memoryBytes: 4 * MiB })
+    await expect(cold).rejects.toMatchObject({ code: 'TIMEOUT' })
+    try {
+      await expect(fresh.checkModule(rawModule({ run: [] }))).resolves.toMatchObject({ memoryMin: 1 })
+      expect((await fresh.run({ kernel: 'wasm', module: rawModule({ run: [] }), input: x, budget: 1000n }, LIMITS)).result.ok).toBe(true)
+    } finally {
+      await fresh.stop()
+    }
+  })
+})
