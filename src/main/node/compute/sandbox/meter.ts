@@ -50,7 +50,8 @@ type Ref = number
  * binaryen major version. A task request carries it and a worker with a
  * different value refuses the task rather than disagreeing with its peers.
  */
-export const METER_VERSION = 1
+export const METER_VERSION = 2
+// 1: the first metering (entry, loop, grow and bulk charges); 2: module-limits.ts's admission bounds (review M2, L6)
 
 export const BUDGET_GLOBAL = '__wgt_budget'
 export const OUT_OF_BUDGET_GLOBAL = '__wgt_out_of_budget'
