@@ -19,7 +19,7 @@
  */
 import { MAX_MODULE_BYTES } from '../../../../shared/api/compute.js'
 import { WgtError } from '../../../../shared/errors.js'
-import { checkModuleLimits } from './module-limits.js'
+import { checkModuleLimits, isMalformed } from './module-limits.js'
 
 export const ABI_EXPORTS = ['alloc', 'run', 'output'] as const
 export const RESERVED_PREFIX = '__wgt'
@@ -41,9 +41,15 @@ function invalid (message: string): WgtError {
 /** Throws INVALID_INPUT with what is wrong, naming the offending import or export. */
 export function checkModuleAbi (bytes: Uint8Array): void {
   if (bytes.length > MAX_MODULE_BYTES) throw invalid(`${bytes.length} bytes, over the ${MAX_MODULE_BYTES}-byte limit`)
+  // the cheap bounds on what metering may cost, before anything validates, compiles or reads it whole
+  try {
+    checkModuleLimits(bytes)
+  } catch (err) {
+    // what the pass cannot read, the engine names; a module the engine accepts but the pass cannot read is refused all the same
+    if (isMalformed(err) && !wasmApi.validate(bytes)) throw invalid('not a valid WebAssembly module (WebAssembly.validate refused it)')
+    throw err
+  }
   if (!wasmApi.validate(bytes)) throw invalid('not a valid WebAssembly module (WebAssembly.validate refused it)')
-  // the cheap bounds on what metering it may cost, before anything compiles or reads it whole
-  checkModuleLimits(bytes)
   const mod = new wasmApi.Module(bytes)
   const imports = wasmApi.Module.imports(mod)
   const others = imports.filter(i => !(i.module === 'env' && i.name === 'memory' && i.kind === 'memory'))

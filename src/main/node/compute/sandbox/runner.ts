@@ -70,6 +70,8 @@ export const CHECK_TIMEOUT_MS = 60_000
 /** The runner, and how many threads it has alive (idle or busy): tests and figures. */
 export interface PooledTaskRunner extends TaskRunner {
   threads: () => number
+  /** the threadId metering a module now, 0 for none (meter.ts's lock): tests */
+  meteringThread: () => number
   /**
    * The requester's submit-time check of a user module (review L3): exactly
    * what a worker runs before a task (abi.ts, module-limits.ts, meter.ts:
@@ -233,6 +235,8 @@ export function createTaskRunner (options: TaskRunnerOptions): PooledTaskRunner 
     },
 
     threads: () => live.size,
+
+    meteringThread: () => Atomics.load(meterLock, 0),
 
     async stop () {
       stopped = true

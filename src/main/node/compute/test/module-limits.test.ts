@@ -111,10 +111,16 @@ describe('checkModule (submit-time check through the pool)', () => {
   })
 
   it('a thread stopped while it holds the metering lock does not block the others', async () => {
-    // a cold thread loads binaryen (~1.5 s) under the lock; its task is stopped at the time limit meanwhile
+    // a thread is stopped (its task cancelled) while it loads binaryen and meters the largest code allowed, under the lock
     const fresh = createTaskRunner({ concurrency: 2 })
-    const cold = fresh.run({ kernel: 'wasm', module: rawModule({ run: [0x01] }), input: x, budget: 1000n }, { timeoutMs: 1200, memoryBytes: 4 * MiB })
-    await expect(cold).rejects.toMatchObject({ code: 'TIMEOUT' })
+    const body = repeat(NOP, MAX_FUNCTION_BODY_BYTES - 16)
+    const largest = rawModule({ run: body, more: [body.subarray(0, MAX_CODE_BYTES - MAX_FUNCTION_BODY_BYTES - 64)] })
+    const ac = new AbortController()
+    const cold = fresh.run({ kernel: 'wasm', module: largest, input: x, budget: 1000n }, LIMITS, ac.signal)
+    cold.catch(() => {})
+    while (fresh.meteringThread() === 0) await new Promise(resolve => setTimeout(resolve, 2))
+    ac.abort()
+    await expect(cold).rejects.toMatchObject({ code: 'CANCELLED' })
     try {
       await expect(fresh.checkModule(rawModule({ run: [] }))).resolves.toMatchObject({ memoryMin: 1 })
       expect((await fresh.run({ kernel: 'wasm', module: rawModule({ run: [] }), input: x, budget: 1000n }, LIMITS)).result.ok).toBe(true)
