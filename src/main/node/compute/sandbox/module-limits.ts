@@ -8,7 +8,8 @@
  * blocks a stack overflow after 16 s. So the number of instructions is
  * bounded by the code section's size, nesting by a depth, and the things
  * binaryen allocates per item (functions, locals, globals, segments, table
- * entries, loops) by counts. Each function body is bounded so that,
+ * entries, loops, exports) by counts; data bytes are bounded by the module's
+ * own 8 MiB. Each function body is bounded so that,
  * instrumented, it stays under V8's 7,654,321-byte limit on a function:
  * ≤ MAX_LOOPS charges of ~30 bytes (2 MB) plus ≤ 2.5× the body for the
  * calls wrapping memory.grow and bulk-memory sizes (1.3 MB).
@@ -46,6 +47,7 @@ export const MAX_LOCALS_PER_FUNCTION = 50_000
 export const MAX_LOCALS_TOTAL = 1_000_000
 export const MAX_GLOBALS = 10_000
 export const MAX_TYPES = 10_000
+export const MAX_EXPORTS = 10_000
 export const MAX_DATA_SEGMENTS = 10_000
 export const MAX_ELEMENT_SEGMENTS = 10_000
 /** a table's initial and maximum size, and all element segments' entries together (L6: a 10M-entry table cost 80 MiB unmetered) */
@@ -100,7 +102,7 @@ export function isMalformed (err: unknown): boolean {
   return err instanceof WgtError && err.message.startsWith('WASM module: is malformed')
 }
 
-const SECTION = { custom: 0, type: 1, function: 3, table: 4, global: 6, element: 9, code: 10, data: 11, tag: 13 }
+const SECTION = { custom: 0, type: 1, function: 3, export: 7, table: 4, global: 6, element: 9, code: 10, data: 11, tag: 13 }
 
 /** Throws INVALID_INPUT naming the first limit the module passes. `bytes` is a whole module (≤ MAX_MODULE_BYTES: abi.ts). */
 export function checkModuleLimits (bytes: Uint8Array): void {
@@ -116,6 +118,7 @@ export function checkModuleLimits (bytes: Uint8Array): void {
       case SECTION.type: atMost('types', s.u32(), MAX_TYPES); break
       case SECTION.function: atMost('functions', s.u32(), MAX_FUNCTIONS); break
       case SECTION.global: atMost('globals', s.u32(), MAX_GLOBALS); break
+      case SECTION.export: atMost('exports', s.u32(), MAX_EXPORTS); break
       case SECTION.data: atMost('data segments', s.u32(), MAX_DATA_SEGMENTS); break
       case SECTION.tag: throw invalid('uses exceptions (a tag section), outside the ABI\'s features')
       case SECTION.table: checkTables(s); break

@@ -3,7 +3,7 @@ import { WgtError } from '../../../../shared/errors.js'
 import { checkModuleAbi } from '../sandbox/abi.js'
 import { meterModule } from '../sandbox/meter.js'
 import {
-  MAX_CODE_BYTES, MAX_FUNCTION_BODY_BYTES, MAX_LOCALS_PER_FUNCTION, MAX_LOOPS, MAX_TABLE_ENTRIES, checkModuleLimits, stripCustomSections
+  MAX_CODE_BYTES, MAX_EXPORTS, MAX_FUNCTION_BODY_BYTES, MAX_LOCALS_PER_FUNCTION, MAX_LOOPS, MAX_TABLE_ENTRIES, checkModuleLimits, stripCustomSections
 } from '../sandbox/module-limits.js'
 import { createTaskRunner } from '../sandbox/runner.js'
 import { runWasmTask } from '../sandbox/wasm-task.js'
@@ -75,6 +75,16 @@ describe('bounds on metering (review M2, L6)', () => {
     const element = section(9, [1, 0, 0x41, 0, 0x0b, ...leb(entries), ...new Array<number>(entries).fill(0)])
     refused(rawModule({ run: [], table: table(MAX_TABLE_ENTRIES), element }), /65537 element entries, over the limit of 65536/)
     await expect(meterModule(rawModule({ run: [], table: table(MAX_TABLE_ENTRIES) }))).resolves.toMatchObject({ memoryMin: 1 })
+  })
+
+  it('exports over the limit are refused (binaryen keeps a name and an entry for each)', () => {
+    const m = rawModule({ run: [] })
+    // a second export section would be invalid: count the limit through the reader on a module whose export count is patched
+    const at = m.indexOf(7, 8 + 20)
+    expect(m[at + 2]).toBe(3)
+    const body = [...leb(MAX_EXPORTS + 1), ...Array.from({ length: MAX_EXPORTS + 1 }, (_, i) => [...leb(String(i).length), ...Buffer.from(String(i)), 0, 0]).flat()]
+    const patched = new Uint8Array([...m.subarray(0, at), ...section(7, body), ...m.subarray(at + 2 + m[at + 1])])
+    refused(patched, /10001 exports, over the limit of 10000/)
   })
 
   it('locals over the limit of a function are refused', () => {
