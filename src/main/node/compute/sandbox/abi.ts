@@ -19,7 +19,7 @@
  */
 import { MAX_MODULE_BYTES } from '../../../../shared/api/compute.js'
 import { WgtError } from '../../../../shared/errors.js'
-import { checkModuleLimits, isMalformed } from './module-limits.js'
+import { checkModuleLimits, isMalformed, type ModuleStats } from './module-limits.js'
 
 export const ABI_EXPORTS = ['alloc', 'run', 'output'] as const
 export const RESERVED_PREFIX = '__wgt'
@@ -38,12 +38,13 @@ function invalid (message: string): WgtError {
   return new WgtError('INVALID_INPUT', `WASM module: ${message}`)
 }
 
-/** Throws INVALID_INPUT with what is wrong, naming the offending import or export. */
-export function checkModuleAbi (bytes: Uint8Array): void {
+/** Throws INVALID_INPUT with what is wrong, naming the offending import or export; returns module-limits.ts's figures. */
+export function checkModuleAbi (bytes: Uint8Array): ModuleStats {
   if (bytes.length > MAX_MODULE_BYTES) throw invalid(`${bytes.length} bytes, over the ${MAX_MODULE_BYTES}-byte limit`)
   // the cheap bounds on what metering may cost, before anything validates, compiles or reads it whole
+  let stats: ModuleStats
   try {
-    checkModuleLimits(bytes)
+    stats = checkModuleLimits(bytes)
   } catch (err) {
     // what the pass cannot read, the engine names; a module the engine accepts but the pass cannot read is refused all the same
     if (isMalformed(err) && !wasmApi.validate(bytes)) throw invalid('not a valid WebAssembly module (WebAssembly.validate refused it)')
@@ -66,4 +67,5 @@ export function checkModuleAbi (bytes: Uint8Array): void {
   }
   const reserved = exports.find(e => e.name.startsWith(RESERVED_PREFIX))
   if (reserved !== undefined) throw invalid(`exports ${reserved.name}: names starting with ${RESERVED_PREFIX} are reserved`)
+  return stats
 }

@@ -32,7 +32,6 @@
  * results differ between CPUs), bulk memory. Not threads, exceptions,
  * reference types, GC, multi-memory, memory64, multi-value, tail calls.
  */
-import { getHeapStatistics } from 'node:v8'
 import { threadId } from 'node:worker_threads'
 import type binaryenT from 'binaryen'
 import { WgtError } from '../../../../shared/errors.js'
@@ -103,17 +102,22 @@ async function withMeterLock<T> (fn: () => Promise<T>): Promise<T> {
 }
 
 /**
- * binaryen's memory never shrinks: a thread whose binaryen grew past this
- * (external memory of the isolate, where the WebAssembly memory is counted)
- * is retired after its task, so a pool does not keep N peaks alive.
- * Loaded, binaryen holds ~41 MiB.
+ * binaryen's memory never shrinks, and binaryen.js does not show it (its
+ * WebAssembly memory is not even in the isolate's external memory figure).
+ * So its growth is estimated from what it read: ~100 bytes per byte of code
+ * (measured: 1 MiB of code, +190 MiB RSS) plus the data. A thread whose
+ * estimate, summed over its meterings, passes RETIRE_GROWTH_BYTES is retired
+ * after its task, so a pool does not keep N peaks alive. Loaded, binaryen
+ * holds ~41 MiB; a module with 100 KiB of code adds ~10 MiB.
  */
-const RETIRE_EXTERNAL_BYTES = 96 * 2 ** 20
+const RETIRE_GROWTH_BYTES = 64 * 2 ** 20
+const GROWTH_PER_CODE_BYTE = 100
+let growth = 0
 
 /**
  * True once binaryen failed in a way we did not foresee (an Emscripten
  * abort leaves its instance unusable), or its memory grew past
- * RETIRE_EXTERNAL_BYTES: the task thread then asks to be retired with its
+ * RETIRE_GROWTH_BYTES: the task thread then asks to be retired with its
  * answer, and the pool starts a fresh one.
  */
 export function meterPoisoned (): boolean {
@@ -179,18 +183,19 @@ interface Wrappers {
  */
 export async function meterModule (bytes: Uint8Array): Promise<MeteredModule> {
   // the cheap checks first, module-limits.ts's bounds among them: binaryen sees only a module whose cost is bounded
-  checkModuleAbi(bytes)
+  const stats = checkModuleAbi(bytes)
   return await withMeterLock(async () => {
+    const b = await binaryen()
     try {
-      return await meterChecked(bytes)
+      return meterChecked(b, bytes)
     } finally {
-      if (getHeapStatistics().external_memory > RETIRE_EXTERNAL_BYTES) poisoned = true
+      growth += GROWTH_PER_CODE_BYTE * stats.codeBytes + stats.dataBytes
+      if (growth > RETIRE_GROWTH_BYTES) poisoned = true
     }
   })
 }
 
-async function meterChecked (bytes: Uint8Array): Promise<MeteredModule> {
-  const b = await binaryen()
+function meterChecked (b: Binaryen, bytes: Uint8Array): MeteredModule {
   let m: BModule
   try {
     quiet = true

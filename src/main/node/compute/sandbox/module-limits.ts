@@ -104,8 +104,12 @@ export function isMalformed (err: unknown): boolean {
 
 const SECTION = { custom: 0, type: 1, function: 3, export: 7, table: 4, global: 6, element: 9, code: 10, data: 11, tag: 13 }
 
+/** What the pass saw: the code and data section sizes, bytes. */
+export interface ModuleStats { codeBytes: number, dataBytes: number }
+
 /** Throws INVALID_INPUT naming the first limit the module passes. `bytes` is a whole module (≤ MAX_MODULE_BYTES: abi.ts). */
-export function checkModuleLimits (bytes: Uint8Array): void {
+export function checkModuleLimits (bytes: Uint8Array): ModuleStats {
+  const stats = { codeBytes: 0, dataBytes: 0 }
   const r = new Reader(bytes, 0, bytes.length)
   for (const b of MAGIC_VERSION) if (r.byte() !== b) throw invalid('is malformed (not the WebAssembly magic number and version 1)')
   let locals = 0
@@ -119,18 +123,23 @@ export function checkModuleLimits (bytes: Uint8Array): void {
       case SECTION.function: atMost('functions', s.u32(), MAX_FUNCTIONS); break
       case SECTION.global: atMost('globals', s.u32(), MAX_GLOBALS); break
       case SECTION.export: atMost('exports', s.u32(), MAX_EXPORTS); break
-      case SECTION.data: atMost('data segments', s.u32(), MAX_DATA_SEGMENTS); break
+      case SECTION.data:
+        atMost('data segments', s.u32(), MAX_DATA_SEGMENTS)
+        stats.dataBytes = size
+        break
       case SECTION.tag: throw invalid('uses exceptions (a tag section), outside the ABI\'s features')
       case SECTION.table: checkTables(s); break
       case SECTION.element: checkElements(s); break
       case SECTION.code:
         atMost('bytes of code', size, MAX_CODE_BYTES)
+        stats.codeBytes = size
         locals = checkCode(s)
         atMost('locals in all functions', locals, MAX_LOCALS_TOTAL)
         break
       default: break
     }
   }
+  return stats
 }
 
 function checkTables (s: Reader): void {

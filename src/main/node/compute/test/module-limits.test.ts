@@ -60,11 +60,15 @@ describe('bounds on metering (review M2, L6)', () => {
     refused(rawModule({ run: repeat(EMPTY_LOOP, 3 * MAX_LOOPS + 3) }), /65537 loops, over the limit of 65536/)
   })
 
-  it('the largest code section (two bodies of nops) is metered', async () => {
+  it('the largest code section (two bodies of nops) is metered, and its thread retires after (binaryen\'s memory never shrinks)', async () => {
     const body = repeat(NOP, MAX_FUNCTION_BODY_BYTES - 16)
     const m = rawModule({ run: body, more: [body.subarray(0, MAX_CODE_BYTES - MAX_FUNCTION_BODY_BYTES - 64)] })
+    const small = await pool.run({ kernel: 'wasm', module: rawModule({ run: [] }), input: x, budget: 1000n }, LIMITS)
+    expect(small.result.ok && pool.threads()).toBe(1)
     const outcome = await pool.run({ kernel: 'wasm', module: m, input: x, budget: 10_000_000n }, LIMITS)
     expect(outcome.result.ok).toBe(true)
+    // its binaryen grew by ~100 MiB, which it would keep: the thread retired after the task
+    expect(pool.threads()).toBe(0)
   })
 
   it('tables: a 10M-entry funcref table and too many element entries are refused; one at the limit is fine (L6)', async () => {
