@@ -38,8 +38,13 @@ function invalid (message: string): WgtError {
   return new WgtError('INVALID_INPUT', `WASM module: ${message}`)
 }
 
-/** Throws INVALID_INPUT with what is wrong, naming the offending import or export; returns module-limits.ts's figures. */
-export function checkModuleAbi (bytes: Uint8Array): ModuleStats {
+/** Throws INVALID_INPUT with what is wrong, naming the offending import or export. */
+export function checkModuleAbi (bytes: Uint8Array): void {
+  checkModuleAbiStats(bytes)
+}
+
+/** checkModuleAbi, returning module-limits.ts's figures (meter.ts estimates binaryen's memory from them). */
+export function checkModuleAbiStats (bytes: Uint8Array): ModuleStats {
   if (bytes.length > MAX_MODULE_BYTES) throw invalid(`${bytes.length} bytes, over the ${MAX_MODULE_BYTES}-byte limit`)
   // the cheap bounds on what metering may cost, before anything validates, compiles or reads it whole
   let stats: ModuleStats

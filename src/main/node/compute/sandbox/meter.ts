@@ -35,7 +35,7 @@
 import { threadId } from 'node:worker_threads'
 import type binaryenT from 'binaryen'
 import { WgtError } from '../../../../shared/errors.js'
-import { RESERVED_PREFIX, checkModuleAbi } from './abi.js'
+import { RESERVED_PREFIX, checkModuleAbiStats } from './abi.js'
 import { stripCustomSections } from './module-limits.js'
 
 type Binaryen = typeof binaryenT
@@ -183,7 +183,7 @@ interface Wrappers {
  */
 export async function meterModule (bytes: Uint8Array): Promise<MeteredModule> {
   // the cheap checks first, module-limits.ts's bounds among them: binaryen sees only a module whose cost is bounded
-  const stats = checkModuleAbi(bytes)
+  const stats = checkModuleAbiStats(bytes)
   return await withMeterLock(async () => {
     const b = await binaryen()
     try {
