@@ -168,7 +168,7 @@ export class ComputeService extends ProtocolService {
 
   /** Everything that can refuse a task before its request is read. */
   private admit (peer: string): TaskTicket | Partial<TaskReply> {
-    if (!this.init.mayCompute(peer)) return refusal(TaskReply.Status.DENIED, 'this node runs compute only for those its compute policy allows, and you are not one of them')
+    if (!this.init.mayCompute(peer)) return refusal(TaskReply.Status.DENIED, 'its compute policy does not take tasks from you')
     if (!this.limiter.take(peer)) return refusal(TaskReply.Status.UNAVAILABLE, 'too many tasks from you just now: try again in a minute')
     if (this.host == null) return refusal(TaskReply.Status.UNAVAILABLE, 'this node is not taking tasks yet: try again in a moment')
     const ticket = this.host.admit(peer)

@@ -76,7 +76,7 @@ describe('/wgt/compute/1.0.0', () => {
   it('refuses a requester guard does not allow with POLICY_DENIED, before reading its task', async () => {
     const [a, b] = await pair()
     b.allowed.clear()
-    await expect(a.service.run(b.id, matmul('x'.repeat(4 * MIB)), LIMITS)).rejects.toMatchObject({ code: 'POLICY_DENIED', message: expect.stringContaining('compute policy') })
+    await expect(a.service.run(b.id, matmul('x'.repeat(4 * MIB)), LIMITS)).rejects.toMatchObject({ code: 'POLICY_DENIED', message: expect.stringContaining('its compute policy does not take tasks from you') })
     expect(b.runner.seen).toEqual([])
     expect(b.violations.entries).toEqual([])
   })
