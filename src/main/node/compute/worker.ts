@@ -24,6 +24,8 @@ import type { TaskLimits, TaskOutcome, TaskResult, TaskRunner, TaskSpec } from '
 import { boundResult, type CheckedRequest } from './wire.js'
 
 const MIB = 1024 * 1024
+/** past a task's time limit, how long the sandbox has to stop it before the worker gives its slot back anyway */
+const BACKSTOP_GRACE_MS = 5000
 
 export interface ComputeWorkerInit {
   /** this node's PeerId: the requester of its own tasks */
@@ -148,9 +150,20 @@ export class ComputeWorker implements TaskHost {
     if (signal?.aborted === true) onAbort()
     this.running.add(controller)
     const entry = this.contribution.begin(requester, spec.kernel as ComputeKernel, inputBytes, own)
+    // the sandbox stops a task at its limit; should it ever not, the slot still comes back
+    let backstop: ReturnType<typeof setTimeout> | undefined
+    const overdue = new Promise<never>((_resolve, reject) => {
+      backstop = setTimeout(() => {
+        const err = new WgtError('TIMEOUT', `the task ran past its ${limits.timeoutMs} ms limit and the sandbox did not stop it`)
+        controller.abort(err)
+        reject(err)
+      }, limits.timeoutMs + BACKSTOP_GRACE_MS)
+    })
     try {
       // a runner that throws synchronously, or anything but a WgtError, is the sandbox failing, not the node
-      const outcome = await Promise.resolve().then(async () => await this.init.runner.run(spec, limits, controller.signal, cpuMs => { entry.progress(cpuMs) }))
+      const running = Promise.resolve().then(async () => await this.init.runner.run(spec, limits, controller.signal, cpuMs => { entry.progress(cpuMs) }))
+      running.catch(() => {})
+      const outcome = await Promise.race([running, overdue])
       const result = boundResult(outcome.result)
       const bounded = result === outcome.result ? outcome : { ...outcome, result, sha256: this.init.hashResult(result) }
       entry.end({ cpuMs: bounded.cpuMs, outputBytes: result.ok ? result.output.byteLength : 0, error: result.ok ? null : `${result.verdict}: ${result.message}` })
@@ -160,6 +173,7 @@ export class ComputeWorker implements TaskHost {
       entry.end({ cpuMs: 0, outputBytes: 0, error: e.code === 'TIMEOUT' ? `time limit of ${Math.round(limits.timeoutMs / 1000)} s: ${e.message}` : e.message })
       throw e
     } finally {
+      clearTimeout(backstop)
       signal?.removeEventListener('abort', onAbort)
       this.running.delete(controller)
     }

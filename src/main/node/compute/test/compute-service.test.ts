@@ -118,6 +118,13 @@ describe('/wgt/compute/1.0.0', () => {
     expect(b.worker.getContribution().recent[0]).toMatchObject({ state: 'failed', error: expect.stringContaining('time limit of 1 s') })
   })
 
+  it('gives the slot back even if the sandbox never stops a task', async () => {
+    const [a, b] = await pair({ maxTasks: 1 })
+    await b.worker.updateSettings({ timeoutS: 1 })
+    await expect(a.service.run(b.id, matmul('hang'), LIMITS)).rejects.toMatchObject({ code: 'TIMEOUT', message: expect.stringContaining('did not stop it') })
+    expect((await a.service.run(b.id, matmul('ok'), LIMITS)).result.ok).toBe(true)
+  })
+
   it('pauses while the rest of the computer is busy (idleOnly), and says how busy', async () => {
     const [a, b] = await pair()
     await b.worker.updateSettings({ idleOnly: true, idleLoadPercent: 25 })
