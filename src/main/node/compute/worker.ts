@@ -169,7 +169,11 @@ export class ComputeWorker implements TaskHost {
       entry.end({ cpuMs: bounded.cpuMs, outputBytes: result.ok ? result.output.byteLength : 0, error: result.ok ? null : `${result.verdict}: ${result.message}` })
       return bounded
     } catch (err) {
-      const e = err instanceof WgtError ? err : new WgtError('INTERNAL', `the task's thread failed: ${(err as Error)?.message ?? String(err)}`, { cause: err })
+      // cancelled: say why (the requester went away, the node is stopping), not just that the sandbox was told
+      const why: unknown = controller.signal.aborted ? controller.signal.reason : undefined
+      const e = why instanceof WgtError
+        ? why
+        : err instanceof WgtError ? err : new WgtError('INTERNAL', `the task's thread failed: ${(err as Error)?.message ?? String(err)}`, { cause: err })
       entry.end({ cpuMs: 0, outputBytes: 0, error: e.code === 'TIMEOUT' ? `time limit of ${Math.round(limits.timeoutMs / 1000)} s: ${e.message}` : e.message })
       throw e
     } finally {

@@ -118,6 +118,19 @@ describe('/wgt/compute/1.0.0', () => {
     expect(b.worker.getContribution().recent[0]).toMatchObject({ state: 'failed', error: expect.stringContaining('time limit of 1 s') })
   })
 
+  it('cancels the task on the worker when the requester gives up on it', async () => {
+    const [a, b] = await pair({ maxTasks: 1 })
+    const cancel = new AbortController()
+    const running = a.service.run(b.id, matmul('wait'), { ...LIMITS, timeoutMs: 60_000 }, cancel.signal)
+    await waitFor(() => b.runner.active === 1, 10_000, 'the task to start')
+    cancel.abort(new Error('the job was cancelled'))
+    await expect(running).rejects.toMatchObject({ code: 'CANCELLED' })
+    await waitFor(() => b.runner.active === 0 && b.worker.getContribution().running.length === 0, 10_000, 'the task to end on the worker')
+    expect(b.worker.getContribution().recent[0]).toMatchObject({ state: 'failed', error: expect.stringContaining('went away') })
+    // and its slot is free again
+    expect((await a.service.run(b.id, matmul('ok'), LIMITS)).result.ok).toBe(true)
+  })
+
   it('gives the slot back even if the sandbox never stops a task', async () => {
     const [a, b] = await pair({ maxTasks: 1 })
     await b.worker.updateSettings({ timeoutS: 1 })
