@@ -8,6 +8,11 @@
  * user's maxTasks is what the computer gives to compute, whoever asks) but
  * not the on/off switch or the idle rule: those are about giving.
  *
+ * The settings apply to tasks not yet taken: a task running when the user
+ * turns contributing off, lowers maxTasks or the computer gets busy runs to
+ * its end (it is bounded by its time limit; BOINC suspends instead, which a
+ * WASM thread cannot do without losing the work).
+ *
  * Tasks run through the sandbox's TaskRunner; whatever a task does, the
  * worker records it and goes on.
  */
@@ -86,6 +91,11 @@ export class ComputeWorker implements TaskHost {
   figures (): ComputeFigures {
     const totals = this.contribution.snapshot(null).totals
     return { running: this.contribution.runningCount(), cpuMsTotal: totals.cpuMs, tasksTotal: totals.tasks }
+  }
+
+  /** Task slots free now (the scheduler's view of this node as a worker for its own jobs). */
+  freeSlots (): number {
+    return Math.max(0, this.slots.capacity - this.slots.inUse)
   }
 
   /** Why others' tasks are not taken right now, or null. */
