@@ -90,6 +90,7 @@ describe('/wgt/compute/1.0.0', () => {
     await b.worker.updateSettings({ memoryMb: 512 })
     const long = a.service.run(b.id, matmul('wait'), LIMITS)
     await waitFor(() => b.runner.active === 1, 10_000, 'the long task')
+    expect(b.worker.freeSlots()).toBe(0)
     await expect(a.service.run(b.id, matmul('x'), LIMITS)).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('full: 1 of 1') })
     // an own task waits for the slot rather than being refused
     const own = b.worker.local(matmul('mine'), LIMITS)
