@@ -20,6 +20,7 @@ import type { TaskLimits, TaskSpec } from '../types.js'
 import { sha256Hex } from '../wire.js'
 import { ComputeWorker } from '../worker.js'
 import { concat, randomMatrix } from './helpers.js'
+import { abiModule } from './wat.js'
 
 const stops: Array<() => Promise<void>> = []
 afterEach(async () => { for (const s of stops.splice(0).reverse()) await s() })
@@ -80,5 +81,21 @@ describe('the worker with the sandbox', () => {
     const local = await a.worker.local(spec('0 4000000000', 10_000_000n), LIMITS)
     expect(remote.result).toMatchObject({ ok: false, verdict: 'budget' })
     expect(remote.sha256).toBe(local.sha256)
+  })
+
+  it('stops an endless loop at the worker\'s time limit, and the worker takes the next task', async () => {
+    let requester: string | null = null
+    const a = await peer(() => null)
+    const b = await peer(() => requester)
+    requester = a.node.peerId.toString()
+    await a.node.dial(b.node.getMultiaddrs()[0])
+    await b.worker.updateSettings({ timeoutS: 1 })
+    const module = await abiModule('(loop $l (br $l)) (i32.const 0)')
+    const to = b.node.peerId.toString()
+    await expect(a.node.services.compute.run(to, { kernel: 'wasm', module, input: new Uint8Array(0), budget: 1_000_000_000_000n }, LIMITS))
+      .rejects.toMatchObject({ code: 'TIMEOUT' })
+    expect(b.worker.getContribution().recent[0]).toMatchObject({ state: 'failed', error: expect.stringContaining('time limit of 1 s') })
+    const input = concat(encodeMatrix(randomMatrix(2, 2, 1)), encodeMatrix(randomMatrix(2, 2, 2)))
+    expect((await a.node.services.compute.run(to, { kernel: 'matmul', input }, LIMITS)).result.ok).toBe(true)
   })
 })
