@@ -12,6 +12,7 @@
  * Inf or NaN (whose bit patterns WebAssembly leaves open) can arise.
  */
 import { endianness } from 'node:os'
+import { MAX_TASK_OUTPUT_BYTES } from '../../../../shared/api/compute.js'
 import { WgtError } from '../../../../shared/errors.js'
 import {
   MATRIX_HEADER_BYTES, checkFactor, matrixByteLength, parseMatrixHeader, productShape, readElements, shapeText,
@@ -39,7 +40,7 @@ export function matmulTs (a: Matrix, b: Matrix): Matrix {
 }
 
 // The WebAssembly global is not in lib ES2024 and tsconfig.node.json has no DOM lib.
-interface WasmMemory { readonly buffer: ArrayBuffer }
+interface WasmMemory { readonly buffer: ArrayBuffer, grow: (pages: number) => number }
 interface WasmApi {
   validate: (bytes: Uint8Array) => boolean
   Module: new (bytes: Uint8Array) => object
@@ -47,14 +48,10 @@ interface WasmApi {
   Memory: new (desc: { initial: number, maximum?: number }) => WasmMemory
 }
 const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly
-type MatmulFn = (a: number, b: number, c: number, rows: number, inner: number, cols: number, jb: number) => void
+type MatmulFn = (a: number, b: number, c: number, rows: number, inner: number, cols: number, pack: number) => void
 
 const PAGE = 65536
 const LITTLE_ENDIAN = endianness() === 'LE'
-// Columns per block: the block of B (inner × JB doubles) stays in L2 while the
-// rows of A pass over it; 2 KiB of each row of C stays in L1. Measured on this
-// VM at 512² (bench/compute-kernel.js): 128..512 within a few percent.
-const JB = 256
 
 let compiled: object | undefined
 function wasmModule (): object {
@@ -66,19 +63,42 @@ function wasmModule (): object {
 }
 
 /**
- * A, B and C laid out in one fresh memory (created per call: a pool thread
- * must not keep a 384 MiB memory alive after a big task; a fresh memory is
- * zeroed, which is C's required start).
+ * A, B and C laid out in one memory (the kernel writes every element of C,
+ * so what a reused memory held there does not matter). Up to REUSE_BYTES the memory
+ * is kept and reused: on this VM a fresh memory's first touch costs ~3 ms
+ * per MiB in page faults (measured: copying A and B into a fresh 6 MiB
+ * memory took 12 ms, the 512² multiply itself 25 ms). Beyond it the memory
+ * is made for the call and dropped after, so a pool thread does not keep
+ * hundreds of MiB alive after one big task. Task blocks (256 rows of A,
+ * 256 columns of B, inner ≤ 4096) stay well under it.
  */
-function layout (rows: number, inner: number, cols: number): { memory: WasmMemory, fn: MatmulFn, a: number, b: number, c: number } {
+const REUSE_BYTES = 64 * 2 ** 20
+let kept: { memory: WasmMemory, fn: MatmulFn } | undefined
+
+function instantiate (pages: number): { memory: WasmMemory, fn: MatmulFn } {
   const api = wasmApi as WasmApi
+  const memory = new api.Memory({ initial: pages })
+  const instance = new api.Instance(wasmModule(), { env: { memory } })
+  return { memory, fn: (instance.exports as { matmul: MatmulFn }).matmul }
+}
+
+function layout (rows: number, inner: number, cols: number): { memory: WasmMemory, fn: MatmulFn, a: number, b: number, c: number, pack: number } {
   const a = 0
   const b = a + 8 * rows * inner
   const c = b + 8 * inner * cols
-  const end = c + 8 * rows * cols
-  const memory = new api.Memory({ initial: Math.ceil(end / PAGE) })
-  const instance = new api.Instance(wasmModule(), { env: { memory } })
-  return { memory, fn: (instance.exports as { matmul: MatmulFn }).matmul, a, b, c }
+  const pack = c + 8 * rows * cols
+  const end = matmulMemoryBytes(rows, inner, cols)
+  const pages = Math.ceil(end / PAGE)
+  let inst: { memory: WasmMemory, fn: MatmulFn }
+  if (end > REUSE_BYTES) {
+    inst = instantiate(pages)
+  } else {
+    kept ??= instantiate(pages)
+    const have = kept.memory.buffer.byteLength / PAGE
+    if (have < pages) kept.memory.grow(pages - have)
+    inst = kept
+  }
+  return { ...inst, a, b, c, pack }
 }
 
 /** Float64 values of little-endian bytes at an 8-aligned offset: a view where the host is little-endian, else a copy. */
@@ -95,18 +115,32 @@ export function matmulWasm (a: Matrix, b: Matrix): Matrix {
   const f64 = new Float64Array(l.memory.buffer)
   f64.set(a.data, l.a / 8)
   f64.set(b.data, l.b / 8)
-  l.fn(l.a, l.b, l.c, a.rows, a.cols, b.cols, JB)
+  l.fn(l.a, l.b, l.c, a.rows, a.cols, b.cols, l.pack)
   return { ...shape, data: f64.slice(l.c / 8, l.c / 8 + shape.rows * shape.cols) }
 }
 
+/** The bytes the kernel's memory needs for an r×k by k×c product: A, B, C and the packed strips of B. */
+export function matmulMemoryBytes (rows: number, inner: number, cols: number): number {
+  return 8 * (rows * inner + inner * cols + rows * cols) + 32 * inner
+}
+
+export interface MatmulTaskPlan {
+  a: { rows: number, cols: number }
+  b: { rows: number, cols: number }
+  /** the output's size, header included */
+  outputBytes: number
+  /** what the kernel's memory will take (matmulMemoryBytes) */
+  memoryBytes: number
+}
+
 /**
- * The matmul task: input is a WGT matrix A (r×k) followed by a WGT matrix B
- * (k×c), nothing after; output is the WGT matrix A·B (r×c). Throws WgtError
- * INVALID_INPUT for anything else (the sandbox turns it into verdict
- * 'invalid'). Both headers and the exact length are checked before the
- * memory is made.
+ * Reads and checks the two headers and the exact length of a matmul task's
+ * input, nothing more: what the task would produce and need is known before
+ * anything is allocated (a 64 KiB input of 4096×1 · 1×4096 asks for a
+ * 128 MiB product). INVALID_INPUT for a malformed input. All sizes here
+ * are safe integers: dimensions ≤ MAX_MATMUL_N (4096), so ≤ 2^29 bytes each.
  */
-export function multiplyMatmulTask (input: Uint8Array): Uint8Array {
+export function planMatmulTask (input: Uint8Array): MatmulTaskPlan {
   const sa = parseMatrixHeader(input, 0, 'A')
   const offB = matrixByteLength(sa)
   if (input.length < offB + MATRIX_HEADER_BYTES) {
@@ -118,6 +152,33 @@ export function multiplyMatmulTask (input: Uint8Array): Uint8Array {
   if (input.length !== total) {
     throw new WgtError('INVALID_INPUT', `matmul input: A ${shapeText(sa)} and B ${shapeText(sb)} are ${total} bytes, the input is ${input.length}`)
   }
+  return {
+    a: { rows: sa.rows, cols: sa.cols },
+    b: { rows: sb.rows, cols: sb.cols },
+    outputBytes: matrixByteLength(shape),
+    memoryBytes: matmulMemoryBytes(sa.rows, sa.cols, sb.cols)
+  }
+}
+
+/**
+ * The matmul task: input is a WGT matrix A (r×k) followed by a WGT matrix B
+ * (k×c), nothing after; output is the WGT matrix A·B (r×c). Throws WgtError
+ * INVALID_INPUT for anything else (the sandbox turns it into verdict
+ * 'invalid'), including a product over MAX_TASK_OUTPUT_BYTES: both headers,
+ * the exact length and the output's size are checked before the memory is
+ * made. The task's memory cap is checked by the caller (execute.ts) with
+ * planMatmulTask, which gives its own verdict.
+ */
+export function multiplyMatmulTask (input: Uint8Array): Uint8Array {
+  const plan = planMatmulTask(input)
+  if (plan.outputBytes > MAX_TASK_OUTPUT_BYTES) {
+    throw new WgtError('INVALID_INPUT', `matmul input: the product ${plan.a.rows}×${plan.b.cols} is ${plan.outputBytes} bytes, over the ${MAX_TASK_OUTPUT_BYTES}-byte limit of a task's output`)
+  }
+  const sa = { ...plan.a }
+  const sb = { ...plan.b }
+  const shape = { rows: sa.rows, cols: sb.cols }
+  const offB = matrixByteLength(sa)
+  const total = input.length
   // WebAssembly memory is little-endian like the format: the elements go in and out as bytes
   const l = layout(sa.rows, sa.cols, sb.cols)
   const mem = new Uint8Array(l.memory.buffer)
@@ -125,8 +186,8 @@ export function multiplyMatmulTask (input: Uint8Array): Uint8Array {
   mem.set(input.subarray(offB + MATRIX_HEADER_BYTES, total), l.b)
   checkFactor({ ...sa, data: elementsAt(mem, l.a, sa.rows * sa.cols) }, 'A')
   checkFactor({ ...sb, data: elementsAt(mem, l.b, sb.rows * sb.cols) }, 'B')
-  l.fn(l.a, l.b, l.c, sa.rows, sa.cols, sb.cols, JB)
-  const out = new Uint8Array(matrixByteLength(shape))
+  l.fn(l.a, l.b, l.c, sa.rows, sa.cols, sb.cols, l.pack)
+  const out = new Uint8Array(plan.outputBytes)
   writeHeader(out, 0, shape)
   out.set(mem.subarray(l.c, l.c + 8 * shape.rows * shape.cols), MATRIX_HEADER_BYTES)
   return out

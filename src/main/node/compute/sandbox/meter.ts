@@ -40,6 +40,15 @@ type Binaryen = typeof binaryenT
 type BModule = binaryenT.Module
 type Ref = number
 
+/**
+ * The version of the cost model and instrumentation. Bump it (by 1) whenever
+ * anything that can change a metered verdict changes: the costs charged, where
+ * they are charged, the memory/bulk checks, the admission limits, or the
+ * binaryen major version. A task request carries it and a worker with a
+ * different value refuses the task rather than disagreeing with its peers.
+ */
+export const METER_VERSION = 1
+
 export const BUDGET_GLOBAL = '__wgt_budget'
 export const OUT_OF_BUDGET_GLOBAL = '__wgt_out_of_budget'
 export const OUT_OF_MEMORY_GLOBAL = '__wgt_out_of_memory'
@@ -61,8 +70,8 @@ let poisoned = false
 
 /**
  * True once binaryen failed in a way we did not foresee (an Emscripten
- * abort leaves its instance unusable): the task thread then exits after
- * answering, and the pool starts a fresh one.
+ * abort leaves its instance unusable): the task thread then asks to be
+ * retired with its answer, and the pool starts a fresh one.
  */
 export function meterPoisoned (): boolean {
   return poisoned
@@ -141,7 +150,10 @@ export async function meterModule (bytes: Uint8Array): Promise<MeteredModule> {
   try {
     return instrument(b, m)
   } catch (err) {
-    if (!(err instanceof WgtError)) poisoned = true
+    if (err instanceof WgtError) throw err
+    poisoned = true
+    // binaryen's IR passes recurse; every worker has the same thread stack, so this is the same verdict everywhere
+    if (err instanceof RangeError && /call stack/i.test(err.message)) throw invalid('is nested too deeply to be metered (binaryen ran out of stack)')
     throw err
   } finally {
     quiet = false
