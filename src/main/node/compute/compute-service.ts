@@ -18,8 +18,7 @@
 import type { Connection, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { WgtError } from '../../../shared/errors.js'
-import { cleanReason } from '../calls/call-service.js'
-import { abortStream, anySignal, closeStream, isWireViolation, ProtocolService, RateLimiter, Violation, type ProtocolComponents, type ProtocolServiceInit } from '../wire/index.js'
+import { abortStream, anySignal, cleanReason, closeStream, isWireViolation, ProtocolService, RateLimiter, Violation, type ProtocolComponents, type ProtocolServiceInit } from '../wire/index.js'
 import type { TaskLimits, TaskOutcome, TaskRef, TaskResult, TaskSpec } from './types.js'
 import { checkRequest, checkResult, MAX_REPLY_BYTES, MAX_REQUEST_BYTES, refusal, requestOf, resultReply, sameTask, toSpec, TaskReply, TaskRequest, type CheckedRequest } from './wire.js'
 
