@@ -22,7 +22,8 @@
  * violation by the worker (PROTOCOL to the caller); so is a TIMEOUT before
  * the task's time limit has passed since it had the request (review H2: a
  * worker never runs a task under a shorter limit, it refuses it), and a
- * second NEED_MODULE for one task.
+ * second NEED_MODULE for one task; a module goes to one worker at most
+ * MAX_UPLOADS times an hour.
  */
 import type { Connection, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
@@ -30,7 +31,7 @@ import { WgtError } from '../../../shared/errors.js'
 import { abortStream, anySignal, cleanReason, closeStream, isAbort, isWireViolation, ProtocolService, RateLimiter, Violation, type ProtocolComponents, type ProtocolServiceInit } from '../wire/index.js'
 import type { TaskLimits, TaskOutcome, TaskRef, TaskResult, TaskSpec } from './types.js'
 import { FrameReader, ReadTimeout } from './request-reader.js'
-import { checkRequest, checkResult, MAX_REPLY_BYTES, MAX_REQUEST_BYTES, refusal, requestOf, resultReply, sameTask, toSpec, TaskReply, TaskRequest, type CheckedRequest } from './wire.js'
+import { checkRequest, checkResult, MAX_REPLY_BYTES, MAX_REQUEST_BYTES, refusal, requestOf, resultReply, sameTask, sha256Hex, toSpec, TaskReply, TaskRequest, type CheckedRequest } from './wire.js'
 
 export const COMPUTE_PROTOCOL = '/wgt/compute/1.0.0'
 const STATUSES = new Set(Object.values(TaskReply.Status))
@@ -45,6 +46,16 @@ const REPLY_FLOOR_BYTES_PER_S = 256 * 1024
 const SHORT_WRITE_MS = 5000
 /** closing after the reply went out: the peer has it, or did not want it */
 const CLOSE_MS = 2000
+
+/**
+ * Uploads of one module to one worker within UPLOADS_WINDOW_MS, past which we
+ * stop sending it (review L7): an honest worker keeps a module it was sent
+ * (module-cache.ts) and asks again only if it had to drop it, while one that
+ * asks for every task would have us upload up to 8 MiB each time.
+ */
+const MAX_UPLOADS = 3
+const UPLOADS_WINDOW_MS = 3600_000
+const MAX_UPLOAD_RECORDS = 4096
 
 /** How early a TIMEOUT may come, for clocks and timers (a timer may fire a millisecond early). */
 export function timeoutSlackMs (timeoutMs: number): number {
@@ -98,6 +109,8 @@ export class ComputeService extends ProtocolService {
   private readonly limiter: RateLimiter
   private readonly transferMs: number
   private readonly headerMs: number
+  /** `${worker} ${module sha256}` → when we sent it; Map order is last-upload order */
+  private readonly uploads = new Map<string, number[]>()
 
   constructor (components: ProtocolComponents, private readonly init: ComputeServiceInit) {
     // tasks are megabytes and minutes: not for a relay's data and time budget
@@ -125,6 +138,7 @@ export class ComputeService extends ProtocolService {
       let sent = await this.send(lp, requestOf(spec, limits, ref, false), deadline)
       if (sent.reply.status === TaskReply.Status.NEED_MODULE) {
         if (spec.kernel !== 'wasm') throw new Violation('asked for the module of a matmul task')
+        this.countUpload(peerId, spec.module)
         sent = await this.send(lp, requestOf(spec, limits, ref, true), deadline)
         // once per task: a worker asking again would have us upload the module without end
         if (sent.reply.status === TaskReply.Status.NEED_MODULE) throw new Violation('asked for the module twice')
@@ -158,6 +172,23 @@ export class ComputeService extends ProtocolService {
       if (signal?.aborted === true) throw cancelled(signal)
       if (deadline.aborted) throw new WgtError('TIMEOUT', `${peerId} did not answer the task in time`, { cause: err })
       throw WgtError.from(err, 'PEER_UNREACHABLE')
+    }
+  }
+
+  /** Count an upload of `module` to `peerId`, or refuse it past MAX_UPLOADS in the window. */
+  private countUpload (peerId: string, module: Uint8Array): void {
+    const now = Date.now()
+    const key = `${peerId} ${sha256Hex(module)}`
+    const times = (this.uploads.get(key) ?? []).filter(t => t > now - UPLOADS_WINDOW_MS)
+    if (times.length >= MAX_UPLOADS) {
+      throw new WgtError('UNAVAILABLE', `${peerId} asked for the task's module ${times.length + 1} times within the hour: not sending it again`)
+    }
+    times.push(now)
+    this.uploads.delete(key)
+    this.uploads.set(key, times)
+    for (const [k, ts] of this.uploads) {
+      if (this.uploads.size <= MAX_UPLOAD_RECORDS && ts[ts.length - 1] > now - UPLOADS_WINDOW_MS) break
+      this.uploads.delete(k)
     }
   }
 

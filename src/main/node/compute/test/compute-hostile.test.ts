@@ -2,8 +2,8 @@
  * /wgt/compute/1.0.0 against hostile peers on both sides (security review):
  * a requester that opens streams and sends nothing, or begins requests and
  * stalls, to hold every task slot (M4); a worker that answers TIMEOUT at
- * once to fail jobs at no cost (H2) or NEED_MODULE twice to make us upload
- * without end (L7); a task metered in another version (L2); and a module
+ * once to fail jobs at no cost (H2) or NEED_MODULE twice in a task, or in
+ * every task, to make us upload without end (L7); a task metered in another version (L2); and a module
  * cache that does not tell one requester what another ran (L7).
  */
 import type { Libp2p, Stream } from '@libp2p/interface'
@@ -117,6 +117,23 @@ describe('/wgt/compute/1.0.0 against a hostile worker', () => {
     await expect(a.service.run(liar, wasm('x'), LIMITS)).rejects.toMatchObject({ code: 'PROTOCOL', message: expect.stringContaining('asked for the module twice') })
     expect(asked).toBe(2)
     expect(a.violations.entries.map(v => v.peerId)).toEqual([liar])
+  })
+
+  it('stops sending a module to a worker that asks for it with every task (review L7)', async () => {
+    let uploads = 0
+    const [a, liar] = await liarAnswering(async lp => {
+      await lp.read()
+      await lp.write(TaskReply.encode({ status: TaskReply.Status.NEED_MODULE }))
+      await lp.read()
+      uploads++
+      await lp.write(TaskReply.encode({ status: TaskReply.Status.OK, ok: true, output: text('out') }))
+    })
+    for (let i = 0; i < 3; i++) expect((await a.service.run(liar, wasm('x'), LIMITS)).result.ok).toBe(true)
+    await expect(a.service.run(liar, wasm('x'), LIMITS)).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('4 times within the hour') })
+    expect(uploads).toBe(3)
+    // another module is another count
+    expect((await a.service.run(liar, wasm('x', new Uint8Array(10).fill(1)), LIMITS)).result.ok).toBe(true)
+    expect(a.violations.entries).toEqual([])
   })
 })
 
