@@ -83,7 +83,15 @@ export interface TaskRunner {
  */
 export interface TaskDispatch {
   local: (spec: TaskSpec, limits: TaskLimits, signal?: AbortSignal) => Promise<TaskOutcome>
-  remote: (peerId: string, spec: TaskSpec, limits: TaskLimits, signal?: AbortSignal) => Promise<TaskOutcome>
+  /** `ref` tells the worker which job and task this is (informational: a worker decides nothing by it) */
+  remote: (peerId: string, spec: TaskSpec, limits: TaskLimits, signal?: AbortSignal, ref?: TaskRef) => Promise<TaskOutcome>
+}
+
+export interface TaskRef {
+  /** the job's id as bytes (at most 32), opaque to the worker */
+  job: Uint8Array
+  /** the task's index in the job */
+  task: number
 }
 
 export type { ComputeKernel }
