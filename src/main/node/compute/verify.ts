@@ -44,13 +44,28 @@ export type QuorumState =
  */
 export class TaskQuorum {
   private readonly votes: Vote[] = []
+  private needs: number
   private readonly rejected: string[] = []
   /** runs asked for so far, excluding rejected ones (they are replaced) */
   private asked: number
 
-  constructor (readonly needed: number, initialRuns: number) {
+  constructor (needed: number, initialRuns: number) {
     if (!Number.isSafeInteger(needed) || needed < 1) throw new RangeError(`needed must be ≥ 1, got ${needed}`)
+    this.needs = needed
     this.asked = Math.max(needed, initialRuns)
+  }
+
+  /** agreeing votes that accept a result */
+  get needed (): number { return this.needs }
+
+  /**
+   * Ask for at least `needed` agreeing votes from now on (jobs.ts confirms a
+   * failure verdict that would fail the whole job with a second worker).
+   */
+  require (needed: number): void {
+    if (needed <= this.needs) return
+    this.asked += needed - this.needs
+    this.needs = needed
   }
 
   /** Quorum for redundancy r (r > 1: majority of r; r = 1: see adaptive()). */
@@ -95,7 +110,7 @@ export class TaskQuorum {
     const tally = new Map<string, string[]>()
     for (const v of this.votes) tally.set(v.sha256, [...(tally.get(v.sha256) ?? []), v.worker])
     for (const [sha256, agreed] of tally) {
-      if (agreed.length >= this.needed) {
+      if (agreed.length >= this.needs) {
         return { state: 'accepted', sha256, agreed, outvoted: this.votes.filter(v => v.sha256 !== sha256).map(v => v.worker) }
       }
     }
@@ -103,7 +118,7 @@ export class TaskQuorum {
     if (this.votes.length + inFlight >= this.asked && inFlight === 0) this.asked = this.votes.length + 1
     // the most agreeing votes any result has; the rest must come from new runs
     const best = Math.max(0, ...[...tally.values()].map(a => a.length))
-    const stillNeeded = Math.max(this.asked - this.votes.length - inFlight, this.needed - best - inFlight, 0)
+    const stillNeeded = Math.max(this.asked - this.votes.length - inFlight, this.needs - best - inFlight, 0)
     return { state: 'pending', runs: stillNeeded }
   }
 }
