@@ -55,6 +55,9 @@ interface Live {
   job: ComputeJob
   lastEmit: number
   timer: ReturnType<typeof setTimeout> | undefined
+  /** the node stops: the job ends before the worker it runs on goes */
+  stop: AbortController
+  ended: Promise<void>
 }
 
 export class Jobs {
@@ -152,9 +155,14 @@ export class Jobs {
     return { path: dest, bytes, sha256 }
   }
 
-  /** Timers of jobs still announcing; the operations registry aborts the jobs themselves. */
-  stop (): void {
-    for (const l of this.live.values()) clearTimeout(l.timer)
+  /**
+   * The node stops: running jobs end now (as the operations registry would
+   * end them, NOT_RUNNING), before the worker their local tasks run on stops.
+   */
+  async stop (): Promise<void> {
+    const live = [...this.live.values()]
+    for (const l of live) l.stop.abort(new WgtError('NOT_RUNNING', 'the node is stopping'))
+    await Promise.all(live.map(async l => { await l.ended }))
   }
 
   private async run (op: OperationHandle, spec: ComputeSubmit, label: string): Promise<ComputeJob['result']> {
@@ -174,16 +182,27 @@ export class Jobs {
       result: null,
       error: null
     }
-    const live: Live = { job, lastEmit: 0, timer: undefined }
+    let ended = (): void => {}
+    const live: Live = { job, lastEmit: 0, timer: undefined, stop: new AbortController(), ended: new Promise(resolve => { ended = resolve }) }
+    const signal = AbortSignal.any([op.signal, live.stop.signal])
     this.live.set(job.id, live)
+    try {
+      return await this.work(op, spec, live, signal)
+    } finally {
+      ended()
+    }
+  }
+
+  private async work (op: OperationHandle, spec: ComputeSubmit, live: Live, signal: AbortSignal): Promise<ComputeJob['result']> {
+    const { job } = live
     await this.d.store.put({ job: structuredClone(job), resultPath: null })
     this.announce(live, true)
     let kernel: JobKernel | null = null
     try {
       op.progress('preparing', 0)
       await mkdir(this.resultsDir, { recursive: true })
-      kernel = await this.prepare(spec, job.id, label)
-      if (op.signal.aborted) throw WgtError.from(op.signal.reason, 'CANCELLED')
+      kernel = await this.prepare(spec, job.id, job.label)
+      if (signal.aborted) throw WgtError.from(signal.reason, 'CANCELLED')
       job.tasks.total = kernel.tasks
       op.progress('computing', 0)
       const k = kernel
@@ -191,7 +210,7 @@ export class Jobs {
         selfId: this.d.selfId,
         kernel: k,
         job,
-        signal: op.signal,
+        signal,
         dispatch: this.d.dispatch,
         scheduler: this.d.scheduler,
         records: this.d.records,
@@ -219,7 +238,7 @@ export class Jobs {
       await this.end(live, result.path)
       return job.result
     } catch (err) {
-      const e = WgtError.from(op.signal.aborted ? op.signal.reason ?? err : err)
+      const e = WgtError.from(signal.aborted ? signal.reason ?? err : err)
       await kernel?.discard().catch(() => {})
       job.state = e.code === 'CANCELLED' ? 'cancelled' : 'failed'
       job.error = { code: e.code, message: e.message }
