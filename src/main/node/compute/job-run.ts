@@ -177,7 +177,8 @@ export class JobRun {
     }
     const flight = (async () => {
       const spec = this.d.kernel.spec(t.index)
-      const started = pick.self ? this.d.dispatch.local(spec, limits, signal) : this.d.dispatch.remote(pick.peerId, spec, limits, signal)
+      const ref = { job: new TextEncoder().encode(this.d.job.id).subarray(0, 32), task: t.index }
+      const started = pick.self ? this.d.dispatch.local(spec, limits, signal) : this.d.dispatch.remote(pick.peerId, spec, limits, signal, ref)
       let outcome: TaskOutcome
       try {
         // a dispatch that did not stop at its signal must not hold the job: the signal ends the wait
