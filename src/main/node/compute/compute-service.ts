@@ -49,7 +49,11 @@ export interface ComputeServiceInit extends ProtocolServiceInit {
   mayCompute: (peerId: string) => boolean
   /** the canonical hash of a result (sandbox/result-hash.ts) */
   hashResult: (result: TaskResult) => string
-  /** tasks one peer may send at once, and refilled per minute (default 100, 6000: tiny tasks are a normal job) */
+  /**
+   * tasks one peer may send at once, and refilled per minute (default 500,
+   * 30000): a job of tiny tasks is normal work, the slots bound what runs, and
+   * a refusal costs a reply; this bounds the streams one peer makes us open
+   */
   burst?: number
   perMinute?: number
   /** bound on reading a request, or writing one and reading its reply (default 60 s), besides the task's run */
@@ -66,7 +70,7 @@ export class ComputeService extends ProtocolService {
   constructor (components: ProtocolComponents, private readonly init: ComputeServiceInit) {
     // tasks are megabytes and minutes: not for a relay's data and time budget
     super(components, init.reputation, 'compute', { maxInboundStreams: 64, maxOutboundStreams: 64, runOnLimitedConnection: false })
-    this.limiter = new RateLimiter(init.burst ?? 100, init.perMinute ?? 6000)
+    this.limiter = new RateLimiter(init.burst ?? 500, init.perMinute ?? 30_000)
     this.transferMs = init.transferTimeoutMs ?? 60_000
   }
 
@@ -168,7 +172,7 @@ export class ComputeService extends ProtocolService {
 
   /** Everything that can refuse a task before its request is read. */
   private admit (peer: string): TaskTicket | Partial<TaskReply> {
-    if (!this.init.mayCompute(peer)) return refusal(TaskReply.Status.DENIED, 'this node runs compute only for those its compute policy allows, and you are not one of them')
+    if (!this.init.mayCompute(peer)) return refusal(TaskReply.Status.DENIED, 'its compute policy does not take tasks from you')
     if (!this.limiter.take(peer)) return refusal(TaskReply.Status.UNAVAILABLE, 'too many tasks from you just now: try again in a minute')
     if (this.host == null) return refusal(TaskReply.Status.UNAVAILABLE, 'this node is not taking tasks yet: try again in a moment')
     const ticket = this.host.admit(peer)

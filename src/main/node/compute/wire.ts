@@ -60,7 +60,8 @@ export function checkRequest (m: TaskRequest, resend = false): CheckedRequest {
   const kernel = m.kernel === TaskRequest.Kernel.WASM ? 'wasm' : 'matmul'
   if (m.job.byteLength > MAX_JOB_REF_BYTES) throw new Violation(`job reference of ${m.job.byteLength} bytes`)
   const memoryBytes = toSafe(m.memoryBytes, MAX_MEMORY_BYTES, 'memory')
-  if (memoryBytes < 1) throw new Violation('a task without a memory cap')
+  // a WASM memory is whole 64 KiB pages: no task runs in less than one
+  if (memoryBytes < 65536) throw new Violation(`memory cap of ${memoryBytes} bytes`)
   if (m.timeoutMs < 1 || m.timeoutMs > MAX_TIMEOUT_MS) throw new Violation(`timeout of ${m.timeoutMs} ms`)
   const maxInput = kernel === 'wasm' ? MAX_TASK_INPUT_BYTES : MAX_MATMUL_TASK_INPUT_BYTES
   if (m.input.byteLength > maxInput) throw new Violation(`input of ${m.input.byteLength} bytes`)

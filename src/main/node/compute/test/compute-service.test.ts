@@ -19,7 +19,7 @@ import { LIMITS, MIB, testHash, text, workerPeer, type WorkerPeer } from './work
 const stops: Array<() => Promise<void>> = []
 afterEach(async () => { await Promise.all(stops.splice(0).map(async s => { await s() })) })
 
-async function pair (opts: { maxTasks?: number } = {}): Promise<[WorkerPeer, WorkerPeer]> {
+async function pair (opts: { maxTasks?: number, burst?: number } = {}): Promise<[WorkerPeer, WorkerPeer]> {
   const [a, b] = await Promise.all([workerPeer(), workerPeer(opts)])
   stops.push(a.stop, b.stop)
   b.allowed.add(a.id)
@@ -76,7 +76,7 @@ describe('/wgt/compute/1.0.0', () => {
   it('refuses a requester guard does not allow with POLICY_DENIED, before reading its task', async () => {
     const [a, b] = await pair()
     b.allowed.clear()
-    await expect(a.service.run(b.id, matmul('x'.repeat(4 * MIB)), LIMITS)).rejects.toMatchObject({ code: 'POLICY_DENIED', message: expect.stringContaining('compute policy') })
+    await expect(a.service.run(b.id, matmul('x'.repeat(4 * MIB)), LIMITS)).rejects.toMatchObject({ code: 'POLICY_DENIED', message: expect.stringContaining('its compute policy does not take tasks from you') })
     expect(b.runner.seen).toEqual([])
     expect(b.violations.entries).toEqual([])
   })
@@ -101,6 +101,13 @@ describe('/wgt/compute/1.0.0', () => {
     await a.node.stop()
     await expect(long).rejects.toBeDefined()
     await waitFor(() => b.runner.active === 0, 10_000, 'the task of a requester that went away to end')
+  })
+
+  it('takes only so many tasks a minute from one peer, and refuses the rest with a reason', async () => {
+    const [a, b] = await pair({ burst: 3 })
+    for (let i = 0; i < 3; i++) expect((await a.service.run(b.id, matmul('x'), LIMITS)).result.ok).toBe(true)
+    await expect(a.service.run(b.id, matmul('x'), LIMITS)).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('too many tasks from you') })
+    expect(b.violations.entries).toEqual([])
   })
 
   it('holds a task to the worker\'s time limit, and answers TIMEOUT when it runs past it', async () => {
@@ -216,13 +223,17 @@ describe('/wgt/compute/1.0.0', () => {
       TaskReply.encode({ status: TaskReply.Status.OK, ok: true, verdict: TaskReply.Verdict.TRAP }),
       TaskReply.encode({ status: TaskReply.Status.OK, ok: false, verdict: TaskReply.Verdict.NONE }),
       TaskReply.encode({ status: TaskReply.Status.OK, ok: false, verdict: TaskReply.Verdict.TRAP, output: new Uint8Array(3) }),
-      TaskReply.encode({ status: TaskReply.Status.NEED_MODULE })
+      TaskReply.encode({ status: TaskReply.Status.NEED_MODULE }),
+      // a reply declaring more than the largest output: cut before it is allocated
+      Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0x0f])
     ]
     let i = 0
     await liar.handle(COMPUTE_PROTOCOL, async (stream) => {
       const lp = lpStream(stream, { maxDataLength: 64 * MIB })
       await lp.read()
-      await lp.write(replies[i++])
+      const reply = replies[i++]
+      if (reply.length === 5 && reply[0] === 0xff) stream.send(reply)
+      else await lp.write(reply)
       await stream.close()
     })
     await a.node.dial(liar.getMultiaddrs()[0])

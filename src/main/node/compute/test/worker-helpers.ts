@@ -99,11 +99,11 @@ export interface WorkerPeer {
   stop: () => Promise<void>
 }
 
-export async function workerPeer (opts: { allowAll?: boolean, datastore?: MemoryDatastore, maxTasks?: number } = {}): Promise<WorkerPeer> {
+export async function workerPeer (opts: { allowAll?: boolean, datastore?: MemoryDatastore, maxTasks?: number, burst?: number } = {}): Promise<WorkerPeer> {
   const violations = new ViolationLog()
   const allowed = new Set<string>()
   const node = await makeNode({
-    compute: computeService({ reputation: violations, mayCompute: peer => opts.allowAll === true || allowed.has(peer), hashResult: testHash, transferTimeoutMs: 20_000 })
+    compute: computeService({ reputation: violations, mayCompute: peer => opts.allowAll === true || allowed.has(peer), hashResult: testHash, transferTimeoutMs: 20_000, burst: opts.burst, perMinute: opts.burst })
   }) as unknown as Libp2p<{ compute: ComputeService }>
   const store = new ComputeStore(opts.datastore ?? new MemoryDatastore(), { ...defaultSettings(4), maxTasks: opts.maxTasks ?? 3 })
   await store.load()
