@@ -11,13 +11,19 @@ import { runWasmTask } from './wasm-task.js'
 
 /** parent → thread */
 export interface RunMessage { spec: TaskSpec, limits: TaskLimits }
-/** thread → parent */
-export type DoneMessage =
-  | { ok: true, result: TaskResult, sha256: string, cpuMs: number }
-  | { ok: false, error: { code: string, message: string } }
+/** thread → parent: 'started' when the task's own code begins (runner.ts starts its clock), then the end */
+export type ThreadMessage =
+  | { type: 'started' }
+  | { type: 'done', ok: true, result: TaskResult, sha256: string, cpuMs: number }
+  | { type: 'done', ok: false, error: { code: string, message: string } }
 
-export function executeTask (spec: TaskSpec, limits: TaskLimits): TaskResult {
+/**
+ * `onStart` marks the end of this node's preparation (for a user module:
+ * loading binaryen, metering, compiling) and the start of the task's own work.
+ */
+export async function executeTask (spec: TaskSpec, limits: TaskLimits, onStart: () => void): Promise<TaskResult> {
   if (spec.kernel === 'matmul') {
+    onStart()
     let output: Uint8Array
     try {
       output = multiplyMatmulTask(spec.input)
@@ -30,6 +36,6 @@ export function executeTask (spec: TaskSpec, limits: TaskLimits): TaskResult {
     }
     return { ok: true, output }
   }
-  if (spec.kernel === 'wasm') return runWasmTask(spec.module, spec.input, spec.budget, limits.memoryBytes)
+  if (spec.kernel === 'wasm') return await runWasmTask(spec.module, spec.input, spec.budget, limits.memoryBytes, onStart)
   throw new WgtError('INVALID_INPUT', `unknown kernel ${JSON.stringify((spec as { kernel: unknown }).kernel)}`)
 }

@@ -14,12 +14,20 @@ import { existsSync } from 'node:fs'
 import { Worker } from 'node:worker_threads'
 import { WgtError } from '../../../../shared/errors.js'
 import type { TaskLimits, TaskOutcome, TaskRunner, TaskSpec } from '../types.js'
-import type { DoneMessage, RunMessage } from './execute.js'
+import type { RunMessage, ThreadMessage } from './execute.js'
 
 /** WebAssembly's 32-bit memories stop at 65536 pages of 64 KiB. */
 const MAX_MEMORY_BYTES = 65536 * 65536
 /** Longest time limit a task may ask (setTimeout's own limit is ~24.8 days). */
 const MAX_TIMEOUT_MS = 24 * 3600_000
+/**
+ * Time a thread may take to prepare a task before the task's own clock
+ * starts: for a user module, loading binaryen (~1.5 s here, once per
+ * thread), metering and compiling up to 8 MiB of WASM. This node's work,
+ * not the task's, so it is not charged to the task's time limit — which then
+ * means the same on a fast and a slow worker — but it is bounded.
+ */
+const PREPARE_MS = 120_000
 
 export interface TaskRunnerOptions {
   /** threads running at once, ≥ 1 */
@@ -113,7 +121,12 @@ export function createTaskRunner (options: TaskRunnerOptions): TaskRunner {
       else task.reject(outcome.error)
       pump()
     }
-    const onMessage = (msg: DoneMessage): void => {
+    const onMessage = (msg: ThreadMessage): void => {
+      if (msg.type === 'started') {
+        clearTimeout(timer)
+        timer = setTimeout(onTimeout, task.limits.timeoutMs)
+        return
+      }
       if (msg.ok) finish({ ok: true, value: { result: msg.result, sha256: msg.sha256, cpuMs: msg.cpuMs } }, true)
       else finish({ ok: false, error: WgtError.fromWire(msg.error) }, true)
     }
@@ -127,9 +140,12 @@ export function createTaskRunner (options: TaskRunnerOptions): TaskRunner {
     const onAbort = (): void => {
       finish({ ok: false, error: new WgtError('CANCELLED', 'the task was cancelled') }, false)
     }
-    const timer = setTimeout(() => {
+    const onTimeout = (): void => {
       finish({ ok: false, error: new WgtError('TIMEOUT', `the task ran past its ${task.limits.timeoutMs} ms limit and was stopped`) }, false)
-    }, task.limits.timeoutMs)
+    }
+    let timer = setTimeout(() => {
+      finish({ ok: false, error: new WgtError('TIMEOUT', `preparing the task took over ${PREPARE_MS} ms; it was stopped`) }, false)
+    }, PREPARE_MS)
     w.on('message', onMessage)
     w.on('error', onError)
     w.on('exit', onExit)
