@@ -22,6 +22,14 @@ function jobId (raw: string | undefined, command: string): string {
   return id
 }
 
+/** integer() takes up to 10 digits; a budget goes to 10^12 */
+function bigInteger (raw: string | undefined, flag: string, max: number): number | undefined {
+  if (raw == null) return undefined
+  const n = /^\d{1,16}$/.test(raw) ? Number(raw) : NaN
+  if (!Number.isSafeInteger(n) || n < 1 || n > max) throw new WgtError('INVALID_INPUT', `${flag} must be an integer from 1 to ${max}, got ${JSON.stringify(raw)}`)
+  return n
+}
+
 function path (raw: unknown, flag: string, cwd: string, command: string): string | undefined {
   const v = stringValue(raw)
   if (v === '') throw usage(`${flag} must not be empty`, command)
@@ -69,7 +77,7 @@ Prints the job with its result's size and SHA-256; \`wgt compute result ID -o PA
       timeoutS: integer(stringValue(opts.timeoutS), '--timeout-s', COMPUTE_LIMITS.timeoutS.min, COMPUTE_LIMITS.timeoutS.max),
       retries: integer(stringValue(opts.retries), '--retries', 0, 10)
     }
-    const budget = integer(stringValue(opts.budget), '--budget', 1, MAX_TASK_BUDGET)
+    const budget = bigInteger(stringValue(opts.budget), '--budget', MAX_TASK_BUDGET)
     const memoryMb = integer(stringValue(opts.memoryMb), '--memory-mb', COMPUTE_LIMITS.memoryMb.min, COMPUTE_LIMITS.memoryMb.max)
     if (wasm == null && (budget != null || memoryMb != null)) throw usage('--budget and --memory-mb are for --wasm jobs', cmd)
     let spec: ComputeSubmit

@@ -34,6 +34,8 @@ export const MAX_IN_FLIGHT_BYTES = 128 * 1024 * 1024
 export const MAX_IN_FLIGHT = 32
 /** past the task's time limit, how long the answer may take to come back before the run counts as lost */
 const ANSWER_SLACK_MS = 30_000
+/** refusals of one task (a worker full or unwilling) before the job gives up on it */
+const MAX_REFUSALS = 30
 /** errors named per task when it fails the job */
 const KEEP_ERRORS = 4
 
@@ -66,6 +68,8 @@ interface TaskState {
   /** runs that answered (counted or rejected) */
   runs: number
   failures: number
+  /** refusals (not counted as failures, but bounded) */
+  refusals: number
   errors: string[]
   /** this node's check of each distinct result (matmul: Freivalds) */
   checks: Map<string, 'valid' | 'invalid'>
@@ -92,7 +96,7 @@ export class JobRun {
     this.random = d.random ?? Math.random
     this.now = d.now ?? Date.now
     this.tasks = Array.from({ length: d.kernel.tasks }, (_, index) => ({
-      index, quorum: null, tried: new Set(), inFlight: new Map(), runs: 0, failures: 0, errors: [], checks: new Map(), outcomes: new Map(), accepted: false
+      index, quorum: null, tried: new Set(), inFlight: new Map(), runs: 0, failures: 0, refusals: 0, errors: [], checks: new Map(), outcomes: new Map(), accepted: false
     }))
     let total = 0
     for (let i = 0; i < d.kernel.tasks; i++) total += d.kernel.inputBytes(i)
@@ -158,12 +162,14 @@ export class JobRun {
 
   private launch (t: TaskState, pick: Pick): void {
     if (t.quorum == null) {
-      // the first run's worker decides adaptive replication (BOINC): proven alone (with spot checks), new replicated
+      // the first run's worker decides adaptive replication (BOINC): proven alone (with spot checks), new replicated;
+      // this node is trusted, so its own runs are never spot-checked
       t.quorum = this.d.redundancy > 1
         ? TaskQuorum.forRedundancy(this.d.redundancy)
-        : TaskQuorum.adaptive(pick.self || isProven(this.d.records.get(pick.peerId)), this.random() < SPOT_CHECK_P)
+        : TaskQuorum.adaptive(pick.self || isProven(this.d.records.get(pick.peerId)), !pick.self && this.random() < SPOT_CHECK_P)
     }
     const ctrl = new AbortController()
+    this.worker(pick)
     t.tried.add(pick.peerId)
     t.inFlight.set(pick.peerId, ctrl)
     this.perWorker.set(pick.peerId, (this.perWorker.get(pick.peerId) ?? 0) + 1)
@@ -201,7 +207,15 @@ export class JobRun {
     const who = pick.self ? 'this node' : pick.peerId
     this.note(t, `${who}: ${e.code} ${e.message}`)
     if (e.code === 'UNAVAILABLE' || e.code === 'POLICY_DENIED') {
-      if (!pick.self) this.d.scheduler.refused(pick.peerId)
+      // not the task's fault: it may go there again once the worker has room or the cool-off ends
+      // (this node's own refusal is not expected to pass: local runs are not gated, so it keeps the task off it)
+      if (!pick.self) {
+        t.tried.delete(pick.peerId)
+        if (e.code === 'UNAVAILABLE') this.d.scheduler.full(pick.peerId, this.perWorker.get(pick.peerId) ?? 0)
+        else this.d.scheduler.refused(pick.peerId)
+      }
+      // bounded all the same: a task every worker keeps refusing ends the job
+      if (++t.refusals > MAX_REFUSALS) this.failure ??= new WgtError(e.code, `task ${t.index + 1} of ${this.tasks.length} was refused ${t.refusals} times; last errors: ${t.errors.join('; ')}`)
       return
     }
     t.failures++

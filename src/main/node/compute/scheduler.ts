@@ -12,8 +12,10 @@
  *   3. lower RTT.
  * Skipped: workers that refused us (UNAVAILABLE, POLICY_DENIED) within the
  * cool-off, those that already ran the task, and those with MAX_PER_WORKER of
- * this job's tasks in flight. The cool-off is node-wide: a worker that is
- * full or does not take our tasks says so to every job.
+ * this job's tasks in flight — or fewer, once a worker said it was full with
+ * n of ours running (its contributor allows fewer tasks at once): then n, for
+ * the cool-off. Both are node-wide: a worker that is full or does not take
+ * our tasks says so to every job.
  */
 import type { Candidate } from '../net/selection.js'
 import { isProven } from './verify.js'
@@ -47,6 +49,7 @@ interface Ranked extends Pick {
 
 export class Scheduler {
   private readonly refusedUntil = new Map<string, number>()
+  private readonly caps = new Map<string, { max: number, until: number }>()
   private readonly now: () => number
 
   constructor (private readonly init: SchedulerInit) {
@@ -73,6 +76,24 @@ export class Scheduler {
     this.refusedUntil.set(peerId, this.now() + REFUSAL_COOL_OFF_MS)
   }
 
+  /**
+   * `peerId` said it is full while `running` of our tasks ran there: at most
+   * that many go there for the cool-off (none running: it is full with
+   * others' work, a refusal).
+   */
+  full (peerId: string, running: number): void {
+    if (running <= 0) { this.refused(peerId); return }
+    this.caps.set(peerId, { max: running, until: this.now() + REFUSAL_COOL_OFF_MS })
+  }
+
+  private limit (peerId: string): number {
+    const cap = this.caps.get(peerId)
+    if (cap == null) return MAX_PER_WORKER
+    if (cap.until > this.now()) return Math.min(cap.max, MAX_PER_WORKER)
+    this.caps.delete(peerId)
+    return MAX_PER_WORKER
+  }
+
   private coolingOff (peerId: string): boolean {
     const until = this.refusedUntil.get(peerId)
     if (until == null) return false
@@ -90,7 +111,7 @@ export class Scheduler {
     const out: Ranked[] = []
     for (const c of all) {
       const busy = inFlight.get(c.peerId) ?? 0
-      if (ran.has(c.peerId) || busy >= MAX_PER_WORKER || this.coolingOff(c.peerId)) continue
+      if (ran.has(c.peerId) || busy >= this.limit(c.peerId) || this.coolingOff(c.peerId)) continue
       out.push({
         peerId: c.peerId,
         self: c.self,

@@ -47,6 +47,18 @@ describe('Scheduler', () => {
     expect((await s.pick(new Set(), new Map()))?.peerId).toBe('a')
   })
 
+  it('a worker full with n of our tasks gets at most n for the cool-off; full with none is a refusal', async () => {
+    let t = 0
+    const s = scheduler(() => [peer('a', 8, 0)], { now: () => t, self: { cores: 1, cpuLoad: 100 } })
+    s.full('a', 1)
+    expect((await s.pick(new Set(), new Map()))?.peerId).toBe('a')
+    expect((await s.pick(new Set(), new Map([['a', 1]])))?.peerId).toBe('self')
+    t += REFUSAL_COOL_OFF_MS + 1
+    expect((await s.pick(new Set(), new Map([['a', 1]])))?.peerId).toBe('a')
+    s.full('a', 0)
+    expect((await s.pick(new Set(), new Map()))?.peerId).toBe('self')
+  })
+
   it('prefers a proven worker, then the lower RTT, at equal free cores', async () => {
     const s = scheduler(() => [peer('a', 2, 0, 5), peer('b', 2, 0, 1), peer('c', 2, 0, 9)], { records: { c: 50 }, self: { cores: 1, cpuLoad: 0 } })
     expect((await s.pick(new Set(), new Map()))?.peerId).toBe('c')
