@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises'
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import type { ComputeJob, ComputeSubmit, OperationRef } from '../../../shared/api/index.js'
 import { WgtError } from '../../../shared/errors.js'
@@ -153,6 +153,17 @@ export class Jobs {
     }
     await rename(partial, dest)
     return { path: dest, bytes, sha256 }
+  }
+
+  /**
+   * At start, before any job runs: remove what jobs cut off by a stop or a
+   * crash left under the results directory (a half-written C, a WASM job's
+   * parts), keeping every file a stored job points to.
+   */
+  async sweep (): Promise<void> {
+    const keep = new Set(this.d.store.list().flatMap(s => s.resultPath != null ? [basename(s.resultPath)] : []))
+    const names = await readdir(this.resultsDir).catch(() => [] as string[])
+    for (const name of names) if (!keep.has(name)) await rm(join(this.resultsDir, name), { recursive: true, force: true })
   }
 
   /**

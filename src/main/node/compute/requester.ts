@@ -53,6 +53,7 @@ export async function startRequester (ctx: RunningContext, init: RequesterInit):
     reputation: ctx.need(REPUTATION),
     checkModule: init.checkModule
   })
+  await jobs.sweep()
   return {
     jobs,
     api: jobsApi(jobs),

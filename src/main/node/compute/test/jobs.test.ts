@@ -224,6 +224,22 @@ describe('Jobs', () => {
     await expect(again.jobs.save('nope')).rejects.toMatchObject({ code: 'NOT_FOUND' })
   })
 
+  it('a job cut off by a stop is recorded failed after a restart, and what it left is swept', async () => {
+    const datastore = new MemoryDatastore()
+    const w = world({}, { datastore })
+    const job = await finish(w, { kernel: 'matmul', n: 4 })
+    const cut = { ...job, id: 'cutoff', state: 'running' as const, result: null, endedAt: null, createdAt: job.createdAt + 1 }
+    await w.store.put({ job: cut, resultPath: null })
+    await writeFile(join(w.jobs.resultsDir, 'cutoff.wgtm'), 'half')
+    const again = world({}, { datastore })
+    await again.store.load()
+    await again.jobs.sweep()
+    expect(again.jobs.get('cutoff')).toMatchObject({ state: 'failed', error: { code: 'NOT_RUNNING' } })
+    expect(again.jobs.get(job.id).state).toBe('done')
+    await expect(readFile(join(w.jobs.resultsDir, 'cutoff.wgtm'))).rejects.toThrow(/ENOENT/)
+    expect((await readFile(again.store.get(job.id)?.resultPath as string)).length).toBe(16 + 128)
+  })
+
   it('refuses hostile and mismatched matrix files at submit', async () => {
     const w = world({})
     const { a, b } = await files({ rows: 2, cols: 3, data: new Float64Array(6) }, { rows: 2, cols: 3, data: new Float64Array(6) })
