@@ -167,6 +167,17 @@ describe('compute across processes', () => {
     })
   })
 
+  it('the CLI detaches, cancels, and changes a worker\'s settings', async () => {
+    const detached = await wgtJson<{ id: string }>(requester, ['compute', 'submit', '--matmul', '2048', '--detach'])
+    const cancelled = await wgtJson<ComputeJob>(requester, ['compute', 'cancel', detached.id])
+    expect(['running', 'cancelled']).toContain(cancelled.state)
+    await until('the job cancelled', async () => (await wgtJson<ComputeJob>(requester, ['compute', 'status', detached.id])).state === 'cancelled')
+    const settings = await wgtJson<{ maxTasks: number, timeoutS: number }>(w1, ['compute', 'settings', '--max-tasks', '2', '--timeout-s', '300'])
+    expect(settings).toMatchObject({ maxTasks: 2, timeoutS: 300 })
+    const contribution = await wgtJson<{ totals: { tasks: number } }>(w1, ['compute', 'contribution'])
+    expect(contribution.totals.tasks).toBeGreaterThan(0)
+  })
+
   it('hostile and mismatched matrix headers are refused before anything is allocated', async () => {
     const hostile = join(dir, 'hostile.wgtm')
     const head = new Uint8Array(16)
