@@ -20,6 +20,7 @@ import { cpus, loadavg, platform, release, totalmem } from 'node:os'
 import { measureRtt } from './rtt.js'
 import { measureThroughput } from './throughput.js'
 import { measureCes } from './ces.js'
+import { measureComputeKernel } from './compute-kernel.js'
 import { measureFiles } from './files.js'
 import { measureChat } from './chat.js'
 import { measureComputeJobs } from './compute-jobs.js'
@@ -84,6 +85,7 @@ async function main () {
   // client start-up first of all: it is milliseconds, and the most sensitive to a busy machine
   const startup = await measureStartup({ rounds: Math.max(rounds ?? 7, 30), log })
   const ces = await measureCes({ rounds: rounds ?? 7, mib: cesMib, log })
+  const computeKernel = await measureComputeKernel({ rounds: rounds ?? 7, log })
   const tcpServer = await startChild('tcp-server.js')
   let rtt
   let throughput
@@ -121,6 +123,7 @@ async function main () {
     calls,
     callsRelay,
     ces,
+    computeKernel,
     notes: [
       'Start-up: spawn to exit of `wgt --version` and `wgt id` (against a daemon on loopback) vs `node -e 0` with the same Node binary, interleaved in random order each round; ratios of medians (target under 1.5).',
       'Every figure is a median over rounds; each baseline was measured in the same run, in rounds interleaved with the figure it is compared to, between two processes like the figure.',

@@ -6,6 +6,11 @@
  *   src/main/node/ces/rs/rs-simd.wat          → rs-simd-wasm.ts (RS_SIMD_WASM_BASE64)
  *   src/main/node/compute/kernels/matmul.wat  → matmul-wasm.ts (MATMUL_WASM_BASE64)
  *
+ * and the example user modules to .wasm files beside their source, ready for
+ * `wgt compute submit --wasm examples/wasm/primes.wasm --input …`:
+ *
+ *   examples/wasm/primes.wat                  → primes.wasm
+ *
  * Deterministic (no debug names, no timestamps): the generated files are
  * committed, and unit tests rebuild them and compare, so they cannot go stale.
  *
@@ -21,6 +26,10 @@ const root = new URL('../', import.meta.url)
 export const TARGETS = [
   { dir: 'src/main/node/ces/rs/', wat: 'rs-simd.wat', out: 'rs-simd-wasm.ts', name: 'RS_SIMD_WASM_BASE64' },
   { dir: 'src/main/node/compute/kernels/', wat: 'matmul.wat', out: 'matmul-wasm.ts', name: 'MATMUL_WASM_BASE64' }
+]
+
+export const EXAMPLES = [
+  { dir: 'examples/wasm/', wat: 'primes.wat', out: 'primes.wasm' }
 ]
 
 export async function compileWat (text, fileName = 'module.wat') {
@@ -52,19 +61,28 @@ export async function buildTarget (target) {
   return renderTs(await compileWat(text, target.wat), target)
 }
 
+/** The .wasm of one example module. */
+export async function buildExample (example) {
+  const text = await readFile(new URL(example.dir + example.wat, root), 'utf8')
+  return Buffer.from(await compileWat(text, example.wat))
+}
+
 async function main () {
   const check = process.argv.includes('--check')
-  for (const target of TARGETS) {
-    const ts = await buildTarget(target)
-    const outUrl = new URL(target.dir + target.out, root)
+  const outputs = [
+    ...await Promise.all(TARGETS.map(async t => ({ t, bytes: Buffer.from(await buildTarget(t)) }))),
+    ...await Promise.all(EXAMPLES.map(async t => ({ t, bytes: await buildExample(t) })))
+  ]
+  for (const { t, bytes } of outputs) {
+    const outUrl = new URL(t.dir + t.out, root)
     if (check) {
-      const current = await readFile(outUrl, 'utf8').catch(() => '')
-      if (current !== ts) {
-        process.stderr.write(`${target.dir}${target.out} is stale: run node scripts/build-wasm.js\n`)
+      const current = await readFile(outUrl).catch(() => Buffer.alloc(0))
+      if (!current.equals(bytes)) {
+        process.stderr.write(`${t.dir}${t.out} is stale: run node scripts/build-wasm.js\n`)
         process.exitCode = 1
       }
     } else {
-      await writeFile(outUrl, ts)
+      await writeFile(outUrl, bytes)
     }
   }
 }

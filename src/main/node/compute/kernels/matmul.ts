@@ -39,7 +39,7 @@ export function matmulTs (a: Matrix, b: Matrix): Matrix {
 }
 
 // The WebAssembly global is not in lib ES2024 and tsconfig.node.json has no DOM lib.
-interface WasmMemory { readonly buffer: ArrayBuffer }
+interface WasmMemory { readonly buffer: ArrayBuffer, grow: (pages: number) => number }
 interface WasmApi {
   validate: (bytes: Uint8Array) => boolean
   Module: new (bytes: Uint8Array) => object
@@ -51,9 +51,10 @@ type MatmulFn = (a: number, b: number, c: number, rows: number, inner: number, c
 
 const PAGE = 65536
 const LITTLE_ENDIAN = endianness() === 'LE'
-// Columns per block: the block of B (inner × JB doubles) stays in L2 while the
-// rows of A pass over it; 2 KiB of each row of C stays in L1. Measured on this
-// VM at 512² (bench/compute-kernel.js): 128..512 within a few percent.
+// Columns per block: the block of B (inner × JB doubles) stays in cache while
+// the rows of A pass over it. Measured on this VM (the kernel alone, medians of
+// 7): 11.0–12.8 GFLOP/s for 128..512 and unblocked at 256² and 512², 10–11 at
+// 32; the working sets here fit its cache, larger inner sizes need the blocks.
 const JB = 256
 
 let compiled: object | undefined
@@ -66,19 +67,42 @@ function wasmModule (): object {
 }
 
 /**
- * A, B and C laid out in one fresh memory (created per call: a pool thread
- * must not keep a 384 MiB memory alive after a big task; a fresh memory is
- * zeroed, which is C's required start).
+ * A, B and C laid out in one memory, C zeroed. Up to REUSE_BYTES the memory
+ * is kept and reused: on this VM a fresh memory's first touch costs ~3 ms
+ * per MiB in page faults (measured: copying A and B into a fresh 6 MiB
+ * memory took 12 ms, the 512² multiply itself 25 ms). Beyond it the memory
+ * is made for the call and dropped after, so a pool thread does not keep
+ * hundreds of MiB alive after one big task. Task blocks (256 rows of A,
+ * 256 columns of B, inner ≤ 4096) stay well under it.
  */
-function layout (rows: number, inner: number, cols: number): { memory: WasmMemory, fn: MatmulFn, a: number, b: number, c: number } {
+const REUSE_BYTES = 64 * 2 ** 20
+let kept: { memory: WasmMemory, fn: MatmulFn } | undefined
+
+function instantiate (pages: number): { memory: WasmMemory, fn: MatmulFn } {
   const api = wasmApi as WasmApi
+  const memory = new api.Memory({ initial: pages })
+  const instance = new api.Instance(wasmModule(), { env: { memory } })
+  return { memory, fn: (instance.exports as { matmul: MatmulFn }).matmul }
+}
+
+function layout (rows: number, inner: number, cols: number): { memory: WasmMemory, fn: MatmulFn, a: number, b: number, c: number } {
   const a = 0
   const b = a + 8 * rows * inner
   const c = b + 8 * inner * cols
   const end = c + 8 * rows * cols
-  const memory = new api.Memory({ initial: Math.ceil(end / PAGE) })
-  const instance = new api.Instance(wasmModule(), { env: { memory } })
-  return { memory, fn: (instance.exports as { matmul: MatmulFn }).matmul, a, b, c }
+  const pages = Math.ceil(end / PAGE)
+  let inst: { memory: WasmMemory, fn: MatmulFn }
+  if (end > REUSE_BYTES) {
+    // fresh memory is zeroed: C's required start
+    inst = instantiate(pages)
+  } else {
+    kept ??= instantiate(pages)
+    const have = kept.memory.buffer.byteLength / PAGE
+    if (have < pages) kept.memory.grow(pages - have)
+    inst = kept
+    new Uint8Array(inst.memory.buffer, c, end - c).fill(0)
+  }
+  return { ...inst, a, b, c }
 }
 
 /** Float64 values of little-endian bytes at an 8-aligned offset: a view where the host is little-endian, else a copy. */

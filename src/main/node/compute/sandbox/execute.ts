@@ -11,7 +11,7 @@ import { runWasmTask } from './wasm-task.js'
 
 /** parent → thread */
 export interface RunMessage { spec: TaskSpec, limits: TaskLimits }
-/** thread → parent: 'started' when the task's own code begins (runner.ts starts its clock), then the end */
+/** thread → parent: 'started' when the task's own code begins (the live CPU figure counts from there), then the end */
 export type ThreadMessage =
   | { type: 'started' }
   | { type: 'done', ok: true, result: TaskResult, sha256: string, cpuMs: number }

@@ -15,8 +15,10 @@ if (port === null) throw new Error('task-thread.ts is the entry of a worker thre
 
 /**
  * CPU time of this thread alone, ms: process.threadCpuUsage (Node ≥ 23.9),
- * so a task's figure excludes the node's other threads. Includes the
- * preparation of a user module (metering, compiling): work done for the task.
+ * so a task's figure excludes the node's other threads. Counted from the
+ * task's start (onStart), like its time limit: this node's preparation
+ * (loading binaryen once per thread, metering and compiling a module, or
+ * finding it cached) differs between workers and is not the task's work.
  */
 function threadCpuMs (): number {
   const usage = process.threadCpuUsage()
@@ -30,9 +32,12 @@ function send (msg: ThreadMessage, transfer: ArrayBuffer[] = []): void {
 // one task at a time: the parent sends the next only after 'done'
 port.on('message', (msg: RunMessage) => {
   void (async () => {
-    const cpu0 = threadCpuMs()
+    let cpu0 = threadCpuMs()
     try {
-      const result = await executeTask(msg.spec, msg.limits, () => { send({ type: 'started' }) })
+      const result = await executeTask(msg.spec, msg.limits, () => {
+        cpu0 = threadCpuMs()
+        send({ type: 'started' })
+      })
       const sha256 = resultSha256(result)
       const transfer = result.ok && result.output.buffer instanceof ArrayBuffer && result.output.byteLength === result.output.buffer.byteLength
         ? [result.output.buffer]

@@ -5,7 +5,7 @@
  * 'memory', 'trap' or 'invalid'. The wall clock is runner.ts's business.
  */
 import { createHash } from 'node:crypto'
-import { MAX_TASK_BUDGET, MAX_TASK_OUTPUT_BYTES } from '../../../../shared/api/compute.js'
+import { MAX_TASK_BUDGET, MAX_TASK_INPUT_BYTES, MAX_TASK_OUTPUT_BYTES } from '../../../../shared/api/compute.js'
 import { WgtError } from '../../../../shared/errors.js'
 import type { TaskResult } from '../types.js'
 import {
@@ -60,6 +60,9 @@ export async function runWasmTask (module: Uint8Array, input: Uint8Array, budget
   onStart: () => void = () => {}): Promise<TaskResult> {
   if (typeof budget !== 'bigint' || budget < 0n || budget > BigInt(MAX_TASK_BUDGET)) {
     return { ok: false, verdict: 'invalid', message: `budget ${String(budget)}: expected 0..${MAX_TASK_BUDGET}` }
+  }
+  if (input.length > MAX_TASK_INPUT_BYTES) {
+    return { ok: false, verdict: 'invalid', message: `the input is ${input.length} bytes, over the ${MAX_TASK_INPUT_BYTES}-byte limit of a task's input` }
   }
   let prepared: Prepared
   try {

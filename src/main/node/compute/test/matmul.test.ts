@@ -27,6 +27,18 @@ describe('matmul kernels', () => {
     }
   })
 
+  it('agrees past the size where the WASM memory is made per call (B of 69 MB), and after it, with a kept memory reused', () => {
+    const a = randomMatrix(2, 4096, 101)
+    const b = randomMatrix(4096, 2100, 102)
+    expect(sameBits(matmulWasm(a, b).data, matmulTs(a, b).data)).toBe(true)
+    // a reused memory holds the last product: C must be zeroed again
+    const x = randomMatrix(30, 20, 103)
+    const y = randomMatrix(20, 10, 104)
+    const first = matmulWasm(x, y)
+    expect(sameBits(matmulWasm(x, y).data, first.data)).toBe(true)
+    expect(sameBits(first.data, matmulTs(x, y).data)).toBe(true)
+  })
+
   it('sums over k in increasing order, each step rounded (no reordering, no fused multiply-add)', () => {
     // 1 + 2^-53 + 2^-53: left to right it stays 1; any other grouping gives 1 + 2^-52
     const a: Matrix = { rows: 1, cols: 3, data: new Float64Array([1, 2 ** -53, 2 ** -53]) }

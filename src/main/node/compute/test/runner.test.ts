@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { createTaskRunner } from '../sandbox/runner.js'
+import { createTaskRunner, type PooledTaskRunner } from '../sandbox/runner.js'
 import { resultSha256 } from '../sandbox/result-hash.js'
 import { matmulTs } from '../kernels/matmul.js'
 import { decodeMatrix, encodeMatrix } from '../matrix.js'
@@ -13,7 +13,7 @@ function matmulSpec (n: number, seed: number): TaskSpec {
 }
 
 let runners: TaskRunner[] = []
-function runner (concurrency = 2, heapMb?: number): TaskRunner {
+function runner (concurrency = 2, heapMb?: number): PooledTaskRunner {
   const r = createTaskRunner({ concurrency, heapMb })
   runners.push(r)
   return r
@@ -36,6 +36,18 @@ describe('TaskRunner (worker threads)', () => {
     expect(outcome.cpuMs).toBeGreaterThan(0)
   })
 
+  it('takes its input from a view into a larger buffer', async () => {
+    const pool = runner()
+    const a = randomMatrix(5, 6, 21)
+    const b = randomMatrix(6, 7, 22)
+    const both = concat(encodeMatrix(a), encodeMatrix(b))
+    const big = new Uint8Array(both.length + 1000)
+    big.set(both, 500)
+    const outcome = await pool.run({ kernel: 'matmul', input: big.subarray(500, 500 + both.length) }, LIMITS)
+    expect(outcome.result.ok && sameBits(decodeMatrix(outcome.result.output).data, matmulTs(a, b).data)).toBe(true)
+    expect(big.length).toBe(both.length + 1000)
+  })
+
   it('input the kernel rejects is a result with verdict invalid, hashed without its message', async () => {
     const pool = runner()
     const outcome = await pool.run({ kernel: 'matmul', input: encodeMatrix(randomMatrix(2, 3, 3)) }, LIMITS)
@@ -47,6 +59,7 @@ describe('TaskRunner (worker threads)', () => {
     const pool = runner(2)
     const outcomes = await Promise.all([1, 2, 3, 4, 5].map(async s => await pool.run(matmulSpec(40, s * 10), LIMITS)))
     expect(outcomes.every(o => o.result.ok)).toBe(true)
+    expect(pool.threads()).toBe(2)
     expect(new Set(outcomes.map(o => o.sha256)).size).toBe(5)
   })
 
@@ -54,8 +67,10 @@ describe('TaskRunner (worker threads)', () => {
     const pool = runner(1)
     // ~2·10^9 flops: far longer than 30 ms anywhere
     await expect(pool.run(matmulSpec(1024, 7), { ...LIMITS, timeoutMs: 30 })).rejects.toMatchObject({ code: 'TIMEOUT' })
+    expect(pool.threads()).toBe(0)
     const after = await pool.run(matmulSpec(8, 9), LIMITS)
     expect(after.result.ok).toBe(true)
+    expect(pool.threads()).toBe(1)
   })
 
   it('an abort cancels a running task (CANCELLED) and one waiting in the queue', async () => {
@@ -85,6 +100,7 @@ describe('TaskRunner (worker threads)', () => {
     await pool.stop()
     await running
     await queued
+    expect(pool.threads()).toBe(0)
     await expect(pool.run(matmulSpec(8, 19), LIMITS)).rejects.toMatchObject({ code: 'NOT_RUNNING' })
   })
 

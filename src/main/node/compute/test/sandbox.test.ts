@@ -112,6 +112,15 @@ describe('user modules in the TaskRunner', () => {
     expect(after.result.ok && new TextDecoder().decode(after.result.output)).toBe('STILL HERE')
   })
 
+  it('reports the thread\'s CPU time while a task runs', async () => {
+    const seen: number[] = []
+    await expect(pool.run(await spec(ENDLESS, 'x', 10n ** 12n), { ...LIMITS, timeoutMs: 2500 }, undefined, ms => { seen.push(ms) }))
+      .rejects.toMatchObject({ code: 'TIMEOUT' })
+    expect(seen.length).toBeGreaterThan(0)
+    expect(seen.every(ms => ms > 0)).toBe(true)
+    expect(seen).toEqual([...seen].sort((a, b) => a - b))
+  })
+
   it('memory cap and invalid module through the pool', async () => {
     expect((await pool.run(await spec(HUNGRY), { ...LIMITS, memoryBytes: 2 * MiB })).result).toMatchObject({ verdict: 'memory' })
     const bad = await pool.run({ kernel: 'wasm', module: text('garbage'), input: text('x'), budget: BUDGET }, LIMITS)
