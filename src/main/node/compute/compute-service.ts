@@ -80,7 +80,13 @@ export class ComputeService extends ProtocolService {
   async run (peerId: string, spec: TaskSpec, limits: TaskLimits, signal?: AbortSignal, ref: TaskRef = { job: new Uint8Array(0), task: 0 }): Promise<TaskOutcome> {
     // writing the request, the run, reading the reply (and once more for the module)
     const deadline = anySignal(signal, 3 * this.transferMs + limits.timeoutMs)
-    const stream = await this.open(peerId, deadline, signal)
+    let stream: Stream
+    try {
+      stream = await this.open(peerId, deadline, signal)
+    } catch (err) {
+      if (signal?.aborted === true) throw cancelled(signal)
+      throw err
+    }
     const lp = lpStream(stream, { maxDataLength: MAX_REPLY_BYTES, maxBufferSize: MAX_REPLY_BYTES + 1024 })
     try {
       let reply = await this.send(lp, requestOf(spec, limits, ref, false), deadline)
@@ -107,7 +113,7 @@ export class ComputeService extends ProtocolService {
         this.violation(peerId, err.message)
         throw new WgtError('PROTOCOL', `${peerId} answered ${this.protocol} with ${err.message}`)
       }
-      if (signal?.aborted === true) throw WgtError.from(signal.reason ?? err)
+      if (signal?.aborted === true) throw cancelled(signal)
       if (deadline.aborted) throw new WgtError('TIMEOUT', `${peerId} did not answer the task in time`, { cause: err })
       throw WgtError.from(err, 'PEER_UNREACHABLE')
     }
@@ -190,6 +196,13 @@ export class ComputeService extends ProtocolService {
     this.host.keepModule(again.moduleSha256, again.module)
     return again.module
   }
+}
+
+/** The caller gave up: its own WgtError if it aborted with one, else CANCELLED (an AbortError would read as TIMEOUT). */
+function cancelled (signal: AbortSignal): WgtError {
+  const reason: unknown = signal.reason
+  if (reason instanceof WgtError) return reason
+  return new WgtError('CANCELLED', `the task was cancelled${reason instanceof Error && reason.message !== '' ? `: ${reason.message}` : ''}`, { cause: reason })
 }
 
 function decodeRequest (bytes: { subarray: () => Uint8Array }): TaskRequest {

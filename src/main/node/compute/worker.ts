@@ -8,6 +8,11 @@
  * user's maxTasks is what the computer gives to compute, whoever asks) but
  * not the on/off switch or the idle rule: those are about giving.
  *
+ * The settings apply to tasks not yet taken: a task running when the user
+ * turns contributing off, lowers maxTasks or the computer gets busy runs to
+ * its end (it is bounded by its time limit; BOINC suspends instead, which a
+ * WASM thread cannot do without losing the work).
+ *
  * Tasks run through the sandbox's TaskRunner; whatever a task does, the
  * worker records it and goes on.
  */
@@ -24,6 +29,8 @@ import type { TaskLimits, TaskOutcome, TaskResult, TaskRunner, TaskSpec } from '
 import { boundResult, type CheckedRequest } from './wire.js'
 
 const MIB = 1024 * 1024
+/** past a task's time limit, how long the sandbox has to stop it before the worker gives its slot back anyway */
+const BACKSTOP_GRACE_MS = 5000
 
 export interface ComputeWorkerInit {
   /** this node's PeerId: the requester of its own tasks */
@@ -84,6 +91,11 @@ export class ComputeWorker implements TaskHost {
   figures (): ComputeFigures {
     const totals = this.contribution.snapshot(null).totals
     return { running: this.contribution.runningCount(), cpuMsTotal: totals.cpuMs, tasksTotal: totals.tasks }
+  }
+
+  /** Task slots free now (the scheduler's view of this node as a worker for its own jobs). */
+  freeSlots (): number {
+    return Math.max(0, this.slots.capacity - this.slots.inUse)
   }
 
   /** Why others' tasks are not taken right now, or null. */
@@ -148,18 +160,34 @@ export class ComputeWorker implements TaskHost {
     if (signal?.aborted === true) onAbort()
     this.running.add(controller)
     const entry = this.contribution.begin(requester, spec.kernel as ComputeKernel, inputBytes, own)
+    // the sandbox stops a task at its limit; should it ever not, the slot still comes back
+    let backstop: ReturnType<typeof setTimeout> | undefined
+    const overdue = new Promise<never>((_resolve, reject) => {
+      backstop = setTimeout(() => {
+        const err = new WgtError('TIMEOUT', `the task ran past its ${limits.timeoutMs} ms limit and the sandbox did not stop it`)
+        controller.abort(err)
+        reject(err)
+      }, limits.timeoutMs + BACKSTOP_GRACE_MS)
+    })
     try {
       // a runner that throws synchronously, or anything but a WgtError, is the sandbox failing, not the node
-      const outcome = await Promise.resolve().then(async () => await this.init.runner.run(spec, limits, controller.signal, cpuMs => { entry.progress(cpuMs) }))
+      const running = Promise.resolve().then(async () => await this.init.runner.run(spec, limits, controller.signal, cpuMs => { entry.progress(cpuMs) }))
+      running.catch(() => {})
+      const outcome = await Promise.race([running, overdue])
       const result = boundResult(outcome.result)
       const bounded = result === outcome.result ? outcome : { ...outcome, result, sha256: this.init.hashResult(result) }
       entry.end({ cpuMs: bounded.cpuMs, outputBytes: result.ok ? result.output.byteLength : 0, error: result.ok ? null : `${result.verdict}: ${result.message}` })
       return bounded
     } catch (err) {
-      const e = err instanceof WgtError ? err : new WgtError('INTERNAL', `the task's thread failed: ${(err as Error)?.message ?? String(err)}`, { cause: err })
+      // cancelled: say why (the requester went away, the node is stopping), not just that the sandbox was told
+      const why: unknown = controller.signal.aborted ? controller.signal.reason : undefined
+      const e = why instanceof WgtError
+        ? why
+        : err instanceof WgtError ? err : new WgtError('INTERNAL', `the task's thread failed: ${(err as Error)?.message ?? String(err)}`, { cause: err })
       entry.end({ cpuMs: 0, outputBytes: 0, error: e.code === 'TIMEOUT' ? `time limit of ${Math.round(limits.timeoutMs / 1000)} s: ${e.message}` : e.message })
       throw e
     } finally {
+      clearTimeout(backstop)
       signal?.removeEventListener('abort', onAbort)
       this.running.delete(controller)
     }

@@ -90,6 +90,7 @@ describe('/wgt/compute/1.0.0', () => {
     await b.worker.updateSettings({ memoryMb: 512 })
     const long = a.service.run(b.id, matmul('wait'), LIMITS)
     await waitFor(() => b.runner.active === 1, 10_000, 'the long task')
+    expect(b.worker.freeSlots()).toBe(0)
     await expect(a.service.run(b.id, matmul('x'), LIMITS)).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('full: 1 of 1') })
     // an own task waits for the slot rather than being refused
     const own = b.worker.local(matmul('mine'), LIMITS)
@@ -116,6 +117,26 @@ describe('/wgt/compute/1.0.0', () => {
     await expect(a.service.run(b.id, matmul('wait'), LIMITS)).rejects.toMatchObject({ code: 'TIMEOUT' })
     expect(b.runner.seen[0].limits.timeoutMs).toBe(1000)
     expect(b.worker.getContribution().recent[0]).toMatchObject({ state: 'failed', error: expect.stringContaining('time limit of 1 s') })
+  })
+
+  it('cancels the task on the worker when the requester gives up on it', async () => {
+    const [a, b] = await pair({ maxTasks: 1 })
+    const cancel = new AbortController()
+    const running = a.service.run(b.id, matmul('wait'), { ...LIMITS, timeoutMs: 60_000 }, cancel.signal)
+    await waitFor(() => b.runner.active === 1, 10_000, 'the task to start')
+    cancel.abort(new Error('the job was cancelled'))
+    await expect(running).rejects.toMatchObject({ code: 'CANCELLED' })
+    await waitFor(() => b.runner.active === 0 && b.worker.getContribution().running.length === 0, 10_000, 'the task to end on the worker')
+    expect(b.worker.getContribution().recent[0]).toMatchObject({ state: 'failed', error: expect.stringContaining('went away') })
+    // and its slot is free again
+    expect((await a.service.run(b.id, matmul('ok'), LIMITS)).result.ok).toBe(true)
+  })
+
+  it('gives the slot back even if the sandbox never stops a task', async () => {
+    const [a, b] = await pair({ maxTasks: 1 })
+    await b.worker.updateSettings({ timeoutS: 1 })
+    await expect(a.service.run(b.id, matmul('hang'), LIMITS)).rejects.toMatchObject({ code: 'TIMEOUT', message: expect.stringContaining('did not stop it') })
+    expect((await a.service.run(b.id, matmul('ok'), LIMITS)).result.ok).toBe(true)
   })
 
   it('pauses while the rest of the computer is busy (idleOnly), and says how busy', async () => {

@@ -2,8 +2,10 @@
  * The worker with the real sandbox (task threads) behind /wgt/compute/1.0.0:
  * a matmul block computed on a peer comes back bit-identical to the same
  * block computed here, its hash computed here; a malformed block is a
- * result ('invalid') that hashes the same on both; stopping ends the threads.
+ * result ('invalid') that hashes the same on both; the example user module
+ * crosses once (NEED_MODULE) and runs metered, out of budget on both alike.
  */
+import { readFile } from 'node:fs/promises'
 import { MemoryDatastore } from 'datastore-core'
 import type { Libp2p } from '@libp2p/interface'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -14,9 +16,11 @@ import { encodeMatrix } from '../matrix.js'
 import { resultSha256 } from '../sandbox/result-hash.js'
 import { createTaskRunner } from '../sandbox/runner.js'
 import { ComputeStore, defaultSettings } from '../store.js'
-import type { TaskLimits } from '../types.js'
+import type { TaskLimits, TaskSpec } from '../types.js'
+import { sha256Hex } from '../wire.js'
 import { ComputeWorker } from '../worker.js'
 import { concat, randomMatrix } from './helpers.js'
+import { abiModule } from './wat.js'
 
 const stops: Array<() => Promise<void>> = []
 afterEach(async () => { for (const s of stops.splice(0).reverse()) await s() })
@@ -58,5 +62,40 @@ describe('the worker with the sandbox', () => {
     expect(r2.sha256).toBe(l2.sha256)
     expect(b.worker.getContribution().totals).toMatchObject({ tasks: 2, failed: 1 })
     expect(a.worker.getContribution().totals.tasks).toBe(0)
+  })
+
+  it('runs a user module sent once, metered the same on the peer as here', async () => {
+    let requester: string | null = null
+    const a = await peer(() => null)
+    const b = await peer(() => requester)
+    requester = a.node.peerId.toString()
+    await a.node.dial(b.node.getMultiaddrs()[0])
+    const module = new Uint8Array(await readFile(new URL('../../../../../examples/wasm/primes.wasm', import.meta.url)))
+    const spec = (input: string, budget: bigint): TaskSpec => ({ kernel: 'wasm' as const, module, input: new TextEncoder().encode(input), budget })
+    const to = b.node.peerId.toString()
+    const first = await a.node.services.compute.run(to, spec('1 10\n10 20\n', 10_000_000_000n), LIMITS)
+    expect(first.result).toEqual({ ok: true, output: new TextEncoder().encode('4\n4\n') })
+    expect(b.worker.module(sha256Hex(module))).not.toBeNull()
+    // the same module again: held, not resent; out of budget is the same verdict and hash here and there
+    const remote = await a.node.services.compute.run(to, spec('0 4000000000', 10_000_000n), LIMITS)
+    const local = await a.worker.local(spec('0 4000000000', 10_000_000n), LIMITS)
+    expect(remote.result).toMatchObject({ ok: false, verdict: 'budget' })
+    expect(remote.sha256).toBe(local.sha256)
+  })
+
+  it('stops an endless loop at the worker\'s time limit, and the worker takes the next task', async () => {
+    let requester: string | null = null
+    const a = await peer(() => null)
+    const b = await peer(() => requester)
+    requester = a.node.peerId.toString()
+    await a.node.dial(b.node.getMultiaddrs()[0])
+    await b.worker.updateSettings({ timeoutS: 1 })
+    const module = await abiModule('(loop $l (br $l)) (i32.const 0)')
+    const to = b.node.peerId.toString()
+    await expect(a.node.services.compute.run(to, { kernel: 'wasm', module, input: new Uint8Array(0), budget: 1_000_000_000_000n }, LIMITS))
+      .rejects.toMatchObject({ code: 'TIMEOUT' })
+    expect(b.worker.getContribution().recent[0]).toMatchObject({ state: 'failed', error: expect.stringContaining('time limit of 1 s') })
+    const input = concat(encodeMatrix(randomMatrix(2, 2, 1)), encodeMatrix(randomMatrix(2, 2, 2)))
+    expect((await a.node.services.compute.run(to, { kernel: 'matmul', input }, LIMITS)).result.ok).toBe(true)
   })
 })

@@ -28,7 +28,7 @@ export function testHash (r: TaskResult): string {
 
 /**
  * Tasks by their input's text: 'wait' runs until the time limit or an abort,
- * 'throw' throws a plain Error, 'throw-sync' throws before returning a
+ * 'hang' never ends (a sandbox that fails to stop it), 'throw' throws a plain Error, 'throw-sync' throws before returning a
  * promise, 'trap' ends with a verdict, 'long-message' a verdict with a 5 KiB
  * message; anything else echoes its input reversed, and a WASM task its module's size first.
  */
@@ -54,6 +54,7 @@ export class ScriptedRunner implements TaskRunner {
           signal?.addEventListener('abort', () => { clearTimeout(timer); reject(new WgtError('CANCELLED', 'task cancelled')) }, { once: true })
         })
       }
+      if (text === 'hang') await new Promise(() => {})
       if (text === 'throw') throw new Error('the thread died')
       let result: TaskResult
       if (text === 'trap') result = { ok: false, verdict: 'trap', message: 'unreachable executed' }
