@@ -191,7 +191,7 @@ export class JobRun {
         outcome = await untilAborted(started, signal)
       } catch (err) {
         release()
-        if (!ctrl.signal.aborted && !this.d.signal.aborted) this.onError(t, pick, WgtError.from(err))
+        if (!ctrl.signal.aborted && !this.d.signal.aborted) await this.onError(t, pick, WgtError.from(err))
         return
       }
       release()
@@ -203,7 +203,7 @@ export class JobRun {
     this.flights.add(flight)
   }
 
-  private onError (t: TaskState, pick: Pick, e: WgtError): void {
+  private async onError (t: TaskState, pick: Pick, e: WgtError): Promise<void> {
     const who = pick.self ? 'this node' : pick.peerId
     this.note(t, `${who}: ${e.code} ${e.message}`)
     if (e.code === 'UNAVAILABLE' || e.code === 'POLICY_DENIED') {
@@ -216,15 +216,36 @@ export class JobRun {
       }
       // bounded all the same: a task every worker keeps refusing ends the job
       if (++t.refusals > MAX_REFUSALS) this.failure ??= new WgtError(e.code, `task ${t.index + 1} of ${this.tasks.length} was refused ${t.refusals} times; last errors: ${t.errors.join('; ')}`)
-      return
+    } else {
+      t.failures++
+      if (t.failures > this.d.retries) this.failure ??= this.taskFailed(t, e.code)
     }
-    t.failures++
-    if (t.failures > this.d.retries) this.failure ??= this.taskFailed(t, e.code)
+    await this.redecide(t)
+  }
+
+  /**
+   * Adaptive replication is decided by the worker of a task's first run. If
+   * that run gave no vote (it failed, was refused, or its result was
+   * rejected), the decision goes to the first worker that did vote (or the
+   * next to answer), so a new worker that failed cannot leave a task waiting
+   * for a second agreeing vote that only this node could give.
+   */
+  private async redecide (t: TaskState): Promise<void> {
+    const old = t.quorum
+    if (this.d.redundancy !== 1 || old == null || t.accepted) return
+    const votes = old.votes
+    if (votes.length === 0) { t.quorum = null; return }
+    const first = votes[0].worker
+    const q = TaskQuorum.adaptive(first === this.d.selfId || isProven(this.d.records.get(first)), false)
+    if (q.needed >= old.needed) return
+    for (const v of votes) q.add(v)
+    t.quorum = q
+    await this.settle(t)
   }
 
   private async onOutcome (t: TaskState, pick: Pick, outcome: TaskOutcome): Promise<void> {
     const { kernel, job } = this.d
-    // null after a liar's result was rejected (see below): this worker decides, with no spot check drawn again
+    // null after the first run gave no vote (redecide): this worker decides, with no spot check drawn again
     const quorum = t.quorum ??= TaskQuorum.adaptive(pick.self || isProven(this.d.records.get(pick.peerId)), false)
     const w = this.worker(pick)
     w.runs++
@@ -239,20 +260,27 @@ export class JobRun {
     }
     if (verdict === 'invalid') {
       quorum.reject(pick.peerId)
-      // a liar's standing must not decide how the task is replicated: the next worker decides afresh
-      // (a run still in flight then decides it when it answers)
-      if (this.d.redundancy === 1 && quorum.counted === 0) t.quorum = null
       this.liar(pick.peerId, `task ${t.index + 1} of job ${job.id}: its result failed this node's check (Freivalds)`)
       this.note(t, `${pick.self ? 'this node' : pick.peerId}: a wrong result (failed Freivalds' check)`)
       t.failures++
       if (t.failures > this.d.retries) this.failure ??= this.taskFailed(t, 'INTEGRITY')
+      // a liar's standing must not decide how the task is replicated either
+      await this.redecide(t)
       return
     }
     quorum.add({ worker: pick.peerId, sha256: outcome.sha256 })
     if (!t.outcomes.has(outcome.sha256)) t.outcomes.set(outcome.sha256, outcome)
+    await this.settle(t)
+  }
+
+  /** Accept the task's result if its votes now agree enough (verify.ts); the liars among them are charged. */
+  private async settle (t: TaskState): Promise<void> {
+    const { kernel, job } = this.d
+    const quorum = t.quorum
+    if (quorum == null || t.accepted) return
     let d = quorum.decide(t.inFlight.size)
     // a failure verdict fails the whole job: a peer's word for it alone is not enough
-    if (d.state === 'accepted' && !outcome.result.ok && d.agreed.length < 2 && !(d.agreed.length === 1 && d.agreed[0] === this.d.selfId)) {
+    if (d.state === 'accepted' && t.outcomes.get(d.sha256)?.result.ok === false && d.agreed.length < 2 && !(d.agreed.length === 1 && d.agreed[0] === this.d.selfId)) {
       quorum.require(2)
       d = quorum.decide(t.inFlight.size)
     }
@@ -260,7 +288,7 @@ export class JobRun {
     t.accepted = true
     for (const c of t.inFlight.values()) c.abort(new WgtError('CANCELLED', 'the task was accepted'))
     if (quorum.disagreed) job.verification.mismatches++
-    const validated = d.agreed.length >= 2 || verdict === 'valid'
+    const validated = d.agreed.length >= 2 || t.checks.get(d.sha256) === 'valid'
     if (validated) for (const id of d.agreed) if (id !== this.d.selfId) this.d.records.record(id, 'valid')
     for (const id of d.outvoted) {
       this.liar(id, `task ${t.index + 1} of job ${job.id}: its result was outvoted ${d.agreed.length} to 1`)

@@ -43,7 +43,7 @@ export type QuorumState =
  * or 2 for adaptive); each disagreement adds one.
  */
 export class TaskQuorum {
-  private readonly votes: Vote[] = []
+  private readonly votesIn: Vote[] = []
   private needs: number
   private readonly rejected: string[] = []
   /** runs asked for so far, excluding rejected ones (they are replaced) */
@@ -83,16 +83,19 @@ export class TaskQuorum {
 
   /** workers that ran the task (counted or rejected): none of them runs it again */
   get workers (): string[] {
-    return [...this.votes.map(v => v.worker), ...this.rejected]
+    return [...this.votesIn.map(v => v.worker), ...this.rejected]
   }
 
+  /** the votes counted, in the order they came */
+  get votes (): readonly Vote[] { return this.votesIn }
+
   /** votes counted, and whether the task has disagreed (two different hashes) */
-  get counted (): number { return this.votes.length }
-  get disagreed (): boolean { return new Set(this.votes.map(v => v.sha256)).size > 1 }
+  get counted (): number { return this.votesIn.length }
+  get disagreed (): boolean { return new Set(this.votesIn.map(v => v.sha256)).size > 1 }
 
   add (vote: Vote): void {
     if (this.workers.includes(vote.worker)) throw new RangeError(`worker ${vote.worker} already ran this task`)
-    this.votes.push(vote)
+    this.votesIn.push(vote)
   }
 
   /** A vote that failed a check of its own (Freivalds): not counted, and another run replaces it. */
@@ -111,14 +114,14 @@ export class TaskQuorum {
     for (const v of this.votes) tally.set(v.sha256, [...(tally.get(v.sha256) ?? []), v.worker])
     for (const [sha256, agreed] of tally) {
       if (agreed.length >= this.needs) {
-        return { state: 'accepted', sha256, agreed, outvoted: this.votes.filter(v => v.sha256 !== sha256).map(v => v.worker) }
+        return { state: 'accepted', sha256, agreed, outvoted: this.votesIn.filter(v => v.sha256 !== sha256).map(v => v.worker) }
       }
     }
     // every asked run answered without a majority: ask one more (a disagreement or a rejected vote)
-    if (this.votes.length + inFlight >= this.asked && inFlight === 0) this.asked = this.votes.length + 1
+    if (this.votesIn.length + inFlight >= this.asked && inFlight === 0) this.asked = this.votesIn.length + 1
     // the most agreeing votes any result has; the rest must come from new runs
     const best = Math.max(0, ...[...tally.values()].map(a => a.length))
-    const stillNeeded = Math.max(this.asked - this.votes.length - inFlight, this.needs - best - inFlight, 0)
+    const stillNeeded = Math.max(this.asked - this.votesIn.length - inFlight, this.needs - best - inFlight, 0)
     return { state: 'pending', runs: stillNeeded }
   }
 }

@@ -180,6 +180,20 @@ describe('Jobs', () => {
     expect(ok.ran.get('bad')).toBe(1)
     expect(ok.ran.get('good')).toBe(1)
 
+    // a new worker's failed run does not leave the task waiting for a second vote only this node could give
+    const one = world({ flaky: failing('PEER_UNREACHABLE') })
+    const alone = await finish(one, { kernel: 'matmul', ...(await files(m, m)) })
+    expect(alone.state).toBe('done')
+    expect(one.ran.get('flaky')).toBe(1)
+
+    // …nor when this node's replica answered before the new worker failed
+    const slowFail: Behaviour = async () => { await new Promise(resolve => setTimeout(resolve, 200)); throw new WgtError('PEER_UNREACHABLE', 'the stream has been reset') }
+    const late = world({ flaky: slowFail })
+    const lateJob = await finish(late, { kernel: 'matmul', ...(await files(m, m)) })
+    expect(lateJob.state).toBe('done')
+    expect(late.ran.get('flaky')).toBe(1)
+    expect(late.ran.get('self')).toBe(1)
+
     const bad = world({ b1: failing('PEER_UNREACHABLE'), b2: failing('TIMEOUT') }, { self: failing('INTERNAL') })
     const failed = await finish(bad, { kernel: 'matmul', ...(await files(m, m)), retries: 2 })
     expect(failed.state).toBe('failed')
