@@ -79,6 +79,7 @@ export class Jobs {
    */
   async submit (spec: ComputeSubmit): Promise<OperationRef> {
     let label: string
+    let module: Uint8Array | null = null
     if (spec.kernel === 'matmul' && 'n' in spec) {
       label = `matmul ${spec.n}×${spec.n}`
     } else if (spec.kernel === 'matmul') {
@@ -88,11 +89,14 @@ export class Jobs {
       label = `matmul ${basename(spec.a)} · ${basename(spec.b)} (${c.rows}×${c.cols})`
     } else {
       // the module is small (MAX_MODULE_BYTES): checked against the ABI here, so a bad one is refused by the call
-      await this.d.checkModule?.(await readModule(spec.module))
+      // (and these very bytes are what the tasks carry: the file is not read twice)
+      module = await readModule(spec.module)
+      await this.d.checkModule?.(module)
       await checkWasmInput(spec.input)
       label = basename(spec.module)
     }
-    return this.d.operations.start('compute', { label }, async op => await this.run(op, spec, label))
+    const checked = module
+    return this.d.operations.start('compute', { label }, async op => await this.run(op, spec, label, checked))
   }
 
   list (): ComputeJob[] {
@@ -176,7 +180,7 @@ export class Jobs {
     await Promise.all(live.map(async l => { await l.ended }))
   }
 
-  private async run (op: OperationHandle, spec: ComputeSubmit, label: string): Promise<ComputeJob['result']> {
+  private async run (op: OperationHandle, spec: ComputeSubmit, label: string, module: Uint8Array | null): Promise<ComputeJob['result']> {
     const job: ComputeJob = {
       id: op.id,
       kernel: spec.kernel,
@@ -198,13 +202,13 @@ export class Jobs {
     const signal = AbortSignal.any([op.signal, live.stop.signal])
     this.live.set(job.id, live)
     try {
-      return await this.work(op, spec, live, signal)
+      return await this.work(op, spec, live, signal, module)
     } finally {
       ended()
     }
   }
 
-  private async work (op: OperationHandle, spec: ComputeSubmit, live: Live, signal: AbortSignal): Promise<ComputeJob['result']> {
+  private async work (op: OperationHandle, spec: ComputeSubmit, live: Live, signal: AbortSignal, module: Uint8Array | null): Promise<ComputeJob['result']> {
     const { job } = live
     await this.d.store.put({ job: structuredClone(job), resultPath: null })
     this.announce(live, true)
@@ -212,7 +216,7 @@ export class Jobs {
     try {
       op.progress('preparing', 0)
       await mkdir(this.resultsDir, { recursive: true })
-      kernel = await this.prepare(spec, job.id, job.label)
+      kernel = await this.prepare(spec, job.id, job.label, module)
       if (signal.aborted) throw WgtError.from(signal.reason, 'CANCELLED')
       job.tasks.total = kernel.tasks
       op.progress('computing', 0)
@@ -258,14 +262,14 @@ export class Jobs {
     }
   }
 
-  private async prepare (spec: ComputeSubmit, id: string, label: string): Promise<JobKernel> {
+  private async prepare (spec: ComputeSubmit, id: string, label: string, checkedModule: Uint8Array | null): Promise<JobKernel> {
     if (spec.kernel === 'matmul') {
       const path = join(this.resultsDir, `${id}.wgtm`)
       if ('n' in spec) return new MatmulKernel(randomMatrix(spec.n), randomMatrix(spec.n), path, label)
       const { a, b } = await readMatmulInputs(spec.a, spec.b)
       return new MatmulKernel(a, b, path, label)
     }
-    const module = await readModule(spec.module)
+    const module = checkedModule ?? await readModule(spec.module)
     const input = await readWasmInput(spec.input)
     return new WasmKernel(module, input, join(this.resultsDir, `${id}.out`), label, { budget: spec.budget, memoryMb: spec.memoryMb })
   }
