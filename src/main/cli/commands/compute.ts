@@ -105,7 +105,8 @@ Prints the job with its result's size and SHA-256; \`wgt compute result ID -o PA
       // a job that ran and failed: show it (workers, errors) before the error ends the command
       if (id != null && err instanceof WgtError && err.code !== 'NOT_FOUND') {
         const job = await api.getComputeJob(id).catch(() => null)
-        if (job != null && !cmd.json) io.err(formatJob(job))
+        // (its error line is left to the error the command ends with)
+        if (job != null && !cmd.json) io.err(formatJob({ ...job, error: null }))
       }
       throw err
     }
@@ -220,6 +221,13 @@ const contribution: CommandSpec = clientCommand({
 
 export const computeCommands: CommandSpec[] = [submit, status, result, cancel, list, settings, contribution]
 
+/** CPU time: milliseconds are what a small job takes, minutes what a big one does */
+function cpu (msValue: number): string {
+  if (msValue < 1000) return `${Math.round(msValue)} ms`
+  if (msValue < 60_000) return `${(msValue / 1000).toFixed(1)} s`
+  return duration(msValue)
+}
+
 /** the keys whose value is not undefined (an API patch must not carry undefined: JSON would make it null) */
 function defined<T extends Record<string, unknown>> (o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> }
@@ -233,12 +241,12 @@ export function formatJob (j: ComputeJob): string {
     `redundancy ${j.redundancy === 1 ? '1 (adaptive)' : j.redundancy}`
   ]
   for (const w of j.workers) {
-    lines.push(`  worker  ${w.self ? 'this node' : w.peerId}  ${w.runs} run${w.runs === 1 ? '' : 's'}${w.rejected > 0 ? `, ${w.rejected} REJECTED` : ''}  cpu ${duration(w.cpuMs)}`)
+    lines.push(`  worker  ${w.self ? 'this node' : w.peerId}  ${w.runs} run${w.runs === 1 ? '' : 's'}${w.rejected > 0 ? `, ${w.rejected} REJECTED` : ''}  cpu ${cpu(w.cpuMs)}`)
   }
   const v = j.verification
   const fv = v.freivalds != null ? `, Freivalds ${v.freivalds.checked} checked (${v.freivalds.rounds} rounds), ${v.freivalds.failed} failed` : ''
   lines.push(`verified  ${v.extraRuns} extra run${v.extraRuns === 1 ? '' : 's'}, ${v.mismatches} mismatch${v.mismatches === 1 ? '' : 'es'}${fv}`)
-  lines.push(`cpu       ${duration(j.cpuMs)}`)
+  lines.push(`cpu       ${cpu(j.cpuMs)}`)
   if (j.result != null) {
     const shape = j.result.rows != null && j.result.cols != null ? ` (${j.result.rows}×${j.result.cols} matrix)` : ''
     lines.push(`result    ${bytes(j.result.bytes)}${shape}`, `sha256    ${j.result.sha256}`)
@@ -250,10 +258,10 @@ export function formatJob (j: ComputeJob): string {
 export function formatContribution (c: ComputeContribution): string {
   const t = c.totals
   const task = (x: ComputeContribution['running'][number]): string =>
-    `  ${x.kernel.padEnd(6)}  ${x.requester}  ${bytes(x.inputBytes)} in  cpu ${duration(x.cpuMs)}  ${x.state}${x.error != null ? `: ${printable(x.error)}` : ''}`
+    `  ${x.kernel.padEnd(6)}  ${x.requester}  ${bytes(x.inputBytes)} in  cpu ${cpu(x.cpuMs)}  ${x.state}${x.error != null ? `: ${printable(x.error)}` : ''}`
   return [
     `status    ${c.paused ?? 'taking tasks'}`,
-    `totals    ${t.tasks} tasks (${t.failed} failed), cpu ${duration(t.cpuMs)}, ${bytes(t.inputBytes)} in, ${bytes(t.outputBytes)} out`,
+    `totals    ${t.tasks} tasks (${t.failed} failed), cpu ${cpu(t.cpuMs)}, ${bytes(t.inputBytes)} in, ${bytes(t.outputBytes)} out`,
     ...(c.running.length > 0 ? ['running:', ...c.running.map(task)] : []),
     ...(c.recent.length > 0 ? ['recent:', ...c.recent.slice(0, 10).map(task)] : [])
   ].join('\n')

@@ -71,6 +71,8 @@ describe('compute command line', () => {
     const text = formatJob(job)
     expect(text).toContain('12D3KooWpeer  3 runs, 1 REJECTED')
     expect(text).toContain('this node  2 runs')
+    expect(text).toContain("cpu 1.5 s")
+    expect(text).toContain("cpu 900 ms")
     expect(text).toContain('Freivalds 5 checked (10 rounds), 1 failed')
     expect(text).toContain('512×512 matrix')
     expect(text).toContain(`sha256    ${'ab'.repeat(32)}`)
