@@ -74,6 +74,7 @@ export const computeModule: NodeModule = {
       dispatch,
       protocol: COMPUTE_PROTOCOL,
       selfCapacity: () => capacity.local(),
+      selfFreeSlots: () => worker.freeSlots(),
       checkModule: checkModuleAbi
     })
     const api = { ...workerApi(worker), ...requester.api }

@@ -22,6 +22,8 @@ export interface RequesterInit {
   protocol: string
   /** this node's measured capacity (the capacity service's local reading) */
   selfCapacity: () => Capacity | null
+  /** this node's free task slots (the worker's) */
+  selfFreeSlots?: () => number
   /** a user module's check against the ABI, before any task goes out */
   checkModule?: (module: Uint8Array) => void | Promise<void>
 }
@@ -38,7 +40,8 @@ export async function startRequester (ctx: RunningContext, init: RequesterInit):
       const c = init.selfCapacity()
       return c?.cores != null && c.cpuLoad != null ? { cores: c.cores, cpuLoad: c.cpuLoad } : null
     },
-    record: id => records.get(id)
+    record: id => records.get(id),
+    selfFreeSlots: init.selfFreeSlots
   })
   const jobs = new Jobs({
     selfId: ctx.peerId,

@@ -33,6 +33,12 @@ export interface SchedulerInit {
   selfCapacity: () => { cores: number, cpuLoad: number } | null
   /** a worker's consecutive valid results */
   record: (peerId: string) => number
+  /**
+   * this node's free task slots (the worker's, shared with others' tasks).
+   * This node takes at most what is free plus ours already there (at least
+   * one): a task queued behind a slot would spend its time limit waiting.
+   */
+  selfFreeSlots?: () => number
   now?: () => number
 }
 
@@ -94,6 +100,12 @@ export class Scheduler {
     return MAX_PER_WORKER
   }
 
+  private selfLimit (busy: number): number {
+    const free = this.init.selfFreeSlots?.()
+    if (free == null) return MAX_PER_WORKER
+    return Math.max(1, Math.min(MAX_PER_WORKER, busy + free))
+  }
+
   private coolingOff (peerId: string): boolean {
     const until = this.refusedUntil.get(peerId)
     if (until == null) return false
@@ -111,7 +123,8 @@ export class Scheduler {
     const out: Ranked[] = []
     for (const c of all) {
       const busy = inFlight.get(c.peerId) ?? 0
-      if (ran.has(c.peerId) || busy >= this.limit(c.peerId) || this.coolingOff(c.peerId)) continue
+      const limit = c.self ? this.selfLimit(busy) : this.limit(c.peerId)
+      if (ran.has(c.peerId) || busy >= limit || this.coolingOff(c.peerId)) continue
       out.push({
         peerId: c.peerId,
         self: c.self,

@@ -59,6 +59,15 @@ describe('Scheduler', () => {
     expect((await s.pick(new Set(), new Map()))?.peerId).toBe('self')
   })
 
+  it('this node takes what its worker\'s slots allow, at least one', async () => {
+    let free = 1
+    const s = new Scheduler({ selfId: 'self', candidates: async () => [], selfCapacity: () => null, record: () => 0, selfFreeSlots: () => free })
+    expect((await s.pick(new Set(), new Map()))?.peerId).toBe('self')
+    free = 0
+    expect(await s.pick(new Set(), new Map([['self', 1]]))).toBeNull()
+    expect((await s.pick(new Set(), new Map()))?.peerId).toBe('self')
+  })
+
   it('prefers a proven worker, then the lower RTT, at equal free cores', async () => {
     const s = scheduler(() => [peer('a', 2, 0, 5), peer('b', 2, 0, 1), peer('c', 2, 0, 9)], { records: { c: 50 }, self: { cores: 1, cpuLoad: 0 } })
     expect((await s.pick(new Set(), new Map()))?.peerId).toBe('c')
