@@ -27,7 +27,7 @@ export async function measureComputeKernel ({ rounds = 7, sizes = SIZES, log = (
     const result = { rounds, unit: 'GFLOP/s (2·n³ floating-point operations per multiply / seconds)', cCompiler: cBinary === null ? null : 'gcc -O3 -march=native -ffp-contract=off', sizes: {} }
     for (const n of sizes) result.sizes[n] = await measureSize(n, rounds, dir, cBinary, log)
     result.notes = [
-      'wasm: matmulWasm (kernels/matmul.wat, f64x2 SIMD, blocks of 256 columns, two rows of A at a time), including the copies of A and B into WASM memory and of C out; ts: matmulTs, the plain i-k-j loop in TypeScript; c: the same i-k-j loop in C, timed inside its process (no start-up, no file I/O). Random n×n matrices in [-1, 1), the same for all three.',
+      'wasm: matmulWasm (kernels/matmul.wat, f64x2 SIMD, 4×4 tiles of C summed in registers over k, each 4-column strip of B packed first), including the copies of A and B into WASM memory and of C out; ts: matmulTs, the plain i-k-j loop in TypeScript; c: the same i-k-j loop in C, timed inside its process (no start-up, no file I/O). Random n×n matrices in [-1, 1), the same for all three.',
       'identical: the SHA-256 of the three products (and of multiplyMatmulTask, the task entry) agree: the kernels compute the same bits.',
       'Ratios are of medians over rounds; rounds interleave the three so drift on this shared machine hits all of them.'
     ]

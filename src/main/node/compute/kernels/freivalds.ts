@@ -41,7 +41,7 @@ export function gamma (n: number): number {
 
 export interface FreivaldsResult {
   ok: boolean
-  /** rounds run: all of them when ok, up to and including the failing one otherwise */
+  /** rounds run: all of them when ok, up to and including the failing one otherwise (0: C has the wrong shape) */
   rounds: number
 }
 
@@ -51,9 +51,9 @@ export interface FreivaldsResult {
  */
 export function freivalds (a: Matrix, b: Matrix, c: Matrix, rounds: number,
   random: (bytes: number) => Uint8Array = n => randomBytes(n)): FreivaldsResult {
-  if (a.cols !== b.rows || c.rows !== a.rows || c.cols !== b.cols) {
-    throw new WgtError('INVALID_INPUT', `Freivalds: A ${shapeText(a)}, B ${shapeText(b)} and C ${shapeText(c)} do not fit C = A·B`)
-  }
+  if (a.cols !== b.rows) throw new WgtError('INVALID_INPUT', `Freivalds: A ${shapeText(a)} and B ${shapeText(b)} cannot be multiplied`)
+  // a C of the wrong shape (a worker's made-up answer) is simply not the product
+  if (c.rows !== a.rows || c.cols !== b.cols || c.data.length !== c.rows * c.cols) return { ok: false, rounds: 0 }
   if (!Number.isSafeInteger(rounds) || rounds < 1) throw new WgtError('INVALID_INPUT', `Freivalds: ${rounds} rounds`)
   const K = a.cols
   const n = b.cols

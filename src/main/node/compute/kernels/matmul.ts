@@ -47,15 +47,10 @@ interface WasmApi {
   Memory: new (desc: { initial: number, maximum?: number }) => WasmMemory
 }
 const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly
-type MatmulFn = (a: number, b: number, c: number, rows: number, inner: number, cols: number, jb: number) => void
+type MatmulFn = (a: number, b: number, c: number, rows: number, inner: number, cols: number, pack: number) => void
 
 const PAGE = 65536
 const LITTLE_ENDIAN = endianness() === 'LE'
-// Columns per block: the block of B (inner × JB doubles) stays in cache while
-// the rows of A pass over it. Measured on this VM (the kernel alone, medians of
-// 7): 11.0–12.8 GFLOP/s for 128..512 and unblocked at 256² and 512², 10–11 at
-// 32; the working sets here fit its cache, larger inner sizes need the blocks.
-const JB = 256
 
 let compiled: object | undefined
 function wasmModule (): object {
@@ -67,7 +62,8 @@ function wasmModule (): object {
 }
 
 /**
- * A, B and C laid out in one memory, C zeroed. Up to REUSE_BYTES the memory
+ * A, B and C laid out in one memory (the kernel writes every element of C,
+ * so what a reused memory held there does not matter). Up to REUSE_BYTES the memory
  * is kept and reused: on this VM a fresh memory's first touch costs ~3 ms
  * per MiB in page faults (measured: copying A and B into a fresh 6 MiB
  * memory took 12 ms, the 512² multiply itself 25 ms). Beyond it the memory
@@ -85,24 +81,23 @@ function instantiate (pages: number): { memory: WasmMemory, fn: MatmulFn } {
   return { memory, fn: (instance.exports as { matmul: MatmulFn }).matmul }
 }
 
-function layout (rows: number, inner: number, cols: number): { memory: WasmMemory, fn: MatmulFn, a: number, b: number, c: number } {
+function layout (rows: number, inner: number, cols: number): { memory: WasmMemory, fn: MatmulFn, a: number, b: number, c: number, pack: number } {
   const a = 0
   const b = a + 8 * rows * inner
   const c = b + 8 * inner * cols
-  const end = c + 8 * rows * cols
+  const pack = c + 8 * rows * cols
+  const end = pack + 32 * inner
   const pages = Math.ceil(end / PAGE)
   let inst: { memory: WasmMemory, fn: MatmulFn }
   if (end > REUSE_BYTES) {
-    // fresh memory is zeroed: C's required start
     inst = instantiate(pages)
   } else {
     kept ??= instantiate(pages)
     const have = kept.memory.buffer.byteLength / PAGE
     if (have < pages) kept.memory.grow(pages - have)
     inst = kept
-    new Uint8Array(inst.memory.buffer, c, end - c).fill(0)
   }
-  return { ...inst, a, b, c }
+  return { ...inst, a, b, c, pack }
 }
 
 /** Float64 values of little-endian bytes at an 8-aligned offset: a view where the host is little-endian, else a copy. */
@@ -119,7 +114,7 @@ export function matmulWasm (a: Matrix, b: Matrix): Matrix {
   const f64 = new Float64Array(l.memory.buffer)
   f64.set(a.data, l.a / 8)
   f64.set(b.data, l.b / 8)
-  l.fn(l.a, l.b, l.c, a.rows, a.cols, b.cols, JB)
+  l.fn(l.a, l.b, l.c, a.rows, a.cols, b.cols, l.pack)
   return { ...shape, data: f64.slice(l.c / 8, l.c / 8 + shape.rows * shape.cols) }
 }
 
@@ -149,7 +144,7 @@ export function multiplyMatmulTask (input: Uint8Array): Uint8Array {
   mem.set(input.subarray(offB + MATRIX_HEADER_BYTES, total), l.b)
   checkFactor({ ...sa, data: elementsAt(mem, l.a, sa.rows * sa.cols) }, 'A')
   checkFactor({ ...sb, data: elementsAt(mem, l.b, sb.rows * sb.cols) }, 'B')
-  l.fn(l.a, l.b, l.c, sa.rows, sa.cols, sb.cols, JB)
+  l.fn(l.a, l.b, l.c, sa.rows, sa.cols, sb.cols, l.pack)
   const out = new Uint8Array(matrixByteLength(shape))
   writeHeader(out, 0, shape)
   out.set(mem.subarray(l.c, l.c + 8 * shape.rows * shape.cols), MATRIX_HEADER_BYTES)

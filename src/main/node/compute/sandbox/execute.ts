@@ -11,11 +11,15 @@ import { runWasmTask } from './wasm-task.js'
 
 /** parent → thread */
 export interface RunMessage { spec: TaskSpec, limits: TaskLimits }
-/** thread → parent: 'started' when the task's own code begins (the live CPU figure counts from there), then the end */
+/**
+ * thread → parent: 'started' when the task's own code begins (the live CPU
+ * figure counts from there), then the end; `retire`: this thread must not
+ * take another task (its binaryen failed), the pool replaces it.
+ */
 export type ThreadMessage =
   | { type: 'started' }
-  | { type: 'done', ok: true, result: TaskResult, sha256: string, cpuMs: number }
-  | { type: 'done', ok: false, error: { code: string, message: string } }
+  | { type: 'done', ok: true, result: TaskResult, sha256: string, cpuMs: number, retire: boolean }
+  | { type: 'done', ok: false, error: { code: string, message: string }, retire: boolean }
 
 /**
  * `onStart` marks the end of this node's preparation (for a user module:

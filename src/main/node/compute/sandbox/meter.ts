@@ -61,8 +61,8 @@ let poisoned = false
 
 /**
  * True once binaryen failed in a way we did not foresee (an Emscripten
- * abort leaves its instance unusable): the task thread then exits after
- * answering, and the pool starts a fresh one.
+ * abort leaves its instance unusable): the task thread then asks to be
+ * retired with its answer, and the pool starts a fresh one.
  */
 export function meterPoisoned (): boolean {
   return poisoned
@@ -141,7 +141,10 @@ export async function meterModule (bytes: Uint8Array): Promise<MeteredModule> {
   try {
     return instrument(b, m)
   } catch (err) {
-    if (!(err instanceof WgtError)) poisoned = true
+    if (err instanceof WgtError) throw err
+    poisoned = true
+    // binaryen's IR passes recurse; every worker has the same thread stack, so this is the same verdict everywhere
+    if (err instanceof RangeError && /call stack/i.test(err.message)) throw invalid('is nested too deeply to be metered (binaryen ran out of stack)')
     throw err
   } finally {
     quiet = false

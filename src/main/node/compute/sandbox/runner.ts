@@ -127,8 +127,9 @@ export function createTaskRunner (options: TaskRunnerOptions): PooledTaskRunner 
         startCpu()
         return
       }
-      if (msg.ok) finish({ ok: true, value: { result: msg.result, sha256: msg.sha256, cpuMs: msg.cpuMs } }, true)
-      else finish({ ok: false, error: WgtError.fromWire(msg.error) }, true)
+      // a retiring thread is terminated and replaced by a fresh one when needed
+      if (msg.ok) finish({ ok: true, value: { result: msg.result, sha256: msg.sha256, cpuMs: msg.cpuMs } }, !msg.retire)
+      else finish({ ok: false, error: WgtError.fromWire(msg.error) }, !msg.retire)
     }
     const onError = (err: Error): void => {
       finish({ ok: false, error: new WgtError('INTERNAL', `the task thread failed: ${err.message}`, { cause: err }) }, false)
@@ -152,9 +153,9 @@ export function createTaskRunner (options: TaskRunnerOptions): PooledTaskRunner 
     let cpuPoll: ReturnType<typeof setInterval> | undefined
     // counted from the task's start, like the thread's own figure (task-thread.ts)
     let cpuBase: Promise<number> | undefined
-    const live = task.onCpu !== undefined && typeof w.cpuUsage === 'function'
+    const liveCpu = task.onCpu !== undefined && typeof w.cpuUsage === 'function'
     const startCpu = (): void => {
-      if (!live || cpuBase !== undefined) return
+      if (!liveCpu || cpuBase !== undefined) return
       const onCpu = task.onCpu as (ms: number) => void
       const base = usage()
       base.catch(() => {})

@@ -21,6 +21,9 @@ if (port === null) throw new Error('task-thread.ts is the entry of a worker thre
  * finding it cached) differs between workers and is not the task's work.
  */
 function threadCpuMs (): number {
+  if (typeof process.threadCpuUsage !== 'function') {
+    throw new WgtError('UNAVAILABLE', `this runtime (Node ${process.version}) cannot measure a thread's CPU time; Node 23.9 or later is needed`)
+  }
   const usage = process.threadCpuUsage()
   return (usage.user + usage.system) / 1000
 }
@@ -32,8 +35,9 @@ function send (msg: ThreadMessage, transfer: ArrayBuffer[] = []): void {
 // one task at a time: the parent sends the next only after 'done'
 port.on('message', (msg: RunMessage) => {
   void (async () => {
-    let cpu0 = threadCpuMs()
+    let cpu0 = 0
     try {
+      cpu0 = threadCpuMs()
       const result = await executeTask(msg.spec, msg.limits, () => {
         cpu0 = threadCpuMs()
         send({ type: 'started' })
@@ -42,11 +46,9 @@ port.on('message', (msg: RunMessage) => {
       const transfer = result.ok && result.output.buffer instanceof ArrayBuffer && result.output.byteLength === result.output.buffer.byteLength
         ? [result.output.buffer]
         : []
-      send({ type: 'done', ok: true, result, sha256, cpuMs: threadCpuMs() - cpu0 }, transfer)
+      send({ type: 'done', ok: true, result, sha256, cpuMs: threadCpuMs() - cpu0, retire: meterPoisoned() }, transfer)
     } catch (err) {
-      send({ type: 'done', ok: false, error: WgtError.from(err).toWire() })
+      send({ type: 'done', ok: false, error: WgtError.from(err).toWire(), retire: meterPoisoned() })
     }
-    // the pool replaces a thread that exits; a fresh one gets a fresh binaryen
-    if (meterPoisoned()) process.exit(0)
   })()
 })

@@ -88,9 +88,11 @@ describe('Freivalds', () => {
     expect(caughtFirst).toBeLessThan(250)
   })
 
-  it('mismatched shapes are INVALID_INPUT', () => {
+  it('a C of the wrong shape fails; factors that cannot be multiplied are INVALID_INPUT', () => {
     const a = randomMatrix(2, 3, 1)
     const b = randomMatrix(3, 4, 2)
-    expect(() => freivalds(a, b, randomMatrix(2, 3, 3), 1)).toThrow(/C 2×3 do not fit/)
+    expect(freivalds(a, b, randomMatrix(2, 3, 3), 1)).toEqual({ ok: false, rounds: 0 })
+    expect(freivalds(a, b, randomMatrix(4, 2, 3), 1)).toEqual({ ok: false, rounds: 0 })
+    expect(() => freivalds(a, a, randomMatrix(2, 3, 3), 1)).toThrow(/A 2×3 and B 2×3 cannot be multiplied/)
   })
 })

@@ -5,6 +5,7 @@ import { meterModule } from '../sandbox/meter.js'
 import { createTaskRunner } from '../sandbox/runner.js'
 import { runWasmTask } from '../sandbox/wasm-task.js'
 import type { TaskSpec } from '../types.js'
+import { nestedModule } from './nested.js'
 import { abiModule, wat } from './wat.js'
 
 const MiB = 2 ** 20
@@ -119,6 +120,19 @@ describe('user modules in the TaskRunner', () => {
     expect(seen.length).toBeGreaterThan(0)
     expect(seen.every(ms => ms > 0)).toBe(true)
     expect(seen).toEqual([...seen].sort((a, b) => a - b))
+  })
+
+  it('a loop of big bulk-memory operations is charged by size and ends at the budget', async () => {
+    const fill = await spec('(loop $l (memory.fill (i32.const 0) (i32.const 0) (i32.const 65536)) (br $l)) (i32.const 0)', 'x', 1_000_000n)
+    expect((await pool.run(fill, LIMITS)).result).toMatchObject({ ok: false, verdict: 'budget' })
+  })
+
+  it('a module nested too deeply for binaryen is invalid, and the pool goes on with a fresh thread', async () => {
+    const shallow = await pool.run({ kernel: 'wasm', module: nestedModule(10), input: text('x'), budget: BUDGET }, LIMITS)
+    expect(shallow.result.ok).toBe(true)
+    const deep = await pool.run({ kernel: 'wasm', module: nestedModule(100_000), input: text('x'), budget: BUDGET }, LIMITS)
+    expect(deep.result).toMatchObject({ ok: false, verdict: 'invalid', message: expect.stringMatching(/nested too deeply/) })
+    expect((await pool.run(await spec(UPPER, 'ok'), LIMITS)).result.ok).toBe(true)
   })
 
   it('memory cap and invalid module through the pool', async () => {
