@@ -119,15 +119,17 @@ describe('compute across processes', () => {
     const running = new Promise<void>(resolve => {
       api2.on('compute:task', (t: ContributedTask) => { if (t.state === 'running' && t.requester === requester.info.peerId) resolve() })
     })
-    const { operation } = await api.submitCompute({ kernel: 'matmul', n: 1280 })
+    const { operation } = await api.submitCompute({ kernel: 'matmul', n: 2048 })
     await running
     await daemons.stop(w2, 'SIGKILL')
+    // killed mid-job: the job had tasks left when the worker went
+    expect((await api.getComputeJob(operation)).state).toBe('running')
     const final = await api.waitOperation(operation)
     expect(final.error).toBeNull()
     expect(final.state).toBe('done')
     const job = await api.getComputeJob(operation)
-    expect(job.tasks).toMatchObject({ total: 25, done: 25 })
-    expect(job.result?.rows).toBe(1280)
+    expect(job.tasks).toMatchObject({ total: 64, done: 64 })
+    expect(job.result?.rows).toBe(2048)
     // the killed worker got tasks, and the job still finished on the others
     expect(job.workers.map(w => w.peerId)).toContain(w2.info.peerId)
     w2 = await daemons.start('w2', { dataDir: w2.dataDir, bootstrap: loopbackTcp(requester) })
