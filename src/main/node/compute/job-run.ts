@@ -284,7 +284,15 @@ export class JobRun {
       quorum.require(2)
       d = quorum.decide(t.inFlight.size)
     }
-    if (d.state !== 'accepted') return
+    if (d.state !== 'accepted') {
+      // disagreement asks for more runs, but not without end: r (or 2) and the retries, then the job fails
+      const most = Math.max(this.d.redundancy, 2) + this.d.retries
+      if (d.runs > 0 && t.runs >= most && t.inFlight.size === 0) {
+        const distinct = new Set(quorum.votes.map(v => v.sha256)).size
+        this.failure ??= new WgtError('INTEGRITY', `task ${t.index + 1} of ${this.tasks.length} gave ${distinct} different results in ${t.runs} runs on distinct workers, and no ${quorum.needed} agreed (retries: ${this.d.retries}); a module whose output is not deterministic cannot be verified`)
+      }
+      return
+    }
     t.accepted = true
     for (const c of t.inFlight.values()) c.abort(new WgtError('CANCELLED', 'the task was accepted'))
     if (quorum.disagreed) job.verification.mismatches++

@@ -172,6 +172,20 @@ describe('Jobs', () => {
     expect(job.verification.mismatches).toBe(1)
   })
 
+  it('results that never agree end the job once the retries are spent', async () => {
+    let n = 0
+    const random: Behaviour = async () => outcome(new TextEncoder().encode(`result ${n++}\n`))
+    const w = world({ p1: random, p2: random, p3: random, p4: random, p5: random }, { self: null })
+    const input = join(dir, 'nondet.txt')
+    const module = join(dir, 'nondet.wasm')
+    await writeFile(input, 'x\n')
+    await writeFile(module, new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]))
+    const job = await finish(w, { kernel: 'wasm', module, input, redundancy: 2, retries: 1 })
+    expect(job.state).toBe('failed')
+    expect(job.error?.code).toBe('INTEGRITY')
+    expect(job.error?.message).toMatch(/task 1 of 1 gave 3 different results in 3 runs/)
+  })
+
   it('a failing worker\'s task goes to another; past its retries the job fails naming the task and the errors', async () => {
     const ok = world({ bad: failing('TIMEOUT'), good: honest })
     const m = randomMatrix(20)
