@@ -12,6 +12,7 @@
  * Inf or NaN (whose bit patterns WebAssembly leaves open) can arise.
  */
 import { endianness } from 'node:os'
+import { MAX_TASK_OUTPUT_BYTES } from '../../../../shared/api/compute.js'
 import { WgtError } from '../../../../shared/errors.js'
 import {
   MATRIX_HEADER_BYTES, checkFactor, matrixByteLength, parseMatrixHeader, productShape, readElements, shapeText,
@@ -86,7 +87,7 @@ function layout (rows: number, inner: number, cols: number): { memory: WasmMemor
   const b = a + 8 * rows * inner
   const c = b + 8 * inner * cols
   const pack = c + 8 * rows * cols
-  const end = pack + 32 * inner
+  const end = matmulMemoryBytes(rows, inner, cols)
   const pages = Math.ceil(end / PAGE)
   let inst: { memory: WasmMemory, fn: MatmulFn }
   if (end > REUSE_BYTES) {
@@ -118,14 +119,28 @@ export function matmulWasm (a: Matrix, b: Matrix): Matrix {
   return { ...shape, data: f64.slice(l.c / 8, l.c / 8 + shape.rows * shape.cols) }
 }
 
+/** The bytes the kernel's memory needs for an r×k by k×c product: A, B, C and the packed strips of B. */
+export function matmulMemoryBytes (rows: number, inner: number, cols: number): number {
+  return 8 * (rows * inner + inner * cols + rows * cols) + 32 * inner
+}
+
+export interface MatmulTaskPlan {
+  a: { rows: number, cols: number }
+  b: { rows: number, cols: number }
+  /** the output's size, header included */
+  outputBytes: number
+  /** what the kernel's memory will take (matmulMemoryBytes) */
+  memoryBytes: number
+}
+
 /**
- * The matmul task: input is a WGT matrix A (r×k) followed by a WGT matrix B
- * (k×c), nothing after; output is the WGT matrix A·B (r×c). Throws WgtError
- * INVALID_INPUT for anything else (the sandbox turns it into verdict
- * 'invalid'). Both headers and the exact length are checked before the
- * memory is made.
+ * Reads and checks the two headers and the exact length of a matmul task's
+ * input, nothing more: what the task would produce and need is known before
+ * anything is allocated (a 64 KiB input of 4096×1 · 1×4096 asks for a
+ * 128 MiB product). INVALID_INPUT for a malformed input. All sizes here
+ * are safe integers: dimensions ≤ MAX_MATMUL_N (4096), so ≤ 2^29 bytes each.
  */
-export function multiplyMatmulTask (input: Uint8Array): Uint8Array {
+export function planMatmulTask (input: Uint8Array): MatmulTaskPlan {
   const sa = parseMatrixHeader(input, 0, 'A')
   const offB = matrixByteLength(sa)
   if (input.length < offB + MATRIX_HEADER_BYTES) {
@@ -137,6 +152,33 @@ export function multiplyMatmulTask (input: Uint8Array): Uint8Array {
   if (input.length !== total) {
     throw new WgtError('INVALID_INPUT', `matmul input: A ${shapeText(sa)} and B ${shapeText(sb)} are ${total} bytes, the input is ${input.length}`)
   }
+  return {
+    a: { rows: sa.rows, cols: sa.cols },
+    b: { rows: sb.rows, cols: sb.cols },
+    outputBytes: matrixByteLength(shape),
+    memoryBytes: matmulMemoryBytes(sa.rows, sa.cols, sb.cols)
+  }
+}
+
+/**
+ * The matmul task: input is a WGT matrix A (r×k) followed by a WGT matrix B
+ * (k×c), nothing after; output is the WGT matrix A·B (r×c). Throws WgtError
+ * INVALID_INPUT for anything else (the sandbox turns it into verdict
+ * 'invalid'), including a product over MAX_TASK_OUTPUT_BYTES: both headers,
+ * the exact length and the output's size are checked before the memory is
+ * made. The task's memory cap is checked by the caller (execute.ts) with
+ * planMatmulTask, which gives its own verdict.
+ */
+export function multiplyMatmulTask (input: Uint8Array): Uint8Array {
+  const plan = planMatmulTask(input)
+  if (plan.outputBytes > MAX_TASK_OUTPUT_BYTES) {
+    throw new WgtError('INVALID_INPUT', `matmul input: the product ${plan.a.rows}×${plan.b.cols} is ${plan.outputBytes} bytes, over the ${MAX_TASK_OUTPUT_BYTES}-byte limit of a task's output`)
+  }
+  const sa = { ...plan.a }
+  const sb = { ...plan.b }
+  const shape = { rows: sa.rows, cols: sb.cols }
+  const offB = matrixByteLength(sa)
+  const total = input.length
   // WebAssembly memory is little-endian like the format: the elements go in and out as bytes
   const l = layout(sa.rows, sa.cols, sb.cols)
   const mem = new Uint8Array(l.memory.buffer)
@@ -145,7 +187,7 @@ export function multiplyMatmulTask (input: Uint8Array): Uint8Array {
   checkFactor({ ...sa, data: elementsAt(mem, l.a, sa.rows * sa.cols) }, 'A')
   checkFactor({ ...sb, data: elementsAt(mem, l.b, sb.rows * sb.cols) }, 'B')
   l.fn(l.a, l.b, l.c, sa.rows, sa.cols, sb.cols, l.pack)
-  const out = new Uint8Array(matrixByteLength(shape))
+  const out = new Uint8Array(plan.outputBytes)
   writeHeader(out, 0, shape)
   out.set(mem.subarray(l.c, l.c + 8 * shape.rows * shape.cols), MATRIX_HEADER_BYTES)
   return out

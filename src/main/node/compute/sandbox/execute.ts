@@ -5,7 +5,7 @@
  */
 import { MAX_TASK_OUTPUT_BYTES } from '../../../../shared/api/compute.js'
 import { WgtError } from '../../../../shared/errors.js'
-import { multiplyMatmulTask } from '../kernels/matmul.js'
+import { multiplyMatmulTask, planMatmulTask } from '../kernels/matmul.js'
 import type { TaskLimits, TaskResult, TaskSpec } from '../types.js'
 import { runWasmTask } from './wasm-task.js'
 
@@ -27,16 +27,22 @@ export type ThreadMessage =
  */
 export async function executeTask (spec: TaskSpec, limits: TaskLimits, onStart: () => void): Promise<TaskResult> {
   if (spec.kernel === 'matmul') {
-    onStart()
     let output: Uint8Array
     try {
+      // sizes first, from the headers alone: a tiny input must not make this thread allocate hundreds of MiB
+      const plan = planMatmulTask(spec.input)
+      if (plan.outputBytes > MAX_TASK_OUTPUT_BYTES) {
+        return { ok: false, verdict: 'invalid', message: `the product ${plan.a.rows}×${plan.b.cols} is ${plan.outputBytes} bytes, over the ${MAX_TASK_OUTPUT_BYTES}-byte limit of a task's output` }
+      }
+      // the built-in kernel keeps to the task's memory cap like a module: the cap is what the contributor allowed
+      if (plan.memoryBytes > limits.memoryBytes) {
+        return { ok: false, verdict: 'memory', message: `the product of A ${plan.a.rows}×${plan.a.cols} and B ${plan.b.rows}×${plan.b.cols} needs ${plan.memoryBytes} bytes of memory, over the task's cap of ${limits.memoryBytes}` }
+      }
+      onStart()
       output = multiplyMatmulTask(spec.input)
     } catch (err) {
       if (err instanceof WgtError && err.code === 'INVALID_INPUT') return { ok: false, verdict: 'invalid', message: err.message }
       throw err
-    }
-    if (output.length > MAX_TASK_OUTPUT_BYTES) {
-      return { ok: false, verdict: 'invalid', message: `the product is ${output.length} bytes, over the ${MAX_TASK_OUTPUT_BYTES}-byte limit of a task's output` }
     }
     return { ok: true, output }
   }

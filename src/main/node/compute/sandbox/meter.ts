@@ -40,6 +40,15 @@ type Binaryen = typeof binaryenT
 type BModule = binaryenT.Module
 type Ref = number
 
+/**
+ * The version of the cost model and instrumentation. Bump it (by 1) whenever
+ * anything that can change a metered verdict changes: the costs charged, where
+ * they are charged, the memory/bulk checks, the admission limits, or the
+ * binaryen major version. A task request carries it and a worker with a
+ * different value refuses the task rather than disagreeing with its peers.
+ */
+export const METER_VERSION = 1
+
 export const BUDGET_GLOBAL = '__wgt_budget'
 export const OUT_OF_BUDGET_GLOBAL = '__wgt_out_of_budget'
 export const OUT_OF_MEMORY_GLOBAL = '__wgt_out_of_memory'

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import { WgtError } from '../../../../shared/errors.js'
-import { matmulTs, matmulWasm, multiplyMatmulTask } from '../kernels/matmul.js'
+import { matmulMemoryBytes, matmulTs, matmulWasm, multiplyMatmulTask, planMatmulTask } from '../kernels/matmul.js'
+import { executeTask } from '../sandbox/execute.js'
 import { decodeMatrix, encodeMatrix, type Matrix } from '../matrix.js'
 import { concat, randomMatrix, sameBits, seeded } from './helpers.js'
 // @ts-expect-error plain JS build script without types
@@ -64,6 +65,26 @@ describe('matmul kernels', () => {
 })
 
 describe('multiplyMatmulTask', () => {
+  // review M5: a 64 KiB input (4096×1 · 1×4096) asked for a 128 MiB product and ~280 MiB before any check
+  it('refuses a product over the output limit or a layout over the memory cap from the headers, before the kernel starts', async () => {
+    const ones = (r: number, c: number): Uint8Array => encodeMatrix({ rows: r, cols: c, data: new Float64Array(r * c).fill(1) })
+    const tall = concat(ones(4096, 1), ones(1, 4096))
+    expect(planMatmulTask(tall)).toMatchObject({ outputBytes: 16 + 8 * 4096 * 4096, memoryBytes: matmulMemoryBytes(4096, 1, 4096) })
+    let started = false
+    const onStart = (): void => { started = true }
+    expect(await executeTask({ kernel: 'matmul', input: tall }, { timeoutMs: 60_000, memoryBytes: 65536 }, onStart))
+      .toMatchObject({ ok: false, verdict: 'invalid', message: expect.stringMatching(/4096×4096 is 134217744 bytes, over the 16777216-byte limit/) })
+    expect(() => multiplyMatmulTask(tall)).toThrow(/over the 16777216-byte limit/)
+    // 512×512 · 512×512: 6 MiB of memory, refused under a 4 MiB cap, run under 8 MiB
+    const square = concat(ones(512, 512), ones(512, 512))
+    expect(await executeTask({ kernel: 'matmul', input: square }, { timeoutMs: 60_000, memoryBytes: 4 * 2 ** 20 }, onStart))
+      .toMatchObject({ ok: false, verdict: 'memory', message: expect.stringMatching(/needs 6307840 bytes of memory, over the task's cap of 4194304/) })
+    expect(started).toBe(false)
+    const ok = await executeTask({ kernel: 'matmul', input: square }, { timeoutMs: 60_000, memoryBytes: 8 * 2 ** 20 }, onStart)
+    expect(started).toBe(true)
+    expect(ok.ok && decodeMatrix(ok.output).data.every(v => v === 512)).toBe(true)
+  })
+
   it('returns the WGT product of A then B', () => {
     const a = randomMatrix(9, 4, 11)
     const b = randomMatrix(4, 6, 12)
