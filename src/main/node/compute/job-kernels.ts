@@ -17,6 +17,7 @@ import { join } from 'node:path'
 import { COMPUTE_LIMITS, DEFAULT_TASK_BUDGET, DEFAULT_TASK_MEMORY_MB, type ComputeKernel } from '../../../shared/api/index.js'
 import { WgtError } from '../../../shared/errors.js'
 import { freivalds } from './kernels/freivalds.js'
+import { matmulMemoryBytes } from './kernels/matmul.js'
 import { MATRIX_HEADER_BYTES, decodeMatrix, matrixByteLength, shapeText, writeHeader, type Matrix } from './matrix.js'
 import { colBlock, matmulBlocks, matmulTaskBytes, matmulTaskInput, rowBlock, splitLines, type Block } from './split.js'
 import type { TaskOutcome, TaskSpec } from './types.js'
@@ -74,11 +75,11 @@ export class MatmulKernel implements JobKernel {
   constructor (private readonly a: Matrix, private readonly b: Matrix, private readonly path: string, readonly label: string) {
     this.blocks = matmulBlocks({ rows: a.rows, cols: b.cols })
     this.tasks = this.blocks.length
-    // the kernel holds A's block, B's block and C's block in one memory (the first block is the largest);
-    // what it needs, not a default: a contributor who allows 64 MiB per task can still take blocks
+    // what the kernel's memory needs for the largest block (the first), as the kernel reckons it, in whole MiB:
+    // not a default, so a contributor who allows 64 MiB per task can still take blocks
     const first = this.blocks[0]
-    const largest = this.inputBytes(0) + 8 * (first.r1 - first.r0) * (first.c1 - first.c0)
-    this.memoryBytes = Math.max(COMPUTE_LIMITS.memoryMb.min, Math.ceil(largest * 1.25 / MiB) + 1) * MiB
+    const needed = matmulMemoryBytes(first.r1 - first.r0, a.cols, first.c1 - first.c0)
+    this.memoryBytes = Math.max(COMPUTE_LIMITS.memoryMb.min, Math.ceil(needed / MiB)) * MiB
   }
 
   inputBytes (index: number): number {
