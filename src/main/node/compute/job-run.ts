@@ -117,7 +117,10 @@ export class JobRun {
         this.update()
         if (this.flights.size === 0) {
           idleSince ??= this.now()
-          if (this.now() - idleSince >= this.d.waitForWorkerMs) throw await this.noWorker(starved)
+          if (this.now() - idleSince >= this.d.waitForWorkerMs) {
+            if (await this.dropSpotChecks()) { idleSince = null; continue }
+            throw await this.noWorker(starved)
+          }
           await Promise.race([sleep(500), aborted])
           continue
         }
@@ -241,6 +244,17 @@ export class JobRun {
     for (const v of votes) q.add(v)
     t.quorum = q
     await this.settle(t)
+  }
+
+  /**
+   * No worker for a spot check's second run, for the whole wait: a proven
+   * worker's result stands alone after all (a spot check is a sample, not a
+   * condition). Answers whether a task was accepted that way.
+   */
+  private async dropSpotChecks (): Promise<boolean> {
+    const before = this.accepted
+    for (const t of this.tasks) if (!t.accepted && t.inFlight.size === 0) await this.redecide(t)
+    return this.accepted > before
   }
 
   private async onOutcome (t: TaskState, pick: Pick, outcome: TaskOutcome): Promise<void> {

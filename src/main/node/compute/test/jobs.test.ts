@@ -61,7 +61,7 @@ interface World {
   ops: OperationRegistry
 }
 
-function world (peers: Record<string, Behaviour>, opts: { self?: Behaviour | null, datastore?: MemoryDatastore, proven?: string[] } = {}): World {
+function world (peers: Record<string, Behaviour>, opts: { self?: Behaviour | null, datastore?: MemoryDatastore, proven?: string[], random?: () => number } = {}): World {
   const datastore = opts.datastore ?? new MemoryDatastore()
   const hub = new EventHub()
   const ops = new OperationRegistry(hub)
@@ -101,7 +101,8 @@ function world (peers: Record<string, Behaviour>, opts: { self?: Behaviour | nul
     operations: ops,
     emit: job => { events.push(job) },
     reputation: { recordViolation: (id, reason) => { violations.push([id, reason]) } },
-    waitForWorkerMs: 1500
+    waitForWorkerMs: 1500,
+    random: opts.random
   })
   return { jobs, store, records, datastore, violations, ran, events, ops }
 }
@@ -170,6 +171,18 @@ describe('Jobs', () => {
     expect(w.violations.map(([id]) => id)).toEqual(['p2'])
     expect(w.violations[0][1]).toMatch(/outvoted/)
     expect(job.verification.mismatches).toBe(1)
+  })
+
+  it('a spot check with no second worker to run it lets the proven worker\'s result stand after the wait', async () => {
+    const w = world({ p: honest }, { self: null, proven: ['p'], random: () => 0 })
+    const input = join(dir, 'spot.txt')
+    const module = join(dir, 'spot.wasm')
+    await writeFile(input, 'abc\n')
+    await writeFile(module, new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]))
+    const job = await finish(w, { kernel: 'wasm', module, input })
+    expect(job.error).toBeNull()
+    expect(w.ran.get('p')).toBe(1)
+    expect(await readFile(w.store.get(job.id)?.resultPath as string, 'utf8')).toBe('ABC\n')
   })
 
   it('results that never agree end the job once the retries are spent', async () => {
