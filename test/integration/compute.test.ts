@@ -169,11 +169,13 @@ describe('compute across processes', () => {
     })
   })
 
-  it('the CLI detaches, cancels, and changes a worker\'s settings', async () => {
-    const detached = await wgtJson<{ id: string }>(requester, ['compute', 'submit', '--matmul', '2048', '--detach'])
-    const cancelled = await wgtJson<ComputeJob>(requester, ['compute', 'cancel', detached.id])
+  it('the CLI cancels a job and changes a worker\'s settings', async () => {
+    // started on the test's API connection, which stays open (a client that goes away cancels what it started)
+    const { operation } = await api.submitCompute({ kernel: 'matmul', n: 2048 })
+    const cancelled = await wgtJson<ComputeJob>(requester, ['compute', 'cancel', operation])
     expect(['running', 'cancelled']).toContain(cancelled.state)
-    await until('the job cancelled', async () => (await wgtJson<ComputeJob>(requester, ['compute', 'status', detached.id])).state === 'cancelled')
+    await until('the job cancelled', async () => (await wgtJson<ComputeJob>(requester, ['compute', 'status', operation])).state === 'cancelled')
+    expect((await api.waitOperation(operation)).state).toBe('cancelled')
     const settings = await wgtJson<{ maxTasks: number, timeoutS: number }>(w1, ['compute', 'settings', '--max-tasks', '2', '--timeout-s', '300'])
     expect(settings).toMatchObject({ maxTasks: 2, timeoutS: 300 })
     const contribution = await wgtJson<{ totals: { tasks: number } }>(w1, ['compute', 'contribution'])

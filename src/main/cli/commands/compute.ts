@@ -39,7 +39,7 @@ function path (raw: unknown, flag: string, cwd: string, command: string): string
 const submit: CommandSpec = clientCommand({
   name: 'compute submit',
   summary: 'run a job on peers: a matrix multiply or a WASM module over an input',
-  usage: '(--matmul N | --a FILE --b FILE | --wasm FILE --input FILE) [--redundancy R] [--timeout-s S] [--retries N] [--budget N] [--memory-mb N] [--detach] [--data-dir DIR] [--json]',
+  usage: '(--matmul N | --a FILE --b FILE | --wasm FILE --input FILE) [--redundancy R] [--timeout-s S] [--retries N] [--budget N] [--memory-mb N] [--data-dir DIR] [--json]',
   description: `Start a job and wait for it, showing its progress on stderr (Ctrl-C cancels it).
 --matmul N multiplies two random N×N matrices made on this node; --a and --b multiply two
 files in the WGT matrix format (README). --wasm runs a module with the ABI in the README
@@ -49,7 +49,8 @@ the best worker when it goes out (this node is one), and verifies every result: 
 (default) proven workers run tasks alone with random spot checks and new ones are checked
 against a second worker. Matrix products are also checked here with Freivalds' algorithm.
 Prints the job with its result's size and SHA-256; \`wgt compute result ID -o PATH\` saves it.
---detach prints the job id at once instead of waiting.`,
+The job is this command's: it runs while the command waits (as every long operation a client
+starts, it is cancelled when its client goes away).`,
   options: [
     { flags: '--matmul <N>', help: `multiply two random N×N matrices, 1 to ${MAX_MATMUL_N}` },
     { flags: '--a <FILE>', help: 'matrix A (WGT matrix format)' },
@@ -60,8 +61,7 @@ Prints the job with its result's size and SHA-256; \`wgt compute result ID -o PA
     { flags: '--timeout-s <S>', help: `time limit per task on a worker, ${COMPUTE_LIMITS.timeoutS.min} to ${COMPUTE_LIMITS.timeoutS.max} s (default 120)` },
     { flags: '--retries <N>', help: 'times a failed task goes to another worker, 0 to 10 (default 3)' },
     { flags: '--budget <N>', help: `--wasm: instructions per task, 1 to ${MAX_TASK_BUDGET} (default 10^10)` },
-    { flags: '--memory-mb <N>', help: `--wasm: memory cap per task, ${COMPUTE_LIMITS.memoryMb.min} to ${COMPUTE_LIMITS.memoryMb.max} MiB (default 256)` },
-    { flags: '--detach', help: 'print the job id and return at once' }
+    { flags: '--memory-mb <N>', help: `--wasm: memory cap per task, ${COMPUTE_LIMITS.memoryMb.min} to ${COMPUTE_LIMITS.memoryMb.max} MiB (default 256)` }
   ],
   parse: ({ opts, cwd, dataDir, json }) => {
     const cmd = 'compute submit'
@@ -89,10 +89,9 @@ Prints the job with its result's size and SHA-256; \`wgt compute result ID -o PA
       if (wasm == null || input == null) throw usage('--wasm and --input go together', cmd)
       spec = { kernel: 'wasm', module: wasm, input, ...defined({ ...common, budget, memoryMb }) }
     }
-    return { kind: cmd, spec, detach: opts.detach === true, dataDir, json }
+    return { kind: cmd, spec, dataDir, json }
   },
-  call: async (api, cmd, io): Promise<ComputeJob | { id: string }> => {
-    if (cmd.detach === true) return { id: (await api.submitCompute(cmd.spec)).operation }
+  call: async (api, cmd, io): Promise<ComputeJob> => {
     let id: string | null = null
     try {
       const op = await runOperation(api, io, async () => {
@@ -111,7 +110,7 @@ Prints the job with its result's size and SHA-256; \`wgt compute result ID -o PA
       throw err
     }
   },
-  text: r => 'state' in r ? formatJob(r) : r.id
+  text: formatJob
 })
 
 const status: CommandSpec = clientCommand({

@@ -23,13 +23,13 @@ async function usageError (argv: string[]): Promise<string> {
 describe('compute command line', () => {
   it('parses the submit forms into the API\'s spec, paths made absolute', async () => {
     expect(await parsed(['compute', 'submit', '--matmul', '512', '--redundancy', '3', '--json'])).toEqual({
-      kind: 'compute submit', spec: { kernel: 'matmul', n: 512, redundancy: 3 }, detach: false, dataDir: '/d', json: true
+      kind: 'compute submit', spec: { kernel: 'matmul', n: 512, redundancy: 3 }, dataDir: '/d', json: true
     })
     expect(await parsed(['compute', 'submit', '--wasm', 'm.wasm', '--input', 'in.txt', '--budget', '1000', '--timeout-s', '5'])).toMatchObject({
       spec: { kernel: 'wasm', module: '/w/m.wasm', input: '/w/in.txt', budget: 1000, timeoutS: 5 }
     })
-    expect(await parsed(['compute', 'submit', '--a', 'a.wgtm', '--b', '/x/b.wgtm', '--detach'])).toMatchObject({
-      spec: { kernel: 'matmul', a: '/w/a.wgtm', b: '/x/b.wgtm' }, detach: true
+    expect(await parsed(['compute', 'submit', '--a', 'a.wgtm', '--b', '/x/b.wgtm'])).toMatchObject({
+      spec: { kernel: 'matmul', a: '/w/a.wgtm', b: '/x/b.wgtm' }
     })
   })
 
