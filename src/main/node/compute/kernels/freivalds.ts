@@ -1,32 +1,59 @@
 /**
- * Freivalds' check that C = A·B without recomputing the product: pick a
- * random 0/1 vector r and compare A·(B·r) with C·r, O(n²) per round instead
- * of O(n³). If C ≠ A·B, a round misses with probability ≤ 1/2 (the error
- * column must have r_j = 1), so k independent rounds miss with ≤ 2^-k.
+ * Checking a worker's C = A·B without recomputing the product, in two parts
+ * that catch different lies.
  *
- * Float64 tolerance. C is computed in floating point, so A·(B·r) and C·r
- * differ even for an honest C; the check allows the forward error bound of
- * the three products involved (Higham, Accuracy and Stability of Numerical
- * Algorithms, §3.5: |fl(x·y) − x·y| ≤ γ_n·|x|·|y| for an inner product of
- * length n, γ_n = n·u/(1 − n·u), u = 2^-53). With K = A's columns and c =
- * B's columns, and w = |A|·(|B|·|r|) (r ≥ 0 so |r| = r):
+ * 1. Exact spot check (spotCheck). The kernels are bit-exact by definition
+ * (matmul.ts: C[i][j] summed over k increasing, every step rounded, no FMA),
+ * so `samples` random entries of C are recomputed in that order and their
+ * bits compared: O(samples·K). Any entry differing in any bit is a lie; a C
+ * with a fraction f of its entries wrong (by however little) passes with
+ * probability (1 − f)^samples (f = 5%, 64 samples: 3.7%; f = 10%: 0.12%).
+ * It cannot see a lie in a handful of entries: that is part 2's job.
  *
- *   honest C:         |C − A·B|          ≤ γ_K·|A|·|B|
- *   x = fl(B·r):      |x − B·r|          ≤ γ_c·|B|·|r|
- *   y = fl(A·x):      |y − A·B·r|        ≤ (γ_K(1 + γ_c) + γ_c)·w
- *   z = fl(C·r):      |z − A·B·r|        ≤ (γ_K + γ_c(1 + γ_K))·w
+ * 2. Freivalds with columns scaled by powers of two. Pick a random 0/1
+ * vector r, scale r_j by s_j = 2^−e_j where 2^e_j ≤ max_k |B_kj| < 2^(e_j+1)
+ * (so every column of B·diag(s) has its largest element in [1, 2): a column in
+ * large units no longer sets the tolerance for the small ones; review M1),
+ * and compare A·(B·(s∘r)) with C·(s∘r): O(n²) per round instead of O(n³).
+ * If C ≠ A·B, a round misses with probability ≤ 1/2 (the error column must
+ * have r_j = 1), so k independent rounds miss with ≤ 2^-k, for an error
+ * above the tolerance below.
+ *
+ * Float64 tolerance. Scaling by a power of two is exact (short of underflow,
+ * counted in `tiny`), so Higham's bounds (Accuracy and Stability of
+ * Numerical Algorithms, §3.5: |fl(x·y) − x·y| ≤ γ_n·|x|·|y| for an inner
+ * product of length n, γ_n = n·u/(1 − n·u), u = 2^-53) apply to B' = B·diag(s)
+ * and C' = C·diag(s). With K = A's columns, c = B's columns, and
+ * w = |A|·(|B'|·r):
+ *
+ *   honest C':        |C' − A·B'|        ≤ γ_K·|A|·|B'|
+ *   x = fl(B'·r):     |x − B'·r|         ≤ γ_c·|B'|·r
+ *   y = fl(A·x):      |y − A·B'·r|       ≤ (γ_K(1 + γ_c) + γ_c)·w
+ *   z = fl(C'·r):     |z − A·B'·r|       ≤ (γ_K + γ_c(1 + γ_K))·w
  *   so                |y − z|            ≤ 2(γ_K + γ_c + γ_K·γ_c)·w  <  3·γ_{K+c}·w
  *
- * The check is |y − z|_i ≤ 3·γ_{K+c}·w_i + tiny for every row i; the third
- * γ covers rounding in computing w itself. `tiny` covers underflow, which
- * Higham's bound leaves out: a product that lands below the normal range is
- * off by up to 2^-1075 absolutely, and there are at most (K+1)(c+1) of them
- * behind one row's comparison; tiny = 2·(K+1)(c+1)·2^-1074, four times that.
- * A wrong element of C is caught when its error exceeds the tolerance of
- * its row (about 3·(K+c)·2^-53 relative to w_i: ~10^-12 for n = 1024).
+ * The check is |y − z|_i ≤ 3·γ_{K+c}·w_i + tiny_i for every row i; the third
+ * γ covers rounding in computing w itself. `tiny_i` covers underflow, which
+ * Higham's bound leaves out: every product landing below the normal range is
+ * off by up to 2^-1075 absolutely (sums there are exact). Counting them:
+ * ≤ K per honest C_ij (scaled by s_j in z), ≤ c per x_k (carried into y by
+ * |A_ik|), ≤ K in y, ≤ c in z and in w; tiny_i is twice that sum, in units of
+ * 2^-1074.
  *
- * With the factors' elements below 2^480 in magnitude (matrix.ts) and
- * n ≤ 4096, nothing here can overflow.
+ * What is caught. An error e_ij in C_ij fails a round with r_j = 1 when
+ * s_j·|e_ij| > 3·γ_{K+c}·w_i + tiny_i, and w_i ≤ 2·c·‖A_i‖₁ (the scaled
+ * columns' elements are < 2). So, short of underflow, Freivalds catches
+ * (with probability 1 − 2^-rounds) every error larger than about
+ * 6·γ_{K+c}·c·‖A_i‖₁·max_k|B_kj| — relative to row i of A and column j of B
+ * (~2·10^-9 of it for K = 4096, c = 256). An error smaller than that, in a
+ * few entries, can pass both parts: the bound is relative to the row's and
+ * column's magnitudes, not to |C_ij| itself (a C_ij far smaller than its
+ * terms, by cancellation, is checked only to this absolute precision).
+ * Redundant runs compared by SHA-256 are what catch those.
+ *
+ * With the factors' elements below 2^480 in magnitude (matrix.ts), n ≤ 4096
+ * and s_j capped at 2^960, nothing computed here from an honest C can
+ * overflow; a made-up C that does fails (Inf and NaN fail the comparison).
  */
 import { randomBytes } from 'node:crypto'
 import { WgtError } from '../../../../shared/errors.js'
@@ -41,38 +68,63 @@ export function gamma (n: number): number {
 
 export interface FreivaldsResult {
   ok: boolean
-  /** rounds run: all of them when ok, up to and including the failing one otherwise (0: C has the wrong shape) */
+  /** Freivalds rounds run: all of them when ok, up to and including the failing one otherwise (0: failed before them) */
   rounds: number
+  /** when not ok: C has the wrong shape, an exact entry differs, or a Freivalds round failed */
+  failed?: 'shape' | 'exact' | 'freivalds'
+}
+
+/** Exact entries of C recomputed by freivalds() unless told otherwise: cheap (O(64·K)) against its O(rounds·n²). */
+export const DEFAULT_SPOT_SAMPLES = 64
+
+export interface FreivaldsOptions {
+  /** exact entries recomputed and compared bit for bit first (spotCheck); default DEFAULT_SPOT_SAMPLES, 0: none */
+  samples?: number
 }
 
 /**
- * `random(n)` gives n random bytes (default: the CSPRNG; the worker whose
- * result is checked must not be able to predict r).
+ * The full check: `samples` exact entries (spotCheck), then `rounds` rounds
+ * of column-scaled Freivalds. `random(n)` gives n random bytes (default: the
+ * CSPRNG; the worker whose result is checked must not be able to predict
+ * what is checked). `failed` says which part failed.
  */
 export function freivalds (a: Matrix, b: Matrix, c: Matrix, rounds: number,
-  random: (bytes: number) => Uint8Array = n => randomBytes(n)): FreivaldsResult {
+  random: (bytes: number) => Uint8Array = n => randomBytes(n), options: FreivaldsOptions = {}): FreivaldsResult {
   if (a.cols !== b.rows) throw new WgtError('INVALID_INPUT', `Freivalds: A ${shapeText(a)} and B ${shapeText(b)} cannot be multiplied`)
   // a C of the wrong shape (a worker's made-up answer) is simply not the product
-  if (c.rows !== a.rows || c.cols !== b.cols || c.data.length !== c.rows * c.cols) return { ok: false, rounds: 0 }
+  if (c.rows !== a.rows || c.cols !== b.cols || c.data.length !== c.rows * c.cols) return { ok: false, rounds: 0, failed: 'shape' }
   if (!Number.isSafeInteger(rounds) || rounds < 1) throw new WgtError('INVALID_INPUT', `Freivalds: ${rounds} rounds`)
+  const samples = options.samples ?? DEFAULT_SPOT_SAMPLES
+  if (!spotCheck(a, b, c, samples, random)) return { ok: false, rounds: 0, failed: 'exact' }
   const K = a.cols
   const n = b.cols
   const factor = 3 * gamma(K + n)
-  const tiny = 2 * (K + 1) * (n + 1) * Number.MIN_VALUE
-  const r = new Float64Array(n)
+  const scale = columnScales(b)
+  const aAbs = new Float64Array(a.rows)
+  for (let i = 0; i < a.rows; i++) {
+    let s = 0
+    for (let k = 0; k < K; k++) s += Math.abs(a.data[i * K + k])
+    aAbs[i] = s
+  }
+  const rs = new Float64Array(n)
   const x = new Float64Array(K)
   const xa = new Float64Array(K)
   for (let round = 1; round <= rounds; round++) {
     const bits = random(Math.ceil(n / 8))
-    for (let j = 0; j < n; j++) r[j] = (bits[j >> 3] >> (j & 7)) & 1
-    // x = B·r and |B|·r
+    let scaleSum = 0
+    for (let j = 0; j < n; j++) {
+      rs[j] = ((bits[j >> 3] >> (j & 7)) & 1) === 1 ? scale[j] : 0
+      scaleSum += rs[j]
+    }
+    // x = B'·r and |B'|·r (B' = B·diag(s): r_j·s_j applied to column j)
     for (let k = 0; k < K; k++) {
       let s = 0
       let sa = 0
       const row = k * n
       for (let j = 0; j < n; j++) {
-        if (r[j] === 0) continue
-        const v = b.data[row + j]
+        const f = rs[j]
+        if (f === 0) continue
+        const v = b.data[row + j] * f
         s += v
         sa += Math.abs(v)
       }
@@ -80,7 +132,7 @@ export function freivalds (a: Matrix, b: Matrix, c: Matrix, rounds: number,
       xa[k] = sa
     }
     for (let i = 0; i < a.rows; i++) {
-      // y = A·x, w = |A|·|x|a, z = C·r
+      // y = A·x, w = |A|·|x|a, z = C'·r
       let y = 0
       let w = 0
       const rowA = i * K
@@ -91,10 +143,62 @@ export function freivalds (a: Matrix, b: Matrix, c: Matrix, rounds: number,
       }
       let z = 0
       const rowC = i * n
-      for (let j = 0; j < n; j++) if (r[j] !== 0) z += c.data[rowC + j]
+      for (let j = 0; j < n; j++) if (rs[j] !== 0) z += c.data[rowC + j] * rs[j]
+      // underflow: ≤ 2^-1075 per product, counted as in the header (×2, in units of 2^-1074)
+      const tiny = (K * scaleSum + K + 2 * n + n * aAbs[i] + 1) * Number.MIN_VALUE
       // written so NaN (from a non-finite C) fails too
-      if (!(Math.abs(y - z) <= factor * w + tiny)) return { ok: false, rounds: round }
+      if (!(Math.abs(y - z) <= factor * w + tiny)) return { ok: false, rounds: round, failed: 'freivalds' }
     }
   }
   return { ok: true, rounds }
+}
+
+/** Largest power-of-two scale allowed: keeps K·Σ s_j (in `tiny`) and every scaled value finite. */
+const MAX_SCALE_EXPONENT = 960
+
+/** s_j = 2^-e_j with 2^e_j ≤ max_k |B_kj| < 2^(e_j+1) (within a factor of 2: any power of two keeps the bound), 1 for a zero column. */
+function columnScales (b: Matrix): Float64Array {
+  const max = new Float64Array(b.cols)
+  for (let k = 0; k < b.rows; k++) {
+    const row = k * b.cols
+    for (let j = 0; j < b.cols; j++) {
+      const v = Math.abs(b.data[row + j])
+      if (v > max[j]) max[j] = v
+    }
+  }
+  const scale = new Float64Array(b.cols)
+  for (let j = 0; j < b.cols; j++) {
+    // a NaN or Inf in B (not a valid factor) gets scale 1: the check then fails or proves nothing, as without scaling
+    const e = max[j] > 0 && Number.isFinite(max[j]) ? Math.floor(Math.log2(max[j])) : 0
+    scale[j] = 2 ** Math.min(MAX_SCALE_EXPONENT, -e)
+  }
+  return scale
+}
+
+/**
+ * Recomputes `samples` random entries of C exactly as the kernels define
+ * them (k increasing, each product and sum rounded, no FMA: JavaScript never
+ * fuses) and compares their bits. True when all match. Entries are drawn
+ * with replacement from 48 random bits each (modulo bias < 2^-24).
+ */
+export function spotCheck (a: Matrix, b: Matrix, c: Matrix, samples: number,
+  random: (bytes: number) => Uint8Array = n => randomBytes(n)): boolean {
+  if (a.cols !== b.rows) throw new WgtError('INVALID_INPUT', `spot check: A ${shapeText(a)} and B ${shapeText(b)} cannot be multiplied`)
+  if (c.rows !== a.rows || c.cols !== b.cols || c.data.length !== c.rows * c.cols) return false
+  if (!Number.isSafeInteger(samples) || samples < 0) throw new WgtError('INVALID_INPUT', `spot check: ${samples} samples`)
+  const K = a.cols
+  const n = b.cols
+  const entries = c.data.length
+  for (let t = 0; t < samples; t++) {
+    const r = random(6)
+    const draw = ((r[0] | (r[1] << 8) | (r[2] << 16)) >>> 0) + ((r[3] | (r[4] << 8) | (r[5] << 16)) >>> 0) * 2 ** 24
+    const idx = draw % entries
+    const i = Math.floor(idx / n)
+    const j = idx - i * n
+    let s = 0
+    for (let k = 0; k < K; k++) s += a.data[i * K + k] * b.data[k * n + j]
+    // bit equality: Object.is tells +0 from -0; a NaN here is never honest (factors are finite, < 2^480)
+    if (!Object.is(s, c.data[idx]) || Number.isNaN(s)) return false
+  }
+  return true
 }
