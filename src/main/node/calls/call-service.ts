@@ -11,15 +11,13 @@
 import type { Connection, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { MAX_CANDIDATE_BYTES, MAX_SDP_BYTES, type CallSignal } from '../../../shared/api/index.js'
-import { closeStream, ProtocolService, RateLimiter, Violation, type ProtocolComponents, type ProtocolServiceInit } from '../wire/index.js'
+import { cleanReason, closeStream, ProtocolService, RateLimiter, Violation, type ProtocolComponents, type ProtocolServiceInit } from '../wire/index.js'
 import { CallMessage, CallReply, Signal } from './pb/call.js'
 
 export const CALL_PROTOCOL = '/wgt/call/1.0.0'
 /** the largest SDP and the fields around it */
 export const MAX_MESSAGE_BYTES = MAX_SDP_BYTES + 1024
 const MAX_REPLY_BYTES = 512
-/** a refusal's reason, in characters: a sentence, not a page */
-export const MAX_REASON_CHARS = 200
 const KINDS = new Set(Object.values(CallMessage.Kind))
 const STATUSES = new Set(Object.values(CallReply.Status))
 const SIGNAL_KINDS = new Set(Object.values(Signal.Kind))
@@ -103,13 +101,6 @@ export function toWire (m: CheckedMessage): CallMessage {
       : { kind: s.kind === 'offer' ? Signal.Kind.OFFER : Signal.Kind.ANSWER, sdp: s.sdp, candidate: '' }
   }
   return out
-}
-
-/** A peer's reason, made safe to show: printable, one line, bounded. */
-export function cleanReason (reason: string): string {
-  // eslint-disable-next-line no-control-regex
-  const line = reason.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+/g, ' ').trim()
-  return line.length > MAX_REASON_CHARS ? line.slice(0, MAX_REASON_CHARS - 1) + '…' : line
 }
 
 export class CallService extends ProtocolService {

@@ -15,6 +15,8 @@ export class Slots {
 
   get inUse (): number { return this.used }
   get capacity (): number { return this.size }
+  /** own tasks waiting for a slot */
+  get waiting (): number { return this.waiters.length }
 
   resize (size: number): void {
     this.size = size

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto'
 import { COMPUTE_LIMITS, MAX_MODULE_BYTES, MAX_TASK_BUDGET, MAX_TASK_INPUT_BYTES, MAX_TASK_OUTPUT_BYTES } from '../../../shared/api/index.js'
 import { Violation } from '../wire/index.js'
+import { METER_VERSION } from './sandbox/meter.js'
 import { TaskReply, TaskRequest } from './pb/compute.js'
 import type { TaskResult, TaskSpec, TaskVerdict } from './types.js'
 
@@ -43,6 +44,8 @@ export interface CheckedRequest {
   budget: bigint
   memoryBytes: number
   timeoutMs: number
+  /** wasm: the metering version the budget counts in (sandbox/meter.ts METER_VERSION); matmul: 0 */
+  meterVersion: number
 }
 
 export function sha256Hex (bytes: Uint8Array): string {
@@ -67,7 +70,7 @@ export function checkRequest (m: TaskRequest, resend = false): CheckedRequest {
   if (m.input.byteLength > maxInput) throw new Violation(`input of ${m.input.byteLength} bytes`)
   if (resend && m.input.byteLength > 0) throw new Violation('input sent again with the module')
   if (kernel === 'matmul') {
-    if (m.moduleSha256.byteLength !== 0 || m.module.byteLength !== 0 || m.budget !== 0n) throw new Violation('a matmul task with a module or a budget')
+    if (m.moduleSha256.byteLength !== 0 || m.module.byteLength !== 0 || m.budget !== 0n || m.meterVersion !== 0) throw new Violation('a matmul task with a module, a budget or a meter version')
     if (resend) throw new Violation('a matmul task sent again')
   } else {
     if (m.moduleSha256.byteLength !== 32) throw new Violation('module hash is not 32 bytes')
@@ -86,14 +89,15 @@ export function checkRequest (m: TaskRequest, resend = false): CheckedRequest {
     input: m.input,
     budget: m.budget,
     memoryBytes,
-    timeoutMs: m.timeoutMs
+    timeoutMs: m.timeoutMs,
+    meterVersion: m.meterVersion
   }
 }
 
 /** The request after NEED_MODULE must be the same task. */
 export function sameTask (a: CheckedRequest, b: CheckedRequest): boolean {
   return Buffer.compare(a.job, b.job) === 0 && a.task === b.task && a.kernel === b.kernel && a.moduleSha256 === b.moduleSha256 &&
-    a.budget === b.budget && a.memoryBytes === b.memoryBytes && a.timeoutMs === b.timeoutMs
+    a.budget === b.budget && a.memoryBytes === b.memoryBytes && a.timeoutMs === b.timeoutMs && a.meterVersion === b.meterVersion
 }
 
 export function toSpec (r: CheckedRequest, module: Uint8Array | null): TaskSpec {
@@ -113,7 +117,8 @@ export function requestOf (spec: TaskSpec, limits: { timeoutMs: number, memoryBy
     input: withModule ? new Uint8Array(0) : asBuffer(spec.input),
     budget: wasm ? spec.budget : 0n,
     memoryBytes: BigInt(limits.memoryBytes),
-    timeoutMs: limits.timeoutMs
+    timeoutMs: limits.timeoutMs,
+    meterVersion: wasm ? METER_VERSION : 0
   }
 }
 

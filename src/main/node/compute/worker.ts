@@ -2,9 +2,10 @@
  * The worker: what this node runs, for others (through the compute service)
  * and for its own jobs (TaskDispatch.local), under the contributor settings
  * (DESIGN.md §9). Others' tasks are admitted when contributing is on, a slot
- * is free and, with idleOnly, the rest of the computer is quiet; a task that
- * asks for more memory than the user allows per task is refused with why,
- * and its time limit is held to the user's. Own tasks share the slots (the
+ * is free (a peer holds at most half of them while others want one:
+ * share.ts) and, with idleOnly, the rest of the computer is quiet; a task
+ * that asks for more memory or time than the user allows per task is
+ * refused with why, never run under less. Own tasks share the slots (the
  * user's maxTasks is what the computer gives to compute, whoever asks) but
  * not the on/off switch or the idle rule: those are about giving.
  *
@@ -23,12 +24,15 @@ import type { TaskHost, TaskTicket } from './compute-service.js'
 import { Contribution } from './contribution.js'
 import { IdleMeter } from './idle.js'
 import { ModuleCache } from './module-cache.js'
+import { METER_VERSION } from './sandbox/meter.js'
+import { SlotShare } from './share.js'
 import { Slots } from './slots.js'
 import type { ComputeStore } from './store.js'
 import type { TaskLimits, TaskOutcome, TaskResult, TaskRunner, TaskSpec } from './types.js'
 import { boundResult, type CheckedRequest } from './wire.js'
 
 const MIB = 1024 * 1024
+const seconds = (ms: number): string => ms % 1000 === 0 ? String(ms / 1000) : (ms / 1000).toFixed(1)
 /** past a task's time limit, how long the sandbox has to stop it before the worker gives its slot back anyway */
 const BACKSTOP_GRACE_MS = 5000
 
@@ -57,6 +61,7 @@ export interface ComputeFigures {
 
 export class ComputeWorker implements TaskHost {
   private readonly slots: Slots
+  private readonly share: SlotShare
   private readonly cache: ModuleCache
   private readonly contribution: Contribution
   private readonly idle: IdleMeter
@@ -66,6 +71,7 @@ export class ComputeWorker implements TaskHost {
 
   constructor (private readonly init: ComputeWorkerInit) {
     this.slots = new Slots(init.store.getSettings().maxTasks)
+    this.share = new SlotShare(this.slots, init.now)
     this.cache = new ModuleCache(init.moduleCacheBytes ?? 64 * MIB)
     this.contribution = new Contribution({ store: init.store, events: init.events, now: init.now, log: init.log })
     this.idle = init.idle ?? new IdleMeter()
@@ -113,18 +119,19 @@ export class ComputeWorker implements TaskHost {
   admit (peer: string): TaskTicket | string {
     const paused = this.paused()
     if (paused != null) return paused
-    const release = this.slots.tryTake()
-    if (release == null) return `full: ${this.slots.inUse} of ${this.slots.capacity} task slots are taken`
+    const slot = this.share.take(peer)
+    if (typeof slot === 'string') return slot
     return {
       limits: request => this.limitsFor(request),
       run: async (spec, limits, inputBytes, signal) => await this.execute(peer, false, spec, limits, inputBytes, signal),
-      release
+      release: slot.release,
+      contended: slot.contended
     }
   }
 
-  module (sha256: string): Uint8Array | null { return this.cache.get(sha256) }
+  module (peer: string, sha256: string): Uint8Array | null { return this.cache.get(peer, sha256) }
 
-  keepModule (sha256: string, module: Uint8Array): void { this.cache.put(sha256, module) }
+  keepModule (peer: string, sha256: string, module: Uint8Array): void { this.cache.put(peer, sha256, module) }
 
   /** TaskDispatch.local: an own job's task, waiting for a slot. */
   async local (spec: TaskSpec, limits: TaskLimits, signal?: AbortSignal): Promise<TaskOutcome> {
@@ -150,7 +157,16 @@ export class ComputeWorker implements TaskHost {
     if (request.memoryBytes > s.memoryMb * MIB) {
       return `this task needs ${Math.ceil(request.memoryBytes / MIB)} MiB of memory and this computer allows ${s.memoryMb} MiB per task`
     }
-    return { memoryBytes: request.memoryBytes, timeoutMs: Math.min(request.timeoutMs, s.timeoutS * 1000) }
+    // never run it under a shorter limit than asked: it would end in TIMEOUT where an honest worker
+    // with a longer limit gives a result, and the requester can tell the two apart only by the time (review L4)
+    if (request.timeoutMs > s.timeoutS * 1000) {
+      return `this computer allows ${s.timeoutS} s per task, the task asks ${seconds(request.timeoutMs)} s`
+    }
+    // a budget counted another way could end in another verdict than on honest peers: not a lie, a version (review L2)
+    if (request.kernel === 'wasm' && request.meterVersion !== METER_VERSION) {
+      return `this computer meters user modules with version ${METER_VERSION} and the task was counted with version ${request.meterVersion}: one of you needs to update WGT`
+    }
+    return { memoryBytes: request.memoryBytes, timeoutMs: request.timeoutMs }
   }
 
   private async execute (requester: string, own: boolean, spec: TaskSpec, limits: TaskLimits, inputBytes: number, signal?: AbortSignal): Promise<TaskOutcome> {

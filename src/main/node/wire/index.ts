@@ -2,3 +2,4 @@
 export { abortStream, anySignal, closeStream, isAbort, isWireViolation } from './stream.js'
 export { FairSemaphore, RateLimiter, Semaphore } from './limits.js'
 export { ProtocolService, Violation, type ExchangeOptions, type HandlerLimits, type ProtocolComponents, type ProtocolServiceInit } from './service.js'
+export { cleanReason, MAX_REASON_CHARS } from './reason.js'

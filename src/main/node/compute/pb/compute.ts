@@ -13,6 +13,7 @@ export interface TaskRequest {
   budget: bigint
   memoryBytes: bigint
   timeoutMs: number
+  meterVersion: number
 }
 
 export namespace TaskRequest {
@@ -86,6 +87,11 @@ export namespace TaskRequest {
           w.uint32(obj.timeoutMs)
         }
 
+        if ((obj.meterVersion != null && obj.meterVersion !== 0)) {
+          w.uint32(80)
+          w.uint32(obj.meterVersion)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -99,7 +105,8 @@ export namespace TaskRequest {
           input: uint8ArrayAlloc(0),
           budget: 0n,
           memoryBytes: 0n,
-          timeoutMs: 0
+          timeoutMs: 0,
+          meterVersion: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -142,6 +149,10 @@ export namespace TaskRequest {
             }
             case 9: {
               obj.timeoutMs = reader.uint32()
+              break
+            }
+            case 10: {
+              obj.meterVersion = reader.uint32()
               break
             }
             default: {
@@ -222,6 +233,13 @@ export namespace TaskRequest {
               }
               break
             }
+            case 10: {
+              yield {
+                field: `${prefix}.meterVersion`,
+                value: reader.uint32()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -279,6 +297,11 @@ export namespace TaskRequest {
     value: number
   }
 
+  export interface TaskRequestMeterVersionFieldEvent {
+    field: '$.meterVersion'
+    value: number
+  }
+
   export function encode (obj: Partial<TaskRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, TaskRequest.codec())
   }
@@ -287,7 +310,7 @@ export namespace TaskRequest {
     return decodeMessage(buf, TaskRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskRequest>): Generator<TaskRequestJobFieldEvent | TaskRequestTaskFieldEvent | TaskRequestKernelFieldEvent | TaskRequestModuleSha256FieldEvent | TaskRequestModuleFieldEvent | TaskRequestInputFieldEvent | TaskRequestBudgetFieldEvent | TaskRequestMemoryBytesFieldEvent | TaskRequestTimeoutMsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskRequest>): Generator<TaskRequestJobFieldEvent | TaskRequestTaskFieldEvent | TaskRequestKernelFieldEvent | TaskRequestModuleSha256FieldEvent | TaskRequestModuleFieldEvent | TaskRequestInputFieldEvent | TaskRequestBudgetFieldEvent | TaskRequestMemoryBytesFieldEvent | TaskRequestTimeoutMsFieldEvent | TaskRequestMeterVersionFieldEvent> {
     return streamMessage(buf, TaskRequest.codec(), opts)
   }
 }

@@ -111,12 +111,16 @@ describe('/wgt/compute/1.0.0', () => {
     expect(b.violations.entries).toEqual([])
   })
 
-  it('holds a task to the worker\'s time limit, and answers TIMEOUT when it runs past it', async () => {
+  it('refuses a task asking more time than the worker allows, with why, and never runs it under less (review L4)', async () => {
     const [a, b] = await pair()
     await b.worker.updateSettings({ timeoutS: 1 })
-    await expect(a.service.run(b.id, matmul('wait'), LIMITS)).rejects.toMatchObject({ code: 'TIMEOUT' })
+    await expect(a.service.run(b.id, matmul('wait'), { ...LIMITS, timeoutMs: 2500 })).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('this computer allows 1 s per task, the task asks 2.5 s') })
+    expect(b.runner.seen).toEqual([])
+    // within its limit the task runs to the limit asked, and TIMEOUT past it is honest: no violation
+    await expect(a.service.run(b.id, matmul('wait'), { ...LIMITS, timeoutMs: 1000 })).rejects.toMatchObject({ code: 'TIMEOUT' })
     expect(b.runner.seen[0].limits.timeoutMs).toBe(1000)
     expect(b.worker.getContribution().recent[0]).toMatchObject({ state: 'failed', error: expect.stringContaining('time limit of 1 s') })
+    expect([...a.violations.entries, ...b.violations.entries]).toEqual([])
   })
 
   it('cancels the task on the worker when the requester gives up on it', async () => {
@@ -134,8 +138,7 @@ describe('/wgt/compute/1.0.0', () => {
 
   it('gives the slot back even if the sandbox never stops a task', async () => {
     const [a, b] = await pair({ maxTasks: 1 })
-    await b.worker.updateSettings({ timeoutS: 1 })
-    await expect(a.service.run(b.id, matmul('hang'), LIMITS)).rejects.toMatchObject({ code: 'TIMEOUT', message: expect.stringContaining('did not stop it') })
+    await expect(a.service.run(b.id, matmul('hang'), { ...LIMITS, timeoutMs: 1000 })).rejects.toMatchObject({ code: 'TIMEOUT', message: expect.stringContaining('did not stop it') })
     expect((await a.service.run(b.id, matmul('ok'), LIMITS)).result.ok).toBe(true)
   })
 
@@ -199,6 +202,7 @@ describe('/wgt/compute/1.0.0', () => {
       [matmul('x'), { timeoutMs: 3_600_001 }],
       [matmul('x'), { budget: 5n }],
       [matmul('x'), { moduleSha256: new Uint8Array(32) }],
+      [matmul('x'), { meterVersion: 1 }],
       [wasm('x'), { moduleSha256: new Uint8Array(31) }],
       [wasm('x'), { budget: 0n }],
       [wasm('x'), { budget: 10n ** 13n }],

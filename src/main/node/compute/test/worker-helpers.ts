@@ -100,11 +100,11 @@ export interface WorkerPeer {
   stop: () => Promise<void>
 }
 
-export async function workerPeer (opts: { allowAll?: boolean, datastore?: MemoryDatastore, maxTasks?: number, burst?: number } = {}): Promise<WorkerPeer> {
+export async function workerPeer (opts: { allowAll?: boolean, datastore?: MemoryDatastore, maxTasks?: number, burst?: number, headerTimeoutMs?: number } = {}): Promise<WorkerPeer> {
   const violations = new ViolationLog()
   const allowed = new Set<string>()
   const node = await makeNode({
-    compute: computeService({ reputation: violations, mayCompute: peer => opts.allowAll === true || allowed.has(peer), hashResult: testHash, transferTimeoutMs: 20_000, burst: opts.burst, perMinute: opts.burst })
+    compute: computeService({ reputation: violations, mayCompute: peer => opts.allowAll === true || allowed.has(peer), hashResult: testHash, transferTimeoutMs: 20_000, headerTimeoutMs: opts.headerTimeoutMs, burst: opts.burst, perMinute: opts.burst })
   }) as unknown as Libp2p<{ compute: ComputeService }>
   const store = new ComputeStore(opts.datastore ?? new MemoryDatastore(), { ...defaultSettings(4), maxTasks: opts.maxTasks ?? 3 })
   await store.load()
@@ -118,9 +118,10 @@ export async function workerPeer (opts: { allowAll?: boolean, datastore?: Memory
   worker.start()
   const kept: string[] = []
   node.services.compute.host = {
+    paused: () => worker.paused(),
     admit: peer => worker.admit(peer),
-    module: sha => worker.module(sha),
-    keepModule: (sha, m) => { kept.push(sha); worker.keepModule(sha, m) }
+    module: (peer, sha) => worker.module(peer, sha),
+    keepModule: (peer, sha, m) => { kept.push(sha); worker.keepModule(peer, sha, m) }
   }
   let stopped = false
   return {

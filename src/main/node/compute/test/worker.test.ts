@@ -12,6 +12,7 @@ import type { ContributedTask } from '../../../../shared/api/index.js'
 import { Contribution, MAX_RECENT } from '../contribution.js'
 import { otherLoad } from '../idle.js'
 import { ModuleCache } from '../module-cache.js'
+import { SlotShare, WANTED_MS, type PeerSlot } from '../share.js'
 import { Slots } from '../slots.js'
 import { ComputeStore, defaultSettings, HISTORY_MINUTES } from '../store.js'
 import { boundResult, MAX_VERDICT_MESSAGE_BYTES } from '../wire.js'
@@ -96,14 +97,70 @@ describe('the rest of the computer\'s load', () => {
 describe('module cache', () => {
   it('holds modules up to its bound, least recently used out first', () => {
     const cache = new ModuleCache(250)
-    cache.put('a', new Uint8Array(100))
-    cache.put('b', new Uint8Array(100))
-    expect(cache.get('a')).not.toBeNull()
-    cache.put('c', new Uint8Array(100))
-    expect([cache.get('a') != null, cache.get('b') != null, cache.get('c') != null]).toEqual([true, false, true])
-    cache.put('huge', new Uint8Array(300))
-    expect(cache.get('huge')).toBeNull()
+    cache.put('p', 'a', new Uint8Array(100))
+    cache.put('p', 'b', new Uint8Array(100))
+    expect(cache.get('p', 'a')).not.toBeNull()
+    cache.put('p', 'c', new Uint8Array(100))
+    expect([cache.get('p', 'a') != null, cache.get('p', 'b') != null, cache.get('p', 'c') != null]).toEqual([true, false, true])
+    cache.put('p', 'huge', new Uint8Array(300))
+    expect(cache.get('p', 'huge')).toBeNull()
     expect(cache.heldBytes).toBe(200)
+  })
+
+  it('finds a module only for a requester that sent it, keeping its bytes once (review L7)', () => {
+    const cache = new ModuleCache(250)
+    cache.put('alice', 'm', new Uint8Array(100).fill(1))
+    // bob cannot learn that alice ran m here
+    expect(cache.get('bob', 'm')).toBeNull()
+    cache.put('bob', 'm', new Uint8Array(100).fill(1))
+    expect(cache.get('bob', 'm')).toEqual(new Uint8Array(100).fill(1))
+    expect([cache.size, cache.heldBytes]).toEqual([1, 100])
+    // the bytes go when the last requester's entry goes
+    cache.put('carol', 'n', new Uint8Array(100))
+    cache.put('carol', 'o', new Uint8Array(100))
+    expect(cache.get('alice', 'm')).toBeNull()
+    expect(cache.get('carol', 'n')).not.toBeNull()
+    expect(cache.heldBytes).toBeLessThanOrEqual(250)
+  })
+})
+
+describe('slot share', () => {
+  it('lets one peer use every slot until another is turned away, then holds each to half (review M4)', () => {
+    let now = 1_000_000
+    const slots = new Slots(4)
+    const share = new SlotShare(slots, () => now)
+    const evil = [1, 2, 3, 4].map(() => share.take('evil'))
+    expect(evil.every(s => typeof s !== 'string')).toBe(true)
+    expect(share.take('honest')).toMatch(/^full: 4 of 4/)
+    const held = evil as PeerSlot[]
+    expect(held[0].contended()).toBe(true)
+    // evil's slots come back and go to the others: evil gets no more than half
+    held[0].release()
+    held[1].release()
+    held[1].release()
+    expect(share.take('evil')).toMatch(/at most 2 of its 4 task slots while others wait/)
+    const honest = share.take('honest') as PeerSlot
+    expect(typeof honest).not.toBe('string')
+    // honest itself is not held back by its own refusal
+    expect(typeof share.take('honest')).not.toBe('string')
+    expect(honest.contended()).toBe(false)
+    // a minute later nobody waits: evil may take what is free again
+    now += WANTED_MS + 1
+    held[2].release()
+    expect(typeof share.take('evil')).not.toBe('string')
+    expect(share.heldBy('evil')).toBe(2)
+  })
+
+  it('counts an own task waiting for a slot as someone else wanting one', async () => {
+    const slots = new Slots(2)
+    const share = new SlotShare(slots)
+    const a = share.take('p') as PeerSlot
+    share.take('p')
+    const own = slots.take()
+    expect(a.contended()).toBe(true)
+    expect(share.take('p')).toMatch(/at most 1 of its 2/)
+    a.release()
+    ;(await own)()
   })
 })
 
