@@ -285,6 +285,7 @@ async function liarNode (): Promise<Libp2p<{ compute: ComputeService }>> {
     }
   })
   const host: TaskHost = {
+    paused: () => null,
     admit: () => ({
       limits: req => ({ timeoutMs: req.timeoutMs, memoryBytes: req.memoryBytes }),
       run: async spec => {
@@ -294,7 +295,8 @@ async function liarNode (): Promise<Libp2p<{ compute: ComputeService }>> {
         const result = { ok: true as const, output }
         return { result, sha256: resultSha256(result), cpuMs: 1 }
       },
-      release: () => {}
+      release: () => {},
+      contended: () => false
     }),
     module: () => null,
     keepModule: () => {}
