@@ -23,6 +23,7 @@ import { measureCes } from './ces.js'
 import { measureComputeKernel } from './compute-kernel.js'
 import { measureFiles } from './files.js'
 import { measureChat } from './chat.js'
+import { measureComputeJobs } from './compute-jobs.js'
 import { measureCallsRelay } from './calls-relay.js'
 import { measureCalls } from './calls.js'
 import { measureStartup } from './startup.js'
@@ -101,6 +102,7 @@ async function main () {
     await stopAllChildren()
   }
   const chat = await measureChat({ rounds: rounds ?? 7, ...chatOptions, log })
+  const computeJobs = await measureComputeJobs({ rounds: rounds ?? 5, log })
   const callsRelay = await measureCallsRelay({ rounds: rounds ?? 7, log })
   const calls = await measureCalls({ ...callsOptions, log })
   machine.loadavgEnd = load()
@@ -117,6 +119,7 @@ async function main () {
     throughputLoopback: throughput,
     files,
     chat,
+    computeJobs,
     calls,
     callsRelay,
     ces,
@@ -129,6 +132,7 @@ async function main () {
       'Files: six wgt daemons on loopback, driven through the wgt CLI: `wgt share` on one (4+2, every shard placed on a peer plus the sharer\'s own copy) and `wgt fetch` on another (k shards per segment, decode, write, whole-file SHA-256), CLI start included (cliStartMs), vs one libp2p TLS stream moving the same bytes between two processes. peakRss: VmHWM (peak resident set over the whole process life) of the sharing daemon (sharing, then serving its own copy to the fetch), the fetching daemon and the other holders, on six fresh daemons, for one 1 GiB file; idle is VmRSS before the share.',
       'Chat: two wgt daemons on loopback that are contacts, driven through their WebSocket APIs. delivery: sendMessage on A until chat:message for it on B, one at a time, vs the probe RTT between the same daemons (api.ping), rounds interleaved; ratioP50 = delivery / probe. sustained: N sendMessage calls with 64 in flight on one API connection, until A counts none pending (B acknowledged all), vs N listConversations calls through the same window; ratio = msgs/s / calls/s. history: the conversation holds `messages` (at least WGT_BENCH_CHAT_HISTORY), B restarted, chatHistory(A, {limit: 50}) on B, the first call and the median of the next, vs listContacts on the same connection.',
       'Calls: two wgt daemons on loopback that are contacts, each UI in Chromium (headless, fake 640×480 camera and microphone); A clicks the video call button in the conversation, B accepts as soon as it rings. setupMs: from the click to the first frame of B\'s video decoded in A\'s page (getStats framesDecoded polled every 20 ms), beside the probe RTT between the same daemons (api.ping, between the calls); setupVsProbeRtt = set-up / probe p50. receiverFps and inboundVideoKbps: getStats inbound video of both pages over secondsPerRound of a call settled for warmupMs, mean of the two pages, median over rounds; direct = ICE between the pages (mediaPath auto, path reported direct), libp2p = mediaPath libp2p on both nodes (media through the daemons\' libp2p connection); rounds alternate the paths; sent: what the pages encoded and sent (outbound video framesEncoded, bytesSent), which tells a figure capped by the fake camera and the encoder from one capped by the path. libp2pVsDirect = libp2p / direct.',
+      'Compute jobs: four wgt daemons on loopback. tinyTask: one 1×1 matmul task at a time over /wgt/compute/1.0.0 from a libp2p node in the bench process to a daemon (compute policy anyone), vs an identify round trip on the same connection, rounds interleaved; ratioP50 = task / identify. matmul: a 1024×1024 job submitted on a daemon with two contact workers (three daemons sharing this machine\'s cores) vs on a daemon alone, rounds interleaved; ratio = spread / local-only (above 1 here means distribution costs more than it gains on one machine). verification: Freivalds (10 rounds) of one 256×1024·1024×256 block vs computing it with the WASM kernel, in-process and warm; extraRunsFraction = extra task runs (replicas, spot checks) / tasks of the spread jobs once the workers are proven.',
       'Calls relay: each node in its own process, this process as both renderers sending paced 1200-byte datagrams both ways; CPU (process.cpuUsage, user + system) per Mbit carried of A on the direct libp2p tunnel and of R on the relayed one (A ↔ R ↔ B, A and B connected only by a circuit relay connection), vs one process forwarding the same UDP datagrams between two ports, rounds interleaved.',
       `Encryption: ${faster} was faster by ${round(factor, 2)}× in Node ${process.version}. This is Node only: in Electron's main process noise falls back to a WASM AEAD and TLS uses BoringSSL, so the Electron comparison must be measured there.`
     ]

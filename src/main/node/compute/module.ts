@@ -11,10 +11,13 @@
  */
 import { COMPUTE_LIMITS } from '../../../shared/api/index.js'
 import { GUARD, REPUTATION } from '../guard/module.js'
+import type { CapacityService } from '../metrics/capacity.js'
 import { METRIC_FEEDS } from '../metrics/module.js'
 import { part, type NodeModule } from '../module.js'
 import { workerApi } from './api.js'
-import { computeService, type ComputeService } from './compute-service.js'
+import { COMPUTE_PROTOCOL, computeService, type ComputeService } from './compute-service.js'
+import { startRequester } from './requester.js'
+import { checkModuleAbi } from './sandbox/abi.js'
 import { resultSha256 } from './sandbox/result-hash.js'
 import { createTaskRunner } from './sandbox/runner.js'
 import { ComputeStore } from './store.js'
@@ -42,7 +45,7 @@ export const computeModule: NodeModule = {
       }
     }
   },
-  start: ctx => {
+  start: async ctx => {
     const log = ctx.logger.forComponent('wgt:compute')
     // threads start when a task needs one; the worker's slots (maxTasks) decide how many run
     const runner = createTaskRunner({ concurrency: COMPUTE_LIMITS.maxTasks.max })
@@ -65,13 +68,20 @@ export const computeModule: NodeModule = {
     service.host = worker
     ctx.need(METRIC_FEEDS).plugCompute(() => worker.figures())
 
-    // the requester's half joins here (helper C's jobs.ts / jobs-api.ts): built on `dispatch`,
-    // PeerSelection.candidates(COMPUTE_PROTOCOL) and OPERATIONS, its stop() before the worker's,
-    // and its jobsApi(jobs) spread into `api` beside workerApi(worker)
-    const api = { ...workerApi(worker) }
+    // the requester's half (jobs): on the same dispatch; its jobs end before the worker stops
+    const capacity = ctx.service<CapacityService>('capacity')
+    const requester = await startRequester(ctx, {
+      dispatch,
+      protocol: COMPUTE_PROTOCOL,
+      selfCapacity: () => capacity.local(),
+      selfFreeSlots: () => worker.freeSlots(),
+      checkModule: checkModuleAbi
+    })
+    const api = { ...workerApi(worker), ...requester.api }
     return {
       api,
       stop: async () => {
+        await requester.stop()
         service.host = null
         await worker.stop()
         await runner.stop()
