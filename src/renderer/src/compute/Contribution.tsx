@@ -1,0 +1,146 @@
+/**
+ * What this node runs for others: the tasks running now (and the last few
+ * that ended), the totals since its data directory was made, and a chart of
+ * the last hour's contribution (up to 24 h), per minute.
+ */
+import { useEffect, useMemo, useRef } from 'react'
+import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, YAxis } from 'recharts'
+import type { ContributedTask } from '../../../shared/api/index.js'
+import { useApp, useWgt } from '../app/context.js'
+import { formatBytes, formatClock, formatCount, plural } from '../format.js'
+import { PeerName } from '../guard/PeerName.js'
+import { useNow } from '../hooks.js'
+import { axisProps, ChartCard, PALETTE, TimeAxis, tooltipStyle } from '../metrics/Charts.js'
+import { useTheme } from '../theme.js'
+import { elapsed, formatCpu, historyRows } from './state.js'
+
+/** Ended tasks shown under the running ones. */
+const RECENT_SHOWN = 8
+/** Totals and history are the node's to count: reloaded this often while the view is open, and soon after a task ends. */
+const REFRESH_MS = 30_000
+const AFTER_TASK_MS = 1500
+
+/** Keeps totals and history current while mounted; a failure leaves the last ones (the slice's load error says why). */
+function useContributionRefresh (): void {
+  const { api, store } = useApp()
+  const ended = useWgt(s => s.contributionEnded)
+  const first = useRef(true)
+  useEffect(() => {
+    const refresh = (): void => {
+      api.getComputeContribution().then(c => { store.getState().contributionChanged(c) }, () => {})
+    }
+    // the first run only starts the clock: the slice loaded it a moment ago
+    const soon = first.current ? null : setTimeout(refresh, AFTER_TASK_MS)
+    first.current = false
+    const timer = setInterval(refresh, REFRESH_MS)
+    return () => { if (soon != null) clearTimeout(soon); clearInterval(timer) }
+  }, [api, store, ended])
+}
+
+const STATE_PILL: Record<ContributedTask['state'], string> = { running: 'pill-neutral', done: 'pill-ok', failed: 'pill-bad' }
+
+function TaskRow ({ task, self, now }: { task: ContributedTask, self: string | undefined, now: number }): React.JSX.Element {
+  return (
+    <tr data-testid='contributed-task' data-state={task.state}>
+      <th scope='row'>
+        {task.requester === self ? <span className='muted'>this node (your job)</span> : <PeerName peerId={task.requester} />}
+      </th>
+      <td>{task.kernel === 'matmul' ? 'matmul' : 'WASM'}</td>
+      <td>
+        <span className={`pill ${STATE_PILL[task.state]}`}>{task.state}</span>
+        {task.error != null && <span className='error-text compute-task-error' title={task.error}> {task.error}</span>}
+      </td>
+      <td className='num'>{formatCpu(task.cpuMs)}</td>
+      <td className='num'>{elapsed(task.startedAt, task.endedAt, now)}</td>
+      <td className='num'>{formatBytes(task.inputBytes)}</td>
+    </tr>
+  )
+}
+
+function TasksTable (): React.JSX.Element {
+  const contribution = useWgt(s => s.contribution)
+  const self = useWgt(s => s.identity?.peerId)
+  const now = useNow(1000)
+  const running = contribution?.running ?? []
+  const recent = (contribution?.recent ?? []).slice(0, RECENT_SHOWN)
+  if (running.length === 0 && recent.length === 0) {
+    return <p className='empty' data-testid='no-contributed-tasks'>No task has run here for anyone yet.</p>
+  }
+  return (
+    <div className='table-scroll'>
+      <table className='table compact compute-tasks'>
+        <thead>
+          <tr><th scope='col'>Requester</th><th scope='col'>Kernel</th><th scope='col'>State</th><th scope='col' className='num'>CPU time</th><th scope='col' className='num'>Elapsed</th><th scope='col' className='num'>Input</th></tr>
+        </thead>
+        <tbody>
+          {running.map(t => <TaskRow key={t.id} task={t} self={self} now={now} />)}
+          {recent.map(t => <TaskRow key={t.id} task={t} self={self} now={now} />)}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
+function ContributionChart (): React.JSX.Element {
+  const history = useWgt(s => s.contribution?.history)
+  const { theme } = useTheme()
+  const p = PALETTE[theme]
+  // the current minute moves on even when nothing happens
+  const now = useNow(30_000)
+  const rows = useMemo(() => historyRows(history ?? [], now), [history, now])
+  const lastHour = rows.slice(-60)
+  const tasks = lastHour.reduce((n, r) => n + r.tasks, 0)
+  const cpuMs = lastHour.reduce((n, r) => n + r.cpuS * 1000, 0)
+  const labelFormatter = (t: unknown): string => typeof t === 'number' ? formatClock(t) : String(t)
+  return (
+    <ChartCard title='Contributed, per minute' summary={`last hour: ${plural(tasks, 'task')}, ${formatCpu(cpuMs)} CPU`}
+      empty={history == null ? 'Loading…' : history.length === 0 ? 'Nothing contributed in the last 24 hours.' : null}>
+      <ResponsiveContainer width='100%' height='100%'>
+        <ComposedChart accessibilityLayer={false} data={rows} margin={{ top: 4, right: 0, bottom: 0, left: 0 }}>
+          <CartesianGrid stroke={p.grid} vertical={false} />
+          <TimeAxis theme={theme} />
+          <YAxis yAxisId='tasks' width={36} allowDecimals={false} {...axisProps(theme)} />
+          <YAxis yAxisId='cpu' orientation='right' width={48} tickFormatter={(v: number) => `${v} s`} {...axisProps(theme)} />
+          <Tooltip contentStyle={tooltipStyle(theme)} labelFormatter={labelFormatter}
+            formatter={(v, name) => name === 'CPU' ? [formatCpu(Number(v) * 1000), 'CPU'] : [formatCount(Number(v)), 'tasks']} />
+          <Legend wrapperStyle={{ fontSize: 11 }} iconSize={8} />
+          <Bar yAxisId='tasks' dataKey='tasks' name='tasks' fill={p.series[5]} isAnimationActive={false} />
+          <Line yAxisId='cpu' dataKey='cpuS' name='CPU' type='monotone' stroke={p.cpu} dot={false} strokeWidth={1.5} isAnimationActive={false} />
+        </ComposedChart>
+      </ResponsiveContainer>
+    </ChartCard>
+  )
+}
+
+function Totals (): React.JSX.Element | null {
+  const totals = useWgt(s => s.contribution?.totals)
+  if (totals == null) return null
+  return (
+    <dl className='facts compute-totals' data-testid='compute-totals'>
+      <dt>Tasks run</dt><dd>{formatCount(totals.tasks)}{totals.failed > 0 && <span className='muted'> ({formatCount(totals.failed)} failed)</span>}</dd>
+      <dt>CPU time</dt><dd>{formatCpu(totals.cpuMs)}</dd>
+      <dt>Data</dt><dd>{formatBytes(totals.inputBytes)} in, {formatBytes(totals.outputBytes)} out</dd>
+    </dl>
+  )
+}
+
+export function ContributionSection (): React.JSX.Element {
+  useContributionRefresh()
+  const running = useWgt(s => s.contribution?.running.length ?? 0)
+  return (
+    <section className='card' aria-labelledby='for-others-title' data-testid='compute-for-others'>
+      <div className='section-head'>
+        <h2 id='for-others-title'>Running for others<span className='count' aria-label={`${running} running`}>{running}</span></h2>
+      </div>
+      <TasksTable />
+      <div className='compute-contribution'>
+        <div>
+          <h3 className='compute-subhead'>Since this node was set up</h3>
+          <Totals />
+          <p className='muted compute-note'>Tasks of your own jobs are not counted.</p>
+        </div>
+        <ContributionChart />
+      </div>
+    </section>
+  )
+}
