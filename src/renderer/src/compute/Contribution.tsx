@@ -4,7 +4,7 @@
  * the last hour's contribution (up to 24 h), per minute.
  */
 import { useEffect, useMemo, useRef } from 'react'
-import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, YAxis } from 'recharts'
+import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, YAxis } from 'recharts'
 import type { ContributedTask } from '../../../shared/api/index.js'
 import { useApp, useWgt } from '../app/context.js'
 import { formatBytes, formatClock, formatCount, plural } from '../format.js'
@@ -46,9 +46,9 @@ function TaskRow ({ task, self, now }: { task: ContributedTask, self: string | u
         {task.requester === self ? <span className='muted'>this node (your job)</span> : <PeerName peerId={task.requester} />}
       </th>
       <td>{task.kernel === 'matmul' ? 'matmul' : 'WASM'}</td>
-      <td>
+      <td className='compute-task-state'>
         <span className={`pill ${STATE_PILL[task.state]}`}>{task.state}</span>
-        {task.error != null && <span className='error-text compute-task-error' title={task.error}> {task.error}</span>}
+        {task.error != null && <span className='error-text compute-task-error'>{task.error}</span>}
       </td>
       <td className='num'>{formatCpu(task.cpuMs)}</td>
       <td className='num'>{elapsed(task.startedAt, task.endedAt, now)}</td>
@@ -93,20 +93,17 @@ function ContributionChart (): React.JSX.Element {
   const cpuMs = lastHour.reduce((n, r) => n + r.cpuS * 1000, 0)
   const labelFormatter = (t: unknown): string => typeof t === 'number' ? formatClock(t) : String(t)
   return (
-    <ChartCard title='Contributed, per minute' summary={`last hour: ${plural(tasks, 'task')}, ${formatCpu(cpuMs)} CPU`}
+    <ChartCard title='CPU time contributed, per minute' summary={`last hour: ${plural(tasks, 'task')}, ${formatCpu(cpuMs)} CPU`}
       empty={history == null ? 'Loading…' : history.length === 0 ? 'Nothing contributed in the last 24 hours.' : null}>
       <ResponsiveContainer width='100%' height='100%'>
-        <ComposedChart accessibilityLayer={false} data={rows} margin={{ top: 4, right: 0, bottom: 0, left: 0 }}>
+        <BarChart accessibilityLayer={false} data={rows} margin={{ top: 4, right: 8, bottom: 0, left: 0 }} barCategoryGap={1}>
           <CartesianGrid stroke={p.grid} vertical={false} />
           <TimeAxis theme={theme} />
-          <YAxis yAxisId='tasks' width={36} allowDecimals={false} {...axisProps(theme)} />
-          <YAxis yAxisId='cpu' orientation='right' width={48} tickFormatter={(v: number) => `${v} s`} {...axisProps(theme)} />
-          <Tooltip contentStyle={tooltipStyle(theme)} labelFormatter={labelFormatter}
-            formatter={(v, name) => name === 'CPU' ? [formatCpu(Number(v) * 1000), 'CPU'] : [formatCount(Number(v)), 'tasks']} />
-          <Legend wrapperStyle={{ fontSize: 11 }} iconSize={8} />
-          <Bar yAxisId='tasks' dataKey='tasks' name='tasks' fill={p.series[5]} isAnimationActive={false} />
-          <Line yAxisId='cpu' dataKey='cpuS' name='CPU' type='monotone' stroke={p.cpu} dot={false} strokeWidth={1.5} isAnimationActive={false} />
-        </ComposedChart>
+          <YAxis width={48} tickFormatter={(v: number) => `${v} s`} {...axisProps(theme)} />
+          <Tooltip contentStyle={tooltipStyle(theme)} labelFormatter={labelFormatter} cursor={{ fill: p.grid }}
+            formatter={(v, _name, item) => [`${formatCpu(Number(v) * 1000)} CPU, ${plural((item.payload as { tasks: number }).tasks, 'task')}`, 'contributed']} />
+          <Bar dataKey='cpuS' name='CPU' fill={p.cpu} isAnimationActive={false} />
+        </BarChart>
       </ResponsiveContainer>
     </ChartCard>
   )

@@ -94,7 +94,7 @@ function JobRow ({ job }: { job: ComputeJob }): React.JSX.Element {
         <span data-testid='job-progress'>{jobProgressText(job)}</span>
         <span className='muted'> · {elapsed(job.createdAt, job.endedAt, now)} elapsed · {formatCpu(job.cpuMs)} CPU · {formatCount(job.workers.length)} {job.workers.length === 1 ? 'worker' : 'workers'}</span>
       </span>
-      <span className='transfer-status muted' data-testid='job-verification'>
+      <span className='transfer-status muted compute-verification' data-testid='job-verification'>
         Redundancy: {redundancyText(job.redundancy)} · {verificationText(job)}
       </span>
       <Workers workers={job.workers} />
