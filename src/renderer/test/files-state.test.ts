@@ -41,6 +41,13 @@ describe('operations', () => {
     expect(sorted).not.toContain('e3')
     expect(runningCount({ operations: ops })).toBe(2)
   })
+
+  it('leave compute jobs to the Compute view', () => {
+    const job = op('c1', { kind: 'compute', phase: 'computing' } as Partial<OperationInfo>)
+    expect(operationsFromList([job, op('f1')])).toEqual({ f1: op('f1') })
+    const ops = operationsFromList([])
+    expect(withOperation(ops, job)).toBe(ops)
+  })
 })
 
 describe('files, offers and health', () => {
