@@ -105,6 +105,11 @@ describe('the Compute view', () => {
     await page.getByTestId('compute-memoryMb').fill('128')
     await page.getByRole('button', { name: 'Save limits' }).click()
     await expect.poll(async () => (await settingsOf(a)).memoryMb).toBe(128)
+
+    // who may submit is guard's policy: the link lands on it in Settings
+    await page.getByTestId('compute-policy-link').click()
+    await page.locator('[data-view=settings][aria-current=page]').waitFor()
+    await expect.poll(async () => await page.evaluate(() => document.activeElement?.closest('[data-capability]')?.getAttribute('data-capability'))).toBe('compute')
   })
 
   it('fits 800×600 in light and dark', async () => {

@@ -206,7 +206,7 @@ export class FileTransfer {
     if (!this.authorized(req, res)) return
     if (this.stopped) { sendText(res, 503, 'the daemon is stopping\n'); return }
     const job = await this.options.api.getComputeJob(id).catch((err: unknown) => WgtError.from(err))
-    if (job instanceof WgtError) { sendText(res, job.code === 'NOT_FOUND' ? 404 : job.code === 'INVALID_INPUT' ? 400 : 500, `${job.message}\n`); return }
+    if (job instanceof WgtError) { sendText(res, statusOf(job), `${job.message}\n`); return }
     if (job.state !== 'done' || job.result == null) { sendText(res, 409, `job ${id} has no result: it is ${job.state}\n`); return }
     const name = `compute-${id}.${job.kernel === 'matmul' ? 'wgtm' : 'out'}`
     res.setHeader('Content-Type', 'application/octet-stream')
@@ -224,7 +224,7 @@ export class FileTransfer {
       const saved = await this.options.api.saveComputeResult(id, join(dir, name)).catch((err: unknown) => WgtError.from(err))
       if (saved instanceof WgtError) {
         res.removeHeader('Content-Disposition')
-        sendText(res, saved.code === 'NOT_FOUND' ? 404 : saved.code === 'QUOTA_EXCEEDED' ? 507 : 500, `${saved.message}\n`)
+        sendText(res, statusOf(saved), `${saved.message}\n`)
         return
       }
       res.statusCode = 200
@@ -234,6 +234,17 @@ export class FileTransfer {
     } finally {
       await rm(dir, { recursive: true, force: true })
     }
+  }
+}
+
+/** An HTTP status for a node error, which the browser's host-files.ts turns back into its code. */
+function statusOf (err: WgtError): number {
+  switch (err.code) {
+    case 'NOT_FOUND': return 404
+    case 'INVALID_INPUT': return 400
+    case 'UNAVAILABLE': return 409
+    case 'QUOTA_EXCEEDED': return 507
+    default: return 500
   }
 }
 
