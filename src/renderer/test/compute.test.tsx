@@ -14,7 +14,7 @@ import { parseLimit } from '../src/compute/ContributeSection.js'
 import {
   elapsed, formatCpu, historyRows, jobProgressText, jobsFromList, resultFileName, sortedJobs, verificationText, withJob, withTask
 } from '../src/compute/state.js'
-import { fileProblem, parseMatmulN } from '../src/compute/SubmitJob.js'
+import { fileProblem, parseMatmulN, parseOptional } from '../src/compute/SubmitJob.js'
 import { describeWire } from '../src/ui/errors.js'
 
 // the theme follows the window's media queries, which a server render has not
@@ -102,6 +102,10 @@ describe('compute state', () => {
     expect(parseLimit('memoryMb', '15')).toBeNull()
     expect(parseLimit('idleLoadPercent', '101')).toBeNull()
     expect(parseLimit('timeoutS', '3600')).toBe(3600)
+    expect(parseOptional('', { min: 1, max: 3600 })).toBeUndefined()
+    expect(parseOptional(' 30 ', { min: 1, max: 3600 })).toBe(30)
+    expect(parseOptional('0', { min: 1, max: 3600 })).toBeNull()
+    expect(parseOptional('3601', { min: 1, max: 3600 })).toBeNull()
     expect(fileProblem(null, 10, 'a module')).toBe('Choose a module.')
     expect(fileProblem(new File([new Uint8Array(11)], 'm.wasm'), 10, 'a module')).toMatch(/^m\.wasm is 11 B; a module may be at most 10 B/)
     expect(fileProblem(new File([new Uint8Array(10)], 'm.wasm'), 10, 'a module')).toBeNull()
@@ -156,8 +160,11 @@ describe('the compute actions', () => {
     expect(await submitJob({ api, host: host() }, { kind: 'matmul', n: 64, redundancy: 2 }, () => {})).toBe('op1')
     const progress: number[] = []
     const uploading = host({ localPath: async (f, onProgress) => { onProgress(f.size); return `/up/${f.name}` } })
-    await submitJob({ api, host: uploading }, { kind: 'wasm', module: new File(['abc'], 'm.wasm'), input: new File(['12345'], 'in.txt'), redundancy: 1 }, p => { progress.push(p.sent / p.total) })
-    expect(calls).toEqual([{ kernel: 'matmul', n: 64, redundancy: 2 }, { kernel: 'wasm', module: '/up/m.wasm', input: '/up/in.txt', redundancy: 1 }])
+    await submitJob({ api, host: uploading }, { kind: 'wasm', module: new File(['abc'], 'm.wasm'), input: new File(['12345'], 'in.txt'), redundancy: 1, timeoutS: 30, memoryMb: 64 }, p => { progress.push(p.sent / p.total) })
+    expect(calls).toEqual([
+      { kernel: 'matmul', n: 64, redundancy: 2 },
+      { kernel: 'wasm', module: '/up/m.wasm', input: '/up/in.txt', redundancy: 1, timeoutS: 30, memoryMb: 64 }
+    ])
     expect(progress).toEqual([3 / 8, 1])
   })
 

@@ -5,7 +5,7 @@
  * first, with their progress.
  */
 import { useRef, useState } from 'react'
-import { MAX_MATMUL_N, MAX_MODULE_BYTES, MAX_REDUNDANCY, MAX_WASM_INPUT_BYTES } from '../../../shared/api/index.js'
+import { COMPUTE_LIMITS, DEFAULT_TASK_MEMORY_MB, MAX_MATMUL_N, MAX_MODULE_BYTES, MAX_REDUNDANCY, MAX_WASM_INPUT_BYTES } from '../../../shared/api/index.js'
 import { useApp } from '../app/context.js'
 import { formatBytes } from '../format.js'
 import { ErrorNotice } from '../ui/ErrorNotice.js'
@@ -21,6 +21,17 @@ export function parseMatmulN (text: string): number | null {
   const n = Number(text)
   return Number.isSafeInteger(n) && n >= 1 && n <= MAX_MATMUL_N ? n : null
 }
+
+/** An optional whole number within [min, max]: undefined when left empty (the node's default), null when not valid. */
+export function parseOptional (text: string, { min, max }: { min: number, max: number }): number | null | undefined {
+  if (text.trim() === '') return undefined
+  if (!/^\s*\d+\s*$/.test(text)) return null
+  const n = Number(text)
+  return Number.isSafeInteger(n) && n >= min && n <= max ? n : null
+}
+
+/** The node's default time limit per task (JobOptions.timeoutS). */
+const DEFAULT_TIMEOUT_S = 120
 
 /** Why a picked file cannot be submitted as it is (checked again by the node), or null. */
 export function fileProblem (file: File | null, max: number, what: string): string | null {
@@ -53,14 +64,22 @@ export function SubmitJob (): React.JSX.Element {
   const [redundancy, setRedundancy] = useState(1)
   const [module, setModule] = useState<File | null>(null)
   const [input, setInput] = useState<File | null>(null)
+  const [timeoutText, setTimeoutText] = useState('')
+  const [memoryText, setMemoryText] = useState('')
   const [upload, setUpload] = useState<UploadProgress | null>(null)
   const [submitted, setSubmitted] = useState<string | null>(null)
   const { busy, error, run, clear } = useAction()
 
   const n = parseMatmulN(nText)
-  const problem = kind === 'matmul'
-    ? (n == null ? `Size: a whole number, 1 to ${MAX_MATMUL_N}.` : null)
-    : fileProblem(module, MAX_MODULE_BYTES, 'a module') ?? fileProblem(input, MAX_WASM_INPUT_BYTES, 'an input file')
+  const timeoutS = parseOptional(timeoutText, COMPUTE_LIMITS.timeoutS)
+  const memoryMb = parseOptional(memoryText, COMPUTE_LIMITS.memoryMb)
+  const problem = timeoutS === null
+    ? `Time per task: a whole number of seconds, ${COMPUTE_LIMITS.timeoutS.min} to ${COMPUTE_LIMITS.timeoutS.max}, or empty.`
+    : kind === 'matmul'
+      ? (n == null ? `Size: a whole number, 1 to ${MAX_MATMUL_N}.` : null)
+      : memoryMb === null
+        ? `Memory per task: a whole number of MiB, ${COMPUTE_LIMITS.memoryMb.min} to ${COMPUTE_LIMITS.memoryMb.max}, or empty.`
+        : fileProblem(module, MAX_MODULE_BYTES, 'a module') ?? fileProblem(input, MAX_WASM_INPUT_BYTES, 'an input file')
   const touched = (): void => { clear(); setSubmitted(null) }
 
   const submit = (e: React.FormEvent): void => {
@@ -68,9 +87,10 @@ export function SubmitJob (): React.JSX.Element {
     if (problem != null || busy) return
     setSubmitted(null)
     void run('compute-submit', async () => {
+      const options = { redundancy, timeoutS: timeoutS ?? undefined }
       const req = kind === 'matmul'
-        ? { kind, n: n ?? 0, redundancy }
-        : { kind, module: module as File, input: input as File, redundancy }
+        ? { kind, n: n ?? 0, ...options }
+        : { kind, module: module as File, input: input as File, memoryMb: memoryMb ?? undefined, ...options }
       const id = await submitJob(deps, req, p => { setUpload(p) })
       setSubmitted(id)
     }).finally(() => { setUpload(null) })
@@ -107,6 +127,23 @@ export function SubmitJob (): React.JSX.Element {
                 <FilePick id='compute-module' label='Module' accept='.wasm,application/wasm' file={module} onPick={f => { setModule(f); touched() }} />
                 <FilePick id='compute-input' label='Input' file={input} onPick={f => { setInput(f); touched() }} />
               </>)}
+          <div className='compute-field'>
+            <label htmlFor='compute-timeout'>Time per task</label>
+            <span className='compute-file'>
+              <input id='compute-timeout' className='input input-small' inputMode='numeric' value={timeoutText} placeholder={String(DEFAULT_TIMEOUT_S)}
+                aria-invalid={timeoutS === null} aria-describedby='compute-timeout-help' onChange={e => { setTimeoutText(e.target.value); touched() }} />
+              <span id='compute-timeout-help' className='muted'>s; a task past it goes to another worker</span>
+            </span>
+          </div>
+          {kind === 'wasm' && (
+            <div className='compute-field'>
+              <label htmlFor='compute-memory'>Memory per task</label>
+              <span className='compute-file'>
+                <input id='compute-memory' className='input input-small' inputMode='numeric' value={memoryText} placeholder={String(DEFAULT_TASK_MEMORY_MB)}
+                  aria-invalid={memoryMb === null} aria-describedby='compute-memory-help' onChange={e => { setMemoryText(e.target.value); touched() }} />
+                <span id='compute-memory-help' className='muted'>MiB; the module's memory cap, the same on every worker</span>
+              </span>
+            </div>)}
           <div className='compute-field'>
             <label htmlFor='compute-redundancy'>Redundancy</label>
             <select id='compute-redundancy' className='input input-small' value={redundancy} data-testid='compute-redundancy'

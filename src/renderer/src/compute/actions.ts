@@ -14,16 +14,19 @@ export interface ComputeDeps {
   host: HostFiles
 }
 
+/** Left out, the node's defaults apply (a 120 s time limit per task, a 256 MiB memory cap). */
+interface SubmitOptions { redundancy: number, timeoutS?: number }
+
 export type SubmitRequest =
-  | { kind: 'matmul', n: number, redundancy: number }
-  | { kind: 'wasm', module: File, input: File, redundancy: number }
+  | (SubmitOptions & { kind: 'matmul', n: number })
+  | (SubmitOptions & { kind: 'wasm', module: File, input: File, memoryMb?: number })
 
 /** Upload progress of a submission's files, summed: what the form's bar shows. */
 export interface UploadProgress { sent: number, total: number }
 
 /** Start a job; answers its id (the operation id). Throws WgtError, for the form to describe. */
 export async function submitJob ({ api, host }: ComputeDeps, req: SubmitRequest, onUpload: (p: UploadProgress) => void): Promise<string> {
-  const options = { redundancy: req.redundancy }
+  const options = { redundancy: req.redundancy, ...(req.timeoutS != null ? { timeoutS: req.timeoutS } : {}) }
   let job: ComputeSubmit
   if (req.kind === 'matmul') {
     job = { kernel: 'matmul', n: req.n, ...options }
@@ -35,7 +38,7 @@ export async function submitJob ({ api, host }: ComputeDeps, req: SubmitRequest,
     // one after the other: the two files share the link to the daemon anyway
     const module = await host.localPath(req.module, sent => { moduleSent = sent; report() })
     const input = await host.localPath(req.input, sent => { inputSent = sent; report() })
-    job = { kernel: 'wasm', module, input, ...options }
+    job = { kernel: 'wasm', module, input, ...options, ...(req.memoryMb != null ? { memoryMb: req.memoryMb } : {}) }
   }
   const { operation } = await api.submitCompute(job)
   return operation
