@@ -9,7 +9,10 @@ export default defineConfig({
       outDir: 'out/main',
       // package.json dependencies (libp2p & co.) stay external and load from node_modules (the default, kept explicit)
       externalizeDeps: true,
-      rollupOptions: { input: { index: resolve('src/main/index.ts') } }
+      // task-thread: the compute sandbox's worker-thread entry, beside index.js where sandbox/runner.ts looks for it
+      rollupOptions: {
+        input: { index: resolve('src/main/index.ts'), 'task-thread': resolve('src/main/node/compute/sandbox/task-thread.ts') }
+      }
     }
   },
   preload: {

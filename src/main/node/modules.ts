@@ -7,6 +7,7 @@
  */
 import { callsModule } from './calls/module.js'
 import { chatModule } from './chat/module.js'
+import { computeModule } from './compute/module.js'
 import { filesModule } from './files/module.js'
 import { guardModule } from './guard/module.js'
 import { metricsModule } from './metrics/module.js'
@@ -25,5 +26,6 @@ export const MODULES: readonly NodeModule[] = [
   operationsModule,
   filesModule,
   chatModule,
-  callsModule
+  callsModule,
+  computeModule
 ]

@@ -2,6 +2,7 @@
 import { callsCommands } from './calls.js'
 import { chatCommands } from './chat.js'
 import type { CommandSpec } from './command.js'
+import { computeCommands } from './compute.js'
 import { daemonCommands } from './daemon.js'
 import { filesCommands } from './files.js'
 import { guardCommands } from './guard.js'
@@ -18,6 +19,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...guardCommands,
   ...chatCommands,
   ...callsCommands,
+  ...computeCommands,
   ...storageCommands,
   ...tokenCommands
 ]

@@ -63,9 +63,10 @@ export interface TaskRunner {
    * Run one task. Resolves with its outcome (including a failure verdict);
    * rejects with WgtError TIMEOUT at the time limit, CANCELLED when `signal`
    * aborts, INTERNAL if the thread died for another reason. The node never
-   * goes down with a task.
+   * goes down with a task. `onCpu`, if given, hears the thread's CPU time
+   * so far while it runs (the contributor's live view), ms.
    */
-  run: (spec: TaskSpec, limits: TaskLimits, signal?: AbortSignal) => Promise<TaskOutcome>
+  run: (spec: TaskSpec, limits: TaskLimits, signal?: AbortSignal, onCpu?: (cpuMs: number) => void) => Promise<TaskOutcome>
   /** terminate every thread */
   stop: () => Promise<void>
 }
@@ -82,7 +83,15 @@ export interface TaskRunner {
  */
 export interface TaskDispatch {
   local: (spec: TaskSpec, limits: TaskLimits, signal?: AbortSignal) => Promise<TaskOutcome>
-  remote: (peerId: string, spec: TaskSpec, limits: TaskLimits, signal?: AbortSignal) => Promise<TaskOutcome>
+  /** `ref` tells the worker which job and task this is (informational: a worker decides nothing by it) */
+  remote: (peerId: string, spec: TaskSpec, limits: TaskLimits, signal?: AbortSignal, ref?: TaskRef) => Promise<TaskOutcome>
+}
+
+export interface TaskRef {
+  /** the job's id as bytes (at most 32), opaque to the worker */
+  job: Uint8Array
+  /** the task's index in the job */
+  task: number
 }
 
 export type { ComputeKernel }

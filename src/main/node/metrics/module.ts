@@ -10,6 +10,7 @@ import { PEER_DIRECTORY, PEER_MEASURES, PINGER } from '../net/module.js'
 import type { CapacityService } from './capacity.js'
 import { capacity, probe, trafficMeter, PrometheusExporter, type ProbeService } from './index.js'
 import { Telemetry } from './telemetry.js'
+import type { ComputeFigures } from './prometheus.js'
 
 /** Prometheus text exposition of this node's metrics */
 export const PROMETHEUS = part<() => Promise<string>>('metrics.prometheus')
@@ -18,9 +19,11 @@ const METER = part<ReturnType<typeof trafficMeter>>('metrics.meter')
 /** Figures other modules measure and the metrics history and Prometheus keep; a module plugs its reader in once. */
 export interface MetricFeeds {
   plugCalls: (read: () => CallFigures[]) => void
+  plugCompute: (read: () => ComputeFigures) => void
 }
 export const METRIC_FEEDS = part<MetricFeeds>('metrics.feeds')
 const CALL_READER = part<{ read: () => CallFigures[] }>('metrics.call-reader')
+const COMPUTE_READER = part<{ read: () => ComputeFigures | null }>('metrics.compute-reader')
 
 export const metricsModule: NodeModule = {
   name: 'metrics',
@@ -28,7 +31,10 @@ export const metricsModule: NodeModule = {
     // no call module plugged in: no calls to report
     const calls = { read: (): CallFigures[] => [] }
     ctx.provide(CALL_READER, calls)
-    ctx.provide(METRIC_FEEDS, { plugCalls: read => { calls.read = read } })
+    // no compute module plugged in: no compute series
+    const compute = { read: (): ComputeFigures | null => null }
+    ctx.provide(COMPUTE_READER, compute)
+    ctx.provide(METRIC_FEEDS, { plugCalls: read => { calls.read = read }, plugCompute: read => { compute.read = read } })
   },
   libp2p: ctx => {
     const reputation = ctx.need(REPUTATION)
@@ -54,6 +60,7 @@ export const metricsModule: NodeModule = {
     })
     ctx.provide(PINGER, { ping: async (id, count) => await probeService.ping(id, count) })
     const calls = ctx.need(CALL_READER)
+    const compute = ctx.need(COMPUTE_READER)
     const telemetry = new Telemetry({ libp2p: ctx.libp2p, directory, meter, probe: probeService, capacity: capacityService, calls: () => calls.read(), intervalMs: ctx.config.metricsIntervalMs })
     const exporter = new PrometheusExporter({
       registry: meter.registry,
@@ -61,7 +68,8 @@ export const metricsModule: NodeModule = {
       rtt: id => probeService.rtt(id),
       localCapacity: () => capacityService.local(),
       connectedPeers: () => directory.connectedIds(),
-      calls: () => calls.read()
+      calls: () => calls.read(),
+      compute: () => compute.read()
     })
     ctx.provide(PROMETHEUS, async () => await exporter.text())
     const onSample = (evt: Event): void => { ctx.events.emit('metrics:sample', (evt as CustomEvent).detail) }

@@ -8,6 +8,15 @@
 import { Counter, Gauge, type Registry } from 'prom-client'
 import type { CallFigures, CallQuality, Capacity, RttStats, Traffic } from '../../../shared/api/index.js'
 
+/** What the compute worker runs (compute/worker.ts figures()). */
+export interface ComputeFigures {
+  /** tasks running now, others' and this node's own */
+  running: number
+  /** tasks run for others and their CPU time, since the data directory was made */
+  tasksTotal: number
+  cpuMsTotal: number
+}
+
 export interface PrometheusSources {
   registry: Registry
   traffic: { totals: () => Traffic, traffic: (peerId: string) => Traffic }
@@ -17,6 +26,8 @@ export interface PrometheusSources {
   connectedPeers: () => string[]
   /** the calls going on, with their renderers' newest figures */
   calls?: () => CallFigures[]
+  /** the compute worker's figures, or null with no compute module */
+  compute?: () => ComputeFigures | null
 }
 
 export class PrometheusExporter {
@@ -73,6 +84,13 @@ export class PrometheusExporter {
     cap('wgt_capacity_memory_available_bytes', 'Memory available without swapping (MemAvailable)', c => c.memFree)
     cap('wgt_capacity_disk_total_bytes', 'Size of the filesystem holding the data directory', c => c.diskTotal)
     cap('wgt_capacity_disk_free_bytes', 'Bytes available to the node on the filesystem holding the data directory', c => c.diskFree)
+
+    const computeTotal = (name: string, help: string, pick: (f: ComputeFigures) => number): void => {
+      new Counter({ name, help, registers, collect () { this.reset(); const f = src.compute?.(); if (f != null) this.inc(pick(f)) } })
+    }
+    gauge('wgt_compute_tasks_running', 'Compute tasks running on this node now (for others and its own jobs)', () => src.compute?.()?.running ?? null)
+    computeTotal('wgt_compute_tasks_total', 'Compute tasks this node ran for others since its data directory was made', f => f.tasksTotal)
+    computeTotal('wgt_compute_cpu_seconds_total', 'CPU time of the compute tasks this node ran for others since its data directory was made', f => f.cpuMsTotal / 1000)
 
     // per call going on, what its renderer measured last (getStats); a call that ended disappears
     const perCall = (name: string, help: string, read: (q: CallQuality) => number | null): void => {
