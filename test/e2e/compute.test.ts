@@ -1,11 +1,12 @@
 /**
  * The Compute view in Debian's Chromium against real `wgt daemon` processes
- * on 127.0.0.1: a 64×64 matmul submitted from the form runs (on this node,
- * which is a worker too, and on its peer) to done with its progress, its
- * workers and verification figures, and the result's SHA-256, which the
- * downloaded bytes (GET /compute/<id>/result) match; contributing switched
- * off and on from the view is kept by the node, through a reload and a
- * restart; and the view fits 800×600 in light and dark.
+ * on 127.0.0.1, A and B contacts (B's compute policy takes tasks from
+ * contacts): a 64×64 matmul at redundancy 2 submitted from A's form runs on
+ * both to done with its progress, its workers and verification figures, and
+ * the result's SHA-256, which the downloaded bytes (GET /compute/<id>/result)
+ * match; B's view lists the task it ran for A, by name; contributing
+ * switched off and on from the view is kept by the node, through a reload
+ * and a restart; and the view fits 800×600 in light and dark.
  */
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
@@ -14,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import type { ComputeJob, ComputeSettings } from '../../src/shared/api/index.js'
 import { launch, openUi, SCREENSHOT_DIR, showView } from '../helpers/browser.js'
-import { Daemons, loopbackTcp, wgtJson, type Daemon } from '../helpers/daemons.js'
+import { Daemons, loopbackTcp, makeContacts, wgtJson, type Daemon } from '../helpers/daemons.js'
 
 const daemons = new Daemons()
 let browser: Browser
@@ -27,6 +28,7 @@ const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes)
 beforeAll(async () => {
   a = await daemons.start('a')
   b = await daemons.start('b', { bootstrap: loopbackTcp(a) })
+  await makeContacts(a, b, loopbackTcp(b), { a: 'Alice', b: 'Bob' })
   browser = await launch()
   page = await openUi(browser, a, errors)
   await page.locator(`tr[data-peer-id="${b.info.peerId}"]`).waitFor({ state: 'visible', timeout: 60_000 })
@@ -38,32 +40,47 @@ afterAll(async () => {
 })
 
 async function settingsOf (d: Daemon): Promise<ComputeSettings> {
-  return await wgtJson<ComputeSettings>(d, ['compute', 'settings', '--json'])
+  return await wgtJson<ComputeSettings>(d, ['compute', 'settings'])
 }
 
 describe('the Compute view', () => {
   let jobId = ''
   let shown = ''
 
-  it('submits a 64×64 matmul and follows it to done, with the result\'s size and SHA-256', async () => {
+  it('submits a 64×64 matmul at redundancy 2 and follows it to done, with its workers and the result\'s size and SHA-256', async () => {
     await showView(page, 'compute')
     await page.getByTestId('compute-n').fill('64')
+    await page.getByTestId('compute-redundancy').selectOption('2')
     await page.getByTestId('compute-submit-button').click()
     const job = page.getByTestId('compute-job').filter({ hasText: '64' }).first()
     await job.waitFor({ timeout: 30_000 })
-    await job.locator('[data-testid=job-sha256]').waitFor({ timeout: 120_000 })
+    await job.locator('[data-state=done], [data-testid=job-sha256], [data-testid=error]').first().waitFor({ timeout: 120_000 })
+    await job.locator('[data-testid=job-sha256]').waitFor({ timeout: 5000 })
     expect(await job.getAttribute('data-state')).toBe('done')
     jobId = (await job.getAttribute('data-job')) ?? ''
     expect(await job.getByTestId('job-progress').textContent()).toMatch(/^100% · (\d+) of \1 tasks?/)
     expect(await job.getByTestId('job-verification').textContent()).toMatch(/Freivalds: \d+ checked at \d+ rounds, 0 failed/)
-    expect(await job.getByTestId('job-worker').count()).toBeGreaterThanOrEqual(1)
+    // two distinct workers: this node, and Bob by the name A gave it
+    expect(await job.getByTestId('job-worker').count()).toBe(2)
+    expect(await job.locator('[data-testid=job-worker][data-self=false]').textContent()).toContain('Bob')
     shown = (await job.getByTestId('job-sha256').textContent()) ?? ''
     expect(shown).toMatch(/^[0-9a-f]{64}$/)
     expect(await job.getByTestId('job-result').textContent()).toContain('64×64 matrix, 32.0 KiB')
 
-    const status = await wgtJson<ComputeJob>(a, ['compute', 'status', jobId, '--json'])
+    const status = await wgtJson<ComputeJob>(a, ['compute', 'status', jobId])
     expect(status.result?.sha256).toBe(shown)
     await job.screenshot({ path: join(SCREENSHOT_DIR, 'compute-job-done.png') })
+  })
+
+  it('lists on B the task it ran for A, by name, with its CPU time', async () => {
+    const pageB = await openUi(browser, b, errors)
+    await showView(pageB, 'compute')
+    const row = pageB.locator('[data-testid=contributed-task]').filter({ hasText: 'Alice' }).first()
+    await row.waitFor({ timeout: 30_000 })
+    expect(await row.getAttribute('data-state')).toBe('done')
+    expect(await row.locator('td.num').first().textContent()).toMatch(/^\d+(\.\d+)? (ms|s)$/)
+    await pageB.getByTestId('compute-for-others').screenshot({ path: join(SCREENSHOT_DIR, 'compute-for-others.png') })
+    await pageB.close()
   })
 
   it('downloads the result in the browser: the bytes whose SHA-256 the view shows', async () => {
@@ -100,6 +117,8 @@ describe('the Compute view', () => {
     await page.getByTestId('compute-enabled').click()
     await expect.poll(async () => (await settingsOf(a)).enabled).toBe(true)
     await page.locator('[data-testid=compute-enabled]:checked').waitFor()
+    // the pause reason is the node's: reloaded with the change
+    await expect.poll(async () => await page.getByTestId('contribute-status').textContent()).toBe('taking tasks')
 
     // a limit: typed, saved, and shown as the node answers it
     await page.getByTestId('compute-memoryMb').fill('128')
@@ -113,6 +132,7 @@ describe('the Compute view', () => {
   })
 
   it('fits 800×600 in light and dark', async () => {
+    await showView(page, 'compute')
     const small = await openUi(browser, a, errors, { width: 800, height: 600 })
     for (const scheme of ['light', 'dark'] as const) {
       await small.emulateMedia({ colorScheme: scheme })

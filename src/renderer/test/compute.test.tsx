@@ -141,10 +141,12 @@ describe('the compute slice', () => {
     hub.emit('compute:task', task('t1', { state: 'failed', endedAt: 30, error: 'out of budget' }))
     expect(store.getState().contribution?.running).toEqual([])
     expect(store.getState().contribution?.recent[0].error).toBe('out of budget')
-    expect(store.getState().contributionEnded).toBe(1)
+    expect(store.getState().contributionStale).toBe(1)
     settings = { ...settings, enabled: false }
     hub.emit('compute:settings', settings)
     expect(store.getState().computeSettings?.enabled).toBe(false)
+    // whether the node pauses follows from the settings: the contribution is reloaded
+    expect(store.getState().contributionStale).toBe(2)
     sync.stop()
   })
 })

@@ -7,34 +7,35 @@ import { useEffect, useMemo, useRef } from 'react'
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, YAxis } from 'recharts'
 import type { ContributedTask } from '../../../shared/api/index.js'
 import { useApp, useWgt } from '../app/context.js'
-import { formatBytes, formatClock, formatCount, plural } from '../format.js'
+import { formatBytes, formatClock, formatCount, plural, trimZeros } from '../format.js'
 import { PeerName } from '../guard/PeerName.js'
 import { useNow } from '../hooks.js'
 import { axisProps, ChartCard, PALETTE, TimeAxis, tooltipStyle } from '../metrics/Charts.js'
+import { niceTicks } from '../metrics/charts-data.js'
 import { useTheme } from '../theme.js'
 import { elapsed, formatCpu, historyRows } from './state.js'
 
 /** Ended tasks shown under the running ones. */
 const RECENT_SHOWN = 8
-/** Totals and history are the node's to count: reloaded this often while the view is open, and soon after a task ends. */
+/** Totals, history and the pause reason are the node's: reloaded this often while the view is open, and soon after a task ends or the settings change. */
 const REFRESH_MS = 30_000
-const AFTER_TASK_MS = 1500
+const AFTER_CHANGE_MS = 500
 
-/** Keeps totals and history current while mounted; a failure leaves the last ones (the slice's load error says why). */
+/** Keeps totals, history and the pause reason current while mounted; a failure leaves the last ones (the slice's load error says why). */
 function useContributionRefresh (): void {
   const { api, store } = useApp()
-  const ended = useWgt(s => s.contributionEnded)
-  const first = useRef(true)
+  const stale = useWgt(s => s.contributionStale)
+  const mounted = useRef(false)
   useEffect(() => {
     const refresh = (): void => {
       api.getComputeContribution().then(c => { store.getState().contributionChanged(c) }, () => {})
     }
-    // the first run only starts the clock: the slice loaded it a moment ago
-    const soon = first.current ? null : setTimeout(refresh, AFTER_TASK_MS)
-    first.current = false
+    // at once when the view opens; a moment after a change, so a burst of task ends is one reload
+    const soon = setTimeout(refresh, mounted.current ? AFTER_CHANGE_MS : 0)
+    mounted.current = true
     const timer = setInterval(refresh, REFRESH_MS)
-    return () => { if (soon != null) clearTimeout(soon); clearInterval(timer) }
-  }, [api, store, ended])
+    return () => { clearTimeout(soon); clearInterval(timer) }
+  }, [api, store, stale])
 }
 
 const STATE_PILL: Record<ContributedTask['state'], string> = { running: 'pill-neutral', done: 'pill-ok', failed: 'pill-bad' }
@@ -88,6 +89,7 @@ function ContributionChart (): React.JSX.Element {
   // the current minute moves on even when nothing happens
   const now = useNow(30_000)
   const rows = useMemo(() => historyRows(history ?? [], now), [history, now])
+  const ticks = useMemo(() => niceTicks(rows.reduce((m, r) => Math.max(m, r.cpuS), 0)), [rows])
   const lastHour = rows.slice(-60)
   const tasks = lastHour.reduce((n, r) => n + r.tasks, 0)
   const cpuMs = lastHour.reduce((n, r) => n + r.cpuS * 1000, 0)
@@ -99,7 +101,7 @@ function ContributionChart (): React.JSX.Element {
         <BarChart accessibilityLayer={false} data={rows} margin={{ top: 4, right: 8, bottom: 0, left: 0 }} barCategoryGap={1}>
           <CartesianGrid stroke={p.grid} vertical={false} />
           <TimeAxis theme={theme} />
-          <YAxis width={48} tickFormatter={(v: number) => `${v} s`} {...axisProps(theme)} />
+          <YAxis width={56} domain={[0, ticks[ticks.length - 1]]} ticks={ticks} tickFormatter={(v: number) => trimZeros(formatCpu(v * 1000))} {...axisProps(theme)} />
           <Tooltip contentStyle={tooltipStyle(theme)} labelFormatter={labelFormatter} cursor={{ fill: p.grid }}
             formatter={(v, _name, item) => [`${formatCpu(Number(v) * 1000)} CPU, ${plural((item.payload as { tasks: number }).tasks, 'task')}`, 'contributed']} />
           <Bar dataKey='cpuS' name='CPU' fill={p.cpu} isAnimationActive={false} />

@@ -116,7 +116,7 @@ export function JobsSection (): React.JSX.Element {
   return (
     <section className='card' aria-labelledby='my-jobs-title' data-testid='compute-jobs'>
       <div className='section-head'>
-        <h2 id='my-jobs-title'>My jobs<span className='count' aria-label={`${running.length} running`}>{running.length}</span></h2>
+        <h2 id='my-jobs-title'>My jobs<span className='count' aria-label={`${list.length} jobs, ${running.length} running`}>{running.length > 0 ? `${running.length} running` : list.length}</span></h2>
         {ended.length > ENDED_SHOWN && (
           <button type='button' className='btn btn-small btn-ghost' onClick={() => { setAll(!all) }} aria-expanded={all}>
             {all ? `Show the last ${ENDED_SHOWN}` : `Show all ${formatCount(ended.length)} ended`}

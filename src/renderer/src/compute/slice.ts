@@ -11,8 +11,11 @@ export interface ComputeState {
   computeJobs: Jobs
   contribution: ComputeContribution | null
   computeSettings: ComputeSettings | null
-  /** bumped when a task for someone ends: the totals and history the node counts are stale */
-  contributionEnded: number
+  /**
+   * bumped when a task for someone ends or the settings change: the totals,
+   * history and pause reason the node keeps are stale
+   */
+  contributionStale: number
   computeJobChanged: (job: ComputeJob) => void
   contributionChanged: (c: ComputeContribution) => void
   computeSettingsChanged: (s: ComputeSettings) => void
@@ -24,17 +27,18 @@ export const computeSlice: UiSlice<ComputeState> = {
     computeJobs: {},
     contribution: null,
     computeSettings: null,
-    contributionEnded: 0,
+    contributionStale: 0,
     computeJobChanged: (job) => { set(s => ({ computeJobs: withJob(s.computeJobs, job) })) },
     contributionChanged: (contribution) => { set({ contribution }) },
-    computeSettingsChanged: (computeSettings) => { set({ computeSettings }) }
+    // whether the node pauses (turned off, computer busy) follows from the settings: reload it
+    computeSettingsChanged: (computeSettings) => { set(s => ({ computeSettings, contributionStale: s.contributionStale + 1 })) }
   }),
   events: {
     'compute:job': (store, job) => { store.getState().computeJobChanged(job) },
     'compute:task': (store, task) => {
       store.setState(s => s.contribution == null
         ? {}
-        : { contribution: withTask(s.contribution, task), contributionEnded: s.contributionEnded + (task.state === 'running' ? 0 : 1) })
+        : { contribution: withTask(s.contribution, task), contributionStale: s.contributionStale + (task.state === 'running' ? 0 : 1) })
     },
     'compute:settings': (store, settings) => { store.getState().computeSettingsChanged(settings) }
   },
