@@ -9,13 +9,13 @@
  * and a restart; and the view fits 800×600 in light and dark.
  */
 import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import type { ComputeJob, ComputeSettings } from '../../src/shared/api/index.js'
 import { launch, openUi, SCREENSHOT_DIR, showView } from '../helpers/browser.js'
-import { Daemons, loopbackTcp, makeContacts, wgtJson, type Daemon } from '../helpers/daemons.js'
+import { Daemons, loopbackTcp, makeContacts, ROOT, until, wgtJson, type Daemon } from '../helpers/daemons.js'
 
 const daemons = new Daemons()
 let browser: Browser
@@ -96,6 +96,19 @@ describe('the Compute view', () => {
     expect(bytes.subarray(0, 4).toString('latin1')).toBe('WGTM')
     expect(bytes.length).toBe(16 + 64 * 64 * 8)
     await job.getByTestId('job-saved').waitFor()
+  })
+
+  it('runs the example WASM module on an input file picked in the form; the uploads go when the job ends', async () => {
+    await page.getByTestId('kernel-wasm').check()
+    await page.getByTestId('compute-module').setInputFiles(join(ROOT, 'examples', 'wasm', 'primes.wasm'))
+    await page.getByTestId('compute-input').setInputFiles(join(ROOT, 'examples', 'wasm', 'primes-input.txt'))
+    await page.getByTestId('compute-submit-button').click()
+    const job = page.getByTestId('compute-job').filter({ hasText: 'primes.wasm' }).first()
+    await job.locator('[data-testid=job-sha256], [data-testid=error]').first().waitFor({ timeout: 120_000 })
+    expect(await job.getAttribute('data-state')).toBe('done')
+    const id = (await job.getAttribute('data-job')) ?? ''
+    expect((await wgtJson<ComputeJob>(a, ['compute', 'status', id])).result?.sha256).toBe(await job.getByTestId('job-sha256').textContent())
+    await until('the uploads removed', async () => (await readdir(join(a.dataDir, 'uploads')).catch(() => [])).length === 0)
   })
 
   it('switches contributing off and on; the node keeps it through a reload and a restart', async () => {

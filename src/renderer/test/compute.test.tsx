@@ -9,6 +9,7 @@ import { computeSlice } from '../src/compute/slice.js'
 import { createWgtStore } from '../src/app/slices.js'
 import { syncStore } from '../src/app/sync.js'
 import { saveResult, submitJob } from '../src/compute/actions.js'
+import { cpuTick } from '../src/compute/Contribution.js'
 import { ComputeView } from '../src/compute/ComputeView.js'
 import { parseLimit } from '../src/compute/ContributeSection.js'
 import {
@@ -90,6 +91,7 @@ describe('compute state', () => {
     expect(jobProgressText(job('a'))).toBe('25% · 1 of 4 tasks · 2 running')
     expect(verificationText(job('a'))).toBe('1 extra run (25% more) · 1 mismatch · Freivalds: 1 checked at 20 rounds, 0 failed')
     expect(verificationText(job('w', { kernel: 'wasm', verification: { extraRuns: 0, mismatches: 0, freivalds: null } }))).toBe('0 extra runs · 0 mismatches')
+    expect([0, 0.001, 0.5, 2.5, 30, 90].map(cpuTick)).toEqual(['0 ms', '1 ms', '500 ms', '2.5 s', '30 s', '1.5 min'])
     expect(resultFileName({ id: 'x1', kernel: 'matmul' })).toBe('compute-x1.wgtm')
     expect(resultFileName({ id: 'x1', kernel: 'wasm' })).toBe('compute-x1.out')
   })

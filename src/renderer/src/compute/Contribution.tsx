@@ -38,6 +38,11 @@ function useContributionRefresh (): void {
   }, [api, store, stale])
 }
 
+/** An axis label for CPU seconds: "500 ms", "2.5 s", "1.5 min". */
+export function cpuTick (seconds: number): string {
+  return seconds < 60 ? trimZeros(formatCpu(seconds * 1000)) : `${trimZeros((seconds / 60).toFixed(2))} min`
+}
+
 const STATE_PILL: Record<ContributedTask['state'], string> = { running: 'pill-neutral', done: 'pill-ok', failed: 'pill-bad' }
 
 function TaskRow ({ task, self, now }: { task: ContributedTask, self: string | undefined, now: number }): React.JSX.Element {
@@ -101,7 +106,7 @@ function ContributionChart (): React.JSX.Element {
         <BarChart accessibilityLayer={false} data={rows} margin={{ top: 4, right: 8, bottom: 0, left: 0 }} barCategoryGap={1}>
           <CartesianGrid stroke={p.grid} vertical={false} />
           <TimeAxis theme={theme} />
-          <YAxis width={56} domain={[0, ticks[ticks.length - 1]]} ticks={ticks} tickFormatter={(v: number) => trimZeros(formatCpu(v * 1000))} {...axisProps(theme)} />
+          <YAxis width={56} domain={[0, ticks[ticks.length - 1]]} ticks={ticks} tickFormatter={cpuTick} {...axisProps(theme)} />
           <Tooltip contentStyle={tooltipStyle(theme)} labelFormatter={labelFormatter} cursor={{ fill: p.grid }}
             formatter={(v, _name, item) => [`${formatCpu(Number(v) * 1000)} CPU, ${plural((item.payload as { tasks: number }).tasks, 'task')}`, 'contributed']} />
           <Bar dataKey='cpuS' name='CPU' fill={p.cpu} isAnimationActive={false} />
