@@ -111,6 +111,19 @@ describe('the Compute view', () => {
     await until('the uploads removed', async () => (await readdir(join(a.dataDir, 'uploads')).catch(() => [])).length === 0)
   })
 
+  it('shows a big job\'s progress as it runs, and cancels it', async () => {
+    await page.getByTestId('kernel-matmul').check()
+    await page.getByTestId('compute-n').fill('2048')
+    await page.getByTestId('compute-redundancy').selectOption('1')
+    await page.getByTestId('compute-submit-button').click()
+    const job = page.getByTestId('compute-job').filter({ hasText: '2048' }).first()
+    await job.getByTestId('job-progress').filter({ hasText: /^([1-9]|[1-9]\d)% · [1-9]\d* of \d+ tasks/ }).waitFor({ timeout: 120_000 })
+    expect(await job.getAttribute('data-state')).toBe('running')
+    await job.screenshot({ path: join(SCREENSHOT_DIR, 'compute-job-running.png') })
+    await job.getByRole('button', { name: /^Cancel the job/ }).click()
+    await page.locator('[data-testid=compute-job][data-state=cancelled]').filter({ hasText: '2048' }).waitFor({ timeout: 30_000 })
+  })
+
   it('switches contributing off and on; the node keeps it through a reload and a restart', async () => {
     const enabled = page.getByTestId('compute-enabled')
     expect(await enabled.isChecked()).toBe(true)
