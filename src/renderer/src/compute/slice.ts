@@ -22,7 +22,7 @@ export interface ComputeState {
 }
 
 export const computeSlice: UiSlice<ComputeState> = {
-  name: 'compute',
+  name: 'the compute jobs and settings',
   create: (set) => ({
     computeJobs: {},
     contribution: null,
