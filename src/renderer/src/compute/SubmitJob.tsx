@@ -48,7 +48,7 @@ function FilePick ({ id, label, accept, file, onPick }: { id: string, label: str
       <span className='compute-file'>
         <input ref={input} type='file' hidden accept={accept} data-testid={id}
           onChange={e => { onPick(e.target.files?.[0] ?? null); e.target.value = '' }} />
-        <button type='button' className='btn btn-small' aria-describedby={`${id}-label ${id}-name`} onClick={() => { input.current?.click() }}>Choose…</button>
+        <button type='button' className='btn btn-small' aria-label={`Choose the ${label.toLowerCase()} file`} aria-describedby={`${id}-name`} onClick={() => { input.current?.click() }}>Choose…</button>
         <span id={`${id}-name`} className={file == null ? 'muted' : 'compute-file-name'} title={file?.name}>
           {file == null ? 'no file chosen' : `${file.name} · ${formatBytes(file.size)}`}
         </span>
