@@ -52,13 +52,15 @@ describe('the app in Chromium', () => {
   it('moves between views with the mouse, Alt+number and the arrow keys', async () => {
     await showView(page, 'files')
     await page.getByRole('heading', { name: 'Share and fetch' }).waitFor()
-    await page.keyboard.press('Alt+5')
+    await page.keyboard.press('Alt+6')
     await page.locator('[data-view=settings][aria-current=page]').waitFor()
     await page.getByRole('heading', { name: 'Storage' }).waitFor()
     // focus stays on the navigation: the arrows walk it
     await page.keyboard.press('ArrowUp')
     await page.locator('[data-view=contacts][aria-current=page]').waitFor()
     await page.getByRole('heading', { name: 'Add a contact' }).waitFor()
+    await page.keyboard.press('ArrowUp')
+    await page.locator('[data-view=compute][aria-current=page]').waitFor()
     await page.keyboard.press('ArrowUp')
     await page.locator('[data-view=chat][aria-current=page]').waitFor()
     await page.keyboard.press('ArrowUp')
@@ -92,7 +94,7 @@ describe('the app in Chromium', () => {
     for (const scheme of ['light', 'dark'] as const) {
       await small.emulateMedia({ colorScheme: scheme })
       await expect.poll(async () => await theme(small)).toBe(scheme)
-      for (const view of ['network', 'files', 'chat', 'contacts', 'settings'] as const) {
+      for (const view of ['network', 'files', 'chat', 'compute', 'contacts', 'settings'] as const) {
         await showView(small, view)
         await small.waitForTimeout(300)
         // nothing is wider than the window: tables scroll inside their cards

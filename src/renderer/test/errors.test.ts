@@ -15,7 +15,8 @@ describe('errors as a person would put them', () => {
   it('has advice for every code in every context, and turns unknown errors into INTERNAL', () => {
     const contexts: ErrorContext[] = [
       'connect', 'fetch', 'share', 'send', 'repair', 'check', 'remove', 'save', 'load', 'accept', 'decline-offer', 'download', 'open',
-      'add-contact', 'accept-contact', 'decline-contact', 'remove-contact', 'withdraw', 'rename', 'block', 'unblock', 'unban', 'policy'
+      'add-contact', 'accept-contact', 'decline-contact', 'remove-contact', 'withdraw', 'rename', 'block', 'unblock', 'unban', 'policy',
+      'compute', 'compute-submit', 'compute-result', 'compute-cancel'
     ]
     for (const c of contexts) {
       for (const code of ERROR_CODES) {

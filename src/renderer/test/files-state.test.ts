@@ -41,6 +41,13 @@ describe('operations', () => {
     expect(sorted).not.toContain('e3')
     expect(runningCount({ operations: ops })).toBe(2)
   })
+
+  it('leave compute jobs to the Compute view', () => {
+    const job = op('c1', { kind: 'compute', phase: 'computing' } as Partial<OperationInfo>)
+    expect(operationsFromList([job, op('f1')])).toEqual({ f1: op('f1') })
+    const ops = operationsFromList([])
+    expect(withOperation(ops, job)).toBe(ops)
+  })
 })
 
 describe('files, offers and health', () => {
@@ -111,7 +118,8 @@ describe('dropping files', () => {
       localPath: async (file, onProgress) => { onProgress(2); progress.push(store.getState().drops[0].uploaded); onProgress(file.size); return `/data/uploads/r1/${file.name}` },
       open: null,
       reveal: null,
-      download: null
+      download: null,
+      downloadComputeResult: null
     }
     await shareFiles({ api: f.api, host, store }, [new File(['abcd'], 'a.txt')], 'QmPEERPEERPE')
     expect(progress).toEqual([2])
@@ -133,12 +141,13 @@ describe('dropping files', () => {
       localPath: async () => { throw new WgtError('INVALID_INPUT', 'a.txt is not a file on this computer\'s disk') },
       open: null,
       reveal: null,
-      download: null
+      download: null,
+      downloadComputeResult: null
     }
     await shareFiles({ api: f.api, host: electron, store }, [new File(['x'], 'a.txt')], null)
     expect(store.getState().drops[0].error).toMatchObject({ title: 'Could not share the file', code: 'INVALID_INPUT', detail: expect.stringContaining('not a file on this computer') })
     f.state.failShare = new WgtError('QUOTA_EXCEEDED', 'no room for the shards')
-    const host: HostFiles = { kind: 'electron', localPath: async file => `/home/u/${file.name}`, open: null, reveal: null, download: null }
+    const host: HostFiles = { kind: 'electron', localPath: async file => `/home/u/${file.name}`, open: null, reveal: null, download: null, downloadComputeResult: null }
     await shareFiles({ api: f.api, host, store }, [new File(['x'], 'b.txt')], null)
     expect(store.getState().drops[1].error).toMatchObject({ code: 'QUOTA_EXCEEDED', advice: expect.stringContaining('storage limit') })
     expect(f.state.calls).toEqual(['share /home/u/b.txt'])

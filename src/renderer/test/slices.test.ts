@@ -81,7 +81,10 @@ function fakeApi () {
     listConversations: async () => [],
     listCalls: async () => [],
     getCallSettings: async () => ({ iceServers: [], mediaPath: 'auto' }),
-    listBans: async () => [{ peerId: 'QmBANNEDBANN', until: Date.now() + 60_000, reason: '/wgt/shard/1.0.0: oversized message' }]
+    listBans: async () => [{ peerId: 'QmBANNEDBANN', until: Date.now() + 60_000, reason: '/wgt/shard/1.0.0: oversized message' }],
+    listComputeJobs: async () => [],
+    getComputeContribution: async () => ({ paused: null, running: [], recent: [], totals: { tasks: 0, failed: 0, cpuMs: 0, inputBytes: 0, outputBytes: 0 }, history: [] }),
+    getComputeSettings: async () => ({ enabled: true, maxTasks: 2, memoryMb: 256, timeoutS: 120, idleOnly: false, idleLoadPercent: 25 })
   } as unknown as WgtApi
   return { api, hub, state, resolvePeers: (p: PeerEntry[]) => { resolvePeers(p) } }
 }

@@ -6,6 +6,7 @@
  *                                   answers {"path"} for a following api.shareFile(path),
  *                                   whose operation removes the upload when it ends
  *   GET  /files/<id>/content        a received file, as an attachment
+ *   GET  /compute/<id>/result       a done compute job's result, as an attachment
  *
  * Both need `Authorization: Bearer <token>`, which a page from another origin cannot
  * send without a CORS preflight this server never grants. An upload lives until the
@@ -26,6 +27,8 @@ import type { TokenCheck } from './token.js'
 
 export const UPLOAD_PATH = '/upload'
 export const CONTENT_PATH = /^\/files\/(b[a-z2-7]{20,120})\/content$/
+/** a job id is an operation id (opaqueIdSchema) */
+export const COMPUTE_RESULT_PATH = /^\/compute\/([A-Za-z0-9_-]{1,64})\/result$/
 /** an upload nobody shares within this time is deleted */
 export const UPLOAD_TTL_MS = 15 * 60_000
 /**
@@ -78,13 +81,18 @@ export class FileTransfer {
     return this.uploads.size
   }
 
-  /** A session started an operation: a share of an upload deletes the upload when it ends, whatever the outcome. */
+  /**
+   * A session started an operation: a share of an upload, or a compute job
+   * reading uploads (a module, its input, matrices), deletes them when it
+   * ends, whatever the outcome.
+   */
   onStarted (method: WgtMethodName, args: unknown[], ref: OperationRef): void {
-    if (method !== 'shareFile' || typeof args[0] !== 'string') return
-    const dir = this.uploadOf(args[0])
-    if (dir == null) return
-    clearTimeout(this.uploads.get(dir))
-    void this.options.api.waitOperation(ref.operation).catch(() => {}).finally(() => { void this.discard(dir) })
+    const dirs = uploadPaths(method, args).map(p => this.uploadOf(p)).filter((d): d is string => d != null)
+    if (dirs.length === 0) return
+    for (const dir of dirs) clearTimeout(this.uploads.get(dir))
+    void this.options.api.waitOperation(ref.operation).catch(() => {}).finally(() => {
+      for (const dir of dirs) void this.discard(dir)
+    })
   }
 
   private uploadOf (path: string): string | null {
@@ -181,6 +189,71 @@ export class FileTransfer {
     if (req.method === 'HEAD') { res.end(); return }
     await pipeline(createReadStream(entry.path), res).catch(() => { res.destroy() })
   }
+
+  /**
+   * A done job's result. The node hands results out only by writing them
+   * (saveComputeResult, which checks the job and its SHA-256), so it writes
+   * one into a fresh directory beside the uploads, which is streamed and
+   * removed: the node's own copy is never exposed by path, and what the
+   * browser gets is what `wgt compute result` would write.
+   */
+  async handleComputeResult (req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD')
+      sendText(res, 405, 'method not allowed\n')
+      return
+    }
+    if (!this.authorized(req, res)) return
+    if (this.stopped) { sendText(res, 503, 'the daemon is stopping\n'); return }
+    const job = await this.options.api.getComputeJob(id).catch((err: unknown) => WgtError.from(err))
+    if (job instanceof WgtError) { sendText(res, statusOf(job), `${job.message}\n`); return }
+    if (job.state !== 'done' || job.result == null) { sendText(res, 409, `job ${id} has no result: it is ${job.state}\n`); return }
+    const name = `compute-${id}.${job.kernel === 'matmul' ? 'wgtm' : 'out'}`
+    res.setHeader('Content-Type', 'application/octet-stream')
+    res.setHeader('Content-Disposition', contentDisposition(name))
+    res.setHeader('Cache-Control', 'no-store')
+    if (req.method === 'HEAD') {
+      res.statusCode = 200
+      res.setHeader('Content-Length', job.result.bytes)
+      res.end()
+      return
+    }
+    const dir = join(this.options.uploadDir, `result-${randomBytes(12).toString('hex')}`)
+    try {
+      await mkdir(dir, { mode: 0o700 })
+      const saved = await this.options.api.saveComputeResult(id, join(dir, name)).catch((err: unknown) => WgtError.from(err))
+      if (saved instanceof WgtError) {
+        res.removeHeader('Content-Disposition')
+        sendText(res, statusOf(saved), `${saved.message}\n`)
+        return
+      }
+      res.statusCode = 200
+      res.setHeader('Content-Length', saved.bytes)
+      res.setHeader('X-Content-SHA256', saved.sha256)
+      await pipeline(createReadStream(saved.path), res).catch(() => { res.destroy() })
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  }
+}
+
+/** An HTTP status for a node error, which the browser's host-files.ts turns back into its code. */
+function statusOf (err: WgtError): number {
+  switch (err.code) {
+    case 'NOT_FOUND': return 404
+    case 'INVALID_INPUT': return 400
+    case 'UNAVAILABLE': return 409
+    case 'QUOTA_EXCEEDED': return 507
+    default: return 500
+  }
+}
+
+/** The local paths an operation-starting call reads, which may be browser uploads. */
+function uploadPaths (method: WgtMethodName, args: unknown[]): string[] {
+  if (method === 'shareFile') return typeof args[0] === 'string' ? [args[0]] : []
+  if (method !== 'submitCompute' || typeof args[0] !== 'object' || args[0] == null) return []
+  const job = args[0] as Record<string, unknown>
+  return ['module', 'input', 'a', 'b'].map(k => job[k]).filter((p): p is string => typeof p === 'string')
 }
 
 function refuseTooLarge (res: ServerResponse, limit: number): void {

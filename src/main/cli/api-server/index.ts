@@ -1,7 +1,8 @@
 /**
  * The daemon's HTTP server: the WebSocket API at /api, Prometheus text at
- * /metrics (bearer token), file upload and download for the browser UI
- * (file-transfer.ts, bearer token), and the built renderer everywhere else.
+ * /metrics (bearer token), file upload and download and compute results
+ * for the browser UI (file-transfer.ts, bearer token), and the built
+ * renderer everywhere else.
  * It also implements the API's session slice (token rotation). Requests
  * whose Host is not this server, or whose Origin is another site, are
  * refused (same-site.ts), so a DNS-rebinding page cannot even try the token;
@@ -14,7 +15,7 @@ import { WebSocketServer } from 'ws'
 import type { NodeApi, WgtApi } from '../../../shared/api/index.js'
 import { WgtError } from '../../../shared/errors.js'
 import { ConnectionLimit } from './connection-limit.js'
-import { CONTENT_PATH, FileTransfer, UPLOAD_PATH } from './file-transfer.js'
+import { COMPUTE_RESULT_PATH, CONTENT_PATH, FileTransfer, UPLOAD_PATH } from './file-transfer.js'
 import { sendText, setSecurityHeaders } from './http-headers.js'
 import { serveStatic } from './static-files.js'
 import { callOf, callWork, OperationOwners } from './owners.js'
@@ -187,10 +188,12 @@ async function handleHttp (
   req: IncomingMessage, res: ServerResponse, options: Omit<ApiServerOptions, 'token'>, token: TokenCheck, files: FileTransfer | null
 ): Promise<void> {
   const path = pathOf(req)
-  if (path === UPLOAD_PATH || path.startsWith('/files/')) {
+  if (path === UPLOAD_PATH || path.startsWith('/files/') || path.startsWith('/compute/')) {
     const content = CONTENT_PATH.exec(path)
+    const result = COMPUTE_RESULT_PATH.exec(path)
     if (files != null && path === UPLOAD_PATH) await files.handleUpload(req, res, new URL(req.url ?? '/', 'http://localhost'))
     else if (files != null && content != null) await files.handleContent(req, res, content[1])
+    else if (files != null && result != null) await files.handleComputeResult(req, res, result[1])
     else sendText(res, 404, 'not found\n')
     return
   }

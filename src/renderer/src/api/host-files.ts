@@ -6,7 +6,8 @@
  *   the file id to a path the node knows: the page never names a path);
  * - browser (UI served by `wgt daemon`): the page cannot know paths, so the
  *   file is uploaded to the daemon (POST /upload, bearer token) and shared
- *   from there; a received file is downloaded through GET /files/<id>/content.
+ *   from there; a received file is downloaded through GET /files/<id>/content,
+ *   a compute job's result through GET /compute/<id>/result.
  */
 import { WgtError, type ErrorCode } from '../../../shared/errors.js'
 
@@ -20,6 +21,12 @@ export interface HostFiles {
   reveal: ((fileId: string) => Promise<void>) | null
   /** browser: save a received file through the daemon */
   download: ((fileId: string, name: string) => Promise<void>) | null
+  /**
+   * browser: save a compute job's result through the daemon (GET
+   * /compute/<id>/result). Electron has none: api.saveComputeResult writes
+   * it to the download folder, on the same computer.
+   */
+  downloadComputeResult: ((jobId: string, name: string) => Promise<void>) | null
 }
 
 /** What Electron's preload exposes as window.wgtFiles. */
@@ -40,11 +47,12 @@ export function electronHost (files: ElectronFiles | null): HostFiles {
     },
     open: files != null ? async (id) => { await files.open(id) } : null,
     reveal: files != null ? async (id) => { await files.reveal(id) } : null,
-    download: null
+    download: null,
+    downloadComputeResult: null
   }
 }
 
-const STATUS_CODES: Record<number, ErrorCode> = { 400: 'INVALID_INPUT', 401: 'UNAUTHORIZED', 404: 'NOT_FOUND', 413: 'QUOTA_EXCEEDED', 503: 'UNAVAILABLE' }
+const STATUS_CODES: Record<number, ErrorCode> = { 400: 'INVALID_INPUT', 401: 'UNAUTHORIZED', 404: 'NOT_FOUND', 409: 'UNAVAILABLE', 413: 'QUOTA_EXCEEDED', 503: 'UNAVAILABLE', 507: 'QUOTA_EXCEEDED' }
 
 function httpError (status: number, body: string, what: string): WgtError {
   const code = STATUS_CODES[status] ?? (status === 0 ? 'NOT_RUNNING' : 'INTERNAL')
@@ -84,22 +92,26 @@ export function browserHost ({ origin, token }: BrowserHostOptions): HostFiles {
     }),
     open: null,
     reveal: null,
-    download: async (id, name) => {
-      const res = await fetch(`${origin}/files/${encodeURIComponent(id)}/content`, { headers: { Authorization: `Bearer ${token}` } })
-        .catch(() => { throw httpError(0, '', `download of ${name} failed`) })
-      if (!res.ok) throw httpError(res.status, await res.text(), `download of ${name} refused`)
-      const url = URL.createObjectURL(await res.blob())
-      try {
-        const a = document.createElement('a')
-        a.href = url
-        a.download = name
-        document.body.append(a)
-        a.click()
-        a.remove()
-      } finally {
-        // the browser reads the blob after the click returns; free it once it surely has
-        setTimeout(() => { URL.revokeObjectURL(url) }, 60_000)
-      }
-    }
+    download: async (id, name) => { await saveFrom(`${origin}/files/${encodeURIComponent(id)}/content`, token, name) },
+    downloadComputeResult: async (id, name) => { await saveFrom(`${origin}/compute/${encodeURIComponent(id)}/result`, token, name) }
+  }
+}
+
+/** Fetch `url` with the bearer token and hand its bytes to the browser as a download named `name`. */
+async function saveFrom (url: string, token: string, name: string): Promise<void> {
+  const res = await fetch(url, { headers: { Authorization: `Bearer ${token}` } })
+    .catch(() => { throw httpError(0, '', `download of ${name} failed`) })
+  if (!res.ok) throw httpError(res.status, await res.text(), `download of ${name} refused`)
+  const blobUrl = URL.createObjectURL(await res.blob())
+  try {
+    const a = document.createElement('a')
+    a.href = blobUrl
+    a.download = name
+    document.body.append(a)
+    a.click()
+    a.remove()
+  } finally {
+    // the browser reads the blob after the click returns; free it once it surely has
+    setTimeout(() => { URL.revokeObjectURL(blobUrl) }, 60_000)
   }
 }

@@ -1,7 +1,7 @@
 /** The frame's own state: which view is shown, and problems loading a capability's state. */
 import type { UiSlice } from './slice.js'
 
-export const VIEW_IDS = ['network', 'files', 'chat', 'contacts', 'settings'] as const
+export const VIEW_IDS = ['network', 'files', 'chat', 'compute', 'contacts', 'settings'] as const
 export type ViewId = typeof VIEW_IDS[number]
 
 export interface AppState {

@@ -5,6 +5,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla'
 import { callsSlice, type CallsState } from '../calls/slice.js'
 import { chatSlice, type ChatState } from '../chat/slice.js'
+import { computeSlice, type ComputeState } from '../compute/slice.js'
 import { filesSlice, type FilesState } from '../files/slice.js'
 import { guardSlice, type GuardState } from '../guard/slice.js'
 import { metricsSlice, type MetricsState } from '../metrics/slice.js'
@@ -13,7 +14,7 @@ import { settingsSlice, type SettingsState } from '../settings/slice.js'
 import { appSlice, type AppState } from './app-slice.js'
 import type { UiSlice } from './slice.js'
 
-export type WgtState = AppState & NetState & GuardState & MetricsState & FilesState & ChatState & CallsState & SettingsState
+export type WgtState = AppState & NetState & GuardState & MetricsState & FilesState & ChatState & CallsState & ComputeState & SettingsState
 
 export const SLICES: ReadonlyArray<UiSlice<any>> = [
   appSlice,
@@ -23,6 +24,7 @@ export const SLICES: ReadonlyArray<UiSlice<any>> = [
   filesSlice,
   chatSlice,
   callsSlice,
+  computeSlice,
   settingsSlice
 ]
 

@@ -7,6 +7,7 @@ import type { ComponentType } from 'react'
 import { ChatNotices } from '../chat/ChatNotices.js'
 import { ChatView } from '../chat/ChatView.js'
 import { chatBadge } from '../chat/state.js'
+import { ComputeView } from '../compute/ComputeView.js'
 import { FilesView } from '../files/FilesView.js'
 import { inboxCount } from '../files/slice.js'
 import { ContactsView } from '../guard/ContactsView.js'
@@ -31,6 +32,7 @@ export const VIEWS: readonly ViewDef[] = [
   { id: 'network', label: 'Network', View: NetworkView },
   { id: 'files', label: 'Files', View: FilesView, badge: inboxCount, badgeLabel: 'offers waiting' },
   { id: 'chat', label: 'Chat', View: ChatView, badge: chatBadge, badgeLabel: 'unread messages and requests', Overlay: ChatNotices },
+  { id: 'compute', label: 'Compute', View: ComputeView },
   { id: 'contacts', label: 'Contacts', View: ContactsView, badge: requestCount, badgeLabel: 'requests waiting' },
   { id: 'settings', label: 'Settings', View: SettingsView }
 ]

@@ -53,14 +53,18 @@ export function sortedFiles (files: Files, direction?: FileEntry['direction']): 
     .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1))
 }
 
+/** Compute jobs are operations too, shown with their own figures in the Compute view: not among the file transfers. */
+const isTransfer = (op: OperationInfo): boolean => op.kind !== 'compute'
+
 export function operationsFromList (list: readonly OperationInfo[]): Operations {
   const out: Record<string, OperationInfo> = {}
-  for (const op of list) out[op.id] = op
+  for (const op of list) if (isTransfer(op)) out[op.id] = op
   return keepRecent(out)
 }
 
 /** Upsert an operation's latest state; keep every running one and the newest ended ones. */
 export function withOperation (ops: Operations, op: OperationInfo, keepEnded = ENDED_OPERATIONS_KEPT): Operations {
+  if (!isTransfer(op)) return ops
   return keepRecent({ ...ops, [op.id]: op }, keepEnded)
 }
 

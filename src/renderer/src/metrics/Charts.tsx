@@ -7,7 +7,7 @@ import { peerLabel } from '../guard/state.js'
 import { useTheme, type Theme } from '../theme.js'
 
 // recharts sets colours as SVG attributes, so the palette lives here rather than in CSS variables
-const PALETTE: Record<Theme, { grid: string, axis: string, tooltipBg: string, tooltipBorder: string, series: string[], in: string, out: string, cpu: string }> = {
+export const PALETTE: Record<Theme, { grid: string, axis: string, tooltipBg: string, tooltipBorder: string, series: string[], in: string, out: string, cpu: string }> = {
   light: {
     grid: '#e4e7ec', axis: '#667085', tooltipBg: '#ffffff', tooltipBorder: '#d0d5dd',
     series: ['#2563eb', '#d97706', '#059669', '#db2777', '#7c3aed', '#0891b2', '#65a30d', '#dc2626'],
@@ -22,15 +22,15 @@ const PALETTE: Record<Theme, { grid: string, axis: string, tooltipBg: string, to
 
 const HEIGHT = 180
 
-function axisProps (theme: Theme): { stroke: string, tick: { fontSize: number, fill: string }, tickLine: boolean } {
+export function axisProps (theme: Theme): { stroke: string, tick: { fontSize: number, fill: string }, tickLine: boolean } {
   return { stroke: PALETTE[theme].grid, tick: { fontSize: 11, fill: PALETTE[theme].axis }, tickLine: false }
 }
 
-function tooltipStyle (theme: Theme): React.CSSProperties {
+export function tooltipStyle (theme: Theme): React.CSSProperties {
   return { background: PALETTE[theme].tooltipBg, border: `1px solid ${PALETTE[theme].tooltipBorder}`, borderRadius: 6, fontSize: 12 }
 }
 
-function TimeAxis ({ theme }: { theme: Theme }): React.JSX.Element {
+export function TimeAxis ({ theme }: { theme: Theme }): React.JSX.Element {
   return <XAxis dataKey='t' type='number' scale='time' domain={['dataMin', 'dataMax']} tickFormatter={formatClock} minTickGap={40} {...axisProps(theme)} />
 }
 
@@ -38,7 +38,7 @@ function TimeAxis ({ theme }: { theme: Theme }): React.JSX.Element {
  * One tab stop per chart: the figure takes focus and names its latest values,
  * the chart's own parts (recharts' keyboard layer, legend) take none.
  */
-function ChartCard ({ title, summary, children, empty }: { title: string, summary: string, children: React.ReactNode, empty: string | null }): React.JSX.Element {
+export function ChartCard ({ title, summary, children, empty }: { title: string, summary: string, children: React.ReactNode, empty: string | null }): React.JSX.Element {
   const body = useRef<HTMLDivElement>(null)
   useEffect(() => {
     // Chromium puts recharts' layer groups (<g>) in the tab order; every Tab through a chart

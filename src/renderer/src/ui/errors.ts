@@ -20,7 +20,7 @@ export type ErrorContext =
   | 'add-contact' | 'accept-contact' | 'decline-contact' | 'remove-contact' | 'withdraw' | 'rename' | 'block' | 'unblock' | 'unban' | 'policy' | 'scrub'
   | 'chat-send' | 'chat-history' | 'chat-read' | 'chat-search' | 'chat-accept' | 'chat-decline' | 'chat-delete'
   | 'call-start' | 'call-accept' | 'call-decline' | 'call-hangup' | 'call-history'
-  | 'compute'
+  | 'compute' | 'compute-submit' | 'compute-result' | 'compute-cancel'
 
 const ADVICE: Record<ErrorCode, string> = {
   INVALID_INPUT: 'What was entered is not valid. Check it and try again.',
@@ -100,6 +100,28 @@ const SPECIFIC: Partial<Record<ErrorContext, Partial<Record<ErrorCode, string>>>
   },
   'chat-decline': {
     NOT_FOUND: 'The request is no longer waiting: it was answered in another window.'
+  },
+  compute: {
+    UNAVAILABLE: 'No worker could take its tasks: peers that run compute may be offline, switched off, busy, or allow less memory per task than it needs. Try again when more peers are online, or with a smaller job.',
+    POLICY_DENIED: 'The peers asked do not run compute for you: their compute policy takes jobs only from their contacts. Ask them to add you as a contact.',
+    TIMEOUT: 'Its tasks ran past their time limit on every worker tried. Try a smaller job, or shorter lines of input (each line-delimited piece is a task).',
+    INVALID_INPUT: 'The module or its input was refused: a module must export what the WGT compute ABI asks (README) and import nothing else; matrices must be in the WGT matrix format.',
+    INTEGRITY: 'Workers\' results disagreed more often than redundancy could settle; a peer may be lying, and was penalised. Try again, with a higher redundancy.',
+    QUOTA_EXCEEDED: 'The result does not fit in this node\'s storage. Free some space, or raise the storage limit in Settings.',
+    CANCELLED: 'The job was cancelled; its running tasks were stopped.'
+  },
+  'compute-submit': {
+    INVALID_INPUT: 'The job was refused as it is: check the size (1 to 4096), the redundancy, and that the module is a WebAssembly module exporting the WGT compute ABI (README).',
+    NOT_FOUND: 'A file of the job could not be read. It may have been moved or deleted.',
+    QUOTA_EXCEEDED: 'The file is larger than the node can take now (storage limit or free disk). Free space, or raise the limit in Settings.'
+  },
+  'compute-result': {
+    UNAVAILABLE: 'The job has no result: it has not finished, or it failed.',
+    NOT_FOUND: 'The job or its result is no longer on this node: it keeps the last 100 jobs.',
+    QUOTA_EXCEEDED: 'There is no room on the disk for the result. Free some space and try again.'
+  },
+  'compute-cancel': {
+    NOT_FOUND: 'The job is no longer on this node.'
   }
 }
 
@@ -140,7 +162,10 @@ const TITLE: Record<ErrorContext, string> = {
   'call-decline': 'Could not decline the call',
   'call-hangup': 'Could not hang up',
   'call-history': 'Could not load the calls',
-  compute: 'The compute job did not complete'
+  compute: 'The compute job did not complete',
+  'compute-submit': 'Could not submit the job',
+  'compute-result': 'Could not save the result',
+  'compute-cancel': 'Could not cancel the job'
 }
 
 export function describeError (context: ErrorContext, err: unknown): HumanError {
