@@ -17,7 +17,6 @@ import { part, type NodeModule } from '../module.js'
 import { workerApi } from './api.js'
 import { COMPUTE_PROTOCOL, computeService, type ComputeService } from './compute-service.js'
 import { startRequester } from './requester.js'
-import { checkModuleAbi } from './sandbox/abi.js'
 import { resultSha256 } from './sandbox/result-hash.js'
 import { createTaskRunner } from './sandbox/runner.js'
 import { ComputeStore } from './store.js'
@@ -75,7 +74,8 @@ export const computeModule: NodeModule = {
       protocol: COMPUTE_PROTOCOL,
       selfCapacity: () => capacity.local(),
       selfFreeSlots: () => worker.freeSlots(),
-      checkModule: checkModuleAbi
+      // the worker's own checks and metering, in a pool thread (binaryen never loads on this thread)
+      checkModule: async module => { await runner.checkModule(module) }
     })
     const api = { ...workerApi(worker), ...requester.api }
     return {
