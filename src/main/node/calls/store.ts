@@ -9,6 +9,7 @@
  * kept aside for the registry to tell the peers (takeInterrupted). Reads are synchronous (loaded at open); every
  * change is written before it is announced.
  */
+import { getOrNull } from '../net/datastore-reads.js'
 import { Key, type Datastore } from 'interface-datastore'
 import type { Call, CallSettings, IceServer } from '../../../shared/api/index.js'
 import { WgtError } from '../../../shared/errors.js'
@@ -40,7 +41,7 @@ export class CallStore {
         const c = parse<Call>(value)
         if (c != null && typeof c.id === 'string' && ID.test(c.id) && typeof c.peerId === 'string' && STATES.has(c.state) && Number.isFinite(c.startedAt)) found.push(c)
       }
-      this.settings = checkSettings(parse<Partial<CallSettings>>(await this.read(SETTINGS)))
+      this.settings = checkSettings(parse<Partial<CallSettings>>(await getOrNull(this.datastore, SETTINGS)))
     } catch (err) {
       throw WgtError.from(err, 'UNAVAILABLE')
     }
@@ -66,14 +67,6 @@ export class CallStore {
     return this.interrupted.splice(0)
   }
 
-  private async read (key: Key): Promise<Uint8Array | null> {
-    try {
-      return await this.datastore.get(key)
-    } catch (err) {
-      if ((err as Error).name === 'NotFoundError') return null
-      throw err
-    }
-  }
 
   get (id: string): Call | undefined {
     return this.calls.get(id)

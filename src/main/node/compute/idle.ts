@@ -11,7 +11,7 @@
  * node's own networking out as well: the question is whether the user's
  * other programs are busy, and they are the rest of the computer.
  */
-import { cpus } from 'node:os'
+import { cpuTimes } from '../metrics/cpu-load.js'
 
 export interface CpuSample {
   /** busy ms summed over all cores, and busy plus idle */
@@ -21,16 +21,11 @@ export interface CpuSample {
   ownMs: number
 }
 
-export function sampleCpu (): CpuSample {
-  let busyMs = 0
-  let totalMs = 0
-  for (const { times } of cpus()) {
-    const b = times.user + times.nice + times.sys + times.irq
-    busyMs += b
-    totalMs += b + times.idle
-  }
+/** The kernel's counters as the capacity figures read them (/proc/stat on Linux, read asynchronously), with this process's own time. */
+export async function sampleCpu (): Promise<CpuSample> {
+  const { busy, total } = await cpuTimes()
   const own = process.cpuUsage()
-  return { busyMs, totalMs, ownMs: (own.user + own.system) / 1000 }
+  return { busyMs: busy, totalMs: total, ownMs: (own.user + own.system) / 1000 }
 }
 
 /** The other programs' share of all cores between two samples, percent 0..100; null when the window is too short to say. */
@@ -49,19 +44,21 @@ export class IdleMeter {
   private timer: ReturnType<typeof setInterval> | null = null
   private last: CpuSample | null = null
   private load: number | null = null
+  private generation = 0
 
-  constructor (private readonly intervalMs = 3000, private readonly sample: () => CpuSample = sampleCpu) {}
+  constructor (private readonly intervalMs = 3000, private readonly sample: () => CpuSample | Promise<CpuSample> = sampleCpu) {}
 
   start (): void {
     if (this.timer != null) return
-    this.last = this.sample()
-    this.timer = setInterval(() => { this.tick() }, this.intervalMs)
+    void this.tick()
+    this.timer = setInterval(() => { void this.tick() }, this.intervalMs)
     this.timer.unref()
   }
 
   stop (): void {
     if (this.timer != null) clearInterval(this.timer)
     this.timer = null
+    this.generation++
     this.last = null
     this.load = null
   }
@@ -69,8 +66,11 @@ export class IdleMeter {
   /** the other programs' CPU load over the last window, percent; null before the first window ends */
   otherLoad (): number | null { return this.load }
 
-  tick (): void {
-    const now = this.sample()
+  async tick (): Promise<void> {
+    const generation = this.generation
+    const now = await this.sample()
+    // stopped (and maybe started again) while the sample was read: it belongs to an old window
+    if (generation !== this.generation) return
     if (this.last != null) this.load = otherLoad(this.last, now) ?? this.load
     this.last = now
   }

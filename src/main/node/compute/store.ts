@@ -6,6 +6,7 @@
  * synchronous (loaded at open); a settings change is written before it is
  * announced.
  */
+import { getOrNull } from '../net/datastore-reads.js'
 import { availableParallelism } from 'node:os'
 import { Key, type Datastore } from 'interface-datastore'
 import { COMPUTE_LIMITS, type ComputeSettings, type ContributionTotals } from '../../../shared/api/index.js'
@@ -49,8 +50,8 @@ export class ComputeStore {
 
   async load (): Promise<void> {
     try {
-      this.settings = checkSettings(parse(await this.read(SETTINGS)), this.defaults)
-      this.record = checkRecord(parse(await this.read(CONTRIBUTION)))
+      this.settings = checkSettings(parse(await getOrNull(this.datastore, SETTINGS)), this.defaults)
+      this.record = checkRecord(parse(await getOrNull(this.datastore, CONTRIBUTION)))
     } catch (err) {
       throw WgtError.from(err, 'UNAVAILABLE')
     }
@@ -74,14 +75,6 @@ export class ComputeStore {
     this.record = record
   }
 
-  private async read (key: Key): Promise<Uint8Array | null> {
-    try {
-      return await this.datastore.get(key)
-    } catch (err) {
-      if ((err as Error).name === 'NotFoundError') return null
-      throw err
-    }
-  }
 }
 
 function parse (bytes: Uint8Array | null): Record<string, unknown> | null {

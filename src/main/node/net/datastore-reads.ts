@@ -15,7 +15,7 @@
  * shard. A LevelDB read is local and short; letting a signal abort it saves
  * nothing, and everything else (writes, queries) still honours its signal.
  */
-import type { Datastore } from 'interface-datastore'
+import type { Datastore, Key } from 'interface-datastore'
 
 export function unabortableReads (datastore: Datastore): Datastore {
   return new Proxy(datastore, {
@@ -31,4 +31,14 @@ export function unabortableReads (datastore: Datastore): Datastore {
       return typeof value === 'function' ? value.bind(target) : value
     }
   })
+}
+
+/** A stored value, or null when the key was never written (any other failure is thrown as it is). */
+export async function getOrNull (datastore: Datastore, key: Key): Promise<Uint8Array | null> {
+  try {
+    return await datastore.get(key)
+  } catch (err) {
+    if ((err as Error).name === 'NotFoundError') return null
+    throw err
+  }
 }

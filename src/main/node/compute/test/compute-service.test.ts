@@ -147,13 +147,13 @@ describe('/wgt/compute/1.0.0', () => {
     await b.worker.updateSettings({ idleOnly: true, idleLoadPercent: 25 })
     await expect(a.service.run(b.id, matmul('x'), LIMITS)).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('measuring') })
     b.cpu.load = 60
-    b.idle.tick()
+    await b.idle.tick()
     await expect(a.service.run(b.id, matmul('x'), LIMITS)).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('busy (60% CPU by other programs)') })
     expect(b.worker.getContribution().paused).toContain('60%')
     // own jobs are not held back by it
     expect((await b.worker.local(matmul('ab'), LIMITS)).result.ok).toBe(true)
     b.cpu.load = 10
-    b.idle.tick()
+    await b.idle.tick()
     expect((await a.service.run(b.id, matmul('ab'), LIMITS)).result).toEqual({ ok: true, output: text('ba') })
   })
 
