@@ -9,10 +9,10 @@
  * kept aside for the registry to tell the peers (takeInterrupted). Reads are synchronous (loaded at open); every
  * change is written before it is announced.
  */
-import { getOrNull } from '../net/datastore-reads.js'
 import { Key, type Datastore } from 'interface-datastore'
 import type { Call, CallSettings, IceServer } from '../../../shared/api/index.js'
 import { WgtError } from '../../../shared/errors.js'
+import { getOrNull } from '../net/datastore-reads.js'
 
 export const MAX_KEPT_CALLS = 200
 /** ended requests from strangers (never answered) kept at most, within MAX_KEPT_CALLS */

@@ -6,11 +6,11 @@
  * synchronous (loaded at open); a settings change is written before it is
  * announced.
  */
-import { getOrNull } from '../net/datastore-reads.js'
 import { availableParallelism } from 'node:os'
 import { Key, type Datastore } from 'interface-datastore'
 import { COMPUTE_LIMITS, type ComputeSettings, type ContributionTotals } from '../../../shared/api/index.js'
 import { WgtError } from '../../../shared/errors.js'
+import { getOrNull } from '../net/datastore-reads.js'
 
 const SETTINGS = new Key('/wgt/compute/settings')
 const CONTRIBUTION = new Key('/wgt/compute/contribution')
