@@ -277,7 +277,7 @@ export class JobRun {
         outcome = await untilAborted(started, signal)
       } catch (err) {
         release()
-        if (!ctrl.signal.aborted && !this.d.signal.aborted) await this.onError(t, pick, WgtError.from(err))
+        if (!ctrl.signal.aborted && !this.d.signal.aborted) await this.onError(t, pick, WgtError.from(err), this.now() - startedAt)
         return
       }
       release()
@@ -292,7 +292,7 @@ export class JobRun {
     this.flights.add(flight)
   }
 
-  private async onError (t: TaskState, pick: Pick, e: WgtError): Promise<void> {
+  private async onError (t: TaskState, pick: Pick, e: WgtError, elapsedMs: number): Promise<void> {
     const who = pick.self ? 'this node' : pick.peerId
     this.note(t, `${who}: ${e.code} ${e.message}`)
     if (e.code === 'UNAVAILABLE' || e.code === 'POLICY_DENIED') {
@@ -308,8 +308,10 @@ export class JobRun {
       if (++t.refusals > MAX_REFUSALS) this.failure ??= new WgtError(e.code, `task ${t.index + 1} of ${this.tasks.length} was refused ${t.refusals} times; last errors: ${t.errors.join('; ')}`)
     } else {
       t.failures++
-      // a worker that fails runs is left alone for the cool-off, node-wide (H2): failing costs it our tasks
-      if (!pick.self) this.d.scheduler.failed(pick.peerId)
+      // a worker that fails runs is left alone for the cool-off, node-wide (H2): failing costs it our tasks.
+      // A TIMEOUT after the time limit really elapsed is the task's own doing (a module that loops), not the worker's.
+      const honestTimeout = e.code === 'TIMEOUT' && elapsedMs >= this.d.timeoutMs
+      if (!pick.self && !honestTimeout) this.d.scheduler.failed(pick.peerId)
       if (t.failures > this.d.retries) this.outOfRetries(t, e.code)
     }
     await this.redecide(t)

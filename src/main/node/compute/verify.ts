@@ -21,7 +21,9 @@
  *   at the time it voted. Agreement between unproven peers proves nothing: a
  *   second identity costs an attacker nothing. job-run.ts sends the
  *   confirming run to a trusted worker. In adaptive mode this node's own vote
- *   decides alone (`decisive`): it is the party the requester trusts.
+ *   decides alone (`decisive`) once no other run of the task is in flight: it
+ *   is the party the requester trusts; the wait lets a peer that agrees
+ *   build its record, and a peer that disagrees be outvoted.
  *
  * A liar (outvoted, or rejected) has its record reset and is charged with a
  * violation by the caller (jobs.ts); its result is discarded.
@@ -59,7 +61,7 @@ export class TaskQuorum {
   private asked: number
   /** a result needs a trusted vote among those agreeing (see the header) */
   requireTrusted = false
-  /** a worker whose vote alone decides (this node, in adaptive mode) */
+  /** a worker whose vote alone decides once nothing is in flight (this node, in adaptive mode) */
   decisive: string | null = null
 
   constructor (needed: number, initialRuns: number) {
@@ -127,7 +129,8 @@ export class TaskQuorum {
   decide (inFlight: number): QuorumState {
     const tally = new Map<string, string[]>()
     for (const v of this.votes) tally.set(v.sha256, [...(tally.get(v.sha256) ?? []), v.worker])
-    const decisive = this.votesIn.find(v => v.worker === this.decisive)
+    // the decisive vote waits for the runs in flight: an agreeing peer's vote builds its record, a liar's is outvoted
+    const decisive = inFlight === 0 ? this.votesIn.find(v => v.worker === this.decisive) : undefined
     if (decisive != null) {
       const agreed = tally.get(decisive.sha256) ?? []
       return { state: 'accepted', sha256: decisive.sha256, agreed, outvoted: this.votesIn.filter(v => v.sha256 !== decisive.sha256).map(v => v.worker) }

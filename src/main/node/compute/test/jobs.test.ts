@@ -242,6 +242,48 @@ describe('Jobs', () => {
     expect(job.error?.message).toMatch(/POLICY_DENIED/)
   })
 
+  it('redundancy 1, one peer refusing by policy, this node the only willing worker: its result alone is accepted (UI bug 1)', async () => {
+    const slowRefusal: Behaviour = async () => { await new Promise(resolve => setTimeout(resolve, 30)); throw new WgtError('POLICY_DENIED', 'not you') }
+    const slowSelf: Behaviour = async spec => { await new Promise(resolve => setTimeout(resolve, 60)); return await honest(spec) }
+    for (const [peer, self] of [[failing('POLICY_DENIED'), honest], [slowRefusal, honest], [slowRefusal, slowSelf], [failing('POLICY_DENIED'), slowSelf]] as const) {
+      for (const random of [() => 0, () => 0.999]) {
+        const w = world({ refuser: peer }, { self, random })
+        const job = await finish(w, { kernel: 'matmul', n: 64 })
+        expect(job.error).toBeNull()
+        expect(job.state).toBe('done')
+        expect(w.ran.get('self')).toBe(1)
+      }
+    }
+  })
+
+  it('a failure verdict accepted from peers shows a fixed text, not the peers\' message (L5)', async () => {
+    const evil = { ok: false as const, verdict: 'trap' as const, message: 'EVIL: visit http://x' }
+    const trapper: Behaviour = async () => ({ result: evil, sha256: resultSha256(evil), cpuMs: 1 })
+    const w = world({ p1: trapper, p2: trapper }, { self: null, proven: ['p1', 'p2'] })
+    const input = join(dir, 'l5.txt')
+    const module = join(dir, 'l5.wasm')
+    await writeFile(input, 'a\n')
+    await writeFile(module, new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]))
+    const job = await finish(w, { kernel: 'wasm', module, input })
+    expect(job.state).toBe('failed')
+    expect(job.error?.message).toMatch(/trapped: a trap \(as reported by the workers/)
+    expect(job.error?.message).not.toMatch(/EVIL/)
+  })
+
+  it('an outvoted trap or memory verdict is dropped without a violation; a wrong output is charged', async () => {
+    const trap = { ok: false as const, verdict: 'trap' as const, message: 'call stack exhausted' }
+    const trapper: Behaviour = async () => { await new Promise(resolve => setTimeout(resolve, 1)); return { result: trap, sha256: resultSha256(trap), cpuMs: 1 } }
+    const w = world({ p1: honest, p2: trapper, p3: honest, p4: liar, p5: honest }, { self: null })
+    const input = join(dir, 'trap.txt')
+    const module = join(dir, 'trap.wasm')
+    await writeFile(input, 'x\n')
+    await writeFile(module, new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]))
+    const job = await finish(w, { kernel: 'wasm', module, input, redundancy: 5 })
+    expect(job.state).toBe('done')
+    expect(w.violations.map(([id]) => id)).toEqual(['p4'])
+    expect(job.workers.find(x => x.peerId === 'p2')?.rejected).toBe(1)
+  })
+
   it('cancel aborts the tasks in flight', async () => {
     const signals: AbortSignal[] = []
     // it never answers (and ignores its signal): the job must not wait for it

@@ -84,6 +84,8 @@ describe('TaskQuorum trust (H1)', () => {
     q.add({ worker: 's1', sha256: 'forged' })
     expect(q.decide(1)).toEqual({ state: 'pending', runs: 0 })
     q.add({ worker: 'self', sha256: 'right', trusted: true })
+    // s2 still running: the decisive vote waits for it
+    expect(q.decide(1)).toEqual({ state: 'pending', runs: 0 })
     expect(q.decide(0)).toEqual({ state: 'accepted', sha256: 'right', agreed: ['self'], outvoted: ['s1'] })
   })
 })
