@@ -315,6 +315,8 @@ export class JobRun {
       if (t.failures > this.d.retries) this.outOfRetries(t, e.code)
     }
     await this.redecide(t)
+    // a run that ended without a vote can leave the votes in hand decisive (this node's, once nothing is in flight)
+    await this.settle(t)
   }
 
   /**
