@@ -109,6 +109,8 @@ interface TaskState {
   kinds: Map<string, string>
   /** runs started (refusals excluded): bounded by redundancy + retries + this node once */
   launched: number
+  /** runs answered and being checked on this node (they count as in flight) */
+  checking: Set<string>
   /** its retries ran out on peers: its last run goes to this node */
   lastChance: boolean
   accepted: boolean
@@ -132,7 +134,7 @@ export class JobRun {
     this.random = d.random ?? Math.random
     this.now = d.now ?? Date.now
     this.tasks = Array.from({ length: d.kernel.tasks }, (_, index) => ({
-      index, quorum: null, tried: new Set(), inFlight: new Map(), runs: 0, failures: 0, refusals: 0, errors: [], checks: new Map(), outcomes: new Map(), kinds: new Map(), launched: 0, lastChance: false, accepted: false
+      index, quorum: null, tried: new Set(), inFlight: new Map(), runs: 0, failures: 0, refusals: 0, errors: [], checks: new Map(), outcomes: new Map(), kinds: new Map(), launched: 0, checking: new Set(), lastChance: false, accepted: false
     }))
     let total = 0
     for (let i = 0; i < d.kernel.tasks; i++) total += d.kernel.inputBytes(i)
@@ -182,7 +184,7 @@ export class JobRun {
         const opts = this.pickOptions(t)
         if (opts == null) {
           // every run it may have was spent (outvoted runs included): it fails the job
-          if (t.inFlight.size === 0) this.failure ??= this.exhausted(t)
+          if (this.pending(t) === 0) this.failure ??= this.exhausted(t)
           break
         }
         let pick = await this.d.scheduler.pick(t.tried, this.perWorker, opts)
@@ -231,15 +233,20 @@ export class JobRun {
   /** The task used up its retries: one run on this node first, if it has not run there (H2). */
   private outOfRetries (t: TaskState, code: WgtError['code']): void {
     // this node is running it: its answer decides
-    if (t.inFlight.has(this.d.selfId)) return
+    if (t.inFlight.has(this.d.selfId) || t.checking.has(this.d.selfId)) return
     if (!t.tried.has(this.d.selfId)) { t.lastChance = true; return }
     this.failure ??= this.taskFailed(t, code)
   }
 
+  /** runs not yet counted: in flight, or answered and being checked */
+  private pending (t: TaskState): number {
+    return t.inFlight.size + t.checking.size
+  }
+
   private runsNeeded (t: TaskState): number {
     if (t.accepted) return 0
-    if (t.quorum == null) return t.inFlight.size > 0 ? 0 : 1
-    const d = t.quorum.decide(t.inFlight.size)
+    if (t.quorum == null) return this.pending(t) > 0 ? 0 : 1
+    const d = t.quorum.decide(this.pending(t))
     return d.state === 'pending' ? d.runs : 0
   }
 
@@ -347,18 +354,12 @@ export class JobRun {
    */
   private async dropSpotChecks (): Promise<boolean> {
     const before = this.accepted
-    for (const t of this.tasks) if (!t.accepted && t.inFlight.size === 0) await this.redecide(t)
+    for (const t of this.tasks) if (!t.accepted && this.pending(t) === 0) await this.redecide(t)
     return this.accepted > before
   }
 
   private async onOutcome (t: TaskState, pick: Pick, outcome: TaskOutcome): Promise<void> {
     const { kernel, job } = this.d
-    // null after the first run gave no vote (redecide): this worker decides, with no spot check drawn again
-    if (t.quorum == null) {
-      t.quorum = TaskQuorum.adaptive(pick.self || isProven(this.d.records.get(pick.peerId)), false)
-      this.trust(t.quorum)
-    }
-    const quorum = t.quorum
     const w = this.worker(pick)
     w.runs++
     w.cpuMs += outcome.cpuMs
@@ -367,9 +368,20 @@ export class JobRun {
     if (t.runs > 1) job.verification.extraRuns++
     let verdict = t.checks.get(outcome.sha256)
     if (verdict == null && kernel.checks) {
-      verdict = await kernel.check(t.index, outcome)
+      // the run counts as in flight while this node checks it: the task is not without runs meanwhile
+      t.checking.add(pick.peerId)
+      try { verdict = await kernel.check(t.index, outcome) } finally { t.checking.delete(pick.peerId) }
       t.checks.set(outcome.sha256, verdict)
     }
+    if (t.accepted) return
+    // read after the check: another run's end may have replaced the quorum meanwhile (redecide), and a vote
+    // added to the old one would be lost, leaving the task without votes (UI bug 1).
+    // Null after the first run gave no vote (redecide): this worker decides, with no spot check drawn again.
+    if (t.quorum == null) {
+      t.quorum = TaskQuorum.adaptive(pick.self || isProven(this.d.records.get(pick.peerId)), false)
+      this.trust(t.quorum)
+    }
+    const quorum = t.quorum
     if (verdict === 'invalid') {
       quorum.reject(pick.peerId)
       this.liar(pick.peerId, `task ${t.index + 1} of job ${job.id}: its result failed this node's check (Freivalds)`)
@@ -393,15 +405,15 @@ export class JobRun {
     const { kernel, job } = this.d
     const quorum = t.quorum
     if (quorum == null || t.accepted) return
-    let d = quorum.decide(t.inFlight.size)
+    let d = quorum.decide(this.pending(t))
     // a failure verdict fails the whole job: a peer's word for it alone is not enough
     if (d.state === 'accepted' && t.outcomes.get(d.sha256)?.result.ok === false && d.agreed.length < 2 && !(d.agreed.length === 1 && d.agreed[0] === this.d.selfId)) {
       quorum.require(2)
-      d = quorum.decide(t.inFlight.size)
+      d = quorum.decide(this.pending(t))
     }
     if (d.state !== 'accepted') {
       // disagreement asks for more runs, but not without end: fill() stops at the task's runs (pickOptions)
-      if (d.runs > 0 && t.inFlight.size === 0 && this.pickOptions(t) == null) this.failure ??= this.exhausted(t)
+      if (d.runs > 0 && this.pending(t) === 0 && this.pickOptions(t) == null) this.failure ??= this.exhausted(t)
       return
     }
     const held = t.outcomes.get(d.sha256)

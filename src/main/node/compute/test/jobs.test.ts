@@ -359,7 +359,7 @@ interface RunWorld {
   peakOutputs: () => number
 }
 
-function runWorld (peers: Record<string, { cores: number, peer: Peer }>, self: Peer | null, opts: { redundancy?: number, retries?: number, tasks?: number, proven?: string[] } = {}): RunWorld {
+function runWorld (peers: Record<string, { cores: number, peer: Peer }>, self: Peer | null, opts: { redundancy?: number, retries?: number, tasks?: number, proven?: string[], checkMs?: number } = {}): RunWorld {
   const records = new Map<string, number>((opts.proven ?? []).map(id => [id, PROVEN_AFTER]))
   const recs = {
     get: (id: string) => records.get(id) ?? 0,
@@ -371,7 +371,9 @@ function runWorld (peers: Record<string, { cores: number, peer: Peer }>, self: P
     selfId: 'self',
     candidates: async () => Object.entries(peers).map(([peerId, p]) => ({ peerId, diskFree: 0, cores: p.cores, cpuLoad: 0, rttMs: 1 })),
     selfCapacity: () => ({ cores: 8, cpuLoad: 10 }),
-    record: recs.get
+    record: recs.get,
+    // the best ranked first: the Sybils claiming most cores get the first runs, the worst case
+    random: () => 0
   })
   const dispatch: TaskDispatch = {
     local: async (spec, _l, signal) => {
@@ -392,10 +394,10 @@ function runWorld (peers: Record<string, { cores: number, peer: Peer }>, self: P
     label: 'x',
     tasks,
     memoryBytes: 1 << 24,
-    checks: false,
+    checks: opts.checkMs != null,
     inputBytes: () => 10,
     spec: (i: number): TaskSpec => ({ kernel: 'wasm', module: new Uint8Array(8), input: new TextEncoder().encode(String(i)), budget: 1n }),
-    check: async () => 'valid' as const,
+    check: async () => { await later(opts.checkMs ?? 0); return 'valid' as const },
     accept: async (i: number, o: TaskOutcome) => {
       const err = verdictError(i, tasks, o)
       if (err != null) throw err
@@ -469,6 +471,15 @@ describe('JobRun against hostile workers (review H1, H2, M3, L1)', () => {
     await w.run.run()
     expect(w.accepted.length).toBe(3)
     for (const who of w.ran.values()) expect(who).toContain('self')
+  })
+
+  it('a peer failing while this node\'s result is being checked: the vote is not lost, the task accepted (UI bug 1)', async () => {
+    const failLate: Peer = async () => { await later(30); throw new WgtError('PEER_UNREACHABLE', 'the stream has been reset') }
+    const quick: Peer = async task => { await later(5); return textOutcome(`right ${task}`) }
+    const w = runWorld({ p: { cores: 4096, peer: failLate } }, quick, { tasks: 1, checkMs: 60 })
+    await w.run.run()
+    expect(w.accepted).toEqual(['right 0'])
+    expect(w.ran.get(0)).toEqual(['p', 'self'])
   })
 
   it('12 liars with different outputs: bounded runs per task, at most 2 outputs held (M3)', async () => {
