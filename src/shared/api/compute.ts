@@ -67,19 +67,29 @@ export interface JobWorker {
   peerId: PeerIdString
   /** this node itself */
   self: boolean
-  /** task runs it finished (accepted or not) and of those, results outvoted or failing Freivalds */
+  /**
+   * task runs it answered (accepted or not), counted when each answer arrives, so it can lead
+   * tasks.done (a task is done only once its votes accept a result); of those, `rejected`:
+   * results outvoted or failing this node's check
+   */
   runs: number
   rejected: number
-  /** CPU time it reported for this job */
+  /** CPU time it reported for this job: the worker's own report, each run's bounded by the wall time this node measured for it */
   cpuMs: number
 }
 
 export interface JobVerification {
-  /** task runs beyond one per task (replicas, spot checks, reruns after a mismatch): the price of verification */
+  /**
+   * task runs beyond one per task (replicas, spot checks, reruns after a mismatch): the price of
+   * verification. Counted when an answer arrives that is not its task's first, like workers' runs.
+   */
   extraRuns: number
   /** tasks whose results disagreed */
   mismatches: number
-  /** matmul: blocks checked with Freivalds' algorithm, rounds per check, and failures; null for other kernels */
+  /**
+   * matmul: blocks checked with Freivalds' algorithm (each distinct result once, when it arrives: it
+   * can lead tasks.done), rounds per check, and failures; null for other kernels
+   */
   freivalds: { checked: number, rounds: number, failed: number } | null
 }
 
@@ -91,12 +101,13 @@ export interface ComputeJob {
   label: string
   state: JobState
   redundancy: number
+  /** done: tasks whose result is accepted (verified); running: tasks with a run in flight */
   tasks: { total: number, done: number, running: number }
   /** 0..1, never decreases */
   fraction: number
   workers: JobWorker[]
   verification: JobVerification
-  /** CPU time all workers reported, ms */
+  /** CPU time all workers reported, ms (each run's report bounded by its wall time measured here) */
   cpuMs: number
   createdAt: number
   endedAt: number | null

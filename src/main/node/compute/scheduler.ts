@@ -10,6 +10,15 @@
  *      not shown, so the guess only orders it behind measured spare capacity;
  *   2. a proven record (verify.ts) first: its results need no replica;
  *   3. lower RTT.
+ * Cores and load are the peer's own claims (review H1): cores are clamped to
+ * MAX_CLAIMED_CORES, and pick() draws among the eligible workers with a
+ * probability proportional to their free cores rather than taking the first,
+ * so one identity claiming 4096 idle cores does not get every task. What a
+ * Sybil can still win by claiming is a larger share of first runs; it cannot
+ * win acceptance that way: job-run.ts has every unproven result confirmed by
+ * a trusted worker (pick(…, { trusted: true })).
+ * Workers that failed a run (time limit, lost peer, malformed answer) are put
+ * in the same cool-off as those that refused (failed()), node-wide.
  * Skipped: workers that refused us (UNAVAILABLE, POLICY_DENIED) within the
  * cool-off, those that already ran the task, and those with MAX_PER_WORKER of
  * this job's tasks in flight — or fewer, once a worker said it was full with
@@ -24,6 +33,8 @@ import { isProven } from './verify.js'
 export const MAX_PER_WORKER = 2
 /** how long a worker that refused us is left alone */
 export const REFUSAL_COOL_OFF_MS = 60_000
+/** the most cores a peer's advertisement counts for (a claim, not a measurement) */
+export const MAX_CLAIMED_CORES = 256
 
 export interface SchedulerInit {
   selfId: string
@@ -40,6 +51,15 @@ export interface SchedulerInit {
    */
   selfFreeSlots?: () => number
   now?: () => number
+  /** the draw among eligible workers (tests pass () => 0: the best ranked) */
+  random?: () => number
+}
+
+export interface PickOptions {
+  /** only this node and proven workers (a confirming vote: job-run.ts) */
+  trusted?: boolean
+  /** only this node (a task's last chance before it fails the job) */
+  selfOnly?: boolean
 }
 
 export interface Pick {
@@ -57,9 +77,11 @@ export class Scheduler {
   private readonly refusedUntil = new Map<string, number>()
   private readonly caps = new Map<string, { max: number, until: number }>()
   private readonly now: () => number
+  private readonly random: () => number
 
   constructor (private readonly init: SchedulerInit) {
     this.now = init.now ?? Date.now
+    this.random = init.random ?? Math.random
   }
 
   /**
@@ -67,14 +89,33 @@ export class Scheduler {
    * `ran`: workers that already ran this task; `inFlight`: this job's tasks
    * in flight per worker.
    */
-  async pick (ran: ReadonlySet<string>, inFlight: ReadonlyMap<string, number>): Promise<Pick | null> {
-    const best = (await this.rank(ran, inFlight))[0]
-    return best == null ? null : { peerId: best.peerId, self: best.self }
+  async pick (ran: ReadonlySet<string>, inFlight: ReadonlyMap<string, number>, opts: PickOptions = {}): Promise<Pick | null> {
+    const ranked = (await this.rank(ran, inFlight)).filter(r => opts.selfOnly === true ? r.self : opts.trusted === true ? r.proven : true)
+    if (ranked.length === 0) return null
+    // weighted by free cores (clamped claims), in rank order so a draw of 0 is the best ranked
+    const total = ranked.reduce((sum, r) => sum + r.free, 0)
+    let x = Math.min(Math.max(this.random(), 0), 1) * total
+    for (const r of ranked) {
+      x -= r.free
+      if (x < 0) return { peerId: r.peerId, self: r.self }
+    }
+    const last = ranked[ranked.length - 1]
+    return { peerId: last.peerId, self: last.self }
+  }
+
+  /** Whether `peerId` counts as a trusted vote: this node or a proven worker. */
+  trusted (peerId: string): boolean {
+    return peerId === this.init.selfId || isProven(this.init.record(peerId))
   }
 
   /** How many workers could take a task of this job now (ignoring what each task already ran on). */
   async available (): Promise<number> {
     return (await this.rank(new Set(), new Map())).length
+  }
+
+  /** `peerId` failed a run (TIMEOUT, PEER_UNREACHABLE, PROTOCOL…): the same cool-off as a refusal (review H2) */
+  failed (peerId: string): void {
+    this.refused(peerId)
   }
 
   /** `peerId` refused a task: leave it alone for the cool-off. */
@@ -140,6 +181,7 @@ export class Scheduler {
 /** Spare cores: cores × (1 − load); unknown figures count as one free core (see the header). */
 export function freeCores (cores: number | null, cpuLoad: number | null): number {
   if (cores == null || !Number.isFinite(cores) || cores < 1) return 1
+  cores = Math.min(cores, MAX_CLAIMED_CORES)
   const load = cpuLoad == null || !Number.isFinite(cpuLoad) ? 0 : Math.min(100, Math.max(0, cpuLoad))
   // a fully loaded machine still gets a sliver, so it ranks last rather than never
   return Math.max(cores * (1 - load / 100), 0.05)

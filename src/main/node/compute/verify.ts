@@ -16,6 +16,15 @@
  * - A vote can be rejected before it is counted (a matmul block failing
  *   Freivalds on this node): it is a lie whatever the others say.
  *
+ * - Trust (review H1): a result is accepted only when its agreeing votes
+ *   include a trusted one (`requireTrusted`): this node, or a worker proven
+ *   at the time it voted. Agreement between unproven peers proves nothing: a
+ *   second identity costs an attacker nothing. job-run.ts sends the
+ *   confirming run to a trusted worker. In adaptive mode this node's own vote
+ *   decides alone (`decisive`) once no other run of the task is in flight: it
+ *   is the party the requester trusts; the wait lets a peer that agrees
+ *   build its record, and a peer that disagrees be outvoted.
+ *
  * A liar (outvoted, or rejected) has its record reset and is charged with a
  * violation by the caller (jobs.ts); its result is discarded.
  */
@@ -28,6 +37,8 @@ export const SPOT_CHECK_P = 0.1
 export interface Vote {
   worker: string
   sha256: string
+  /** this node or a proven worker when it voted */
+  trusted?: boolean
 }
 
 export type QuorumState =
@@ -48,6 +59,10 @@ export class TaskQuorum {
   private readonly rejected: string[] = []
   /** runs asked for so far, excluding rejected ones (they are replaced) */
   private asked: number
+  /** a result needs a trusted vote among those agreeing (see the header) */
+  requireTrusted = false
+  /** a worker whose vote alone decides once nothing is in flight (this node, in adaptive mode) */
+  decisive: string | null = null
 
   constructor (needed: number, initialRuns: number) {
     if (!Number.isSafeInteger(needed) || needed < 1) throw new RangeError(`needed must be ≥ 1, got ${needed}`)
@@ -92,6 +107,8 @@ export class TaskQuorum {
   /** votes counted, and whether the task has disagreed (two different hashes) */
   get counted (): number { return this.votesIn.length }
   get disagreed (): boolean { return new Set(this.votesIn.map(v => v.sha256)).size > 1 }
+  /** whether a trusted worker has voted */
+  get trustedVoted (): boolean { return this.votesIn.some(v => v.trusted === true) }
 
   add (vote: Vote): void {
     if (this.workers.includes(vote.worker)) throw new RangeError(`worker ${vote.worker} already ran this task`)
@@ -112,15 +129,23 @@ export class TaskQuorum {
   decide (inFlight: number): QuorumState {
     const tally = new Map<string, string[]>()
     for (const v of this.votes) tally.set(v.sha256, [...(tally.get(v.sha256) ?? []), v.worker])
+    // the decisive vote waits for the runs in flight: an agreeing peer's vote builds its record, a liar's is outvoted
+    const decisive = inFlight === 0 ? this.votesIn.find(v => v.worker === this.decisive) : undefined
+    if (decisive != null) {
+      const agreed = tally.get(decisive.sha256) ?? []
+      return { state: 'accepted', sha256: decisive.sha256, agreed, outvoted: this.votesIn.filter(v => v.sha256 !== decisive.sha256).map(v => v.worker) }
+    }
     for (const [sha256, agreed] of tally) {
-      if (agreed.length >= this.needs) {
+      const trusted = !this.requireTrusted || this.votesIn.some(v => v.sha256 === sha256 && v.trusted === true)
+      if (agreed.length >= this.needs && trusted) {
         return { state: 'accepted', sha256, agreed, outvoted: this.votesIn.filter(v => v.sha256 !== sha256).map(v => v.worker) }
       }
     }
     // every asked run answered without a majority: ask one more (a disagreement or a rejected vote)
     if (this.votesIn.length + inFlight >= this.asked && inFlight === 0) this.asked = this.votesIn.length + 1
     // the most agreeing votes any result has; the rest must come from new runs
-    const best = Math.max(0, ...[...tally.values()].map(a => a.length))
+    // (a result short of a trusted vote counts one short: its next agreeing vote must be trusted)
+    const best = Math.max(0, ...[...tally].map(([sha256, a]) => this.requireTrusted && !this.votesIn.some(v => v.sha256 === sha256 && v.trusted === true) ? Math.min(a.length, this.needs - 1) : a.length))
     const stillNeeded = Math.max(this.asked - this.votesIn.length - inFlight, this.needs - best - inFlight, 0)
     return { state: 'pending', runs: stillNeeded }
   }

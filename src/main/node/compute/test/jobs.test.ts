@@ -14,11 +14,14 @@ import type { ComputeJob, ComputeSubmit } from '../../../../shared/api/index.js'
 import { WgtError } from '../../../../shared/errors.js'
 import { EventHub } from '../../../../shared/rpc.js'
 import { OperationRegistry } from '../../operations/registry.js'
+import { JobRun } from '../job-run.js'
+import { verdictError } from '../job-kernels.js'
 import { JobStore } from '../job-store.js'
 import { Jobs } from '../jobs.js'
 import { matmulTs, multiplyMatmulTask } from '../kernels/matmul.js'
 import { decodeMatrix, encodeMatrix, type Matrix } from '../matrix.js'
 import { randomMatrix } from '../split.js'
+import { resultSha256 } from '../sandbox/result-hash.js'
 import { Scheduler } from '../scheduler.js'
 import type { TaskDispatch, TaskOutcome, TaskSpec } from '../types.js'
 import { PROVEN_AFTER } from '../verify.js'
@@ -86,7 +89,9 @@ function world (peers: Record<string, Behaviour>, opts: { self?: Behaviour | nul
     selfId: 'self',
     candidates: async () => Object.keys(peers).map(peerId => ({ peerId, cores: 2, cpuLoad: 0, rttMs: 1, diskFree: 0 })),
     selfCapacity: () => ({ cores: 1, cpuLoad: 0 }),
-    record: id => records.get(id)
+    record: id => records.get(id),
+    // the best ranked, so which worker runs first is known (the weighted draw: scheduler.test.ts)
+    random: () => 0
   })
   const violations: Array<[string, string]> = []
   const events: ComputeJob[] = []
@@ -204,8 +209,9 @@ describe('Jobs', () => {
     const m = randomMatrix(20)
     const done = await finish(ok, { kernel: 'matmul', ...(await files(m, m)) })
     expect(done.state).toBe('done')
+    // the unproven worker's run is confirmed by a trusted one (this node), whose vote decides once 'bad' timed out
     expect(ok.ran.get('bad')).toBe(1)
-    expect(ok.ran.get('good')).toBe(1)
+    expect(ok.ran.get('self')).toBe(1)
 
     // a new worker's failed run does not leave the task waiting for a second vote only this node could give
     const one = world({ flaky: failing('PEER_UNREACHABLE') })
@@ -234,6 +240,48 @@ describe('Jobs', () => {
     expect(job.error?.code).toBe('UNAVAILABLE')
     expect(job.error?.message).toMatch(/no worker could take task 1 of 1/)
     expect(job.error?.message).toMatch(/POLICY_DENIED/)
+  })
+
+  it('redundancy 1, one peer refusing by policy, this node the only willing worker: its result alone is accepted (UI bug 1)', async () => {
+    const slowRefusal: Behaviour = async () => { await new Promise(resolve => setTimeout(resolve, 30)); throw new WgtError('POLICY_DENIED', 'not you') }
+    const slowSelf: Behaviour = async spec => { await new Promise(resolve => setTimeout(resolve, 60)); return await honest(spec) }
+    for (const [peer, self] of [[failing('POLICY_DENIED'), honest], [slowRefusal, honest], [slowRefusal, slowSelf], [failing('POLICY_DENIED'), slowSelf]] as const) {
+      for (const random of [() => 0, () => 0.999]) {
+        const w = world({ refuser: peer }, { self, random })
+        const job = await finish(w, { kernel: 'matmul', n: 64 })
+        expect(job.error).toBeNull()
+        expect(job.state).toBe('done')
+        expect(w.ran.get('self')).toBe(1)
+      }
+    }
+  })
+
+  it('a failure verdict accepted from peers shows a fixed text, not the peers\' message (L5)', async () => {
+    const evil = { ok: false as const, verdict: 'trap' as const, message: 'EVIL: visit http://x' }
+    const trapper: Behaviour = async () => ({ result: evil, sha256: resultSha256(evil), cpuMs: 1 })
+    const w = world({ p1: trapper, p2: trapper }, { self: null, proven: ['p1', 'p2'] })
+    const input = join(dir, 'l5.txt')
+    const module = join(dir, 'l5.wasm')
+    await writeFile(input, 'a\n')
+    await writeFile(module, new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]))
+    const job = await finish(w, { kernel: 'wasm', module, input })
+    expect(job.state).toBe('failed')
+    expect(job.error?.message).toMatch(/trapped: a trap \(as reported by the workers/)
+    expect(job.error?.message).not.toMatch(/EVIL/)
+  })
+
+  it('an outvoted trap or memory verdict is dropped without a violation; a wrong output is charged', async () => {
+    const trap = { ok: false as const, verdict: 'trap' as const, message: 'call stack exhausted' }
+    const trapper: Behaviour = async () => { await new Promise(resolve => setTimeout(resolve, 1)); return { result: trap, sha256: resultSha256(trap), cpuMs: 1 } }
+    const w = world({ p1: honest, p2: trapper, p3: honest, p4: liar, p5: honest }, { self: null })
+    const input = join(dir, 'trap.txt')
+    const module = join(dir, 'trap.wasm')
+    await writeFile(input, 'x\n')
+    await writeFile(module, new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]))
+    const job = await finish(w, { kernel: 'wasm', module, input, redundancy: 5 })
+    expect(job.state).toBe('done')
+    expect(w.violations.map(([id]) => id)).toEqual(['p4'])
+    expect(job.workers.find(x => x.peerId === 'p2')?.rejected).toBe(1)
   })
 
   it('cancel aborts the tasks in flight', async () => {
@@ -285,5 +333,168 @@ describe('Jobs', () => {
     const w = world({})
     const { a, b } = await files({ rows: 2, cols: 3, data: new Float64Array(6) }, { rows: 2, cols: 3, data: new Float64Array(6) })
     await expect(w.jobs.submit({ kernel: 'matmul', a, b })).rejects.toThrow(/2×3 matrix by a 2×3 matrix/)
+  })
+})
+
+/**
+ * JobRun driven directly by fake workers (as /tmp/review-compute/sybil.mjs
+ * did): each peer is a function of the task index.
+ */
+type Peer = (task: number, signal: AbortSignal) => Promise<TaskOutcome>
+
+function textOutcome (text: string, cpuMs = 1): TaskOutcome {
+  const result = { ok: true as const, output: new TextEncoder().encode(text) }
+  return { result, sha256: resultSha256(result), cpuMs }
+}
+
+const later = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+
+interface RunWorld {
+  run: JobRun
+  job: ComputeJob
+  accepted: string[]
+  ran: Map<number, string[]>
+  violations: string[]
+  records: Map<string, number>
+  peakOutputs: () => number
+}
+
+function runWorld (peers: Record<string, { cores: number, peer: Peer }>, self: Peer | null, opts: { redundancy?: number, retries?: number, tasks?: number, proven?: string[], checkMs?: number } = {}): RunWorld {
+  const records = new Map<string, number>((opts.proven ?? []).map(id => [id, PROVEN_AFTER]))
+  const recs = {
+    get: (id: string) => records.get(id) ?? 0,
+    record: (id: string, o: 'valid' | 'invalid') => { const n = o === 'valid' ? (records.get(id) ?? 0) + 1 : 0; records.set(id, n); return n }
+  } as unknown as WorkerRecords
+  const ran = new Map<number, string[]>()
+  const count = (task: number, id: string): void => { ran.set(task, [...(ran.get(task) ?? []), id]) }
+  const scheduler = new Scheduler({
+    selfId: 'self',
+    candidates: async () => Object.entries(peers).map(([peerId, p]) => ({ peerId, diskFree: 0, cores: p.cores, cpuLoad: 0, rttMs: 1 })),
+    selfCapacity: () => ({ cores: 8, cpuLoad: 10 }),
+    record: recs.get,
+    // the best ranked first: the Sybils claiming most cores get the first runs, the worst case
+    random: () => 0
+  })
+  const dispatch: TaskDispatch = {
+    local: async (spec, _l, signal) => {
+      const task = Number(new TextDecoder().decode(spec.input))
+      count(task, 'self')
+      if (self == null) throw new WgtError('UNAVAILABLE', 'no local runs in this test')
+      return await self(task, signal ?? new AbortController().signal)
+    },
+    remote: async (peerId, _spec, _l, signal, ref) => {
+      count(ref.task, peerId)
+      return await peers[peerId].peer(ref.task, signal ?? new AbortController().signal)
+    }
+  }
+  const accepted: string[] = []
+  const tasks = opts.tasks ?? 20
+  const kernel = {
+    kernel: 'wasm' as const,
+    label: 'x',
+    tasks,
+    memoryBytes: 1 << 24,
+    checks: opts.checkMs != null,
+    inputBytes: () => 10,
+    spec: (i: number): TaskSpec => ({ kernel: 'wasm', module: new Uint8Array(8), input: new TextEncoder().encode(String(i)), budget: 1n }),
+    check: async () => { await later(opts.checkMs ?? 0); return 'valid' as const },
+    accept: async (i: number, o: TaskOutcome) => {
+      const err = verdictError(i, tasks, o)
+      if (err != null) throw err
+      if (o.result.ok) accepted[i] = new TextDecoder().decode(o.result.output)
+    },
+    finish: async () => { throw new Error('unused') },
+    discard: async () => {}
+  }
+  const job = { id: 'j', verification: { extraRuns: 0, mismatches: 0, freivalds: null }, cpuMs: 0, tasks: { total: 0, done: 0, running: 0 }, workers: [] } as unknown as ComputeJob
+  const violations: string[] = []
+  let peak = 0
+  const run: JobRun = new JobRun({
+    selfId: 'self',
+    kernel,
+    job,
+    signal: new AbortController().signal,
+    dispatch,
+    scheduler,
+    records: recs,
+    reputation: { recordViolation: (p: string) => { violations.push(p) } },
+    redundancy: opts.redundancy ?? 1,
+    retries: opts.retries ?? 3,
+    timeoutMs: 10_000,
+    waitForWorkerMs: 1500,
+    onChange: () => {
+      let n = 0
+      for (const t of (run as unknown as { tasks: Array<{ outcomes: Map<string, unknown> }> }).tasks) n = Math.max(n, t.outcomes.size)
+      peak = Math.max(peak, n)
+    }
+  })
+  return { run, job, accepted, ran, violations, records, peakOutputs: () => peak }
+}
+
+const right: Peer = async task => { await later(20); return textOutcome(`right ${task}`) }
+const sybil = (cpuMs = 1): Peer => async task => textOutcome(`forged ${task}`, cpuMs)
+
+describe('JobRun against hostile workers (review H1, H2, M3, L1)', () => {
+  const crowd = (extra: Record<string, { cores: number, peer: Peer }>): Record<string, { cores: number, peer: Peer }> =>
+    ({ h1: { cores: 8, peer: right }, h2: { cores: 8, peer: right }, h3: { cores: 8, peer: right }, ...extra })
+
+  it('2 Sybils claiming 4096 cores + 3 honest: no forged result accepted, neither Sybil becomes proven, claimed CPU bounded', async () => {
+    const w = runWorld(crowd({ s1: { cores: 4096, peer: sybil(9e15) }, s2: { cores: 4096, peer: sybil(9e15) } }), right)
+    await w.run.run()
+    expect(w.accepted.filter(a => a.startsWith('forged'))).toEqual([])
+    expect(w.accepted.filter(a => a.startsWith('right')).length).toBe(20)
+    expect(w.records.get('s1') ?? 0).toBe(0)
+    expect(w.records.get('s2') ?? 0).toBe(0)
+    // L1: a worker's CPU claim is bounded by the wall time of its run measured here
+    expect(w.job.cpuMs).toBeLessThan(60_000)
+  })
+
+  it('redundancy 3: two Sybils agreeing do not make a majority without a trusted vote', async () => {
+    const w = runWorld(crowd({ s1: { cores: 4096, peer: sybil() }, s2: { cores: 4096, peer: sybil() } }), right, { redundancy: 3, tasks: 6 })
+    await w.run.run()
+    expect(w.accepted.filter(a => a.startsWith('forged'))).toEqual([])
+    expect(w.accepted.length).toBe(6)
+  })
+
+  it('4 workers answering TIMEOUT at once: the job completes on this node, no task on more than r + retries + 1 workers', async () => {
+    const timeout: Peer = async () => { throw new WgtError('TIMEOUT', 'instant') }
+    const peers = Object.fromEntries(['t1', 't2', 't3', 't4'].map(id => [id, { cores: 4096, peer: timeout }]))
+    const w = runWorld(peers, right, { retries: 3 })
+    await w.run.run()
+    expect(w.accepted.length).toBe(20)
+    for (const who of w.ran.values()) expect(who.length).toBeLessThanOrEqual(1 + 3 + 1)
+  })
+
+  it('every run of a task failing on peers: this node runs it once before the job fails', async () => {
+    const lost: Peer = async () => { throw new WgtError('PEER_UNREACHABLE', 'reset') }
+    const w = runWorld({ a: { cores: 8, peer: lost }, b: { cores: 8, peer: lost } }, right, { retries: 1, tasks: 3, proven: ['a', 'b'] })
+    await w.run.run()
+    expect(w.accepted.length).toBe(3)
+    for (const who of w.ran.values()) expect(who).toContain('self')
+  })
+
+  it('a peer failing while this node\'s result is being checked: the vote is not lost, the task accepted (UI bug 1)', async () => {
+    const failLate: Peer = async () => { await later(30); throw new WgtError('PEER_UNREACHABLE', 'the stream has been reset') }
+    const quick: Peer = async task => { await later(5); return textOutcome(`right ${task}`) }
+    const w = runWorld({ p: { cores: 4096, peer: failLate } }, quick, { tasks: 1, checkMs: 60 })
+    await w.run.run()
+    expect(w.accepted).toEqual(['right 0'])
+    expect(w.ran.get(0)).toEqual(['p', 'self'])
+  })
+
+  it('12 liars with different outputs: bounded runs per task, at most 2 outputs held (M3)', async () => {
+    let n = 0
+    const liar: Peer = async () => textOutcome(`lie ${n++}`)
+    const peers = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`l${i}`, { cores: 64, peer: liar }]))
+    const slowSelf: Peer = async task => { await later(50); return textOutcome(`right ${task}`) }
+    const one = runWorld(peers, slowSelf, { retries: 3 })
+    await one.run.run()
+    expect(one.accepted.every(a => a.startsWith('right'))).toBe(true)
+    for (const who of one.ran.values()) expect(who.length).toBeLessThanOrEqual(1 + 3 + 1)
+
+    const three = runWorld(peers, slowSelf, { redundancy: 3, retries: 3, tasks: 4 })
+    await expect(three.run.run()).rejects.toMatchObject({ code: 'INTEGRITY' })
+    for (const who of three.ran.values()) expect(who.length).toBeLessThanOrEqual(3 + 3 + 1)
+    expect(three.peakOutputs()).toBeLessThanOrEqual(2)
   })
 })

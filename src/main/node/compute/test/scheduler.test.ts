@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest'
 import type { Candidate } from '../../net/selection.js'
-import { freeCores, MAX_PER_WORKER, REFUSAL_COOL_OFF_MS, Scheduler } from '../scheduler.js'
+import { freeCores, MAX_CLAIMED_CORES, MAX_PER_WORKER, REFUSAL_COOL_OFF_MS, Scheduler } from '../scheduler.js'
 
 const peer = (peerId: string, cores: number | null, cpuLoad: number | null, rttMs = 1): Candidate => ({ peerId, cores, cpuLoad, rttMs, diskFree: 0 })
 
-function scheduler (peers: () => Candidate[], opts: { records?: Record<string, number>, now?: () => number, self?: { cores: number, cpuLoad: number } | null } = {}): Scheduler {
+function scheduler (peers: () => Candidate[], opts: { records?: Record<string, number>, now?: () => number, self?: { cores: number, cpuLoad: number } | null, random?: () => number } = {}): Scheduler {
   return new Scheduler({
     selfId: 'self',
     candidates: async () => peers(),
     selfCapacity: () => opts.self === undefined ? { cores: 2, cpuLoad: 50 } : opts.self,
     record: id => opts.records?.[id] ?? 0,
-    now: opts.now
+    now: opts.now,
+    random: opts.random ?? (() => 0)
   })
 }
 
@@ -72,6 +73,32 @@ describe('Scheduler', () => {
     const s = scheduler(() => [peer('a', 2, 0, 5), peer('b', 2, 0, 1), peer('c', 2, 0, 9)], { records: { c: 50 }, self: { cores: 1, cpuLoad: 0 } })
     expect((await s.pick(new Set(), new Map()))?.peerId).toBe('c')
     expect((await s.pick(new Set(['c']), new Map()))?.peerId).toBe('b')
+  })
+
+  it('a peer claiming 4096 idle cores counts for MAX_CLAIMED_CORES and does not get every pick (H1)', async () => {
+    let seed = 1
+    const random = (): number => { seed = (seed * 16807) % 2147483647; return seed / 2147483647 }
+    const s = scheduler(() => [peer('sybil', 4096, 0), peer('h1', 256, 0), peer('h2', 256, 0)], { random, self: { cores: 256, cpuLoad: 0 } })
+    expect(freeCores(4096, 0)).toBe(MAX_CLAIMED_CORES)
+    const got = new Map<string, number>()
+    for (let i = 0; i < 400; i++) {
+      const p = await s.pick(new Set(), new Map())
+      got.set(p?.peerId ?? '', (got.get(p?.peerId ?? '') ?? 0) + 1)
+    }
+    expect(got.get('sybil') ?? 0).toBeLessThan(200)
+    expect(got.get('h1') ?? 0).toBeGreaterThan(40)
+    expect(got.get('self') ?? 0).toBeGreaterThan(40)
+  })
+
+  it('trusted picks are this node or proven workers; selfOnly is this node; failed() cools a worker off', async () => {
+    const s = scheduler(() => [peer('new', 64, 0), peer('proven', 1, 0)], { records: { proven: 10 } })
+    expect((await s.pick(new Set(), new Map(), { trusted: true }))?.peerId).toBe('self')
+    expect((await s.pick(new Set(['self']), new Map(), { trusted: true }))?.peerId).toBe('proven')
+    expect(await s.pick(new Set(['self', 'proven']), new Map(), { trusted: true })).toBeNull()
+    expect((await s.pick(new Set(), new Map(), { selfOnly: true }))?.peerId).toBe('self')
+    expect(s.trusted('proven') && s.trusted('self') && !s.trusted('new')).toBe(true)
+    s.failed('new')
+    expect((await s.pick(new Set(['self', 'proven']), new Map()))).toBeNull()
   })
 
   it('free cores: unknown figures count as one, a busy machine ranks last but is not dropped', () => {

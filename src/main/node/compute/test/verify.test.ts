@@ -63,3 +63,29 @@ describe('records', () => {
     expect(isProven(PROVEN_AFTER - 1)).toBe(false)
   })
 })
+
+describe('TaskQuorum trust (H1)', () => {
+  it('two unproven votes agreeing are not enough; a trusted agreeing vote accepts', () => {
+    const q = TaskQuorum.adaptive(false, false)
+    q.requireTrusted = true
+    q.add({ worker: 's1', sha256: 'forged' })
+    q.add({ worker: 's2', sha256: 'forged' })
+    expect(q.trustedVoted).toBe(false)
+    expect(q.decide(0)).toEqual({ state: 'pending', runs: 1 })
+    q.add({ worker: 'p', sha256: 'right', trusted: true })
+    q.add({ worker: 'h', sha256: 'right' })
+    expect(q.decide(0)).toMatchObject({ state: 'accepted', sha256: 'right', agreed: ['p', 'h'], outvoted: ['s1', 's2'] })
+  })
+
+  it('the decisive vote (this node, adaptive) decides alone', () => {
+    const q = TaskQuorum.adaptive(false, false)
+    q.requireTrusted = true
+    q.decisive = 'self'
+    q.add({ worker: 's1', sha256: 'forged' })
+    expect(q.decide(1)).toEqual({ state: 'pending', runs: 0 })
+    q.add({ worker: 'self', sha256: 'right', trusted: true })
+    // s2 still running: the decisive vote waits for it
+    expect(q.decide(1)).toEqual({ state: 'pending', runs: 0 })
+    expect(q.decide(0)).toEqual({ state: 'accepted', sha256: 'right', agreed: ['self'], outvoted: ['s1'] })
+  })
+})
