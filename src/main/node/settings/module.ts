@@ -2,6 +2,7 @@
 import { mkdir } from 'node:fs/promises'
 import { isAbsolute } from 'node:path'
 import type { SliceApi, settings } from '../../../shared/api/index.js'
+import { DEFAULT_DESKTOP_SETTINGS } from '../../../shared/api/settings.js'
 import { WgtError } from '../../../shared/errors.js'
 import { WGT_VERSION } from '../config.js'
 import { part, type NodeModule } from '../module.js'
@@ -13,10 +14,11 @@ export const SETTINGS = part<SettingsBook>('settings.book')
 export const settingsModule: NodeModule = {
   name: 'settings',
   open: async ctx => {
-    ctx.provide(SETTINGS, await SettingsBook.open(ctx.datastore, { downloadDir: ctx.config.downloadDir, keepFetchedShards: true }))
+    ctx.provide(SETTINGS, await SettingsBook.open(ctx.datastore, { downloadDir: ctx.config.downloadDir, keepFetchedShards: true, desktop: structuredClone(DEFAULT_DESKTOP_SETTINGS) }))
   },
   start: ctx => {
     const book = ctx.need(SETTINGS)
+    const off = book.onChange(s => { ctx.events.emit('settings:update', s) })
     const api: SliceApi<typeof settings> = {
       getSettings: async () => book.get(),
       updateSettings: async (patch) => {
@@ -42,6 +44,6 @@ export const settingsModule: NodeModule = {
         dataDir: ctx.config.dataDir
       })
     }
-    return { api }
+    return { api, stop: off }
   }
 }
