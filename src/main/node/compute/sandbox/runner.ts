@@ -50,13 +50,21 @@ interface Pending {
  * both have task-thread.js beside the code that starts it; from TypeScript
  * source (vitest) a small bootstrap registers a TypeScript loader first.
  * The file name is a variable so bundlers leave the URL alone.
+ *
+ * In the packaged app this code runs from inside resources/app.asar, and a
+ * worker thread's ES module loader is not one Electron promises can read an
+ * asar archive. So electron-builder.json (asarUnpack) puts the entry, its
+ * chunks and binaryen (which the thread imports) in app.asar.unpacked/, and
+ * the thread starts from there, resolving all it imports outside the archive.
  */
-export function taskThreadUrl (): URL {
-  const here = import.meta.url
+export function taskThreadUrl (here: string = import.meta.url): URL {
   const name = here.endsWith('.ts') ? 'task-thread-dev.mjs' : 'task-thread.js'
-  for (const rel of ['./', '../']) {
-    const url = new URL(rel + name, here)
-    if (existsSync(url)) return url
+  const unpacked = here.replace(/\.asar\//, '.asar.unpacked/')
+  for (const base of unpacked === here ? [here] : [unpacked, here]) {
+    for (const rel of ['./', '../']) {
+      const url = new URL(rel + name, base)
+      if (existsSync(url)) return url
+    }
   }
   throw new WgtError('INTERNAL', `the task thread's entry ${name} is missing beside ${here}`)
 }
