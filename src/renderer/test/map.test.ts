@@ -10,7 +10,7 @@ const PALETTE: MapPalette = {
 }
 
 const mp = (id: string, over: Partial<MapPeer> = {}): MapPeer =>
-  ({ id, label: id, connected: true, rttMs: 1, bps: 0, trust: 'stranger', reputation: 'active', relay: null, mark: null, ...over })
+  ({ id, label: id, tag: id, connected: true, rttMs: 1, bps: 0, trust: 'stranger', reputation: 'active', relay: null, mark: null, ...over })
 
 /** A 2D context that records what was drawn (the scene draws only with these calls). */
 function recordingContext (): { ctx: CanvasRenderingContext2D, calls: Array<{ name: string, args: unknown[], fillStyle: unknown, strokeStyle: unknown }> } {

@@ -109,7 +109,7 @@ export function MapView (): React.JSX.Element {
             ? <PeerDetails peerId={selected} />
             : <p className='muted map-hint'>Select a peer on the map or in the list for its details and actions.</p>}
           <ul className='map-peers' aria-label='Peers on the map' data-testid='map-peers'>
-            {peers.map(p => <PeerButton key={p.id} peer={p} selected={p.id === selected} onSelect={id => { setSelected(s => s === id ? null : id) }} />)}
+            {peers.map(p => <PeerButton key={p.id} peer={p} selected={p.id === selected} onSelect={setSelected} />)}
           </ul>
         </div>
       </div>

@@ -42,6 +42,7 @@ export function mapPeers (s: MapSource, marks: ReadonlyMap<PeerIdString, Mark>):
     out.push({
       id: p.peerId,
       label: standing.nickname ?? shortPeerId(p.peerId),
+      tag: standing.nickname ?? `…${p.peerId.slice(-6)}`,
       connected: p.connected,
       rttMs: p.connected ? p.rtt?.p50 ?? null : null,
       bps: p.connected ? p.traffic.inBps + p.traffic.outBps : 0,
@@ -55,7 +56,7 @@ export function mapPeers (s: MapSource, marks: ReadonlyMap<PeerIdString, Mark>):
   for (const [peerId, mark] of marks) {
     if (Object.hasOwn(s.peers, peerId)) continue
     const standing = standingOf(s, peerId)
-    out.push({ id: peerId, label: standing.nickname ?? shortPeerId(peerId), connected: false, rttMs: null, bps: 0, trust: standing.trust, reputation: 'active', relay: null, mark })
+    out.push({ id: peerId, label: standing.nickname ?? shortPeerId(peerId), tag: standing.nickname ?? `…${peerId.slice(-6)}`, connected: false, rttMs: null, bps: 0, trust: standing.trust, reputation: 'active', relay: null, mark })
   }
   // stable order: the accessible list does not jump as figures change
   return out.sort((a, b) => Number(b.connected) - Number(a.connected) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))

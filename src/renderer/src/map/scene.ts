@@ -18,6 +18,8 @@ export interface MapPeer {
   id: string
   /** the user's name for it, or a short PeerId */
   label: string
+  /** what the canvas writes beside it: the name, or the PeerId's last characters */
+  tag: string
   connected: boolean
   /** RTT p50, ms; null when not measured */
   rttMs: number | null
@@ -217,7 +219,8 @@ export class MapScene {
 
     this.drawGrid(ctx, palette)
 
-    // edges, batched by width and style: one stroke per bucket, not per peer
+    // edges, batched by width and style: one stroke per bucket, not per peer; thinner in a crowd, where width would only blot the centre
+    const thin = this.nodes.length > 150 ? 0.5 : 1
     const buckets = new Map<string, Array<[number, number, number, number]>>()
     const sourceOf = (n: Node): { x: number, y: number } => {
       const relay = n.peer.relay != null ? this.byId.get(n.peer.relay) : undefined
@@ -226,7 +229,7 @@ export class MapScene {
     for (const n of this.nodes) {
       if (!n.peer.connected) continue
       const from = sourceOf(n)
-      const key = `${Math.round(edgeWidth(n.peer.bps) * 2) / 2}|${n.peer.relay != null ? 'd' : 's'}`
+      const key = `${Math.round(edgeWidth(n.peer.bps) * thin * 2) / 2}|${n.peer.relay != null ? 'd' : 's'}`
       let list = buckets.get(key)
       if (list == null) { list = []; buckets.set(key, list) }
       list.push([from.x, from.y, X(n), Y(n)])
@@ -317,7 +320,7 @@ export class MapScene {
         ctx.fillStyle = n.peer.connected ? palette.text : palette.muted
         const right = (n.x ?? 0) >= 0
         ctx.textAlign = right ? 'left' : 'right'
-        ctx.fillText(n.peer.label, X(n) + (right ? r + 5 : -r - 5), Y(n))
+        ctx.fillText(n.peer.tag, X(n) + (right ? r + 5 : -r - 5), Y(n))
       }
       ctx.fillStyle = palette.text
       ctx.textAlign = 'center'
