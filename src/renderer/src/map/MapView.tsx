@@ -106,7 +106,7 @@ export function MapView (): React.JSX.Element {
         </div>
         <div className='map-side'>
           {selected != null
-            ? <PeerDetails peerId={selected} />
+            ? <PeerDetails peerId={selected} onClose={() => { setSelected(null) }} />
             : <p className='muted map-hint'>Select a peer on the map or in the list for its details and actions.</p>}
           <ul className='map-peers' aria-label='Peers on the map' data-testid='map-peers'>
             {peers.map(p => <PeerButton key={p.id} peer={p} selected={p.id === selected} onSelect={setSelected} />)}

@@ -26,7 +26,7 @@ function linkOf (peer: PeerEntry, label: (id: string) => string): string {
   return `${how}${peer.scope != null ? ` · ${peer.scope}` : ''}${transports !== '' ? ` · ${transports}` : ''}`
 }
 
-export function PeerDetails ({ peerId }: { peerId: string }): React.JSX.Element {
+export function PeerDetails ({ peerId, onClose }: { peerId: string, onClose: () => void }): React.JSX.Element {
   const { api, host, store } = useApp()
   const peer = useWgt(s => s.peers[peerId]) as PeerEntry | undefined
   const trust = useWgt(s => standingOf(s, peerId).trust)
@@ -47,6 +47,7 @@ export function PeerDetails ({ peerId }: { peerId: string }): React.JSX.Element 
         <strong className='map-peer-title' title={name}>{name}</strong>
         <TrustPill trust={standing.trust} />
         {peer != null && <span className={`pill ${REPUTATION_CLASS[peer.reputation.state]}`} title={peer.reputation.lastReason ?? `${peer.reputation.violations} protocol violations`}>{peer.reputation.state}</span>}
+        <button type='button' className='btn btn-small btn-ghost map-close' onClick={onClose} aria-label='Close the peer details' title='Close'>×</button>
       </div>
       <div className='map-peer-id'>
         <span className='mono break'>{peerId}</span>
