@@ -18,7 +18,7 @@ import { relayOf } from './model.js'
 
 const REPUTATION_CLASS = { active: 'pill-ok', purgatory: 'pill-warn', banned: 'pill-bad' } as const
 
-function linkOf (peer: PeerEntry, label: (id: string) => string): string {
+export function linkOf (peer: PeerEntry, label: (id: string) => string): string {
   if (!peer.connected) return 'not connected'
   const transports = [...new Set(peer.connections.map(c => c.transport))].join(', ')
   const relay = relayOf(peer)
