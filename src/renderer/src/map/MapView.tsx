@@ -5,7 +5,7 @@
  * and a file whose holders light up.
  */
 import './map.css'
-import { useMemo, useState } from 'react'
+import { useEffect, useMemo, useRef, useState } from 'react'
 import { useWgt } from '../app/context.js'
 import { formatMs } from '../format.js'
 import { FileOnMap } from './FileOnMap.js'
@@ -70,8 +70,24 @@ function PeerButton ({ peer, selected, onSelect }: { peer: MapPeer, selected: bo
   )
 }
 
+/** The node refreshes every connected peer each metrics interval, one event each: with hundreds of peers the map takes them in at most every PEERS_EVERY_MS. */
+const PEERS_EVERY_MS = 500
+
+function useThrottled<T> (value: T, ms: number): T {
+  const [shown, setShown] = useState(value)
+  const last = useRef(0)
+  useEffect(() => {
+    const wait = last.current + ms - Date.now()
+    const show = (): void => { last.current = Date.now(); setShown(value) }
+    if (wait <= 0) { show(); return }
+    const t = setTimeout(show, wait)
+    return () => { clearTimeout(t) }
+  }, [value, ms])
+  return shown
+}
+
 export function MapView (): React.JSX.Element {
-  const peersById = useWgt(s => s.peers)
+  const peersById = useThrottled(useWgt(s => s.peers), PEERS_EVERY_MS)
   const contacts = useWgt(s => s.contacts)
   const contactsLoaded = useWgt(s => s.contactsLoaded)
   const self = useWgt(s => s.identity?.peerId ?? null)
