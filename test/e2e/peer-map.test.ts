@@ -22,7 +22,7 @@ const daemons = new Daemons()
 const errors: string[] = []
 let browser: Browser
 let a: Daemon
-let others: Daemon[] = []
+const others: Daemon[] = []
 let page: Page
 
 async function withApi<T> (d: Daemon, fn: (api: Awaited<ReturnType<typeof connectWs>>['api']) => Promise<T>): Promise<T> {
