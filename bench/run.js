@@ -26,6 +26,7 @@ import { measureChat } from './chat.js'
 import { measureComputeJobs } from './compute-jobs.js'
 import { measureCallsRelay } from './calls-relay.js'
 import { measureCalls } from './calls.js'
+import { measurePeerMap } from './peer-map.js'
 import { measureStartup } from './startup.js'
 import { startChild, stopAllChildren } from './lib/children.js'
 import { round } from './lib/stats.js'
@@ -105,6 +106,7 @@ async function main () {
   const computeJobs = await measureComputeJobs({ rounds: rounds ?? 5, log })
   const callsRelay = await measureCallsRelay({ rounds: rounds ?? 7, log })
   const calls = await measureCalls({ ...callsOptions, log })
+  const peerMap = await measurePeerMap({ rounds: rounds ?? 3, log })
   machine.loadavgEnd = load()
 
   const faster = throughput.tlsVsNoise >= 1 ? 'tls' : 'noise'
@@ -122,6 +124,7 @@ async function main () {
     computeJobs,
     calls,
     callsRelay,
+    peerMap,
     ces,
     computeKernel,
     notes: [
@@ -134,6 +137,7 @@ async function main () {
       'Calls: two wgt daemons on loopback that are contacts, each UI in Chromium (headless, fake 640×480 camera and microphone); A clicks the video call button in the conversation, B accepts as soon as it rings. setupMs: from the click to the first frame of B\'s video decoded in A\'s page (getStats framesDecoded polled every 20 ms), beside the probe RTT between the same daemons (api.ping, between the calls); setupVsProbeRtt = set-up / probe p50. receiverFps and inboundVideoKbps: getStats inbound video of both pages over secondsPerRound of a call settled for warmupMs, mean of the two pages, median over rounds; direct = ICE between the pages (mediaPath auto, path reported direct), libp2p = mediaPath libp2p on both nodes (media through the daemons\' libp2p connection); rounds alternate the paths; sent: what the pages encoded and sent (outbound video framesEncoded, bytesSent), which tells a figure capped by the fake camera and the encoder from one capped by the path. libp2pVsDirect = libp2p / direct.',
       'Compute jobs: four wgt daemons on loopback. tinyTask: one 1×1 matmul task at a time over /wgt/compute/1.0.0 from a libp2p node in the bench process to a daemon (compute policy anyone), vs an identify round trip on the same connection, rounds interleaved; ratioP50 = task / identify. matmul: a 1024×1024 job submitted on a daemon with two contact workers (three daemons sharing this machine\'s cores) vs on a daemon alone, rounds interleaved; ratio = spread / local-only (above 1 here means distribution costs more than it gains on one machine). verification: Freivalds (10 rounds) of one 256×1024·1024×256 block vs computing it with the WASM kernel, in-process and warm; extraRunsFraction = extra task runs (replicas, spot checks) / tasks of the spread jobs once the workers are proven.',
       'Calls relay: each node in its own process, this process as both renderers sending paced 1200-byte datagrams both ways; CPU (process.cpuUsage, user + system) per Mbit carried of A on the direct libp2p tunnel and of R on the relayed one (A ↔ R ↔ B, A and B connected only by a circuit relay connection), vs one process forwarding the same UDP datagrams between two ports, rounds interleaved.',
+      'Peer map: the map view\'s scene (src/renderer/src/map/scene.ts, bundled with rolldown) laying out and drawing 500 peers (400 connected, 20 of them relayed, 100 known) on an 800×600 canvas at device pixel ratio 1 and 2 in headless Chromium (software raster, --disable-gpu), one d3-force tick and one draw per requestAnimationFrame. settle: from a fresh layout until it is still; animate: the settled map with a placement pulse started every 100 ms; fps beside an empty requestAnimationFrame loop in the same page (fpsVsBaseline); stepDrawMs: the scene\'s step + draw per frame on the main thread, p95VsFrameBudget = p95 / (1000 / baseline fps); idleFramesPerSecond: frames a settled map with nothing animating asks for (0: an idle map costs nothing).',
       `Encryption: ${faster} was faster by ${round(factor, 2)}× in Node ${process.version}. This is Node only: in Electron's main process noise falls back to a WASM AEAD and TLS uses BoringSSL, so the Electron comparison must be measured there.`
     ]
   }

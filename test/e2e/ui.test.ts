@@ -52,7 +52,7 @@ describe('the app in Chromium', () => {
   it('moves between views with the mouse, Alt+number and the arrow keys', async () => {
     await showView(page, 'files')
     await page.getByRole('heading', { name: 'Share and fetch' }).waitFor()
-    await page.keyboard.press('Alt+6')
+    await page.keyboard.press('Alt+7')
     await page.locator('[data-view=settings][aria-current=page]').waitFor()
     await page.getByRole('heading', { name: 'Storage' }).waitFor()
     // focus stays on the navigation: the arrows walk it
@@ -67,9 +67,11 @@ describe('the app in Chromium', () => {
     await page.locator('[data-view=files][aria-current=page]').waitFor()
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-view'))).toBe('files')
     await page.keyboard.press('Alt+1')
+    await page.locator('[data-view=map][aria-current=page]').waitFor()
+    await page.keyboard.press('Alt+2')
     await page.locator('[data-view=network][aria-current=page]').waitFor()
     // the view survives a reload
-    await page.keyboard.press('Alt+2')
+    await page.keyboard.press('Alt+3')
     await page.reload()
     await page.locator('[data-view=files][aria-current=page]').waitFor()
     await showView(page, 'network')

@@ -25,7 +25,7 @@ function entry (id: string, createdAt: number, direction: FileEntry['direction']
 }
 
 function health (reachable: number[], k = 4, total = 6): FileHealth {
-  const segments = reachable.map((r, index) => ({ index, k, total, reachable: r, holders: [] }))
+  const segments = reachable.map((r, index) => ({ index, k, total, reachable: r, holders: [], lost: [] }))
   return { id: ID, checkedAt: 1, manifestReachable: true, segments, minReachable: Math.min(...reachable), recoverable: reachable.every(r => r >= k) }
 }
 

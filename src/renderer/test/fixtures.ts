@@ -37,6 +37,6 @@ export function storageInfo (over: { own?: Partial<StorageInfo['own']>, others?:
 
 /** A file's health with `reachable` proven shards per segment, of k + m = total. */
 export function fileHealth (reachable: number[], k = 4, total = 6): FileHealth {
-  const segments = reachable.map((r, index) => ({ index, k, total, reachable: r, holders: [] }))
+  const segments = reachable.map((r, index) => ({ index, k, total, reachable: r, holders: [], lost: [] }))
   return { id: 'file', checkedAt: 1, manifestReachable: true, segments, minReachable: Math.min(...reachable), recoverable: reachable.every(r => r >= k) }
 }

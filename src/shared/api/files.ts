@@ -71,6 +71,15 @@ export interface SegmentHealth {
   reachable: number
   /** PeerIds that confirmed holding at least one shard of this segment */
   holders: PeerIdString[]
+  /** PeerIds the placement record names for this segment's shards that proved none of them in this check */
+  lost: PeerIdString[]
+}
+
+/** A share or repair put shards of a file on a peer (`operation` is the share's or repair's id). */
+export interface FilePlaced {
+  fileId: string
+  peerId: PeerIdString
+  operation: string
 }
 
 export interface FileHealth {
@@ -152,6 +161,12 @@ export const files = {
     /** a file was shared or received, or its entry changed */
     'files:update': carries<FileEntry>(),
     'files:remove': carries<{ id: string }>(),
+    /**
+     * a share or repair put shards of a file on a peer: repair as each shard
+     * lands, share once per peer when it ends (the file's id is the root
+     * record's, known only then); at most one per peer per segment
+     */
+    'files:placed': carries<FilePlaced>(),
     /** a peer sent us a link: it is in the inbox */
     'offer:new': carries<FileOffer>(),
     /** an offer left the inbox (accepted or declined, here or in another window) */

@@ -21,6 +21,8 @@ export interface ConnectionInfo {
   scope: NetworkScope
   /** e.g. 'tcp', 'websockets', 'webrtc-direct', 'webrtc' */
   transport: string
+  /** the relay's PeerId for a /p2p-circuit connection (the hop the traffic goes through); null for a direct one */
+  relay: PeerIdString | null
   encryption: string | null
   muxer: string | null
   openedAt: number

@@ -75,7 +75,7 @@ export function fakeFilesApi (downloadDir: string, more: Partial<NodeMethods> = 
       id: FILE_ID,
       checkedAt: 1,
       manifestReachable: true,
-      segments: [{ index: 0, k: 4, total: 6, reachable: 6, holders: ['a'] }, { index: 1, k: 4, total: 6, reachable: 3, holders: ['a'] }],
+      segments: [{ index: 0, k: 4, total: 6, reachable: 6, holders: ['a'], lost: [] }, { index: 1, k: 4, total: 6, reachable: 3, holders: ['a'], lost: [] }],
       minReachable: 3,
       recoverable: false
     }

@@ -73,7 +73,8 @@ export async function census (ctx: FilesContext, rec: FileRecord, signal: AbortS
       const h = confirmed.get(cid)
       if (h != null && h.size > 0) { reachable++; for (const p of h) holders.add(p) }
     }
-    return { index: seg.index, k: params.k, total: params.k + params.m, reachable, holders: [...holders] }
+    const lost = [...new Set(seg.holders.flat())].filter(p => !holders.has(p))
+    return { index: seg.index, k: params.k, total: params.k + params.m, reachable, holders: [...holders], lost }
   }
   const segments = rec.manifest.segments.map(s => segHealth(s, rec.manifest.params))
   const manifestReachable = (confirmed.get(rec.entry.id)?.size ?? 0) > 0 &&
@@ -194,8 +195,11 @@ export async function repair (ctx: FilesContext, rec: FileRecord, op: OperationH
       const avoid = new Set(seg.holders.flat())
       for (const [i, bytes] of rebuilt) {
         const peer = await placer.place(seg.shards[i], bytes, avoid)
-        if (peer != null) seg.holders[i] = [peer]
-        else {
+        if (peer != null) {
+          seg.holders[i] = [peer]
+          // avoid keeps a segment's shards on distinct peers: one event per peer per segment
+          ctx.events.emit('files:placed', { fileId: rec.entry.id, peerId: peer, operation: op.id })
+        } else {
           await ctx.shards.put(ctx.self, seg.shards[i], bytes, Infinity)
           seg.holders[i] = [ctx.self]
         }
@@ -215,6 +219,7 @@ export async function repair (ctx: FilesContext, rec: FileRecord, op: OperationH
         const peer = await placer.place(rec.entry.id, found.bytes, avoid)
         if (peer == null) break
         rec.rootHolders.push(peer)
+        ctx.events.emit('files:placed', { fileId: rec.entry.id, peerId: peer, operation: op.id })
       }
     }
   }

@@ -128,6 +128,8 @@ export async function shareFile (ctx: FilesContext, target: ShareTarget, options
     signal.throwIfAborted()
     await ctx.records.put(rec)
     ctx.events.emit('files:update', rec.entry)
+    // the file's id is known only now: one event per peer that took shards
+    for (const peer of placed.keys()) if (peer !== ctx.self) ctx.events.emit('files:placed', { fileId: id, peerId: peer, operation: op.id })
     return { link, id, name, size: data.size, k, m }
   } catch (err) {
     await releaseEverywhere(ctx, placed)

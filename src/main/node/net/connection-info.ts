@@ -26,6 +26,15 @@ export function scopeOf (ma: Multiaddr): NetworkScope {
   return 'wan'
 }
 
+/** the relay's PeerId in a circuit address (the /p2p/ just before /p2p-circuit); null when the address is not relayed */
+export function relayOf (ma: Multiaddr): string | null {
+  const parts = ma.getComponents()
+  const circuit = parts.findIndex(c => c.name === 'p2p-circuit')
+  if (circuit <= 0) return null
+  const hop = parts[circuit - 1]
+  return hop.name === 'p2p' && hop.value != null ? hop.value : null
+}
+
 export function kindOf (conn: Connection): ConnectionKind {
   // Relayed connections carry the relay's limits and a /p2p-circuit address.
   return conn.limits != null || conn.remoteAddr.getComponents().some(c => c.name === 'p2p-circuit') ? 'relayed' : 'direct'
@@ -39,6 +48,7 @@ export function describeConnection (conn: Connection): ConnectionInfo {
     kind: kindOf(conn),
     scope: scopeOf(conn.remoteAddr),
     transport: transportOf(conn.remoteAddr),
+    relay: relayOf(conn.remoteAddr),
     encryption: conn.encryption ?? null,
     muxer: conn.multiplexer ?? null,
     openedAt: conn.timeline.open

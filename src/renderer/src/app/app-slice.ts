@@ -1,7 +1,7 @@
 /** The frame's own state: which view is shown, and problems loading a capability's state. */
 import type { UiSlice } from './slice.js'
 
-export const VIEW_IDS = ['network', 'files', 'chat', 'compute', 'contacts', 'settings'] as const
+export const VIEW_IDS = ['map', 'network', 'files', 'chat', 'compute', 'contacts', 'settings'] as const
 export type ViewId = typeof VIEW_IDS[number]
 
 export interface AppState {
@@ -20,13 +20,13 @@ function initialView (): ViewId {
     const known = VIEW_IDS.find(id => id === v)
     if (known != null) return known
   } catch {}
-  return 'network'
+  return 'map'
 }
 
 export const appSlice: UiSlice<AppState> = {
   name: 'app',
   create: (set) => ({
-    view: typeof sessionStorage === 'undefined' ? 'network' : initialView(),
+    view: typeof sessionStorage === 'undefined' ? 'map' : initialView(),
     loadErrors: {},
     showView: (view) => {
       try { sessionStorage.setItem(VIEW_KEY, view) } catch {}

@@ -12,6 +12,7 @@ import { FilesView } from '../files/FilesView.js'
 import { inboxCount } from '../files/slice.js'
 import { ContactsView } from '../guard/ContactsView.js'
 import { requestCount } from '../guard/state.js'
+import { MapView } from '../map/MapView.js'
 import { NetworkView } from '../net/NetworkView.js'
 import { SettingsView } from '../settings/SettingsView.js'
 import type { ViewId } from './app-slice.js'
@@ -29,6 +30,7 @@ export interface ViewDef {
 }
 
 export const VIEWS: readonly ViewDef[] = [
+  { id: 'map', label: 'Map', View: MapView },
   { id: 'network', label: 'Network', View: NetworkView },
   { id: 'files', label: 'Files', View: FilesView, badge: inboxCount, badgeLabel: 'offers waiting' },
   { id: 'chat', label: 'Chat', View: ChatView, badge: chatBadge, badgeLabel: 'unread messages and requests', Overlay: ChatNotices },

@@ -7,7 +7,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { FileOffer, OperationInfo } from '../../../../shared/api/index.js'
+import type { FileOffer, FilePlaced, OperationInfo } from '../../../../shared/api/index.js'
 import { fetchLink, randomFile, repairFile, run, share, Swarm, untilShardPeers } from './helpers.js'
 
 let root: string
@@ -99,15 +99,27 @@ describe('files between nodes', () => {
     await untilShardPeers(a, 4)
     const src = join(root, 't3', 'doc.bin')
     await randomFile(src, 5 * 2 ** 20)
+    const placed: FilePlaced[] = []
+    a.api.on('files:placed', e => placed.push(e))
     const shared = await share(a, src, { k: 2, m: 1, keepLocalCopy: false })
     const before = await a.api.fileHealth(shared.id)
     expect(before.minReachable).toBe(3)
+    expect(before.segments.every(s => s.lost.length === 0)).toBe(true)
+    // the share named every peer it put shards on, once each
+    const sharedTo = new Set(before.segments.flatMap(s => s.holders))
+    expect(new Set(placed.map(p => p.peerId))).toEqual(sharedTo)
+    expect(placed).toHaveLength(sharedTo.size)
+    expect(placed.every(p => p.fileId === shared.id)).toBe(true)
+    placed.length = 0
     // stop a peer that holds a data shard
     const victim = others.find(o => before.segments[0].holders.includes(o.peerId))!
     await swarm.stop(victim)
     const hurt = await a.api.fileHealth(shared.id)
     expect(hurt.minReachable).toBe(2)
     expect(hurt.recoverable).toBe(true)
+    // the stopped holder is named as lost where the placement put it, and nowhere holds
+    expect(hurt.segments[0].lost).toEqual([victim.peerId])
+    expect(hurt.segments.every(s => !s.holders.includes(victim.peerId))).toBe(true)
 
     const progress: OperationInfo[] = []
     const repaired = await repairFile(a, shared.id, progress)
@@ -115,6 +127,10 @@ describe('files between nodes', () => {
     expect(repaired.health.minReachable).toBe(3)
     expect(repaired.health.segments.every(s => !s.holders.includes(victim.peerId))).toBe(true)
     expect(progress.map(p => p.phase)).toContain('rebuilding')
+    // every rebuilt shard was announced as it landed, on a peer that now holds it
+    const newHolders = new Set(repaired.health.segments.flatMap(s => s.holders))
+    expect(placed.length).toBeGreaterThanOrEqual(repaired.recreated)
+    expect(placed.every(p => p.fileId === shared.id && p.operation === progress[0].id && newHolders.has(p.peerId))).toBe(true)
 
     const target = others.find(o => o !== victim)!
     const offers: FileOffer[] = []

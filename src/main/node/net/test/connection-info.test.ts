@@ -1,6 +1,6 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { describe, expect, it } from 'vitest'
-import { scopeOf, summarize, transportOf } from '../connection-info.js'
+import { relayOf, scopeOf, summarize, transportOf } from '../connection-info.js'
 import type { ConnectionInfo } from '../../../../shared/api/index.js'
 
 describe('connection description', () => {
@@ -18,8 +18,17 @@ describe('connection description', () => {
 
   it('summarizes a peer by its best connection: direct before relayed, nearer first', () => {
     const c = (kind: 'direct' | 'relayed', scope: 'loopback' | 'lan' | 'wan'): ConnectionInfo =>
-      ({ id: '1', remoteAddr: '', direction: 'outbound', kind, scope, transport: 'tcp', encryption: null, muxer: null, openedAt: 0 })
+      ({ id: '1', remoteAddr: '', direction: 'outbound', kind, scope, transport: 'tcp', relay: null, encryption: null, muxer: null, openedAt: 0 })
     expect(summarize([])).toEqual({ kind: null, scope: null })
     expect(summarize([c('relayed', 'loopback'), c('direct', 'wan'), c('direct', 'lan')])).toEqual({ kind: 'direct', scope: 'lan' })
+  })
+
+  it('names the relay of a circuit address, and none for a direct one', () => {
+    const relay = '12D3KooWGevnFvkrdfKfqEC5RyusBnJwQYrgxFSZidEaMcFthH89'
+    const target = '12D3KooWAHhjYBAN2G6jkVQLEkFL8bbpRAiYmPMCqqrzdXGbbDRb'
+    expect(relayOf(multiaddr(`/ip4/8.8.8.8/tcp/1/p2p/${relay}/p2p-circuit/p2p/${target}`))).toBe(relay)
+    expect(relayOf(multiaddr(`/ip4/8.8.8.8/tcp/1/p2p/${relay}/p2p-circuit`))).toBe(relay)
+    expect(relayOf(multiaddr(`/ip4/8.8.8.8/tcp/1/p2p/${relay}`))).toBeNull()
+    expect(relayOf(multiaddr('/p2p-circuit'))).toBeNull()
   })
 })
