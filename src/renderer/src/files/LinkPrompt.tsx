@@ -5,9 +5,9 @@
  * what it is — name, size, who serves it, who sent it, whether it is here
  * already — before anything is fetched.
  *
- * A native modal <dialog>: the browser keeps focus inside it and makes the
- * page behind it inert, Esc cancels, and closing it returns focus to where
- * it was.
+ * A native modal <dialog>: the browser makes the page behind it inert, Esc
+ * cancels, and closing it returns focus to where it was. Tab wraps around
+ * inside it (the browser would let it leave for its own toolbar).
  */
 import { useEffect, useRef, useState } from 'react'
 import type { LinkPreview, PeerIdString } from '../../../shared/api/index.js'
@@ -62,12 +62,11 @@ function LinkPromptDialog ({ link }: { link: string }): React.JSX.Element {
       store.getState().showView('files')
     })
   }
-  const showFiles = (): void => { close(); store.getState().showView('files') }
   const preview = reading.status === 'ready' ? reading.preview : null
 
   return (
     <dialog ref={dialog} className='link-prompt' aria-labelledby='link-prompt-title' aria-describedby='link-prompt-body' data-testid='link-prompt'
-      onCancel={e => { e.preventDefault(); close() }}>
+      onCancel={e => { e.preventDefault(); close() }} onKeyDown={trapTab}>
       <h2 id='link-prompt-title'>{preview != null ? `Fetch ${preview.name}?` : 'Fetch this file?'}</h2>
       <div id='link-prompt-body' aria-live='polite'>
         {reading.status === 'reading' && <p className='muted' role='status'>Reading the link: asking peers for the file's description…</p>}
@@ -78,13 +77,29 @@ function LinkPromptDialog ({ link }: { link: string }): React.JSX.Element {
       <p className='muted mono break link-prompt-link' title={link}>{link.replace(/#.*/, '#…')}</p>
       <div className='dialog-actions'>
         {reading.status === 'failed' && <button type='button' className='btn' onClick={() => { setAttempt(n => n + 1) }}>Try again</button>}
-        {preview?.existing != null
-          ? <button type='button' className='btn btn-primary' onClick={showFiles} autoFocus>Show in Files</button>
-          : <button type='button' className='btn btn-primary' onClick={fetchIt} disabled={preview == null || fetching.busy} data-testid='link-prompt-fetch'>{fetching.busy ? 'Starting…' : 'Fetch'}</button>}
-        <button type='button' className='btn' onClick={close} autoFocus={preview?.existing == null}>Cancel</button>
+        <button type='button' className='btn btn-primary' onClick={fetchIt} disabled={preview == null || fetching.busy} data-testid='link-prompt-fetch'>{fetching.busy ? 'Starting…' : 'Fetch'}</button>
+        <button type='button' className='btn' onClick={close} autoFocus>Cancel</button>
       </div>
     </dialog>
   )
+}
+
+const FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]), summary, [tabindex]:not([tabindex="-1"])'
+
+/** Keeps Tab and Shift+Tab among the dialog's own controls. */
+function trapTab (e: React.KeyboardEvent<HTMLDialogElement>): void {
+  if (e.key !== 'Tab') return
+  const items = [...e.currentTarget.querySelectorAll<HTMLElement>(FOCUSABLE)].filter(el => el.offsetParent !== null)
+  if (items.length === 0) return
+  const first = items[0]
+  const last = items[items.length - 1]
+  if (e.shiftKey && (document.activeElement === first || !e.currentTarget.contains(document.activeElement))) {
+    e.preventDefault()
+    last.focus()
+  } else if (!e.shiftKey && document.activeElement === last) {
+    e.preventDefault()
+    first.focus()
+  }
 }
 
 /** What the link leads to, as the node read it just now. Pure over its props, for tests. */
@@ -106,7 +121,9 @@ export function LinkPreviewFacts ({ preview }: { preview: LinkPreview }): React.
         <>
           <dt>Here</dt>
           <dd className='ok' data-testid='link-preview-existing'>
-            {existing.direction === 'shared' ? 'You already have it: you shared it from this node.' : <>You already have it{existing.path != null && <>, saved at <span className='mono break'>{existing.path}</span></>}.</>}
+            {existing.direction === 'shared'
+              ? 'You already have it: you shared it from this node.'
+              : <>You already have it{existing.path != null && <>, saved at <span className='mono break'>{existing.path}</span></>}: fetching it again points to that copy and writes nothing.</>}
           </dd>
         </>
       )}
