@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { connectWs, wsUrlFor } from '../../src/main/cli/client.js'
-import type { NodeSettings, ShareResult } from '../../src/shared/api/index.js'
+import type { LinkPreview, NodeSettings, ShareResult } from '../../src/shared/api/index.js'
 import { formatBytes } from '../../src/renderer/src/format.js'
 import { launch, openUi, showView } from '../helpers/browser.js'
 import { Daemons, loopbackTcp, ROOT, wgtJson, type Daemon } from '../helpers/daemons.js'
@@ -139,6 +139,10 @@ describe('the link prompt', () => {
     expect(await page.getByTestId('operation').count()).toBe(0)
     expect((await wgtJson<Array<{ id: string }>>(a, ['files'])).map(f => f.id)).not.toContain(shared.id)
     expect(await readdir(join(a.dataDir, 'received')).catch(() => [])).toEqual([])
+    // the CLI reads the same preview
+    const viaCli = await wgtJson<LinkPreview>(a, ['files', 'inspect', shared.link])
+    expect(viaCli).toMatchObject({ id: shared.id, name: 'field notes.bin', size: SIZE, segments: 1, k: 1, m: 1, existing: null })
+    expect(viaCli.servedBy.length).toBeGreaterThan(0)
   })
 
   it('fetches on Fetch, and the transfer shows in Files', async () => {
@@ -153,6 +157,7 @@ describe('the link prompt', () => {
     await paste(shared.link)
     await page.getByTestId('link-preview-existing').waitFor({ timeout: 30_000 })
     await page.getByRole('button', { name: 'Cancel' }).click()
+    expect((await wgtJson<LinkPreview>(a, ['files', 'inspect', shared.link])).existing?.direction).toBe('received')
   })
 
   it('says what is wrong with a link that is not one, and what to do', async () => {
