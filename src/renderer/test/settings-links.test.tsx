@@ -42,6 +42,25 @@ describe('shell commands in the renderer', () => {
     expect(store.getState()).toMatchObject({ view: 'chat', chatOpen: A })
   })
 
+  it('points at the file a transfer notification names, once Files has drawn its row', async () => {
+    const store = createWgtStore()
+    const seen: string[] = []
+    const row = { dataset: { fileId: 'bafkreifile' }, scrollIntoView: () => { seen.push('scrolled') }, querySelector: () => ({ focus: () => { seen.push('focused') } }) }
+    let drawn = false
+    const g = globalThis as { document?: unknown }
+    g.document = { querySelectorAll: () => drawn ? [row] : [] }
+    try {
+      applyShellCommand(store, { kind: 'open-view', view: 'files', fileId: 'bafkreifile' })
+      expect(store.getState().view).toBe('files')
+      await new Promise(resolve => setTimeout(resolve, 20))
+      drawn = true
+      await new Promise(resolve => setTimeout(resolve, 120))
+      expect(seen).toEqual(['scrolled', 'focused'])
+    } finally {
+      delete g.document
+    }
+  })
+
   it('ignores a view this renderer does not have', () => {
     const store = createWgtStore()
     store.getState().showView('compute')

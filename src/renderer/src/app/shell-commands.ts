@@ -23,6 +23,8 @@ export function applyShellCommand (store: WgtStore, cmd: ShellCommand): void {
       // a notification about a message or a call opens that peer's conversation
       if (view === 'chat' && cmd.peerId != null) s.openConversation(cmd.peerId)
       s.showView(view)
+      // a notification about a transfer points at its file
+      if (view === 'files' && cmd.fileId != null) revealFile(cmd.fileId)
       return
     }
     case 'open-link':
@@ -32,4 +34,21 @@ export function applyShellCommand (store: WgtStore, cmd: ShellCommand): void {
       s.draftContact(cmd.link)
       s.showView('contacts')
   }
+}
+
+/** Scroll a file's row into view and put focus on its first action, once the Files view has drawn it. */
+function revealFile (fileId: string): void {
+  if (typeof document === 'undefined') return
+  let tries = 0
+  const find = (): void => {
+    const row = [...document.querySelectorAll<HTMLElement>('tr[data-file-id]')].find(r => r.dataset.fileId === fileId)
+    if (row != null) {
+      row.scrollIntoView({ block: 'center' })
+      row.querySelector<HTMLElement>('button, a[href]')?.focus({ preventScroll: true })
+      return
+    }
+    // the view, or the file list, may still be loading
+    if (++tries < 40) setTimeout(find, 50)
+  }
+  setTimeout(find, 0)
 }
