@@ -68,6 +68,7 @@ describe('Settings', () => {
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('About')
     await nav.getByRole('button', { name: 'Notifications' }).click()
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Notifications')
+    await page.screenshot({ path: join(SHOTS, 'settings-1280.png') })
   })
 
   it('fits 800×600 in light and dark', async () => {
