@@ -89,6 +89,9 @@ describe('files in the UI', () => {
     const input = pageB.getByLabel('wgt:// link')
     await input.fill(link)
     await input.press('Enter')
+    // the link prompt says what it is before anything is fetched
+    await pageB.getByTestId('link-preview-name').filter({ hasText: 'dropped report.bin' }).waitFor({ timeout: 30_000 })
+    await pageB.getByTestId('link-prompt-fetch').click()
     const op = pageB.getByTestId('operation').filter({ hasText: 'dropped report.bin' })
     await op.getByTestId('fetch-result').waitFor({ timeout: 120_000 })
     expect(await op.getByTestId('fetch-result').getAttribute('data-existing')).toBe('false')
@@ -106,6 +109,8 @@ describe('files in the UI', () => {
     // the same link again: the copy already here, nothing written
     await input.fill(link)
     await input.press('Enter')
+    await pageB.getByTestId('link-preview-existing').waitFor({ timeout: 30_000 })
+    await pageB.getByTestId('link-prompt-fetch').click()
     await pageB.locator('[data-testid=fetch-result][data-existing=true]').waitFor({ timeout: 30_000 })
     expect(await readdir(join(b.dataDir, 'received'))).toEqual(['dropped report.bin'])
   })

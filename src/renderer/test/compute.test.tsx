@@ -155,7 +155,7 @@ describe('the compute slice', () => {
 
 describe('the compute actions', () => {
   const host = (over: Partial<HostFiles> = {}): HostFiles => ({
-    kind: 'browser', localPath: async f => `/data/uploads/x/${f.name}`, open: null, reveal: null, download: null, downloadComputeResult: null, ...over
+    kind: 'browser', localPath: async f => `/data/uploads/x/${f.name}`, open: null, reveal: null, download: null, downloadComputeResult: null, shellCommands: null, ...over
   })
 
   it('submits a matmul as it is, and a WASM job with its files uploaded first', async () => {
@@ -200,7 +200,7 @@ describe('the Compute view', () => {
     // a server render reads the store's initial state: make it the state set above
     Object.assign(store, { getInitialState: store.getState })
     const api = {} as unknown as WgtApi
-    const host: HostFiles = { kind: 'browser', localPath: async () => '', open: null, reveal: null, download: null, downloadComputeResult: async () => {} }
+    const host: HostFiles = { kind: 'browser', localPath: async () => '', open: null, reveal: null, download: null, downloadComputeResult: async () => {}, shellCommands: null }
     const html = renderToStaticMarkup(<AppContext.Provider value={{ api, store, connection: ALWAYS_READY, host }}><ComputeView /></AppContext.Provider>)
     const text = html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ')
     expect(text).toContain('paused')

@@ -119,7 +119,8 @@ describe('dropping files', () => {
       open: null,
       reveal: null,
       download: null,
-      downloadComputeResult: null
+      downloadComputeResult: null,
+      shellCommands: null
     }
     await shareFiles({ api: f.api, host, store }, [new File(['abcd'], 'a.txt')], 'QmPEERPEERPE')
     expect(progress).toEqual([2])
@@ -142,12 +143,13 @@ describe('dropping files', () => {
       open: null,
       reveal: null,
       download: null,
-      downloadComputeResult: null
+      downloadComputeResult: null,
+      shellCommands: null
     }
     await shareFiles({ api: f.api, host: electron, store }, [new File(['x'], 'a.txt')], null)
     expect(store.getState().drops[0].error).toMatchObject({ title: 'Could not share the file', code: 'INVALID_INPUT', detail: expect.stringContaining('not a file on this computer') })
     f.state.failShare = new WgtError('QUOTA_EXCEEDED', 'no room for the shards')
-    const host: HostFiles = { kind: 'electron', localPath: async file => `/home/u/${file.name}`, open: null, reveal: null, download: null, downloadComputeResult: null }
+    const host: HostFiles = { kind: 'electron', localPath: async file => `/home/u/${file.name}`, open: null, reveal: null, download: null, downloadComputeResult: null, shellCommands: null }
     await shareFiles({ api: f.api, host, store }, [new File(['x'], 'b.txt')], null)
     expect(store.getState().drops[1].error).toMatchObject({ code: 'QUOTA_EXCEEDED', advice: expect.stringContaining('storage limit') })
     expect(f.state.calls).toEqual(['share /home/u/b.txt'])

@@ -116,6 +116,28 @@ export interface FileOffer {
   request: boolean
 }
 
+/**
+ * What a link leads to, read before fetching it (the root record and the
+ * manifest only, never the file's segments): what the person is asked to
+ * confirm when a link arrives from outside or is pasted.
+ */
+export interface LinkPreview {
+  /** the manifest id */
+  id: string
+  /** the name it would be saved under */
+  name: string
+  size: number
+  segments: number
+  k: number
+  m: number
+  /** peers that served the root record just now (this node's own PeerId when it holds it) */
+  servedBy: PeerIdString[]
+  /** peers whose offers in this node's inbox carry this link */
+  offeredBy: PeerIdString[]
+  /** this node already has it: shared from here, or fetched and still where it was saved */
+  existing: FileEntry | null
+}
+
 export interface RemoveOptions {
   /** for a received file: delete the fetched copy on disk too (default false) */
   deleteCopy?: boolean
@@ -134,6 +156,8 @@ export const files = {
     shareFile: method({ args: z => z.tuple([localPathSchema(z), shareOptions(z).optional()]), result: returns<OperationRef>(), longRunning: true }),
     /** fetch a link into outPath (default: the download directory under the file's name) */
     fetchFile: method({ args: z => z.tuple([linkSchema(z), localPathSchema(z).optional()]), result: returns<OperationRef>(), longRunning: true }),
+    /** what a link leads to (name, size, who serves it, who offered it), from its root record and manifest only */
+    inspectLink: method({ args: z => z.tuple([linkSchema(z)]), result: returns<LinkPreview>(), timeout: 'slow' }),
     listFiles: method({ args: z => z.tuple([]), result: returns<FileEntry[]>() }),
     /** how many shards of each segment are reachable now; by manifest id or link */
     fileHealth: method({ args: z => z.tuple([fileRefSchema(z)]), result: returns<FileHealth>(), timeout: 'slow' }),

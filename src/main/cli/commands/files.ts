@@ -1,5 +1,5 @@
 /** wgt share | fetch | files | health | repair: files as wgt:// links. */
-import type { FetchResult, FileEntry, FileHealth, RepairResult, ShareResult } from '../../../shared/api/index.js'
+import type { FetchResult, FileEntry, FileHealth, LinkPreview, RepairResult, ShareResult } from '../../../shared/api/index.js'
 import { WgtError } from '../../../shared/errors.js'
 import { clientCommand } from '../client-command.js'
 import { EXIT_CODES } from '../exit-codes.js'
@@ -81,6 +81,22 @@ const files: CommandSpec = clientCommand({
   text: formatFiles
 })
 
+const inspect: CommandSpec = clientCommand({
+  name: 'files inspect',
+  summary: 'what a link leads to, before fetching it',
+  usage: 'LINK [--data-dir DIR] [--json]',
+  description: `Read a link's root record and manifest (never the file itself) and print the file's
+name, size and segments, the peers that served its root record just now, the peers whose
+offers in this node's inbox carry the link, and whether this node has the file already.`,
+  args: [{ name: 'LINK' }],
+  parse: ({ args, dataDir, json }) => {
+    checkLink(args[0])
+    return { kind: 'files inspect', link: args[0], dataDir, json }
+  },
+  call: async (api, cmd) => await api.inspectLink(cmd.link),
+  text: formatPreview
+})
+
 const health: CommandSpec = clientCommand({
   name: 'health',
   summary: 'how many shards of each segment of a file are reachable',
@@ -121,7 +137,7 @@ holders; prints how many were re-created and the file's health afterwards.`,
   text: formatRepair
 })
 
-export const filesCommands: CommandSpec[] = [share, fetch, files, health, repair]
+export const filesCommands: CommandSpec[] = [share, fetch, files, inspect, health, repair]
 
 export function formatFetched (r: FetchResult): string {
   const lines = [
@@ -164,4 +180,17 @@ export function formatHealth (h: FileHealth): string {
 
 export function formatRepair (r: RepairResult): string {
   return `re-created ${r.recreated} shard${r.recreated === 1 ? '' : 's'}\n${formatHealth(r.health)}`
+}
+
+export function formatPreview (p: LinkPreview): string {
+  const peers = (list: string[]): string => list.length === 0 ? 'nobody' : printable(list.join(', '))
+  const lines = [
+    `name       ${printable(p.name)}`,
+    `size       ${bytes(p.size)} (${p.size} bytes)`,
+    `segments   ${p.segments} (k=${p.k}, m=${p.m})`,
+    `served by  ${peers(p.servedBy)}`,
+    `offered by ${peers(p.offeredBy)}`
+  ]
+  if (p.existing != null) lines.push(p.existing.direction === 'shared' ? 'here       shared from this node' : `here       fetched before: ${printable(p.existing.path ?? '')}`)
+  return lines.join('\n')
 }

@@ -1,7 +1,7 @@
 /** Every peer-supplied string the CLI prints goes through printable: nothing in it may run, or forge a line. */
 import { describe, expect, it } from 'vitest'
-import type { FetchResult, OperationInfo } from '../../../shared/api/index.js'
-import { formatFetched } from '../commands/files.js'
+import type { FetchResult, LinkPreview, OperationInfo } from '../../../shared/api/index.js'
+import { formatFetched, formatPreview } from '../commands/files.js'
 import { formatIdentity } from '../commands/net.js'
 import { printable } from '../format.js'
 import { progressLine } from '../progress.js'
@@ -62,5 +62,20 @@ describe('printable', () => {
     const identity = { peerId: 'p', agent: 'evil\u001b[2J', startedAt: 0, multiaddrs: ['/dns4/a\u001b[31m.example/tcp/1'], protocols: ['/x\n/y'] }
     // peer id, agent, started, 'addresses', one address, 'protocols', one protocol
     safeLines(formatIdentity(identity as never), 7)
+  })
+})
+
+describe('wgt files inspect', () => {
+  it('prints the preview, the sharer\'s name made printable', () => {
+    const p: LinkPreview = { id: 'bafkrei', name: 'evil\u001b[2J\nname.bin', size: 300_000, segments: 2, k: 4, m: 2, servedBy: ['12D3KooWA', '12D3KooWB'], offeredBy: [], existing: null }
+    const out = formatPreview(p)
+    expect(out.split('\n')).toEqual([
+      'name       evil\\u000aname.bin',
+      'size       293.0 KiB (300000 bytes)',
+      'segments   2 (k=4, m=2)',
+      'served by  12D3KooWA, 12D3KooWB',
+      'offered by nobody'
+    ])
+    expect(formatPreview({ ...p, existing: { id: 'bafkrei', link: 'wgt://x', name: 'n', size: 1, k: 4, m: 2, segments: 1, direction: 'shared', path: '/src/n', from: null, createdAt: 1 } })).toContain('here       shared from this node')
   })
 })

@@ -79,7 +79,7 @@ export async function openLink (ctx: FilesContext, link: string, bad: Set<string
  * manifestSize, which decodeRoot capped (MAX_MANIFEST_SIZE) and checked
  * against the segment table, so a root record cannot make this hold more.
  */
-async function openManifest (root: RootData, key: Uint8Array, src: ShardSource, signal: AbortSignal, keeper?: Keeper): Promise<ManifestData> {
+export async function openManifest (root: RootData, key: Uint8Array, src: ShardSource, signal: AbortSignal, keeper?: Keeper): Promise<ManifestData> {
   const hash = createHash('sha256')
   const bytes = Buffer.allocUnsafe(root.manifestSize)
   let at = 0

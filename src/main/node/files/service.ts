@@ -7,13 +7,14 @@
  * waits on the network.
  */
 import { rm, stat } from 'node:fs/promises'
-import type { FileEntry, FileHealth, FileOffer, OperationRef, RemoveOptions, ShareOptions, SliceApi, files } from '../../../shared/api/index.js'
+import type { FileEntry, FileHealth, FileOffer, LinkPreview, OperationRef, RemoveOptions, ShareOptions, SliceApi, files } from '../../../shared/api/index.js'
 import { WgtError } from '../../../shared/errors.js'
 import type { OperationRegistry } from '../operations/registry.js'
 import type { FilesContext } from './context.js'
 import { fetchFile, openLink } from './fetch.js'
 import { census, repair } from './health.js'
 import type { Inbox } from './inbox.js'
+import { inspectLink } from './inspect.js'
 import { parseLink } from './link.js'
 import { sanitizeName } from './names.js'
 import { offerProblem } from './offer-check.js'
@@ -69,6 +70,10 @@ export class FilesService implements SliceApi<typeof files> {
     const label = opts.label ?? known?.entry.name ?? `${link.slice(0, 22)}…`
     return this.deps.operations.start('fetch', { label, fileId: manifestId, from: opts.from },
       async op => await fetchFile(this.ctx, link, { outPath: opts.outPath, from: opts.from }, op))
+  }
+
+  async inspectLink (link: string): Promise<LinkPreview> {
+    return await this.run(async signal => await inspectLink(this.ctx, link, { offers: async () => await this.deps.inbox.list() }, signal))
   }
 
   async listFiles (): Promise<FileEntry[]> {

@@ -10,6 +10,7 @@
  *   a compute job's result through GET /compute/<id>/result.
  */
 import { WgtError, type ErrorCode } from '../../../shared/errors.js'
+import type { ShellCommand } from '../../../shared/shell.js'
 
 export interface HostFiles {
   readonly kind: 'electron' | 'browser'
@@ -27,6 +28,26 @@ export interface HostFiles {
    * it to the download folder, on the same computer.
    */
   downloadComputeResult: ((jobId: string, name: string) => Promise<void>) | null
+  /**
+   * desktop: what the shell (tray, notifications, wgt:// links) asks the app
+   * to show; subscribing answers the function that unsubscribes. A browser
+   * has no shell: null.
+   */
+  shellCommands: ((listener: (cmd: ShellCommand) => void) => () => void) | null
+}
+
+/**
+ * What Electron's preload exposes as window.wgtShell (it checks every command
+ * with parseShellCommand before handing it on). Declared here, on the side
+ * that uses it, as window.wgtFiles is.
+ */
+export interface ElectronShell {
+  onCommand: (listener: (cmd: ShellCommand) => void) => () => void
+}
+
+function windowShell (): ElectronShell | null {
+  const shell = (globalThis as { wgtShell?: ElectronShell }).wgtShell
+  return typeof shell?.onCommand === 'function' ? shell : null
 }
 
 /** What Electron's preload exposes as window.wgtFiles. */
@@ -37,7 +58,7 @@ export interface ElectronFiles {
   reveal: (fileId: string) => Promise<void>
 }
 
-export function electronHost (files: ElectronFiles | null): HostFiles {
+export function electronHost (files: ElectronFiles | null, shell: ElectronShell | null = windowShell()): HostFiles {
   return {
     kind: 'electron',
     localPath: async (file) => {
@@ -48,7 +69,8 @@ export function electronHost (files: ElectronFiles | null): HostFiles {
     open: files != null ? async (id) => { await files.open(id) } : null,
     reveal: files != null ? async (id) => { await files.reveal(id) } : null,
     download: null,
-    downloadComputeResult: null
+    downloadComputeResult: null,
+    shellCommands: shell != null ? (listener) => shell.onCommand(listener) : null
   }
 }
 
@@ -93,7 +115,8 @@ export function browserHost ({ origin, token }: BrowserHostOptions): HostFiles {
     open: null,
     reveal: null,
     download: async (id, name) => { await saveFrom(`${origin}/files/${encodeURIComponent(id)}/content`, token, name) },
-    downloadComputeResult: async (id, name) => { await saveFrom(`${origin}/compute/${encodeURIComponent(id)}/result`, token, name) }
+    downloadComputeResult: async (id, name) => { await saveFrom(`${origin}/compute/${encodeURIComponent(id)}/result`, token, name) },
+    shellCommands: null
   }
 }
 

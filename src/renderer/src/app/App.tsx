@@ -3,6 +3,7 @@ import type { WgtApi } from '../../../shared/api/index.js'
 import type { HostFiles } from '../api/host-files.js'
 import { CallOverlay } from '../calls/CallOverlay.js'
 import { DropOverlay } from '../files/DropOverlay.js'
+import { LinkPrompt } from '../files/LinkPrompt.js'
 import { shortPeerId } from '../format.js'
 import { useTheme } from '../theme.js'
 import { AuthScreen } from '../ui/AuthScreen.js'
@@ -12,6 +13,7 @@ import { ViewErrorBoundary } from '../ui/ViewErrorBoundary.js'
 import { ConnectionBanner } from './ConnectionBanner.js'
 import { AppContext, useApp, useConnectionState, useWgt, type Connection } from './context.js'
 import { Nav } from './Nav.js'
+import { applyShellCommand } from './shell-commands.js'
 import { createWgtStore } from './slices.js'
 import { syncStore } from './sync.js'
 import { VIEWS } from './views.js'
@@ -28,6 +30,9 @@ export function App ({ api, connection, host }: { api: WgtApi, connection: Conne
     const off = connection.onState(s => { if (s.status === 'ready') void sync.resync() })
     return () => { off(); sync.stop() }
   }, [api, store, connection])
+
+  // the desktop shell's commands (tray, notifications, wgt:// links); a browser has none
+  useEffect(() => host.shellCommands?.(cmd => { applyShellCommand(store, cmd) }), [host, store])
 
   if (state.status === 'unauthorized') return <AuthScreen reason={state.reason.includes('replaced') ? 'rotated' : 'invalid'} />
 
@@ -50,6 +55,7 @@ export function App ({ api, connection, host }: { api: WgtApi, connection: Conne
         </div>
       </div>
       <DropOverlay />
+      <LinkPrompt />
       {VIEWS.map(v => v.Overlay != null && <v.Overlay key={v.id} />)}
       <CallOverlay />
     </AppContext.Provider>

@@ -20,6 +20,8 @@ export interface FilesState {
   drops: readonly DropJob[]
   /** operations the user dismissed from the list */
   dismissed: ReadonlySet<string>
+  /** a wgt:// link waiting for the person to confirm before it is fetched (LinkPrompt) */
+  linkPrompt: string | null
 
   healthChecking: (id: string) => void
   healthChecked: (id: string, result: { health: FileHealth } | { error: HumanError }) => void
@@ -28,6 +30,8 @@ export interface FilesState {
   dropDismissed: (key: string) => void
   operationDismissed: (id: string) => void
   storageChanged: (storage: StorageInfo) => void
+  /** ask before fetching `link` (a link opened from outside, or pasted); null closes the prompt */
+  promptLink: (link: string | null) => void
 }
 
 export const filesSlice: UiSlice<FilesState> = {
@@ -40,6 +44,7 @@ export const filesSlice: UiSlice<FilesState> = {
     storage: null,
     drops: [],
     dismissed: new Set(),
+    linkPrompt: null,
     healthChecking: (id) => { set(s => ({ health: { ...s.health, [id]: { status: 'checking', last: lastHealth(s.health[id]) } } })) },
     healthChecked: (id, result) => {
       set(s => ({
@@ -53,7 +58,8 @@ export const filesSlice: UiSlice<FilesState> = {
     dropChanged: (key, change) => { set(s => ({ drops: withDrop(s.drops, key, change) })) },
     dropDismissed: (key) => { set(s => ({ drops: s.drops.filter(d => d.key !== key) })) },
     operationDismissed: (id) => { set(s => ({ dismissed: new Set([...s.dismissed, id]) })) },
-    storageChanged: (storage) => { set({ storage }) }
+    storageChanged: (storage) => { set({ storage }) },
+    promptLink: (linkPrompt) => { set({ linkPrompt }) }
   }),
   events: {
     'files:update': (store, entry: FileEntry) => { store.setState(s => ({ files: { ...s.files, [entry.id]: entry } })) },

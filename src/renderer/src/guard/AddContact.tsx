@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react'
+import { useEffect, useMemo, useState } from 'react'
 import type { Contact } from '../../../shared/api/index.js'
 import { formatContactLink } from '../../../shared/contact-link.js'
 import { useApp, useWgt } from '../app/context.js'
@@ -35,6 +35,16 @@ export function AddContactBox (): React.JSX.Element {
   const [name, setName] = useState('')
   const [done, setDone] = useState<string | null>(null)
   const { busy, error, run, clear } = useAction()
+  // a wgt://contact/ link opened from outside lands here filled in; the person still sends it
+  const draft = useWgt(s => s.contactDraft)
+  useEffect(() => {
+    if (draft == null) return
+    setText(draft)
+    setDone(null)
+    clear()
+    store.getState().draftContact(null)
+    document.getElementById('add-name')?.focus()
+  }, [draft, store, clear])
   const target = useMemo(() => parseAddTarget(text, self), [text, self])
   const note = standingNote(target, target.kind === 'ok' ? contacts[target.peerId] : undefined)
   const ready = target.kind === 'ok' && note?.blocks !== true

@@ -15,11 +15,14 @@ export interface GuardState {
   contactsLoaded: boolean
   policies: Policies | null
   bans: readonly BannedPeer[]
+  /** a wgt://contact/ link the desktop shell handed over: Add a contact shows it filled in, the person sends */
+  contactDraft: string | null
 
   contactChanged: (contact: Contact) => void
   contactRemoved: (peerId: PeerIdString) => void
   policiesChanged: (policies: Policies) => void
   banLifted: (peerId: PeerIdString) => void
+  draftContact: (link: string | null) => void
 }
 
 export const guardSlice: UiSlice<GuardState> = {
@@ -29,10 +32,12 @@ export const guardSlice: UiSlice<GuardState> = {
     contactsLoaded: false,
     policies: null,
     bans: [],
+    contactDraft: null,
     contactChanged: (contact) => { set(s => ({ contacts: withContact(s.contacts, contact) })) },
     contactRemoved: (peerId) => { set(s => ({ contacts: withoutContact(s.contacts, peerId) })) },
     policiesChanged: (policies) => { set({ policies }) },
-    banLifted: (peerId) => { set(s => ({ bans: s.bans.filter(b => b.peerId !== peerId) })) }
+    banLifted: (peerId) => { set(s => ({ bans: s.bans.filter(b => b.peerId !== peerId) })) },
+    draftContact: (contactDraft) => { set({ contactDraft }) }
   }),
   events: {
     'contact:update': (store, contact) => { store.getState().contactChanged(contact) },

@@ -1,59 +1,22 @@
-import { useState } from 'react'
-import { useApp, useWgt } from '../app/context.js'
+/**
+ * Settings: everything a person chooses for this node and this app, in one
+ * page of sections with a small in-page list to jump between them. The
+ * sections other capabilities own (storage, policies, calls, contribution)
+ * are theirs, shown here as they are.
+ *
+ * The list moves focus rather than using #anchors: the page's fragment holds
+ * the browser UI's access token, and changing it reloads the page.
+ */
+import type { ComponentType } from 'react'
 import { CallSettingsSection } from '../calls/CallSettingsSection.js'
+import { ContributeSection } from '../compute/ContributeSection.js'
 import { PoliciesSection } from '../guard/PoliciesSection.js'
 import { setPreference, useTheme, type ThemePreference } from '../theme.js'
-import { CopyButton } from '../ui/CopyButton.js'
-import { describeError, type HumanError } from '../ui/errors.js'
-import { ErrorNotice } from '../ui/ErrorNotice.js'
+import { AboutSection } from './AboutSection.js'
+import { DesktopSection, NotificationsSection } from './DesktopSections.js'
+import { FilesSection } from './FilesSection.js'
 import { StorageSection } from './StorageSection.js'
-
-function useSave (): { busy: boolean, error: HumanError | null, saved: boolean, save: (work: () => Promise<void>) => Promise<void>, clear: () => void } {
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<HumanError | null>(null)
-  const [saved, setSaved] = useState(false)
-  return {
-    busy,
-    error,
-    saved,
-    clear: () => { setError(null); setSaved(false) },
-    save: async (work) => {
-      setBusy(true)
-      setError(null)
-      setSaved(false)
-      try { await work(); setSaved(true) } catch (err) { setError(describeError('save', err)) } finally { setBusy(false) }
-    }
-  }
-}
-
-function FilesSection (): React.JSX.Element {
-  const { api, store } = useApp()
-  const settings = useWgt(s => s.settings)
-  const [dir, setDir] = useState<string | null>(null)
-  const { busy, error, saved, save, clear } = useSave()
-  if (settings == null) return <section className='card'><h2>Files</h2><p className='muted'>Loading…</p></section>
-  const value = dir ?? settings.downloadDir
-  const update = async (patch: Parameters<typeof api.updateSettings>[0]): Promise<void> => {
-    await save(async () => { store.getState().settingsChanged(await api.updateSettings(patch)) })
-  }
-  return (
-    <section className='card' aria-labelledby='files-settings-title'>
-      <h2 id='files-settings-title'>Files</h2>
-      <form className='inline-form' onSubmit={e => { e.preventDefault(); void update({ downloadDir: value.trim() }).then(() => { setDir(null) }) }}>
-        <label htmlFor='download-dir'>Save fetched files in</label>
-        <input id='download-dir' className='input mono' value={value} spellCheck={false} onChange={e => { setDir(e.target.value); clear() }} data-testid='download-dir' />
-        <button type='submit' className='btn' disabled={busy || value.trim() === '' || value === settings.downloadDir}>Save</button>
-      </form>
-      <label className='check'>
-        <input type='checkbox' checked={settings.keepFetchedShards} disabled={busy} onChange={e => { void update({ keepFetchedShards: e.target.checked }) }} data-testid='keep-shards' />
-        Keep the shards of files I fetch, and serve them to others
-        <span className='muted'> — a file gets more durable as it spreads; counted under Storage as your own files</span>
-      </label>
-      {saved && <span className='muted' role='status'>Saved.</span>}
-      {error != null && <ErrorNotice error={error} compact onDismiss={clear} />}
-    </section>
-  )
-}
+import './settings.css'
 
 const THEMES: Array<{ value: ThemePreference, label: string }> = [
   { value: 'system', label: 'Follow the system' },
@@ -79,37 +42,44 @@ function AppearanceSection (): React.JSX.Element {
   )
 }
 
-function AboutSection (): React.JSX.Element {
-  const about = useWgt(s => s.about)
-  const identity = useWgt(s => s.identity)
-  return (
-    <section className='card' aria-labelledby='about-title'>
-      <h2 id='about-title'>About</h2>
-      {about == null
-        ? <p className='muted'>Loading…</p>
-        : (
-          <dl className='facts' data-testid='about'>
-            <dt>WGT</dt><dd>{about.wgt}</dd>
-            {identity != null && <><dt>PeerId</dt><dd className='with-action'><span className='mono break'>{identity.peerId}</span><CopyButton text={identity.peerId} what='PeerId' /></dd></>}
-            <dt>Node.js</dt><dd>{about.node} (V8 {about.v8})</dd>
-            {about.electron != null && <><dt>Electron</dt><dd>{about.electron} (Chromium {about.chrome})</dd></>}
-            <dt>libp2p</dt><dd>{about.libp2p}</dd>
-            <dt>System</dt><dd>{about.platform} {about.arch}</dd>
-            <dt>Data directory</dt><dd className='mono break'>{about.dataDir}</dd>
-          </dl>)}
-    </section>
-  )
+export const SETTINGS_SECTIONS: ReadonlyArray<{ id: string, label: string, Section: ComponentType }> = [
+  { id: 'appearance', label: 'Appearance', Section: AppearanceSection },
+  { id: 'notifications', label: 'Notifications', Section: NotificationsSection },
+  { id: 'desktop', label: 'Desktop app', Section: DesktopSection },
+  { id: 'files', label: 'Files', Section: FilesSection },
+  { id: 'storage', label: 'Storage', Section: StorageSection },
+  { id: 'policies', label: 'Policies', Section: PoliciesSection },
+  { id: 'calls', label: 'Calls', Section: CallSettingsSection },
+  { id: 'contribute', label: 'Contribute', Section: ContributeSection },
+  { id: 'about', label: 'About', Section: AboutSection }
+]
+
+/** Scroll a section to the top and put focus on its heading, so the keyboard carries on from there. */
+function goTo (id: string): void {
+  const el = document.getElementById(`settings-${id}`)
+  if (el == null) return
+  el.scrollIntoView({ block: 'start' })
+  const heading = el.querySelector<HTMLElement>('h2')
+  if (heading == null) return
+  heading.tabIndex = -1
+  heading.focus({ preventScroll: true })
 }
 
 export function SettingsView (): React.JSX.Element {
   return (
-    <div className='settings-grid'>
-      <StorageSection />
-      <FilesSection />
-      <PoliciesSection />
-      <CallSettingsSection />
-      <AppearanceSection />
-      <AboutSection />
+    <div className='settings-page'>
+      <nav className='settings-nav' aria-label='Settings sections'>
+        <ul>
+          {SETTINGS_SECTIONS.map(s => (
+            <li key={s.id}><button type='button' className='settings-nav-item' onClick={() => { goTo(s.id) }}>{s.label}</button></li>
+          ))}
+        </ul>
+      </nav>
+      <div className='settings-sections'>
+        {SETTINGS_SECTIONS.map(({ id, Section }) => (
+          <div key={id} id={`settings-${id}`} className='settings-anchor' data-section={id}><Section /></div>
+        ))}
+      </div>
     </div>
   )
 }

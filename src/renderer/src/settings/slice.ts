@@ -15,6 +15,10 @@ export const settingsSlice: UiSlice<SettingsState> = {
     about: null,
     settingsChanged: (settings) => { set({ settings }) }
   }),
+  events: {
+    // a change from another window, the CLI or the tray menu
+    'settings:update': (store, settings) => { store.getState().settingsChanged(settings) }
+  },
   load: async (api, store) => {
     const [settings, about] = await Promise.all([api.getSettings(), api.getAbout()])
     store.setState({ settings, about })

@@ -16,7 +16,7 @@ export interface HumanError {
 }
 
 export type ErrorContext =
-  | 'connect' | 'fetch' | 'share' | 'send' | 'repair' | 'check' | 'remove' | 'save' | 'load' | 'accept' | 'decline-offer' | 'download' | 'open'
+  | 'connect' | 'fetch' | 'inspect' | 'share' | 'send' | 'repair' | 'check' | 'remove' | 'save' | 'load' | 'accept' | 'decline-offer' | 'download' | 'open'
   | 'add-contact' | 'accept-contact' | 'decline-contact' | 'remove-contact' | 'withdraw' | 'rename' | 'block' | 'unblock' | 'unban' | 'policy' | 'scrub'
   | 'chat-send' | 'chat-history' | 'chat-read' | 'chat-search' | 'chat-accept' | 'chat-decline' | 'chat-delete'
   | 'call-start' | 'call-accept' | 'call-decline' | 'call-hangup' | 'call-history'
@@ -44,6 +44,12 @@ const SPECIFIC: Partial<Record<ErrorContext, Partial<Record<ErrorCode, string>>>
     UNAVAILABLE: 'Not enough of the peers that hold this file are reachable right now. Try again when more of them are online.',
     NOT_FOUND: 'No reachable peer holds this file. The peers that store it may be offline; try again later.',
     INVALID_INPUT: 'That does not look like a WGT link, or the file it would be saved as already exists. A link starts with wgt:// and has a key after #.'
+  },
+  inspect: {
+    NOT_FOUND: 'No reachable peer serves this link now: the peers that hold the file may be offline. Try again later, or ask whoever sent the link whether their node is running.',
+    INVALID_INPUT: 'That does not look like a WGT file link. A link starts with wgt:// and has a key after #; copy it again in full.',
+    INTEGRITY: 'The link\'s key does not open this file: the part after # is wrong or cut short. Copy the link again in full.',
+    TIMEOUT: 'The peers that hold this file did not answer in time. Check your connection, then try again.'
   },
   share: {
     NOT_FOUND: 'The file could not be read. It may have been moved or deleted.',
@@ -128,6 +134,7 @@ const SPECIFIC: Partial<Record<ErrorContext, Partial<Record<ErrorCode, string>>>
 const TITLE: Record<ErrorContext, string> = {
   connect: 'Could not connect to the peer',
   fetch: 'Could not fetch the file',
+  inspect: 'Could not read the link',
   share: 'Could not share the file',
   send: 'Could not send the link',
   repair: 'Could not repair the file',

@@ -9,7 +9,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { OperationInfo, OperationRef } from '../../../../shared/api/index.js'
+import { DEFAULT_DESKTOP_SETTINGS, type OperationInfo, type OperationRef } from '../../../../shared/api/index.js'
 import type { WgtNode } from '../../index.js'
 import { fetchLink, randomFile, run, share, Swarm, until, untilShardPeers } from './helpers.js'
 
@@ -145,7 +145,7 @@ describe('operations', () => {
     // no quota from the command line this time: the one set through the API applies
     b = await swarm.start('b', { quotaBytes: null })
     expect(await b.api.listOffers()).toEqual(offers)
-    expect(await b.api.getSettings()).toEqual({ keepFetchedShards: false, downloadDir: join(root, 'inbox', 'dl') })
+    expect(await b.api.getSettings()).toEqual({ keepFetchedShards: false, downloadDir: join(root, 'inbox', 'dl'), desktop: DEFAULT_DESKTOP_SETTINGS })
     expect((await b.api.getStorage()).quota).toBe(123_456_789)
     await b.api.declineOffer(offers[0].id)
     expect(await b.api.listOffers()).toEqual([])
