@@ -20,7 +20,8 @@ export interface LinkAppLike {
   setAsDefaultProtocolClient: (protocol: string, path?: string, args?: string[]) => boolean
   on: ((event: 'open-url', listener: (event: { preventDefault: () => void }, url: string) => void) => unknown) &
   ((event: 'second-instance', listener: (event: unknown, argv: string[]) => void) => unknown)
-  removeListener: (event: 'open-url' | 'second-instance', listener: (...args: any[]) => void) => unknown
+  removeListener: ((event: 'open-url', listener: (event: { preventDefault: () => void }, url: string) => void) => unknown) &
+  ((event: 'second-instance', listener: (event: unknown, argv: string[]) => void) => unknown)
 }
 
 export interface ProtocolClientOptions {
