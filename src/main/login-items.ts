@@ -104,6 +104,8 @@ export async function applyStartAtLogin (ctx: LoginItemContext, enabled: boolean
     return
   }
   if (ctx.platform !== 'linux' && ctx.platform !== 'freebsd' && ctx.platform !== 'openbsd') {
+    // nothing was ever set up there, so there is nothing to undo
+    if (!enabled) return
     throw new Error(`starting at login is not supported on ${ctx.platform}`)
   }
   const dir = autostartDir(ctx.env, ctx.homeDir)

@@ -154,7 +154,9 @@ describe('start at login', () => {
     expect(launchedAtLogin('win32', ['C:\\WGT\\wgt.exe', HIDDEN_FLAG], new FakeShellApp('win32'))).toBe(true)
   })
 
-  it('fails loudly where it has no way to do it', async () => {
+  it('fails loudly where it has no way to turn it on', async () => {
     await expect(applyStartAtLogin(ctx('aix', new FakeShellApp('aix')), true)).rejects.toThrow(/not supported on aix/)
+    // and turning it off there is no error: it was never on
+    await applyStartAtLogin(ctx('aix', new FakeShellApp('aix')), false)
   })
 })
