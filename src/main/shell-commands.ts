@@ -2,8 +2,11 @@
  * Sends ShellCommands (src/shared/shell.ts) to a window's renderer on
  * SHELL_COMMAND_CHANNEL. A command for a window whose page is still loading
  * (a window just opened by a link, or reloading) is queued for that window
- * and sent once the page has loaded ('did-finish-load'): by then the preload,
- * which keeps what arrives until the page subscribes, is listening.
+ * and sent once the page has loaded ('did-finish-load', the main frame's):
+ * by then the preload, which keeps what arrives until the page subscribes,
+ * is listening. A new page starts with a main-frame navigation to another
+ * document ('did-start-navigation'); in-page navigation (the renderer's
+ * hash routes) and subframes do not unload the page, so they do not queue.
  */
 import type { ShellCommand } from '../shared/shell.js'
 import { SHELL_COMMAND_CHANNEL } from './ipc.js'
@@ -16,10 +19,10 @@ export interface CommandWindowLike {
   isDestroyed: () => boolean
   readonly webContents: {
     isDestroyed: () => boolean
-    isLoading: () => boolean
     readonly mainFrame: { readonly url: string }
     send: (channel: string, ...args: any[]) => void
-    on: ((event: 'did-finish-load', listener: () => void) => unknown) & ((event: 'did-start-loading', listener: () => void) => unknown)
+    on: ((event: 'did-finish-load', listener: () => void) => unknown) &
+    ((event: 'did-start-navigation', listener: (details: { isMainFrame: boolean, isSameDocument: boolean }) => void) => unknown)
   }
 }
 
@@ -33,7 +36,9 @@ export class ShellCommandSender {
   /** Follow a window's loading; call once, right after creating it (before its page can finish loading). */
   attach (win: CommandWindowLike): void {
     this.queues.set(win, [])
-    win.webContents.on('did-start-loading', () => { this.loaded.delete(win) })
+    win.webContents.on('did-start-navigation', details => {
+      if (details.isMainFrame && !details.isSameDocument) this.loaded.delete(win)
+    })
     win.webContents.on('did-finish-load', () => {
       this.loaded.add(win)
       const queue = this.queues.get(win) ?? []
@@ -45,7 +50,7 @@ export class ShellCommandSender {
   /** Send now if the page has loaded, else when it has. */
   send (win: CommandWindowLike, cmd: ShellCommand): void {
     if (win.isDestroyed()) return
-    if (this.loaded.has(win) && !win.webContents.isLoading()) {
+    if (this.loaded.has(win)) {
       this.deliver(win, cmd)
       return
     }

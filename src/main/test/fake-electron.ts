@@ -13,12 +13,13 @@
  *   throws when used after; executeJavaScript answers what the page's script
  *   resolves with, which here the test (the user) decides.
  * - a window's close button emits 'close', which the app may preventDefault
- *   (then the window stays); otherwise it closes and is destroyed. Its page
- *   emits 'did-start-loading' when a load begins and 'did-finish-load' when
- *   it ends, and isLoading() is true in between (a new window starts loading
- *   at once, as loadURL does); a message sent meanwhile reaches the page's
- *   preload but not a page script that has yet to run, which is why the app
- *   waits for the load;
+ *   (then the window stays); otherwise it closes and is destroyed. A new
+ *   page begins with 'did-start-navigation' (details: isMainFrame true,
+ *   isSameDocument false) and ends with the main frame's 'did-finish-load';
+ *   a hash change is a same-document navigation, which neither unloads the
+ *   page nor emits did-finish-load again; a message sent while a page
+ *   loads reaches its preload but not page scripts that have yet to run,
+ *   which is why the app waits for the load;
  * - a Tray shows the image, tooltip and menu last set; a menu item's click
  *   runs only if the item is enabled and not a separator (disabled items
  *   cannot be picked); a destroyed tray throws when used;
@@ -361,20 +362,18 @@ export class FakeShellWindow {
   focused = false
   minimized = false
   private readonly listeners = new Map<string, Array<(...args: any[]) => void>>()
-  private readonly contentListeners = new Map<string, Array<() => void>>()
-  private loading = true
+  private readonly contentListeners = new Map<string, Array<(details?: unknown) => void>>()
   /** what the page's preload received, in order */
   readonly received: Array<{ channel: string, args: unknown[] }> = []
 
   readonly webContents = {
     isDestroyed: () => this.destroyed,
-    isLoading: () => this.loading,
     mainFrame: { url: 'app://wgt/index.html' },
     send: (channel: string, ...args: unknown[]) => {
       if (this.destroyed) throw new Error('Object has been destroyed')
       this.received.push({ channel, args: structuredClone(args) })
     },
-    on: (event: string, listener: () => void) => {
+    on: (event: string, listener: (details?: any) => void) => {
       this.contentListeners.set(event, [...(this.contentListeners.get(event) ?? []), listener])
       return this.webContents
     }
@@ -396,14 +395,17 @@ export class FakeShellWindow {
 
   /** the page has loaded (its scripts ran) */
   finishLoad (): void {
-    this.loading = false
     this.emitContents('did-finish-load')
   }
 
-  /** the page starts loading again (a reload) */
+  /** a new page starts loading in the window (a reload) */
   startLoad (): void {
-    this.loading = true
-    this.emitContents('did-start-loading')
+    this.emitContents('did-start-navigation', { url: this.webContents.mainFrame.url, isMainFrame: true, isSameDocument: false })
+  }
+
+  /** the page changes its hash route, or a subframe navigates: the page stays */
+  navigateWithin (mainFrame = true): void {
+    this.emitContents('did-start-navigation', { url: `${this.webContents.mainFrame.url}#/x`, isMainFrame: mainFrame, isSameDocument: mainFrame })
   }
 
   /** the user presses the close button: 'close' first, which may be prevented; otherwise the window is gone */
@@ -426,8 +428,8 @@ export class FakeShellWindow {
     return this.received.filter(r => r.channel === channel).map(r => r.args[0])
   }
 
-  private emitContents (event: string): void {
-    for (const l of this.contentListeners.get(event) ?? []) l()
+  private emitContents (event: string, details?: unknown): void {
+    for (const l of this.contentListeners.get(event) ?? []) l(details)
   }
 
   private alive (): void {

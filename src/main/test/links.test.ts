@@ -116,6 +116,17 @@ describe('shell commands to a window', () => {
     expect(sent.map(c => c.fileId)).toEqual(Array.from({ length: MAX_QUEUED_COMMANDS }, (_, i) => String(100 - MAX_QUEUED_COMMANDS + i)))
   })
 
+  it('keeps sending while the page changes its hash route or a subframe navigates', () => {
+    const sender = new ShellCommandSender(trusted)
+    const win = new FakeShellWindow()
+    sender.attach(win)
+    win.finishLoad()
+    win.navigateWithin()
+    win.navigateWithin(false)
+    sender.send(win, open(FILE_LINK))
+    expect(win.commands(SHELL_COMMAND_CHANNEL)).toEqual([open(FILE_LINK)])
+  })
+
   it('sends nothing to a window showing a foreign page, or one that is gone', () => {
     const sender = new ShellCommandSender(trusted)
     const win = new FakeShellWindow()
