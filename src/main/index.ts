@@ -14,7 +14,7 @@ import { CallGrants } from './call-grants.js'
 import { DesktopShell } from './desktop-shell.js'
 import { MediaGrants } from './media-grants.js'
 import { serveRenderer } from './protocol.js'
-import { trayIconFile, type TrayState } from './tray.js'
+import { TRAY_STATES, trayIconFile, type TrayState } from './tray.js'
 import { createMainWindow, focusWindow, hardenSession, hardenWebContents, ourWindows } from './window.js'
 
 // Both must happen before 'ready'.
@@ -121,13 +121,24 @@ function main (): void {
   })
 }
 
-/** The tray's icon for a state, from resources/ (template images on macOS); a missing file fails loudly rather than showing an empty tray. */
+/**
+ * The tray's icons, from resources/ (template images on macOS). All are read
+ * at the first call, which is the tray's creation: a missing file fails it
+ * loudly there rather than leaving an empty icon or failing on a later change.
+ */
 function trayIcon (resourcesDir: string): (state: TrayState) => Electron.NativeImage {
-  return state => {
+  let icons: Map<TrayState, Electron.NativeImage> | undefined
+  const load = (state: TrayState): Electron.NativeImage => {
     const file = join(resourcesDir, trayIconFile(state, process.platform))
     const image = nativeImage.createFromPath(file)
     if (image.isEmpty()) throw new Error(`the tray icon ${file} is missing or unreadable`)
     if (process.platform === 'darwin') image.setTemplateImage(true)
+    return image
+  }
+  return state => {
+    icons ??= new Map(TRAY_STATES.map(s => [s, load(s)]))
+    const image = icons.get(state)
+    if (image == null) throw new Error(`no tray icon for ${state}`)
     return image
   }
 }
