@@ -14,7 +14,8 @@
  * in the page then.
  */
 import type { Call, NodeApi } from '../shared/api/index.js'
-import { MAX_LIVE, NotificationBudget, plain, trackNicknames, type NotificationLike, type NotificationOptionsLike } from './notifications.js'
+import type { ShellCommand } from '../shared/shell.js'
+import { MAX_LIVE, NotificationBudget, openOrShow, plain, trackNicknames, type NotificationLike, type NotificationOptionsLike } from './notifications.js'
 
 /** The buttons, in this order: on macOS the first is the one shown, the other on hover. */
 export const CALL_ACTIONS = [{ type: 'button', text: 'Accept' }, { type: 'button', text: 'Decline' }] as const
@@ -36,6 +37,10 @@ export interface CallNotificationOptions {
   platform: string
   /** shared with chat notifications */
   budget: NotificationBudget
+  /** whether rings may show now (the desktop settings: the calls switch, do-not-disturb); always when absent */
+  allowed?: () => boolean
+  /** bring the window forward at a view (the caller's conversation, where the call shows); showWindow when absent */
+  open?: (cmd: ShellCommand) => void
 }
 
 /** Start; returns the function that stops (idempotent), closing what still rings. */
@@ -51,10 +56,11 @@ export function startCallNotifications (opts: CallNotificationOptions): () => vo
     live.delete(callId)
     n?.close()
   }
+  const view = (call: Call): ShellCommand => ({ kind: 'open-view', view: 'chat', peerId: call.peerId })
   const answer = (call: Call, action: 'acceptCall' | 'declineCall'): void => {
     close(call.id)
     if (stopped) return
-    if (action === 'acceptCall') opts.showWindow()
+    if (action === 'acceptCall') openOrShow(opts, view(call))
     opts.api[action](call.id).catch((err: unknown) => {
       // e.g. the caller hung up in the same moment: the window shows the call as it is
       console.error(`wgt: could not ${action === 'acceptCall' ? 'accept' : 'decline'} the call from the notification`, err)
@@ -65,7 +71,7 @@ export function startCallNotifications (opts: CallNotificationOptions): () => vo
   function ring (call: Call): void {
     rung.add(call.id)
     if (rung.size > RUNG_KEPT) rung.delete(rung.values().next().value as string)
-    if (opts.isFocused() || !opts.isSupported() || !opts.budget.take()) return
+    if (opts.isFocused() || !opts.isSupported() || opts.allowed?.() === false || !opts.budget.take()) return
     const options: NotificationOptionsLike = {
       title: plain(names.name(call.peerId), opts.platform),
       body: call.video ? 'Incoming video call' : 'Incoming audio call',
@@ -77,7 +83,7 @@ export function startCallNotifications (opts: CallNotificationOptions): () => vo
     const forget = (): void => { if (live.get(call.id) === n) live.delete(call.id) }
     n.on('click', () => {
       forget()
-      if (!stopped) opts.showWindow()
+      if (!stopped) openOrShow(opts, view(call))
     })
     n.on('action', (details, index) => {
       const actionIndex = details?.actionIndex ?? index

@@ -2,18 +2,19 @@
  * Electron main: hosts the node, binds its API to IPC, shows the renderer.
  * Thin on purpose: the node lives in ./node and knows nothing of Electron.
  */
-import { join } from 'node:path'
-import { app, dialog, ipcMain, Notification, protocol, session, shell, type NotificationConstructorOptions } from 'electron'
+import { homedir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { app, dialog, ipcMain, Menu, nativeImage, Notification, protocol, session, shell, Tray, type BrowserWindow, type NotificationConstructorOptions } from 'electron'
 import { createNode } from './node/index.js'
 import type { WgtNode } from './node/node.js'
 import { APP_SCHEME, appPaths, rendererOrigin } from './app-paths.js'
 import { bindApiToIpc } from './ipc.js'
 import { shutdownOnce } from './lifecycle.js'
 import { CallGrants } from './call-grants.js'
-import { startCallNotifications } from './call-notifications.js'
+import { DesktopShell } from './desktop-shell.js'
 import { MediaGrants } from './media-grants.js'
-import { NotificationBudget, startChatNotifications } from './notifications.js'
 import { serveRenderer } from './protocol.js'
+import { TRAY_STATES, trayIconFile, type TrayState } from './tray.js'
 import { createMainWindow, focusWindow, hardenSession, hardenWebContents, ourWindows } from './window.js'
 
 // Both must happen before 'ready'.
@@ -38,34 +39,61 @@ function main (): void {
   let callGrants: CallGrants | undefined
   let starting: Promise<WgtNode> | undefined
   let unbind: (() => void) | undefined
-  let stopNotifications: (() => void) | undefined
-  let stopCallNotifications: (() => void) | undefined
   let stopping = false
   let startFailed = false
+
+  // created before 'ready': wgt:// links can arrive that early (macOS's open-url)
+  const devAppPath = process.defaultApp && process.argv[1] != null ? resolve(process.argv[1]) : undefined
+  const desktop = new DesktopShell<BrowserWindow>({
+    app,
+    platform: process.platform,
+    argv: process.argv,
+    execPath: process.execPath,
+    env: process.env,
+    homeDir: homedir(),
+    devAppPath,
+    isTrustedUrl: origin.isTrusted,
+    windows: {
+      first: () => ourWindows.values().next().value,
+      all: () => ourWindows,
+      create: () => createMainWindow(paths, origin),
+      focus: focusWindow
+    },
+    tray: {
+      createTray: image => new Tray(image as Electron.NativeImage),
+      buildMenu: template => Menu.buildFromTemplate(template),
+      icon: trayIcon(dirname(paths.icon)),
+      chooseFile: async () => {
+        const chosen = await dialog.showOpenDialog({ title: 'Share a file', buttonLabel: 'Share', properties: ['openFile'] })
+        return chosen.canceled ? null : chosen.filePaths[0] ?? null
+      },
+      quit: () => { app.quit() }
+    },
+    notifications: {
+      isSupported: () => Notification.isSupported(),
+      create: (options: NotificationConstructorOptions) => new Notification(options),
+      // badges exist on macOS's Dock and Linux launchers only (Electron: @platform linux,darwin)
+      setBadgeCount: process.platform === 'darwin' || process.platform === 'linux' ? count => app.setBadgeCount(count) : undefined
+    },
+    showError: (title, message) => { dialog.showErrorBox(title, message) }
+  })
 
   const shutdown = shutdownOnce(async () => {
     stopping = true
     // a node that failed to start has nothing to stop; one still starting is awaited, then stopped
     const node = await starting?.catch(() => undefined)
-    stopNotifications?.()
-    stopCallNotifications?.()
+    desktop.stop()
     callGrants?.stop()
     unbind?.()
     await node?.stop()
   }, (code) => { app.exit(startFailed ? 1 : code) })
 
-  const openWindow = (): void => {
-    if (stopping || unbind == null) return
-    const existing = ourWindows.values().next().value
-    if (existing != null) focusWindow(existing)
-    else createMainWindow(paths, origin)
-  }
-
-  app.on('second-instance', openWindow)
-  app.on('activate', openWindow)
+  app.on('activate', () => { desktop.openWindow() })
   app.on('web-contents-created', (_event, contents) => { hardenWebContents(contents, origin) })
   // app.exit() (called once the node has stopped) does not emit before-quit again
   app.on('before-quit', (event) => {
+    // from here a window's close button closes it, even with close to tray
+    desktop.quitting()
     event.preventDefault()
     void shutdown()
   })
@@ -83,23 +111,7 @@ function main (): void {
     if (stopping) return
     callGrants = new CallGrants(node.api.on, mediaGrants)
     unbind = bindApiToIpc({ ipcMain, api: node.api, windows: () => [...ourWindows], isTrustedUrl: origin.isTrusted, shell })
-    const notifying = {
-      api: node.api,
-      isSupported: () => Notification.isSupported(),
-      create: (options: NotificationConstructorOptions) => new Notification(options),
-      isFocused: () => [...ourWindows].some(w => !w.isDestroyed() && w.isFocused()),
-      showWindow: openWindow,
-      platform: process.platform,
-      // one per-minute limit for messages and rings together
-      budget: new NotificationBudget()
-    }
-    stopNotifications = startChatNotifications({
-      ...notifying,
-      // badges exist on macOS's Dock and Linux launchers only (Electron: @platform linux,darwin)
-      setBadgeCount: process.platform === 'darwin' || process.platform === 'linux' ? count => app.setBadgeCount(count) : undefined
-    })
-    stopCallNotifications = startCallNotifications(notifying)
-    openWindow()
+    await desktop.start(node.api)
   }).catch((err: unknown) => {
     startFailed = true
     const message = err instanceof Error ? err.message : String(err)
@@ -107,6 +119,28 @@ function main (): void {
     dialog.showErrorBox('WGT could not start', message)
     void shutdown()
   })
+}
+
+/**
+ * The tray's icons, from resources/ (template images on macOS). All are read
+ * at the first call, which is the tray's creation: a missing file fails it
+ * loudly there rather than leaving an empty icon or failing on a later change.
+ */
+function trayIcon (resourcesDir: string): (state: TrayState) => Electron.NativeImage {
+  let icons: Map<TrayState, Electron.NativeImage> | undefined
+  const load = (state: TrayState): Electron.NativeImage => {
+    const file = join(resourcesDir, trayIconFile(state, process.platform))
+    const image = nativeImage.createFromPath(file)
+    if (image.isEmpty()) throw new Error(`the tray icon ${file} is missing or unreadable`)
+    if (process.platform === 'darwin') image.setTemplateImage(true)
+    return image
+  }
+  return state => {
+    icons ??= new Map(TRAY_STATES.map(s => [s, load(s)]))
+    const image = icons.get(state)
+    if (image == null) throw new Error(`no tray icon for ${state}`)
+    return image
+  }
 }
 
 main()

@@ -12,6 +12,8 @@ export const CALL_CHANNEL = 'wgt:call'
 export const EVENT_CHANNEL = 'wgt:event'
 /** open a fetched file, or show it in its folder: by file id, never by a path the page names */
 export const SHELL_CHANNEL = 'wgt:shell'
+/** main → renderer: what the desktop shell asks the page to do (a ShellCommand, src/shared/shell.ts) */
+export const SHELL_COMMAND_CHANNEL = 'wgt:shell-command'
 
 /** What we use of Electron's shell. */
 export interface ShellLike {

@@ -4,7 +4,9 @@
  * the number of unread messages. Electron objects are passed in
  * (structurally typed) so this is tested without an Electron binary.
  */
-import type { ChatNotice, Contact, Conversation, NodeApi } from '../shared/api/index.js'
+import type { ChatNotice, Contact, NodeApi } from '../shared/api/index.js'
+import type { ShellCommand } from '../shared/shell.js'
+import { trackUnread } from './unread.js'
 
 /** Longest notification body, in characters: a preview, not the message. */
 export const MAX_BODY_CHARS = 120
@@ -89,44 +91,36 @@ export interface ChatNotificationOptions {
   platform: string
   /** the per-minute limit, shared with call notifications; a budget of its own when absent */
   budget?: NotificationBudget
+  /** whether this kind may show now (the desktop settings: its switch, do-not-disturb); always when absent */
+  allowed?: () => boolean
+  /** bring the window forward at a view; a click only calls showWindow when absent */
+  open?: (cmd: ShellCommand) => void
+}
+
+/** A click's destination: the view through `open` when there is one, else just the window. */
+export function openOrShow (opts: { open?: (cmd: ShellCommand) => void, showWindow: () => void }, cmd: ShellCommand): void {
+  if (opts.open != null) opts.open(cmd)
+  else opts.showWindow()
 }
 
 /** Start; returns the function that stops (idempotent). */
 export function startChatNotifications (opts: ChatNotificationOptions): () => void {
   const names = trackNicknames(opts.api)
   const budget = opts.budget ?? new NotificationBudget()
-  const unread = new Map<string, number>()
   // Electron drops a notification's handlers once the object is garbage collected: keep each until it is done,
   // one per peer (in the order shown), so a flood replaces rather than piles up
   const live = new Map<string, NotificationLike>()
   let stopped = false
-  let badge = -1
 
-  const updateBadge = (): void => {
-    if (opts.setBadgeCount == null) return
-    const total = [...unread.values()].reduce((a, b) => a + b, 0)
-    if (total === badge) return
-    badge = total
-    opts.setBadgeCount(total)
-  }
-  const track = (c: Conversation): void => { unread.set(c.peerId, c.unread); updateBadge() }
-
-  // what the node says from now on is newer than the list read below: that fills only the gaps
-  const removed = new Set<string>()
+  const setBadgeCount = opts.setBadgeCount
   const offs = [
     names.stop,
-    opts.api.on('chat:conversation', c => { removed.delete(c.peerId); track(c) }),
-    opts.api.on('chat:conversation-removed', ({ peerId }) => { removed.add(peerId); unread.delete(peerId); updateBadge() }),
+    ...(setBadgeCount == null ? [] : [trackUnread(opts.api, total => { setBadgeCount(total) })]),
     opts.api.on('chat:notice', notice => { notify(notice) })
   ]
-  opts.api.listConversations().then(list => {
-    if (stopped) return
-    for (const c of list) if (!unread.has(c.peerId) && !removed.has(c.peerId)) unread.set(c.peerId, c.unread)
-    updateBadge()
-  }).catch((err: unknown) => { console.error('wgt: could not read conversations for the unread badge', err) })
 
   function notify (notice: ChatNotice): void {
-    if (stopped || opts.isFocused() || !opts.isSupported()) return
+    if (stopped || opts.isFocused() || !opts.isSupported() || opts.allowed?.() === false) return
     const title = plain(names.name(notice.peerId), opts.platform)
     const body = notice.kind === 'request' ? 'wants to chat with you' : plain(truncate(notice.preview), opts.platform)
     if (!budget.take()) return
@@ -134,7 +128,7 @@ export function startChatNotifications (opts: ChatNotificationOptions): () => vo
     const forget = (): void => { if (live.get(notice.peerId) === n) live.delete(notice.peerId) }
     n.on('click', () => {
       forget()
-      if (!stopped) opts.showWindow()
+      if (!stopped) openOrShow(opts, { kind: 'open-view', view: 'chat', peerId: notice.peerId })
     })
     n.on('close', forget)
     const previous = live.get(notice.peerId)
@@ -162,7 +156,8 @@ export function shortPeerId (peerId: string): string {
   return peerId.length <= 20 ? peerId : `${peerId.slice(0, 8)}…${peerId.slice(-7)}`
 }
 
-function truncate (text: string): string {
+/** One line, at most MAX_BODY_CHARS characters. */
+export function truncate (text: string): string {
   const chars = [...text.replace(/\s+/g, ' ').trim()]
   return chars.length > MAX_BODY_CHARS ? `${chars.slice(0, MAX_BODY_CHARS - 1).join('')}…` : chars.join('')
 }

@@ -5,3 +5,4 @@
 export const CALL_CHANNEL = 'wgt:call'
 export const EVENT_CHANNEL = 'wgt:event'
 export const SHELL_CHANNEL = 'wgt:shell'
+export const SHELL_COMMAND_CHANNEL = 'wgt:shell-command'

@@ -5,6 +5,7 @@
  */
 import type { WgtApi, WgtEventMap, WgtEventName, WgtMethodName } from '../shared/api/index.js'
 import type { RpcResult } from '../shared/rpc.js'
+import type { ShellCommand } from '../shared/shell.js'
 
 declare global {
   interface Window {
@@ -20,6 +21,14 @@ declare global {
       getPathForFile: (file: File) => string
       open: (fileId: string) => Promise<void>
       reveal: (fileId: string) => Promise<void>
+    }
+    /**
+     * what the desktop shell (tray, notifications, wgt:// links) asks the page to do; commands are
+     * checked with parseShellCommand before they reach the listener, and those that came before the
+     * first listener are handed to it. Returns the function that stops listening.
+     */
+    wgtShell?: {
+      onCommand: (listener: (cmd: ShellCommand) => void) => () => void
     }
   }
 }

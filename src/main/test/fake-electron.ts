@@ -12,6 +12,26 @@
  * - a BrowserWindow that is closed is destroyed, emits 'closed' once, and
  *   throws when used after; executeJavaScript answers what the page's script
  *   resolves with, which here the test (the user) decides.
+ * - a window's close button emits 'close', which the app may preventDefault
+ *   (then the window stays); otherwise it closes and is destroyed. A new
+ *   page begins with 'did-start-navigation' (details: isMainFrame true,
+ *   isSameDocument false) and ends with the main frame's 'did-finish-load';
+ *   a hash change is a same-document navigation, which neither unloads the
+ *   page nor emits did-finish-load again; a message sent while a page
+ *   loads reaches its preload but not page scripts that have yet to run,
+ *   which is why the app waits for the load;
+ * - a Tray shows the image, tooltip and menu last set; a menu item's click
+ *   runs only if the item is enabled and not a separator (disabled items
+ *   cannot be picked); a destroyed tray throws when used;
+ * - Menu.buildFromTemplate copies the template: later changes to the
+ *   template objects do not reach a built menu (hence the app sets a new one);
+ * - app 'open-url' passes an event whose preventDefault the handler is to
+ *   call, and may fire before 'ready'; 'second-instance' carries the second
+ *   launch's argv; setAsDefaultProtocolClient answers whether it worked;
+ * - login items: args are kept on Windows only (macOS ignores them, per
+ *   Electron's docs), and on Windows getLoginItemSettings reports
+ *   openAtLogin only when asked with the same args it was set with;
+ *   wasOpenedAtLogin exists on macOS only.
  */
 import type { FrameLike, IpcMainLike, InvokeEventLike, WindowLike } from '../ipc.js'
 import type { NotificationLike, NotificationOptionsLike } from '../notifications.js'
@@ -332,5 +352,209 @@ export class FakePickerWindow implements PickerWindowLike {
 
   private alive (): void {
     if (this.destroyed) throw new Error('Object has been destroyed')
+  }
+}
+
+/** A BrowserWindow as the shell sees it (close to tray, shell commands): the test is the user and the page. */
+export class FakeShellWindow {
+  destroyed = false
+  visible = true
+  focused = false
+  minimized = false
+  private readonly listeners = new Map<string, Array<(...args: any[]) => void>>()
+  private readonly contentListeners = new Map<string, Array<(details?: unknown) => void>>()
+  /** what the page's preload received, in order */
+  readonly received: Array<{ channel: string, args: unknown[] }> = []
+
+  readonly webContents = {
+    isDestroyed: () => this.destroyed,
+    mainFrame: { url: 'app://wgt/index.html' },
+    send: (channel: string, ...args: unknown[]) => {
+      if (this.destroyed) throw new Error('Object has been destroyed')
+      this.received.push({ channel, args: structuredClone(args) })
+    },
+    on: (event: string, listener: (details?: any) => void) => {
+      this.contentListeners.set(event, [...(this.contentListeners.get(event) ?? []), listener])
+      return this.webContents
+    }
+  }
+
+  on (event: string, listener: (...args: any[]) => void): this {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener])
+    return this
+  }
+
+  isDestroyed (): boolean { return this.destroyed }
+  isFocused (): boolean { return this.focused }
+  isMinimized (): boolean { return this.minimized }
+  isVisible (): boolean { return this.visible }
+  hide (): void { this.alive(); this.visible = false; this.focused = false }
+  show (): void { this.alive(); this.visible = true }
+  restore (): void { this.alive(); this.minimized = false; this.visible = true }
+  focus (): void { this.alive(); if (this.visible && !this.minimized) this.focused = true }
+
+  /** the page has loaded (its scripts ran) */
+  finishLoad (): void {
+    this.emitContents('did-finish-load')
+  }
+
+  /** a new page starts loading in the window (a reload) */
+  startLoad (): void {
+    this.emitContents('did-start-navigation', { url: this.webContents.mainFrame.url, isMainFrame: true, isSameDocument: false })
+  }
+
+  /** the page changes its hash route, or a subframe navigates: the page stays */
+  navigateWithin (mainFrame = true): void {
+    this.emitContents('did-start-navigation', { url: `${this.webContents.mainFrame.url}#/x`, isMainFrame: mainFrame, isSameDocument: mainFrame })
+  }
+
+  /** the user presses the close button: 'close' first, which may be prevented; otherwise the window is gone */
+  closeByUser (): void {
+    this.alive()
+    let prevented = false
+    for (const l of this.listeners.get('close') ?? []) l({ preventDefault: () => { prevented = true } })
+    if (prevented) return
+    this.destroyed = true
+    this.visible = false
+    for (const l of this.listeners.get('closed') ?? []) l()
+  }
+
+  /** Windows ends the session (log off, shut down) */
+  endSession (): void {
+    for (const l of this.listeners.get('session-end') ?? []) l({ reasons: ['logoff'] })
+  }
+
+  commands (channel: string): unknown[] {
+    return this.received.filter(r => r.channel === channel).map(r => r.args[0])
+  }
+
+  private emitContents (event: string, details?: unknown): void {
+    for (const l of this.contentListeners.get(event) ?? []) l(details)
+  }
+
+  private alive (): void {
+    if (this.destroyed) throw new Error('Object has been destroyed')
+  }
+}
+
+/** A menu item as Menu.buildFromTemplate keeps it. */
+export interface FakeMenuItem {
+  label: string
+  type: 'normal' | 'separator'
+  enabled: boolean
+  click?: () => void
+}
+
+export class FakeMenu {
+  constructor (readonly items: readonly FakeMenuItem[]) {}
+}
+
+/** Menu.buildFromTemplate: a copy of the template (defaults as Electron's: type normal, enabled true). */
+export function fakeBuildMenu (template: Array<{ label?: string, type?: 'normal' | 'separator', enabled?: boolean, click?: () => void }>): FakeMenu {
+  return new FakeMenu(template.map(t => Object.freeze({ label: t.label ?? '', type: t.type ?? 'normal', enabled: t.enabled ?? true, click: t.click })))
+}
+
+/** A Tray: what the user sees (image, tooltip, menu) and does (click the icon, pick an item). */
+export class FakeTray {
+  tooltip = ''
+  menu: FakeMenu | null = null
+  destroyed = false
+  readonly images: unknown[] = []
+  private readonly clickListeners: Array<() => void> = []
+
+  constructor (image: unknown) { this.images.push(image) }
+
+  get image (): unknown { return this.images[this.images.length - 1] }
+
+  setImage (image: unknown): void { this.alive(); this.images.push(image) }
+  setToolTip (text: string): void { this.alive(); this.tooltip = text }
+  setContextMenu (menu: unknown): void {
+    this.alive()
+    if (!(menu instanceof FakeMenu) && menu !== null) throw new TypeError('setContextMenu takes a Menu')
+    this.menu = menu
+  }
+
+  on (event: 'click', listener: () => void): this {
+    if (event === 'click') this.clickListeners.push(listener)
+    return this
+  }
+
+  destroy (): void { this.destroyed = true }
+
+  /** the user clicks the icon */
+  click (): void { this.alive(); for (const l of this.clickListeners) l() }
+
+  /** the labels of the menu as shown (separators as '---'), disabled ones in parentheses */
+  labels (): string[] {
+    return (this.menu?.items ?? []).map(i => i.type === 'separator' ? '---' : i.enabled ? i.label : `(${i.label})`)
+  }
+
+  /** the user picks the item with this label; a disabled item cannot be picked */
+  pick (label: string): void {
+    this.alive()
+    const item = this.menu?.items.find(i => i.type !== 'separator' && i.label === label)
+    if (item == null) throw new Error(`the tray menu has no item "${label}": ${this.labels().join(', ')}`)
+    if (!item.enabled) throw new Error(`"${label}" is disabled`)
+    item.click?.()
+  }
+
+  private alive (): void {
+    if (this.destroyed) throw new Error('Object has been destroyed')
+  }
+}
+
+/** The parts of app that links and login items use, for one platform. */
+export class FakeShellApp {
+  readonly protocolClients: Array<{ protocol: string, path?: string, args?: string[] }> = []
+  /** the login item as the system keeps it */
+  loginItem: { openAtLogin: boolean, args: string[] } = { openAtLogin: false, args: [] }
+  /** macOS: whether this launch was the system starting us at login */
+  openedAtLogin = false
+  private readonly listeners = new Map<string, Set<(...args: any[]) => void>>()
+
+  constructor (readonly platform: string) {}
+
+  setAsDefaultProtocolClient (protocol: string, path?: string, args?: string[]): boolean {
+    this.protocolClients.push({ protocol, ...(path == null ? {} : { path }), ...(args == null ? {} : { args }) })
+    return true
+  }
+
+  setLoginItemSettings (settings: { openAtLogin?: boolean, args?: string[] }): void {
+    if (this.platform !== 'darwin' && this.platform !== 'win32') throw new Error('setLoginItemSettings is macOS and Windows only')
+    this.loginItem = { openAtLogin: settings.openAtLogin ?? false, args: this.platform === 'win32' ? [...(settings.args ?? [])] : [] }
+  }
+
+  getLoginItemSettings (options: { args?: string[] } = {}): { openAtLogin: boolean, wasOpenedAtLogin?: boolean } {
+    if (this.platform === 'win32') {
+      const same = JSON.stringify(options.args ?? []) === JSON.stringify(this.loginItem.args)
+      return { openAtLogin: this.loginItem.openAtLogin && same }
+    }
+    return { openAtLogin: this.loginItem.openAtLogin, wasOpenedAtLogin: this.openedAtLogin }
+  }
+
+  on (event: string, listener: (...args: any[]) => void): this {
+    let set = this.listeners.get(event)
+    if (set == null) { set = new Set(); this.listeners.set(event, set) }
+    set.add(listener)
+    return this
+  }
+
+  removeListener (event: string, listener: (...args: any[]) => void): this {
+    this.listeners.get(event)?.delete(listener)
+    return this
+  }
+
+  listenerCount (event: string): number { return this.listeners.get(event)?.size ?? 0 }
+
+  /** macOS hands a URL to the app; answers whether a handler called preventDefault */
+  openUrl (url: string): boolean {
+    let handled = false
+    for (const l of this.listeners.get('open-url') ?? []) l({ preventDefault: () => { handled = true } }, url)
+    return handled
+  }
+
+  /** a second launch, with its command line */
+  secondInstance (argv: string[]): void {
+    for (const l of this.listeners.get('second-instance') ?? []) l({}, argv, '/home/user', {})
   }
 }

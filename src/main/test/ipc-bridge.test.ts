@@ -10,7 +10,7 @@ import type { FileEntry, MetricsSample, NodeIdentity, WgtApi } from '../../share
 import { WgtError } from '../../shared/errors.js'
 import { createNode, type WgtNode } from '../node/index.js'
 import { rendererOrigin } from '../app-paths.js'
-import { bindApiToIpc, CALL_CHANNEL, EVENT_CHANNEL, runsWhenOpened, SHELL_CHANNEL } from '../ipc.js'
+import { bindApiToIpc, CALL_CHANNEL, EVENT_CHANNEL, runsWhenOpened, SHELL_CHANNEL, SHELL_COMMAND_CHANNEL } from '../ipc.js'
 import { followOperation } from '../../shared/follow.js'
 import * as preloadChannels from '../../preload/channels.js'
 import { clientFromIpcBridge, createIpcBridge, type WgtIpcBridge } from '../../preload/bridge.js'
@@ -84,6 +84,7 @@ describe('IPC binding: preload -> ipc -> node', () => {
     expect(preloadChannels.CALL_CHANNEL).toBe(CALL_CHANNEL)
     expect(preloadChannels.EVENT_CHANNEL).toBe(EVENT_CHANNEL)
     expect(preloadChannels.SHELL_CHANNEL).toBe(SHELL_CHANNEL)
+    expect(preloadChannels.SHELL_COMMAND_CHANNEL).toBe(SHELL_COMMAND_CHANNEL)
   })
 
   it('opens or reveals a file the node knows, by its id only; rotating a token is not a thing here', async () => {
