@@ -23,6 +23,9 @@ protocol.registerSchemesAsPrivileged([{
   privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true }
 }])
 app.enableSandbox()
+// Windows shows an installed app's notifications only under its AppUserModelID, which the
+// NSIS installer's shortcut carries: electron-builder.json's appId
+if (process.platform === 'win32') app.setAppUserModelId('org.wgt.desktop')
 
 function main (): void {
   // One node per data directory: a second launch only brings the first window forward.

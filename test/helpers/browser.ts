@@ -43,7 +43,7 @@ export async function dataTransferWith (page: Page, name: string, bytes: Buffer)
   }, { name, b64: bytes.toString('base64') })
 }
 
-export async function showView (page: Page, view: 'network' | 'files' | 'chat' | 'compute' | 'contacts' | 'settings'): Promise<void> {
+export async function showView (page: Page, view: 'map' | 'network' | 'files' | 'chat' | 'compute' | 'contacts' | 'settings'): Promise<void> {
   await page.locator(`[data-view=${view}]`).click()
   await page.locator(`[data-view=${view}][aria-current=page]`).waitFor()
 }
