@@ -26,8 +26,10 @@ afterEach(async () => {
 describe('TaskRunner (worker threads)', () => {
   it('runs a matmul in a thread: the product, its canonical hash, the thread CPU time', async () => {
     const pool = runner()
-    const a = randomMatrix(60, 70, 1)
-    const b = randomMatrix(70, 50, 2)
+    // large enough to take several scheduler ticks: the thread CPU clock may advance a tick (4 ms) at a time,
+    // and a 60×70·70×50 product (0.4 MFLOP, ~0.1 ms in the WASM kernel) measured 0 on a loaded machine
+    const a = randomMatrix(384, 512, 1)
+    const b = randomMatrix(512, 384, 2)
     const outcome = await pool.run({ kernel: 'matmul', input: concat(encodeMatrix(a), encodeMatrix(b)) }, LIMITS)
     expect(outcome.result.ok).toBe(true)
     if (!outcome.result.ok) return
