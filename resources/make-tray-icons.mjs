@@ -9,7 +9,7 @@
 //   paused   joined peers with a pause badge
 // Plain Node, no dependencies: run `node resources/make-tray-icons.mjs`.
 import { writeFileSync } from 'node:fs'
-import { deflateSync } from 'node:zlib'
+import { png } from './png.mjs'
 
 const clamp = (v) => Math.max(0, Math.min(1, v))
 const segDist = (x, y, ax, ay, bx, by) => {
@@ -88,38 +88,6 @@ function draw (size, state, template) {
   return png(size, px)
 }
 
-const crcTable = Array.from({ length: 256 }, (_, n) => {
-  let c = n
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
-  return c >>> 0
-})
-const crc32 = (buf) => {
-  let c = 0xffffffff
-  for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8)
-  return (c ^ 0xffffffff) >>> 0
-}
-const chunk = (type, data) => {
-  const out = Buffer.alloc(12 + data.length)
-  out.writeUInt32BE(data.length, 0)
-  out.write(type, 4, 'ascii')
-  Buffer.from(data).copy(out, 8)
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length)
-  return out
-}
-function png (size, px) {
-  const ihdr = Buffer.alloc(13)
-  ihdr.writeUInt32BE(size, 0)
-  ihdr.writeUInt32BE(size, 4)
-  ihdr.set([8, 6, 0, 0, 0], 8) // 8-bit RGBA, no interlace
-  const raw = Buffer.alloc(size * (size * 4 + 1))
-  for (let y = 0; y < size; y++) Buffer.from(px.buffer, y * size * 4, size * 4).copy(raw, y * (size * 4 + 1) + 1)
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw, { level: 9 })),
-    chunk('IEND', Buffer.alloc(0))
-  ])
-}
 
 for (const state of ['online', 'offline', 'paused']) {
   const files = {
