@@ -133,7 +133,7 @@ describe('peer map scene', () => {
     scene.setPeers(peers.map((p, i) => i === 7 ? { ...p, rttMs: 80 } : p))
     expect(scene.needsFrame(0)).toBe(true)
     expect(scene.warm).toBe(true)
-    expect(settle(scene)).toBeLessThan(250)
+    expect(settle(scene)).toBeLessThanOrEqual(25)
     expect(Math.abs((scene.radiusOf('p7') ?? NaN) - ringForRtt(80))).toBeLessThanOrEqual(ringForRtt(80) * 0.08)
   })
 

@@ -77,11 +77,18 @@ const PULSE_MS = 1400
 /** how far a peer may sit from its RTT ring: this share of the ring's radius, at least RING_BAND_MIN world units */
 const RING_BAND = 0.08
 const RING_BAND_MIN = 4
-/** a ring moved less than this (world units; ~25% of RTT) is not worth moving a peer for */
-const RING_STEP = 6
-/** alpha for a fresh layout, and for a few peers added, removed or moved: a gentle nudge, not a reshuffle */
+/**
+ * A fresh layout starts at ALPHA_FRESH and cools over about FRESH_TICKS
+ * frames; a few peers added, removed or moved get a nudge instead: ALPHA_NUDGE,
+ * cooled over NUDGE_TICKS (collide, which does not scale with alpha, needs
+ * only a few ticks to make room), not a reshuffle of the whole map.
+ */
 const ALPHA_FRESH = 0.5
 const ALPHA_NUDGE = 0.1
+const ALPHA_MIN = 0.001
+const FRESH_TICKS = 300
+const NUDGE_TICKS = 20
+const decayOver = (from: number, ticks: number): number => 1 - (ALPHA_MIN / from) ** (1 / ticks)
 /** more changed peers than this share of the map re-lays it out afresh */
 const FRESH_SHARE = 0.25
 
@@ -107,6 +114,10 @@ function lookOf (p: MapPeer, thin: number): string {
 }
 
 /** Node radius in world units: smaller as the map fills, so 500 peers still fit the rings. */
+function bandOf (ring: number): number {
+  return Math.max(RING_BAND_MIN, ring * RING_BAND)
+}
+
 function nodeRadius (count: number): number {
   return count <= 40 ? 13 : count <= 150 ? 8 : 5
 }
@@ -141,13 +152,14 @@ export class MapScene {
       .force('radial', forceRadial<Node>(n => n.ring, 0, 0).strength(0.6))
       .force('collide', this.collide.strength(0.8).iterations(1))
       .velocityDecay(0.35)
+      .alphaMin(ALPHA_MIN)
       .stop()
   }
 
   /**
    * Replace the peers. Positions of peers already drawn are kept. A redraw is
    * asked for only if something drawn changed; the layout warms only for new
-   * or gone peers or a ring that moved by more than RING_STEP, gently
+   * or gone peers or a peer whose place no longer says its RTT (outside its ring's band), gently
    * (ALPHA_NUDGE) unless a large share of the map changed.
    */
   setPeers (peers: readonly MapPeer[]): void {
@@ -165,12 +177,13 @@ export class MapScene {
         node = { peer, ring, look, x: Math.cos(a) * ring, y: Math.sin(a) * ring }
         changed++
       } else {
-        if (Math.abs(node.ring - ring) > RING_STEP) {
-          // straight to the new ring along its ray; collide then spreads it from its neighbours
-          const r = Math.hypot(node.x ?? 0, node.y ?? 0) || 1
+        node.ring = ring
+        const r = Math.hypot(node.x ?? 0, node.y ?? 0) || 1
+        if (Math.abs(r - ring) > bandOf(ring)) {
+          // its place no longer says its RTT: straight to the new ring along its ray; collide then makes room.
+          // Within the band it stays put: RTT jitter does not shake the map.
           node.x = (node.x ?? 0) * ring / r
           node.y = (node.y ?? 0) * ring / r
-          node.ring = ring
           changed++
         }
         if (node.look !== look) { node.look = look; looks = true }
@@ -185,8 +198,12 @@ export class MapScene {
     if (changed > 0 || resized) {
       this.collide.radius(nodeRadius(this.nodes.length) + 2)
       this.sim.nodes(this.nodes)
-      const alpha = fresh || resized || changed > this.nodes.length * FRESH_SHARE ? ALPHA_FRESH : ALPHA_NUDGE
-      this.sim.alpha(Math.max(this.sim.alpha(), alpha))
+      if (fresh || resized || changed > this.nodes.length * FRESH_SHARE) {
+        this.sim.alphaDecay(decayOver(ALPHA_FRESH, FRESH_TICKS)).alpha(Math.max(this.sim.alpha(), ALPHA_FRESH))
+      } else if (this.sim.alpha() < ALPHA_NUDGE) {
+        // (a fresh layout still cooling keeps its pace)
+        this.sim.alphaDecay(decayOver(ALPHA_NUDGE, NUDGE_TICKS)).alpha(ALPHA_NUDGE)
+      }
     }
     if (changed > 0 || resized || looks) this.dirty = true
   }
@@ -229,7 +246,7 @@ export class MapScene {
       const x = n.x ?? 0
       const y = n.y ?? 0
       const r = Math.hypot(x, y)
-      const band = Math.max(RING_BAND_MIN, n.ring * RING_BAND)
+      const band = bandOf(n.ring)
       const held = Math.min(n.ring + band, Math.max(n.ring - band, r))
       if (held === r) continue
       if (r === 0) { const a = angleOf(n.peer.id); n.x = Math.cos(a) * held; n.y = Math.sin(a) * held; continue }
