@@ -10,6 +10,11 @@
  *    100 ms (a repair in progress), for ANIMATE_MS;
  *  - idle: the settled map with nothing running: how many frames it asks for
  *    (the view schedules none);
+ *  - live: the settled map fed new figures once a second as a live network
+ *    does (setPeers with every connected peer's RTT jittered by a log-normal
+ *    factor, sigma 0.15, and its traffic by ±50%), for LIVE_MS, the loop
+ *    stepping and drawing only when the scene asks (needsFrame), as the view
+ *    does: frames/s of the page, and the share of frames the scene drew;
  * beside an empty requestAnimationFrame loop in the same page (baseline fps),
  * rounds interleaved. Per frame: the scene's step + draw, ms (CPU time on the
  * main thread; rasterisation happens after, and shows in the fps).
@@ -31,6 +36,8 @@ const PEERS = 500
 const BASELINE_MS = 2000
 const ANIMATE_MS = 3000
 const IDLE_MS = 1000
+const LIVE_MS = 6000
+const LIVE_EVERY_MS = 1000
 
 async function bundleScene () {
   const bundle = await rolldown({ input: join(ROOT, 'src/renderer/src/map/scene.ts'), logLevel: 'silent' })
@@ -43,7 +50,7 @@ async function bundleScene () {
 }
 
 /** Runs in the page: one round of every phase. */
-async function round1 ({ peers, baselineMs, animateMs, idleMs }) {
+async function round1 ({ peers, baselineMs, animateMs, idleMs, liveMs, liveEveryMs }) {
   const { MapScene } = window.PeerMap
   const canvas = document.querySelector('canvas')
   const dpr = window.devicePixelRatio
@@ -128,7 +135,23 @@ async function round1 ({ peers, baselineMs, animateMs, idleMs }) {
     // let the last pulse finish first
     setTimeout(() => requestAnimationFrame(check), 1500)
   })
-  return { baseline, settle, settledAfter, animate, idle }
+
+  // live: new figures every second; the loop draws only what the scene asks for
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand())
+  let current = list
+  let lastUpdate = -Infinity
+  let drawn = 0
+  const live = await frames(liveMs, {
+    run: now => {
+      if (now - lastUpdate >= liveEveryMs) {
+        current = list.map(p => p.connected ? { ...p, rttMs: p.rttMs * Math.exp(0.15 * gauss()), bps: p.bps * (0.5 + rand()) } : p)
+        scene.setPeers(current)
+        lastUpdate = now
+      }
+      if (scene.needsFrame(now)) { drawn++; scene.step(now); scene.draw(ctx, view, palette, now) }
+    }
+  })
+  return { baseline, settle, settledAfter, animate, idle, live, liveDrawn: drawn }
 }
 
 /** One page at `dpr`: `rounds` rounds, medians. */
@@ -141,7 +164,7 @@ async function measureAt (browser, code, dpr, rounds, log) {
     await page.addScriptTag({ content: code })
     const results = []
     for (let r = 0; r < rounds; r++) {
-      const res = await page.evaluate(round1, { peers: PEERS, baselineMs: BASELINE_MS, animateMs: ANIMATE_MS, idleMs: IDLE_MS })
+      const res = await page.evaluate(round1, { peers: PEERS, baselineMs: BASELINE_MS, animateMs: ANIMATE_MS, idleMs: IDLE_MS, liveMs: LIVE_MS, liveEveryMs: LIVE_EVERY_MS })
       if (errors.length > 0) throw new Error(`peer-map page: ${errors.join('; ')}`)
       const fps = p => p.frames / p.seconds
       const x = {
@@ -153,11 +176,17 @@ async function measureAt (browser, code, dpr, rounds, log) {
         animateFps: fps(res.animate),
         animateWorkP50: median(res.animate.work),
         animateWorkP95: percentile(res.animate.work, 95),
-        idleFrames: res.idle
+        idleFrames: res.idle,
+        liveFps: fps(res.live),
+        liveDrawnShare: res.liveDrawn / Math.max(1, res.live.frames),
+        liveDrawnPerSecond: res.liveDrawn / res.live.seconds,
+        liveWorkP50: median(res.live.work),
+        liveWorkP95: percentile(res.live.work, 95)
       }
       results.push(x)
       log(`peer-map @${dpr}x round ${r + 1}/${rounds}: baseline ${round(x.baselineFps, 1)} fps; settle ${round(x.settleFps, 1)} fps over ${x.settleFrames} frames, ` +
-        `step+draw p50 ${round(x.settleWorkP50, 2)} ms; animate ${round(x.animateFps, 1)} fps, p50 ${round(x.animateWorkP50, 2)} ms; idle frames ${x.idleFrames}`)
+        `step+draw p50 ${round(x.settleWorkP50, 2)} ms; animate ${round(x.animateFps, 1)} fps, p50 ${round(x.animateWorkP50, 2)} ms; idle frames ${x.idleFrames}; ` +
+        `live ${round(x.liveFps, 1)} fps, ${round(x.liveDrawnShare * 100, 1)}% of frames drawn (${round(x.liveDrawnPerSecond, 1)}/s)`)
     }
     const m = key => median(results.map(x => x[key]))
     const baselineFps = m('baselineFps')
@@ -180,7 +209,17 @@ async function measureAt (browser, code, dpr, rounds, log) {
         stepDrawMsP95: round(m('animateWorkP95'), 2),
         p95VsFrameBudget: round(m('animateWorkP95') / budgetMs, 3)
       },
-      idleFramesPerSecond: round(m('idleFrames') / (IDLE_MS / 1000), 1)
+      idleFramesPerSecond: round(m('idleFrames') / (IDLE_MS / 1000), 1),
+      live: {
+        updateEveryMs: LIVE_EVERY_MS,
+        fps: round(m('liveFps'), 1),
+        fpsVsBaseline: round(m('liveFps') / baselineFps, 3),
+        drawnShare: round(m('liveDrawnShare'), 3),
+        drawnPerSecond: round(m('liveDrawnPerSecond'), 1),
+        drawnVsBaselineFrames: round(m('liveDrawnPerSecond') / baselineFps, 3),
+        workMsP50: round(m('liveWorkP50'), 3),
+        workMsP95: round(m('liveWorkP95'), 3)
+      }
     }
   } finally {
     await page.close()

@@ -4,7 +4,10 @@
  * on the map, lights up the peers that prove its shards; a holder killed
  * turns red at the next health check (Check now); Repair re-creates its
  * shards elsewhere. Screenshots at 800×600 in light and dark go to
- * out/screenshots/. No fixed sleeps: every wait is on a DOM state.
+ * out/screenshots/. No fixed sleeps: every wait is on a DOM state, and
+ * nothing about a holder's mark is asserted at a single instant (a check may
+ * be running, and a holder slow within its budget is marked lost until the
+ * next one).
  */
 import { randomBytes } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
@@ -82,6 +85,8 @@ describe('the peer map', () => {
     expect(new Set(await connected.evaluateAll(els => els.map(e => e.getAttribute('data-peer-id'))))).toEqual(new Set(others.map(o => o.info.peerId)))
     expect(await page.getByTestId('map-canvas').getAttribute('aria-label')).toContain('7 connected peers')
     expect(await page.getByTestId('map-connected').textContent()).toBe('7')
+    // the canvas drew them: this node's 7 peers (the scene counts what its last frame drew)
+    await expect.poll(async () => await page.getByTestId('map-canvas').getAttribute('data-drawn-nodes'), { timeout: 30_000 }).toBe('7')
 
     // keyboard: the list is a row of buttons; Enter selects
     const first = others[0].info.peerId
@@ -90,6 +95,8 @@ describe('the peer map', () => {
     const details = page.getByTestId('map-details')
     await details.waitFor()
     expect(await details.getAttribute('data-peer-id')).toBe(first)
+    // focus moved to the details' heading, and Close brings it back to the peer's row
+    await expect.poll(async () => await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('map-details-heading')
     expect(await details.textContent()).toContain(first)
     await details.getByRole('button', { name: 'Chat' }).waitFor()
     await details.getByRole('button', { name: /^Audio call/ }).waitFor()
@@ -97,6 +104,9 @@ describe('the peer map', () => {
     // RTT measured: the details show it once the probe has samples
     await expect.poll(async () => await details.textContent(), { timeout: 60_000 }).toMatch(/RTT\d+(\.\d+)? m?s median/)
     await screenshots('map-peers')
+    await details.getByRole('button', { name: 'Close the peer details' }).click()
+    await expect.poll(async () => await page.evaluate(() => document.activeElement?.getAttribute('data-peer-id'))).toBe(first)
+    expect(await peerButton(page, first).getAttribute('aria-pressed')).toBe('false')
   })
 
   it('lights up the holders of a file selected on the map', async () => {
@@ -104,18 +114,25 @@ describe('the peer map', () => {
     await writeFile(path, randomBytes(300_000))
     // no copy kept on A: a holder lost is then a shard lost, which Repair re-creates on another peer
     file = await withApi(a, async api => (await followOperation(api, async () => await api.shareFile(path, { keepLocalCopy: false })).done).result as ShareResult)
-    const health: FileHealth = await withApi(a, async api => await api.fileHealth(file.id))
-    holders = [...new Set(health.segments.flatMap(s => s.holders))].filter(p => p !== a.info.peerId)
+    // the holders are where the placement put the file's shards: holders ∪ lost of a check (a holder slow within that check's budget is
+    // lost in it, not missing), so this does not depend on which holders answered in time
+    const first: FileHealth = await withApi(a, async api => await api.fileHealth(file.id))
+    holders = [...new Set(first.segments.flatMap(s => [...s.holders, ...s.lost]))].filter(p => p !== a.info.peerId)
     expect(holders.length).toBeGreaterThanOrEqual(4)
 
     const select = page.getByTestId('map-file-select')
     await select.locator(`option[value="${file.id}"]`).waitFor({ state: 'attached', timeout: 30_000 })
     await select.selectOption(file.id)
     const lit = page.locator('[data-testid=map-peer][data-mark=holder]')
-    await expect.poll(async () => new Set(await lit.evaluateAll(els => els.map(e => e.getAttribute('data-peer-id')))), { timeout: 60_000 }).toEqual(new Set(holders))
-    expect(await page.locator('[data-testid=map-peer][data-mark=lost]').count()).toBe(0)
+    // eventually a check where every holder proved its shards (one slow within a check's budget is lost until the next; Check now asks again)
+    await expect.poll(async () => {
+      const shown = new Set(await lit.evaluateAll(els => els.map(e => e.getAttribute('data-peer-id'))))
+      const check = page.getByRole('button', { name: 'Check now' })
+      if (shown.size !== holders.length && await check.isEnabled()) await check.click()
+      return shown
+    }, { timeout: 120_000, interval: 1000 }).toEqual(new Set(holders))
     await page.getByTestId('map-checked').waitFor()
-    await peerButton(page, holders[0]).click()
+    if (await peerButton(page, holders[0]).getAttribute('aria-pressed') !== 'true') await peerButton(page, holders[0]).click()
     await screenshots('map-file')
   })
 
@@ -127,13 +144,18 @@ describe('the peer map', () => {
     await page.getByRole('button', { name: 'Check now' }).click({ timeout: 60_000 })
     await expect.poll(async () => Number(await page.getByTestId('map-checked').getAttribute('data-checked-at')), { timeout: 120_000 }).toBeGreaterThan(checkedBefore)
     await expect.poll(async () => await peerButton(page, victim.info.peerId).getAttribute('data-mark'), { timeout: 120_000 }).toBe('lost')
-    expect(await page.getByTestId('map-file-summary').textContent()).toMatch(/1 lost/)
+    await expect.poll(async () => await page.getByTestId('map-file-summary').textContent(), { timeout: 60_000 }).toMatch(/\d+ lost/)
     await screenshots('map-lost')
 
     await page.getByRole('button', { name: 'Repair' }).click()
     await page.getByTestId('map-repaired').filter({ hasText: /re-created/ }).waitFor({ timeout: 120_000 })
-    // the placement now names the peers that took the rebuilt shards: nothing is lost
-    await expect.poll(async () => await page.locator('[data-testid=map-peer][data-mark=lost]').count(), { timeout: 30_000 }).toBe(0)
+    // the placement now names the peers that took the rebuilt shards: eventually a check where nothing is lost
+    await expect.poll(async () => {
+      const lost = await page.locator('[data-testid=map-peer][data-mark=lost]').count()
+      const check = page.getByRole('button', { name: 'Check now' })
+      if (lost > 0 && await check.isEnabled()) await check.click()
+      return lost
+    }, { timeout: 120_000, interval: 1000 }).toBe(0)
     expect(await peerButton(page, victim.info.peerId).getAttribute('data-mark')).not.toBe('holder')
     expect(errors.filter(e => !/WebSocket|Failed to load resource/.test(e))).toEqual([])
   })

@@ -4,7 +4,8 @@ import { createStore } from 'zustand/vanilla'
 import type { ConnectionInfo, FileEntry, WgtApi } from '../../shared/api/index.js'
 import { AppContext, ALWAYS_READY } from '../src/app/context.js'
 import { createWgtStore, type WgtState } from '../src/app/slices.js'
-import { MapView } from '../src/map/MapView.js'
+import { refreshIntervalMs } from '../src/map/FileOnMap.js'
+import { LIST_MAX, MapView } from '../src/map/MapView.js'
 import { linkOf } from '../src/map/PeerDetails.js'
 import { fileHealth, peer } from './fixtures.js'
 
@@ -49,5 +50,25 @@ describe('the map view', () => {
       ({ id, link: `wgt://${id}#k`, name, size: 1, k: 4, m: 2, segments: 1, direction, path: null, from: null, createdAt: 0 })
     const html = render({ peers, contactsLoaded: true, files: { a: file('a', 'b.txt', 'shared'), b: file('b', 'a.txt', 'received') }, health: { a: { status: 'ok', health: fileHealth([6]) } } }, <MapView />)
     expect(html.indexOf('a.txt (received)')).toBeLessThan(html.indexOf('b.txt (shared)'))
+  })
+
+  it('lists at most LIST_MAX peers and says how many more are on the map', () => {
+    const many = Object.fromEntries(Array.from({ length: LIST_MAX + 25 }, (_, i) => [`p${i}`, peer(`p${i}`)]))
+    const html = render({ peers: many, contactsLoaded: true }, <MapView />)
+    expect(html.match(/data-testid="map-peer"/g)).toHaveLength(LIST_MAX)
+    expect(html).toContain('25 more on the map, not listed')
+  })
+
+  it('says when the directory knows more peers than the map draws', () => {
+    const many = Object.fromEntries(Array.from({ length: 130 }, (_, i) => [`k${i}`, peer(`k${i}`, { connected: false, kind: null })]))
+    const html = render({ peers: many, contactsLoaded: true }, <MapView />)
+    expect(html).toContain('130 known, not connected')
+    expect(html).toContain('30 more known peers not drawn')
+  })
+
+  it('refreshes a file\'s health at least every 15 s, and no more often than 4× a check\'s own duration', () => {
+    expect(refreshIntervalMs(null)).toBe(15_000)
+    expect(refreshIntervalMs(2000)).toBe(15_000)
+    expect(refreshIntervalMs(10_000)).toBe(40_000)
   })
 })

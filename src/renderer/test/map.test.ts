@@ -87,11 +87,54 @@ describe('peer map scene', () => {
     // the relayed edge starts at the relay, not at this node
     const moves = calls.filter(c => c.name === 'moveTo').map(c => c.args)
     expect(moves).toContainEqual([relayAt.x, relayAt.y])
-    // the lost holder is filled red and ringed red; the holder ringed in the holder colour
-    expect(calls.some(c => c.name === 'fill' && c.fillStyle === PALETTE.lost)).toBe(true)
+    // the lost holder keeps its fill and gets a red ring and cross (no red fill: red fill is nobody's); the holder ringed in the holder colour
+    expect(calls.some(c => c.name === 'fill' && c.fillStyle === PALETTE.lost)).toBe(false)
+    expect(calls.some(c => c.name === 'stroke' && c.strokeStyle === PALETTE.lost)).toBe(true)
+    const gone = scene.positionOf('gone')!
+    expect(calls.some(c => c.name === 'lineTo' && Math.hypot((c.args[0] as number) - gone.x, (c.args[1] as number) - gone.y) < 20)).toBe(true)
     expect(calls.some(c => c.name === 'stroke' && c.strokeStyle === PALETTE.holder)).toBe(true)
     expect(scene.hitTest(farAt.x + 1, farAt.y - 1)).toBe('far')
     expect(scene.hitTest(VIEW.width / 2, VIEW.height / 2)).toBe(null)
+  })
+
+  it('draws a banned peer hollow and a peer with no RTT yet as a dotted outline, never filled like the others', () => {
+    const scene = new MapScene()
+    scene.setPeers([mp('bad', { reputation: 'banned' }), mp('new', { rttMs: null }), mp('ok')])
+    settle(scene)
+    const { ctx, calls } = recordingContext()
+    const dashes: unknown[] = []
+    const record = new Proxy(ctx, { get: (t, prop: string) => prop === 'setLineDash' ? (d: unknown) => { dashes.push(d) } : (t as never)[prop], set: (t, prop: string, v) => { (t as never as Record<string, unknown>)[prop] = v; return true } })
+    scene.draw(record, VIEW, PALETTE, 0)
+    expect(calls.some(c => c.name === 'fill' && c.fillStyle === PALETTE.banned)).toBe(false)
+    expect(calls.some(c => c.name === 'stroke' && c.strokeStyle === PALETTE.banned)).toBe(true)
+    expect(dashes).toContainEqual([2, 2])
+    expect(scene.drawnNodes).toBe(3)
+  })
+
+  it('keeps crowded peers near their RTT ring: collide spreads them along it, not across', () => {
+    const scene = new MapScene()
+    scene.setPeers(Array.from({ length: 400 }, (_, i) => mp(`p${i}`, { rttMs: 0.3 })))
+    settle(scene)
+    const ring = ringForRtt(0.3)
+    for (let i = 0; i < 400; i++) expect(Math.abs((scene.radiusOf(`p${i}`) ?? NaN) - ring)).toBeLessThanOrEqual(Math.max(4, ring * 0.08) + 1e-9)
+  })
+
+  it('asks for no frame when new figures change nothing drawn, and nudges the layout gently for one moved peer', () => {
+    const scene = new MapScene()
+    const { ctx } = recordingContext()
+    const peers = Array.from({ length: 50 }, (_, i) => mp(`p${i}`, { rttMs: 1 + i, bps: 100 }))
+    scene.setPeers(peers)
+    settle(scene)
+    scene.draw(ctx, VIEW, PALETTE, 0)
+    // new objects, a few percent of RTT and traffic jitter: nothing drawn changes
+    scene.setPeers(peers.map(p => ({ ...p, rttMs: (p.rttMs ?? 0) * 1.03, bps: 110 })))
+    expect(scene.needsFrame(0)).toBe(false)
+    // one peer ten times farther: it moves to its ring, the layout warms a little, not afresh
+    scene.setPeers(peers.map((p, i) => i === 7 ? { ...p, rttMs: 80 } : p))
+    expect(scene.needsFrame(0)).toBe(true)
+    expect(scene.warm).toBe(true)
+    expect(settle(scene)).toBeLessThanOrEqual(25)
+    expect(Math.abs((scene.radiusOf('p7') ?? NaN) - ringForRtt(80))).toBeLessThanOrEqual(ringForRtt(80) * 0.08)
   })
 
   it('lays out and draws 500 peers', () => {
@@ -116,7 +159,7 @@ describe('peer map model', () => {
     expect(relayOf(peer('x', { connections: [] }))).toBe(null)
   })
 
-  it('marks holders, and lost holders red even when they proved another segment; never this node', () => {
+  it('marks holders, and lost holders (a shard placed on them not proved) even when they proved another; never this node', () => {
     const health: FileHealth = {
       id: 'f', checkedAt: 1, manifestReachable: true, minReachable: 2, recoverable: true,
       segments: [
@@ -134,10 +177,28 @@ describe('peer map model', () => {
       a: peer('a', { connected: false, kind: null, reputation: { state: 'banned', violations: 3, bannedUntil: 9, lastReason: 'x' } })
     }
     const contacts = { b: { peerId: 'b', trust: 'contact' as const, nickname: 'Bea', addresses: [], createdAt: 0, updatedAt: 0 } }
-    const out = mapPeers({ peers, contacts: contacts as never, contactsLoaded: true }, new Map([['gone', 'lost' as const], ['b', 'holder' as const]]))
+    const map = mapPeers({ peers, contacts: contacts as never, contactsLoaded: true }, new Map([['gone', 'lost' as const], ['b', 'holder' as const]]))
+    const out = map.peers
+    expect(map).toMatchObject({ connected: 1, known: 1, notDrawn: { connected: 0, known: 0 } })
     expect(out.map(p => p.id)).toEqual(['b', 'a', 'gone'])
     expect(out[0]).toMatchObject({ label: 'Bea', connected: true, rttMs: 12, bps: 150, trust: 'contact', mark: 'holder' })
     expect(out[1]).toMatchObject({ connected: false, rttMs: null, bps: 0, trust: 'stranger', reputation: 'banned', mark: null })
     expect(out[2]).toMatchObject({ id: 'gone', connected: false, mark: 'lost' })
+  })
+})
+
+describe('how many peers the map draws', () => {
+  it('draws connected peers up to a limit, then the known ones seen most recently, always a file\'s holders, and counts the rest', () => {
+    const peers: Record<string, ReturnType<typeof peer>> = {}
+    for (let i = 0; i < 30; i++) peers[`c${String(i).padStart(2, '0')}`] = peer(`c${String(i).padStart(2, '0')}`)
+    for (let i = 0; i < 40; i++) peers[`k${String(i).padStart(2, '0')}`] = peer(`k${String(i).padStart(2, '0')}`, { connected: false, kind: null, lastSeen: i })
+    const map = mapPeers({ peers, contacts: {}, contactsLoaded: true }, new Map([['c29', 'holder' as const], ['k00', 'lost' as const]]), { connected: 10, known: 5 })
+    const ids = map.peers.map(p => p.id)
+    expect(map.peers.filter(p => p.connected)).toHaveLength(10)
+    expect(ids).toContain('c29')
+    expect(ids).toContain('k00')
+    // the most recently seen known peers
+    expect(ids.filter(id => id.startsWith('k') && id !== 'k00')).toEqual(['k35', 'k36', 'k37', 'k38', 'k39'])
+    expect(map).toMatchObject({ connected: 30, known: 40, notDrawn: { connected: 20, known: 34 } })
   })
 })

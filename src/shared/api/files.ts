@@ -71,7 +71,7 @@ export interface SegmentHealth {
   reachable: number
   /** PeerIds that confirmed holding at least one shard of this segment */
   holders: PeerIdString[]
-  /** PeerIds the placement record names for this segment's shards that proved none of them in this check */
+  /** PeerIds the placement record put one of this segment's shards on that did not prove that shard in this check (gone, unreachable, or too slow to answer within its time budget), even if they proved others */
   lost: PeerIdString[]
 }
 

@@ -66,16 +66,7 @@ export async function census (ctx: FilesContext, rec: FileRecord, signal: AbortS
   await verifyClaims(ctx, byTable, late.has(rec.entry.id) ? [rec.entry.id] : [], late, new Set(), confirmed, signal)
   signal.throwIfAborted()
 
-  const segHealth = (seg: PlacedSegment, params: CesParams): SegmentHealth => {
-    const holders = new Set<string>()
-    let reachable = 0
-    for (const cid of seg.shards) {
-      const h = confirmed.get(cid)
-      if (h != null && h.size > 0) { reachable++; for (const p of h) holders.add(p) }
-    }
-    const lost = [...new Set(seg.holders.flat())].filter(p => !holders.has(p))
-    return { index: seg.index, k: params.k, total: params.k + params.m, reachable, holders: [...holders], lost }
-  }
+  const segHealth = (seg: PlacedSegment, params: CesParams): SegmentHealth => segmentHealth(seg, params, confirmed)
   const segments = rec.manifest.segments.map(s => segHealth(s, rec.manifest.params))
   const manifestReachable = (confirmed.get(rec.entry.id)?.size ?? 0) > 0 &&
     rec.root.segments.every(s => segHealth(s, rec.root.params).reachable >= rec.root.params.k)
@@ -84,6 +75,24 @@ export async function census (ctx: FilesContext, rec: FileRecord, signal: AbortS
     health: { id: rec.entry.id, checkedAt: Date.now(), manifestReachable, segments, minReachable, recoverable: manifestReachable && segments.every(s => s.reachable >= s.k) },
     confirmed
   }
+}
+
+/**
+ * One segment's health from a census's proofs: its holders are the peers
+ * that proved any of its shards; lost is per shard: a peer the placement put
+ * a shard on that did not prove that shard (gone, unreachable, or too slow
+ * within the budget), even if it proved others.
+ */
+export function segmentHealth (seg: PlacedSegment, params: CesParams, confirmed: ReadonlyMap<string, ReadonlySet<string>>): SegmentHealth {
+  const holders = new Set<string>()
+  const lost = new Set<string>()
+  let reachable = 0
+  seg.shards.forEach((cid, i) => {
+    const proved = confirmed.get(cid)
+    if (proved != null && proved.size > 0) { reachable++; for (const p of proved) holders.add(p) }
+    for (const p of seg.holders[i] ?? []) if (proved?.has(p) !== true) lost.add(p)
+  })
+  return { index: seg.index, k: params.k, total: params.k + params.m, reachable, holders: [...holders], lost: [...lost] }
 }
 
 interface Claim { peer: string, nonce: Uint8Array, proof: Uint8Array }

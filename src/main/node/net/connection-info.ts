@@ -26,18 +26,36 @@ export function scopeOf (ma: Multiaddr): NetworkScope {
   return 'wan'
 }
 
-/** the relay's PeerId in a circuit address (the /p2p/ just before /p2p-circuit); null when the address is not relayed */
-export function relayOf (ma: Multiaddr): string | null {
+/**
+ * A WebRTC connection set up through a relay (…/p2p/RELAY/p2p-circuit/webrtc/p2p/PEER):
+ * the relay carried only the signalling; once established, the data flows
+ * peer to peer, so the connection is direct.
+ */
+function webrtcViaCircuit (ma: Multiaddr): boolean {
+  const names = ma.getComponents().map(c => c.name)
+  const circuit = names.indexOf('p2p-circuit')
+  return circuit >= 0 && names.slice(circuit + 1).includes('webrtc')
+}
+
+/**
+ * The relay's PeerId in a circuit address (the /p2p/ just before /p2p-circuit);
+ * null when the address is not relayed, when it is WebRTC that was only
+ * signalled through the relay, or when the hop is the peer itself (`peerId`).
+ */
+export function relayOf (ma: Multiaddr, peerId?: string): string | null {
+  if (webrtcViaCircuit(ma)) return null
   const parts = ma.getComponents()
   const circuit = parts.findIndex(c => c.name === 'p2p-circuit')
   if (circuit <= 0) return null
   const hop = parts[circuit - 1]
-  return hop.name === 'p2p' && hop.value != null ? hop.value : null
+  if (hop.name !== 'p2p' || hop.value == null || hop.value === peerId) return null
+  return hop.value
 }
 
-export function kindOf (conn: Connection): ConnectionKind {
-  // Relayed connections carry the relay's limits and a /p2p-circuit address.
-  return conn.limits != null || conn.remoteAddr.getComponents().some(c => c.name === 'p2p-circuit') ? 'relayed' : 'direct'
+export function kindOf (conn: Pick<Connection, 'limits' | 'remoteAddr'>): ConnectionKind {
+  // Relayed connections carry the relay's limits and a /p2p-circuit address; WebRTC signalled through a relay is direct once up.
+  if (conn.limits != null) return 'relayed'
+  return conn.remoteAddr.getComponents().some(c => c.name === 'p2p-circuit') && !webrtcViaCircuit(conn.remoteAddr) ? 'relayed' : 'direct'
 }
 
 export function describeConnection (conn: Connection): ConnectionInfo {
@@ -48,7 +66,7 @@ export function describeConnection (conn: Connection): ConnectionInfo {
     kind: kindOf(conn),
     scope: scopeOf(conn.remoteAddr),
     transport: transportOf(conn.remoteAddr),
-    relay: relayOf(conn.remoteAddr),
+    relay: relayOf(conn.remoteAddr, conn.remotePeer.toString()),
     encryption: conn.encryption ?? null,
     muxer: conn.multiplexer ?? null,
     openedAt: conn.timeline.open

@@ -1,12 +1,17 @@
 /**
  * A file on the map: pick one of this node's files and its holders light up
  * (the peers that proved shards in the last health check), the holders the
- * placement named that proved nothing turn red. The check repeats every
- * HEALTH_REFRESH_MS while the file is selected (never two at once), or now
- * on request; Repair re-creates lost shards, and each one landing on a peer
- * pulses along that peer's edge (MapCanvas listens for 'files:placed').
+ * placement named that did not prove a shard placed on them turn red. A
+ * check challenges every holder and, for a file without a local copy, may
+ * fetch shards to verify the proofs: it is not free. So it repeats only
+ * while the map shows the file and the window is visible (the app lives in
+ * the tray, and the map is the default view), never two at once, and waits
+ * refreshIntervalMs(last check's duration) after each ends: a file whose
+ * checks take long is checked less often. Check now runs one on request.
+ * Repair re-creates lost shards, and each one landing on a peer pulses along
+ * that peer's edge (MapCanvas listens for 'files:placed').
  */
-import { useEffect, useMemo, useState } from 'react'
+import { useCallback, useEffect, useMemo, useState } from 'react'
 import type { FileHealth } from '../../../shared/api/index.js'
 import { WgtError } from '../../../shared/errors.js'
 import { useApp, useWgt } from '../app/context.js'
@@ -17,6 +22,25 @@ import { ErrorNotice } from '../ui/ErrorNotice.js'
 import { useAction } from '../ui/useAction.js'
 
 export const HEALTH_REFRESH_MS = 15_000
+/** a check may take at most 1 / CHECK_SHARE of the time while the map shows a file */
+const CHECK_SHARE = 4
+
+/** The wait after a check that took `lastCheckMs`: at least HEALTH_REFRESH_MS, and CHECK_SHARE times the check's own duration. */
+export function refreshIntervalMs (lastCheckMs: number | null): number {
+  return Math.max(HEALTH_REFRESH_MS, CHECK_SHARE * (lastCheckMs ?? 0))
+}
+
+/** Whether the document is visible (not a hidden window, a minimised one or a background tab). */
+export function useDocumentVisible (): boolean {
+  const [visible, setVisible] = useState(() => typeof document === 'undefined' || document.visibilityState === 'visible')
+  useEffect(() => {
+    const update = (): void => { setVisible(document.visibilityState === 'visible') }
+    document.addEventListener('visibilitychange', update)
+    update()
+    return () => { document.removeEventListener('visibilitychange', update) }
+  }, [])
+  return visible
+}
 
 function useNow (everyMs: number): number {
   const [now, setNow] = useState(() => Date.now())
@@ -43,19 +67,36 @@ export function FileOnMap ({ fileId, onFile, summary }: { fileId: string | null,
   const checking = state?.status === 'checking'
   const repair = useAction()
   const [repaired, setRepaired] = useState<number | null>(null)
+  const visible = useDocumentVisible()
+  // how long the last check of this file took, measured here (Check now included)
+  const [lastCheckMs, setLastCheckMs] = useState<number | null>(null)
+  const intervalMs = refreshIntervalMs(lastCheckMs)
 
-  // a check when the file is picked, then one HEALTH_REFRESH_MS after each ends
+  const timedCheck = useCallback(async (id: string): Promise<void> => {
+    const started = performance.now()
+    await checkHealth(api, store, id)
+    setLastCheckMs(performance.now() - started)
+  }, [api, store])
+
+  useEffect(() => { setLastCheckMs(null) }, [fileId])
+
+  // while visible: a check when due (the last one is older than the interval, or there is none), then one interval after each ends
   useEffect(() => {
-    if (fileId == null) return
+    if (fileId == null || !visible) return
     let stopped = false
     let timer: ReturnType<typeof setTimeout> | undefined
     const loop = async (): Promise<void> => {
-      if (store.getState().health[fileId]?.status !== 'checking') await checkHealth(api, store, fileId)
-      if (!stopped) timer = setTimeout(() => { void loop() }, HEALTH_REFRESH_MS)
+      const s = store.getState().health[fileId]
+      const last = lastHealth(s)?.checkedAt
+      // bounded by the interval: the node's clock (checkedAt) may run ahead of this one
+      const due = last == null ? 0 : Math.min(intervalMs, last + intervalMs - Date.now())
+      if (s?.status !== 'checking' && due <= 0) await timedCheck(fileId)
+      // the next round runs from the effect again when the measured duration changed the interval
+      if (!stopped) timer = setTimeout(() => { void loop() }, Math.max(1000, due > 0 ? due : intervalMs))
     }
     void loop()
     return () => { stopped = true; clearTimeout(timer) }
-  }, [api, store, fileId])
+  }, [store, fileId, visible, intervalMs, timedCheck])
 
   useEffect(() => { setRepaired(null); repair.clear() }, [fileId, repair.clear])
 
@@ -93,8 +134,11 @@ export function FileOnMap ({ fileId, onFile, summary }: { fileId: string | null,
           {health != null && <CheckedAgo health={health} />}
           {health == null && !checking && <span className='muted'>not checked yet</span>}
           {checking && <span className='muted'> · checking…</span>}
-          <span className='muted' title='how often the holders are challenged to prove their shards'> · every {HEALTH_REFRESH_MS / 1000} s</span>
-          <button type='button' className='btn btn-small' disabled={checking} onClick={() => { void checkHealth(api, store, fileId) }}>Check now</button>
+          <span className='muted' data-testid='map-refresh' data-interval-ms={intervalMs}
+            title={`The holders are challenged to prove their shards every ${Math.round(intervalMs / 1000)} s while this window shows the map (at least ${HEALTH_REFRESH_MS / 1000} s, and ${CHECK_SHARE}× as long as the last check took)`}>
+            {' · '}every {Math.round(intervalMs / 1000)} s{visible ? '' : ' (paused while hidden)'}
+          </span>
+          <button type='button' className='btn btn-small' disabled={checking} onClick={() => { void timedCheck(fileId) }}>Check now</button>
           <button type='button' className='btn btn-small' disabled={repair.busy} onClick={() => { runRepair(fileId) }}
             title='Re-create lost shards from the ones still held and place them on other peers'>
             {repair.busy ? 'Repairing…' : 'Repair'}

@@ -62,6 +62,8 @@ export function MapCanvas ({ peers, selected, onSelect, fileId, label }: MapCanv
       raf = null
       s.step(now)
       s.draw(ctx, view, palette, now)
+      // what this frame put on the canvas, for anyone checking the picture against the list (the e2e test)
+      el.dataset.drawnNodes = String(s.drawnNodes)
       if (s.needsFrame(now)) raf = requestAnimationFrame(frame)
     }
     kick.current = () => { if (raf == null) raf = requestAnimationFrame(frame) }

@@ -26,7 +26,8 @@ export function linkOf (peer: PeerEntry, label: (id: string) => string): string 
   return `${how}${peer.scope != null ? ` · ${peer.scope}` : ''}${transports !== '' ? ` · ${transports}` : ''}`
 }
 
-export function PeerDetails ({ peerId, onClose }: { peerId: string, onClose: () => void }): React.JSX.Element {
+/** `headingRef`: the view moves focus to the heading when a peer is selected, so a screen reader announces whom the details are about. */
+export function PeerDetails ({ peerId, onClose, headingRef }: { peerId: string, onClose: () => void, headingRef?: React.Ref<HTMLHeadingElement> }): React.JSX.Element {
   const { api, host, store } = useApp()
   const peer = useWgt(s => s.peers[peerId]) as PeerEntry | undefined
   const trust = useWgt(s => standingOf(s, peerId).trust)
@@ -44,7 +45,7 @@ export function PeerDetails ({ peerId, onClose }: { peerId: string, onClose: () 
   return (
     <section className='map-details' aria-label={`Peer ${name}`} data-testid='map-details' data-peer-id={peerId}>
       <div className='map-details-head'>
-        <strong className='map-peer-title' title={name}>{name}</strong>
+        <h3 className='map-peer-title' title={name} tabIndex={-1} ref={headingRef} data-testid='map-details-heading'>{name}</h3>
         <TrustPill trust={standing.trust} />
         {peer != null && <span className={`pill ${REPUTATION_CLASS[peer.reputation.state]}`} title={peer.reputation.lastReason ?? `${peer.reputation.violations} protocol violations`}>{peer.reputation.state}</span>}
         <button type='button' className='btn btn-small btn-ghost map-close' onClick={onClose} aria-label='Close the peer details' title='Close'>×</button>

@@ -3,15 +3,18 @@
  * and no store, so the bench (bench/peer-map.js) bundles and drives this very
  * code. This node sits at the centre; each connected peer is pulled by
  * d3-force's forceRadial to a ring whose radius grows with the log of its
- * measured RTT (forceCollide keeps peers apart); peers known but not
- * connected sit faded on the outer ring. The simulation is ticked by the
- * caller's frame loop, one tick per frame, only while it is warm: a settled
- * map with nothing animating asks for no frames at all (needsFrame()).
+ * measured RTT; forceCollide spreads peers along their ring, and after each
+ * tick every peer is held within a narrow band of its ring (RING_BAND), so
+ * its distance from the centre still says its RTT even in a crowd. Peers
+ * known but not connected sit faded on the outer ring. The simulation is
+ * ticked by the caller's frame loop, one tick per frame, only while it is
+ * warm: a settled map with nothing animating asks for no frames at all
+ * (needsFrame()), and new figures that change nothing drawn ask for none.
  */
 import { forceCollide, forceRadial, forceSimulation, type Simulation, type SimulationNodeDatum } from 'd3-force'
 import type { ReputationState, TrustStatus } from '../../../shared/api/index.js'
 
-/** on the map, a file's holder lit up, or a holder that proved none of its shards */
+/** on the map, a file's holder lit up, or a placement holder that did not prove a shard placed on it in the last check (lost) */
 export type Mark = 'holder' | 'lost' | null
 
 export interface MapPeer {
@@ -56,6 +59,8 @@ interface Node extends SimulationNodeDatum {
   peer: MapPeer
   /** the ring forceRadial pulls it to, world units */
   ring: number
+  /** lookOf(peer) when last set */
+  look: string
 }
 
 /** World units: the outer ring lies at OUTER; drawing scales the world to the canvas. */
@@ -69,6 +74,23 @@ const RTT_LOW = 0.1
 const RTT_HIGH = 2000
 export const RTT_GRID_MS = [1, 10, 100, 1000] as const
 const PULSE_MS = 1400
+/** how far a peer may sit from its RTT ring: this share of the ring's radius, at least RING_BAND_MIN world units */
+const RING_BAND = 0.08
+const RING_BAND_MIN = 4
+/**
+ * A fresh layout starts at ALPHA_FRESH and cools over about FRESH_TICKS
+ * frames; a few peers added, removed or moved get a nudge instead: ALPHA_NUDGE,
+ * cooled over NUDGE_TICKS (collide, which does not scale with alpha, needs
+ * only a few ticks to make room), not a reshuffle of the whole map.
+ */
+const ALPHA_FRESH = 0.5
+const ALPHA_NUDGE = 0.1
+const ALPHA_MIN = 0.001
+const FRESH_TICKS = 300
+const NUDGE_TICKS = 20
+const decayOver = (from: number, ticks: number): number => 1 - (ALPHA_MIN / from) ** (1 / ticks)
+/** more changed peers than this share of the map re-lays it out afresh */
+const FRESH_SHARE = 0.25
 
 export function ringForRtt (rttMs: number): number {
   const t = Math.log10(Math.max(RTT_LOW, rttMs) / RTT_LOW) / Math.log10(RTT_HIGH / RTT_LOW)
@@ -85,7 +107,17 @@ export function edgeWidth (bps: number): number {
   return Math.min(6, 1 + Math.max(0, Math.log10(Math.max(1, bps) / 1024)) * 1.5)
 }
 
+/** What a peer's look depends on, besides its position: equal keys draw the same. */
+function lookOf (p: MapPeer, thin: number): string {
+  return `${p.connected ? 1 : 0}|${p.rttMs == null ? 'u' : 'm'}|${p.trust}|${p.reputation}|${p.mark ?? ''}|${p.relay ?? ''}|${p.tag}|` +
+    `${p.connected ? Math.round(edgeWidth(p.bps) * thin * 2) / 2 : 0}`
+}
+
 /** Node radius in world units: smaller as the map fills, so 500 peers still fit the rings. */
+function bandOf (ring: number): number {
+  return Math.max(RING_BAND_MIN, ring * RING_BAND)
+}
+
 function nodeRadius (count: number): number {
   return count <= 40 ? 13 : count <= 150 ? 8 : 5
 }
@@ -112,41 +144,68 @@ export class MapScene {
   private scale = 1
   private cx = 0
   private cy = 0
+  /** how many peers the last draw() put on the canvas (the view shows it on the canvas element) */
+  drawnNodes = 0
 
   constructor () {
     this.sim = forceSimulation<Node>([])
       .force('radial', forceRadial<Node>(n => n.ring, 0, 0).strength(0.6))
       .force('collide', this.collide.strength(0.8).iterations(1))
       .velocityDecay(0.35)
+      .alphaMin(ALPHA_MIN)
       .stop()
   }
 
-  /** Replace the peers; positions of peers already drawn are kept, and the layout warms only if a ring changed. */
+  /**
+   * Replace the peers. Positions of peers already drawn are kept. A redraw is
+   * asked for only if something drawn changed; the layout warms only for new
+   * or gone peers or a peer whose place no longer says its RTT (outside its ring's band), gently
+   * (ALPHA_NUDGE) unless a large share of the map changed.
+   */
   setPeers (peers: readonly MapPeer[]): void {
+    const fresh = this.nodes.length === 0
     const next = new Map<string, Node>()
-    let moved = peers.length !== this.nodes.length
+    const thin = peers.length > 150 ? 0.5 : 1
+    let changed = 0
+    let looks = false
     for (const peer of peers) {
       const ring = ringOf(peer)
+      const look = lookOf(peer, thin)
       let node = this.byId.get(peer.id)
       if (node == null) {
         const a = angleOf(peer.id)
-        node = { peer, ring, x: Math.cos(a) * ring, y: Math.sin(a) * ring }
-        moved = true
+        node = { peer, ring, look, x: Math.cos(a) * ring, y: Math.sin(a) * ring }
+        changed++
       } else {
-        // a few percent of RTT jitter should not shake the whole map
-        if (Math.abs(node.ring - ring) > 6) { node.ring = ring; moved = true }
+        node.ring = ring
+        const r = Math.hypot(node.x ?? 0, node.y ?? 0) || 1
+        if (Math.abs(r - ring) > bandOf(ring)) {
+          // its place no longer says its RTT: straight to the new ring along its ray; collide then makes room.
+          // Within the band it stays put: RTT jitter does not shake the map.
+          node.x = (node.x ?? 0) * ring / r
+          node.y = (node.y ?? 0) * ring / r
+          changed++
+        }
+        if (node.look !== look) { node.look = look; looks = true }
         node.peer = peer
       }
       next.set(peer.id, node)
     }
+    for (const id of this.byId.keys()) if (!next.has(id)) changed++
+    const resized = nodeRadius(next.size) !== nodeRadius(this.nodes.length)
     this.byId = next
     this.nodes = [...next.values()]
-    if (moved) {
+    if (changed > 0 || resized) {
       this.collide.radius(nodeRadius(this.nodes.length) + 2)
       this.sim.nodes(this.nodes)
-      this.sim.alpha(Math.max(this.sim.alpha(), 0.5))
+      if (fresh || resized || changed > this.nodes.length * FRESH_SHARE) {
+        this.sim.alphaDecay(decayOver(ALPHA_FRESH, FRESH_TICKS)).alpha(Math.max(this.sim.alpha(), ALPHA_FRESH))
+      } else if (this.sim.alpha() < ALPHA_NUDGE) {
+        // (a fresh layout still cooling keeps its pace)
+        this.sim.alphaDecay(decayOver(ALPHA_NUDGE, NUDGE_TICKS)).alpha(ALPHA_NUDGE)
+      }
     }
-    this.dirty = true
+    if (changed > 0 || resized || looks) this.dirty = true
   }
 
   /** Draw again on the next frame (the canvas was resized, the theme changed). */
@@ -174,8 +233,26 @@ export class MapScene {
 
   /** One frame's layout step: a simulation tick while warm, expired pulses dropped. */
   step (now: number): void {
-    if (this.warm) this.sim.tick()
+    if (this.warm) {
+      this.sim.tick()
+      this.holdToRings()
+    }
     this.pulses = this.pulses.filter(p => now - p.start < PULSE_MS)
+  }
+
+  /** Keep every peer within its ring's band: collide may spread peers along a ring, not across rings. */
+  private holdToRings (): void {
+    for (const n of this.nodes) {
+      const x = n.x ?? 0
+      const y = n.y ?? 0
+      const r = Math.hypot(x, y)
+      const band = bandOf(n.ring)
+      const held = Math.min(n.ring + band, Math.max(n.ring - band, r))
+      if (held === r) continue
+      if (r === 0) { const a = angleOf(n.peer.id); n.x = Math.cos(a) * held; n.y = Math.sin(a) * held; continue }
+      n.x = x * held / r
+      n.y = y * held / r
+    }
   }
 
   /** Where a peer was last drawn, in CSS pixels of the canvas; null when it is not on the map. */
@@ -245,12 +322,16 @@ export class MapScene {
     }
     ctx.setLineDash([])
 
-    // nodes, batched by fill colour; peers not connected faded
+    // nodes, batched by fill colour; peers not connected faded. Banned peers are hollow (a red circle),
+    // peers whose RTT is not measured yet a dotted outline (they wait on a ring that says nothing of their RTT)
     const fills = new Map<string, Node[]>()
+    const outlines = new Map<string, Node[]>()
     for (const n of this.nodes) {
-      const key = `${n.peer.connected ? '1' : '0'}${this.fillOf(n.peer, palette)}`
-      let list = fills.get(key)
-      if (list == null) { list = []; fills.set(key, list) }
+      const hollow = n.peer.reputation === 'banned' ? 'b' : n.peer.connected && n.peer.rttMs == null ? 'u' : null
+      const key = `${hollow ?? (n.peer.connected ? '1' : '0')}${this.fillOf(n.peer, palette)}`
+      const into = hollow != null ? outlines : fills
+      let list = into.get(key)
+      if (list == null) { list = []; into.set(key, list) }
       list.push(n)
     }
     for (const [key, list] of fills) {
@@ -261,8 +342,17 @@ export class MapScene {
       ctx.fill()
     }
     ctx.globalAlpha = 1
+    for (const [key, list] of outlines) {
+      ctx.strokeStyle = key.slice(1)
+      ctx.lineWidth = key[0] === 'b' ? 2 : 1.5
+      ctx.setLineDash(key[0] === 'b' ? [] : [2, 2])
+      ctx.beginPath()
+      for (const n of list) { ctx.moveTo(X(n) + r - 1, Y(n)); ctx.arc(X(n), Y(n), r - 1, 0, Math.PI * 2) }
+      ctx.stroke()
+    }
+    ctx.setLineDash([])
 
-    // rings: reputation (purgatory, banned), then a file's holders, then the selection
+    // rings: reputation (purgatory), then a file's holders and lost holders (a red ring and a cross), then the selection
     for (const n of this.nodes) {
       const ring = this.ringOf(n.peer, palette)
       if (ring == null) continue
@@ -271,6 +361,11 @@ export class MapScene {
       ctx.setLineDash(ring.dash)
       ctx.beginPath()
       ctx.arc(X(n), Y(n), r + ring.gap, 0, Math.PI * 2)
+      if (n.peer.mark === 'lost') {
+        const c = (r + ring.gap) * 0.7
+        ctx.moveTo(X(n) - c, Y(n) - c); ctx.lineTo(X(n) + c, Y(n) + c)
+        ctx.moveTo(X(n) + c, Y(n) - c); ctx.lineTo(X(n) - c, Y(n) + c)
+      }
       ctx.stroke()
     }
     ctx.setLineDash([])
@@ -282,6 +377,7 @@ export class MapScene {
       ctx.arc(X(sel), Y(sel), r + 8, 0, Math.PI * 2)
       ctx.stroke()
     }
+    this.drawnNodes = this.nodes.length
 
     // pulses: a dot travels the edge to the peer a shard just landed on, then a ring spreads from it
     for (const p of this.pulses) {
@@ -345,7 +441,6 @@ export class MapScene {
   }
 
   private fillOf (p: MapPeer, palette: MapPalette): string {
-    if (p.mark === 'lost') return palette.lost
     if (p.reputation === 'banned') return palette.banned
     switch (p.trust) {
       case 'contact': return palette.contact
@@ -360,7 +455,6 @@ export class MapScene {
     if (p.mark === 'holder') return { colour: palette.holder, width: 3, gap: 3, dash: [] }
     if (p.mark === 'lost') return { colour: palette.lost, width: 3, gap: 3, dash: [] }
     if (p.reputation === 'purgatory') return { colour: palette.purgatory, width: 2, gap: 2, dash: [3, 2] }
-    if (p.reputation === 'banned') return { colour: palette.banned, width: 2, gap: 2, dash: [] }
     return null
   }
 }

@@ -1,6 +1,7 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { describe, expect, it } from 'vitest'
-import { relayOf, scopeOf, summarize, transportOf } from '../connection-info.js'
+import type { Connection } from '@libp2p/interface'
+import { describeConnection, kindOf, relayOf, scopeOf, summarize, transportOf } from '../connection-info.js'
 import type { ConnectionInfo } from '../../../../shared/api/index.js'
 
 describe('connection description', () => {
@@ -30,5 +31,31 @@ describe('connection description', () => {
     expect(relayOf(multiaddr(`/ip4/8.8.8.8/tcp/1/p2p/${relay}/p2p-circuit`))).toBe(relay)
     expect(relayOf(multiaddr(`/ip4/8.8.8.8/tcp/1/p2p/${relay}`))).toBeNull()
     expect(relayOf(multiaddr('/p2p-circuit'))).toBeNull()
+  })
+
+  it('takes WebRTC set up through a relay as direct once established, and never names the peer itself as its relay', () => {
+    const relay = '12D3KooWGevnFvkrdfKfqEC5RyusBnJwQYrgxFSZidEaMcFthH89'
+    const target = '12D3KooWAHhjYBAN2G6jkVQLEkFL8bbpRAiYmPMCqqrzdXGbbDRb'
+    const webrtc = multiaddr(`/ip4/8.8.8.8/tcp/1/p2p/${relay}/p2p-circuit/webrtc/p2p/${target}`)
+    expect(relayOf(webrtc, target)).toBeNull()
+    expect(kindOf({ remoteAddr: webrtc, limits: undefined })).toBe('direct')
+    expect(transportOf(webrtc)).toBe('webrtc')
+    // a circuit whose hop is the peer itself names no relay
+    expect(relayOf(multiaddr(`/ip4/8.8.8.8/tcp/1/p2p/${target}/p2p-circuit`), target)).toBeNull()
+    // a plain circuit stays relayed, through its relay
+    const circuit = multiaddr(`/ip4/8.8.8.8/tcp/1/p2p/${relay}/p2p-circuit/p2p/${target}`)
+    expect(kindOf({ remoteAddr: circuit, limits: undefined })).toBe('relayed')
+    expect(relayOf(circuit, target)).toBe(relay)
+  })
+
+  it('describes a connection: a WebRTC one signalled through a relay is direct with no relay; a limited one is relayed', () => {
+    const relay = '12D3KooWGevnFvkrdfKfqEC5RyusBnJwQYrgxFSZidEaMcFthH89'
+    const target = '12D3KooWAHhjYBAN2G6jkVQLEkFL8bbpRAiYmPMCqqrzdXGbbDRb'
+    const conn = (addr: string, limits?: object): Connection => ({
+      id: 'c1', remoteAddr: multiaddr(addr), remotePeer: { toString: () => target }, direction: 'outbound', limits,
+      encryption: '/noise', multiplexer: '/yamux/1.0.0', timeline: { open: 5 }
+    }) as unknown as Connection
+    expect(describeConnection(conn(`/ip4/8.8.8.8/tcp/1/p2p/${relay}/p2p-circuit/webrtc/p2p/${target}`))).toMatchObject({ kind: 'direct', relay: null, transport: 'webrtc' })
+    expect(describeConnection(conn(`/ip4/8.8.8.8/tcp/1/p2p/${relay}/p2p-circuit/p2p/${target}`, { bytes: 1n }))).toMatchObject({ kind: 'relayed', relay, transport: 'circuit-relay' })
   })
 })
