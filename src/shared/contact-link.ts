@@ -10,6 +10,15 @@ export const CONTACT_LINK_PREFIX = 'wgt://contact/'
 const MAX_ADDRESSES = 4
 const MAX_LINK = 2048
 const PEER_ID = /^[1-9A-HJ-NP-Za-km-z]{8,128}$|^b[a-z2-7]{8,128}$/
+/**
+ * Multiaddr text: /-separated protocol names and values, all printable ASCII
+ * with no whitespace (dns names, ip4/ip6, ports, certhashes, sni). The shared
+ * layer cannot parse multiaddrs itself (@multiformats/multiaddr is the node's),
+ * so it refuses anything else: control characters, newlines, escape sequences
+ * and Unicode direction overrides would otherwise reach a screen or a log as
+ * if they were part of the address.
+ */
+const MULTIADDR_TEXT = /^(\/[!-.0-~]+)+$/
 
 export interface ContactLink { peerId: string, addresses: string[] }
 
@@ -38,7 +47,9 @@ export function parseContactLink (text: string): ContactLink {
     if (name !== 'a') continue
     let addr: string
     try { addr = decodeURIComponent(value) } catch { throw new WgtError('INVALID_INPUT', 'the contact link has a malformed address') }
-    if (!addr.startsWith('/') || addr.length > 1024 || addr.includes('/p2p/')) throw new WgtError('INVALID_INPUT', 'the contact link has a malformed address')
+    if (addr.length > 1024 || !MULTIADDR_TEXT.test(addr) || addr.includes('/p2p/')) {
+      throw new WgtError('INVALID_INPUT', 'the contact link has a malformed address: an address is /-separated printable text without spaces, such as /ip4/192.0.2.1/tcp/4001')
+    }
     if (addresses.length < MAX_ADDRESSES) addresses.push(addr)
   }
   return { peerId, addresses }

@@ -89,8 +89,11 @@ describe('files in the UI', () => {
     const input = pageB.getByLabel('wgt:// link')
     await input.fill(link)
     await input.press('Enter')
-    // the link prompt says what it is before anything is fetched
+    // the link prompt says what it is before anything is fetched. It asks connected peers only:
+    // B is connected to A (its bootstrap), which holds the root record, so no network search is needed or offered
     await pageB.getByTestId('link-preview-name').filter({ hasText: 'dropped report.bin' }).waitFor({ timeout: 30_000 })
+    expect(await pageB.getByTestId('link-preview-served').textContent()).not.toContain('no peer')
+    expect(await pageB.getByTestId('link-prompt-search').count()).toBe(0)
     await pageB.getByTestId('link-prompt-fetch').click()
     const op = pageB.getByTestId('operation').filter({ hasText: 'dropped report.bin' })
     await op.getByTestId('fetch-result').waitFor({ timeout: 120_000 })

@@ -5,7 +5,8 @@
  * (a second tab follows them live through settings:update, and they outlive
  * a daemon restart); a link pasted in Files is described (name, size, who
  * serves it) before anything is fetched, Cancel and Esc fetch nothing, Fetch
- * fetches; 800×600 in light and dark.
+ * fetches; a link no connected peer serves says so and searches the network
+ * only when asked; 800×600 in light and dark.
  */
 import { randomBytes } from 'node:crypto'
 import { mkdir, readdir, writeFile } from 'node:fs/promises'
@@ -159,6 +160,29 @@ describe('the link prompt', () => {
     await page.getByTestId('link-preview-existing').waitFor({ timeout: 30_000 })
     await page.getByRole('button', { name: 'Cancel' }).click()
     expect((await wgtJson<LinkPreview>(a, ['files', 'inspect', shared.link])).existing?.direction).toBe('received')
+  })
+
+  it('asks only connected peers first; a link none of them serves says so, and the network is searched only on the button', async () => {
+    // a well-formed link to a file nobody has: deterministic, whoever is connected
+    const nobody = `wgt://bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy#${'k'.repeat(43)}`
+    await paste(nobody)
+    const prompt = page.getByTestId('link-prompt')
+    await prompt.getByTestId('link-prompt-unserved').waitFor({ timeout: 30_000 })
+    expect(await prompt.getByTestId('link-prompt-search-note').textContent()).toContain('Peers serving this file will learn your address')
+    expect(await prompt.getByTestId('link-prompt-fetch').isDisabled()).toBe(true)
+    await page.screenshot({ path: join(SHOTS, 'link-prompt-unserved.png') })
+    await prompt.getByTestId('link-prompt-search').click()
+    // searched: the node's answer now names the DHT, and there is nothing further to search
+    const error = prompt.getByTestId('error')
+    await error.waitFor({ timeout: 60_000 })
+    expect(await error.getAttribute('data-code')).toBe('NOT_FOUND')
+    expect(await error.textContent()).toContain('the DHT')
+    expect(await prompt.getByTestId('link-prompt-search').count()).toBe(0)
+    await prompt.getByRole('button', { name: 'Cancel' }).click()
+    await prompt.waitFor({ state: 'detached' })
+    // the CLI: connected peers only unless --network
+    await expect(wgtJson(a, ['files', 'inspect', nobody])).rejects.toThrow(/no connected peer holds file/)
+    await expect(wgtJson(a, ['files', 'inspect', nobody, '--network'])).rejects.toThrow(/and the DHT/)
   })
 
   it('says what is wrong with a link that is not one, and what to do', async () => {

@@ -14,6 +14,7 @@ import { AppContext, ALWAYS_READY } from '../src/app/context.js'
 import { applyShellCommand } from '../src/app/shell-commands.js'
 import { createWgtStore, type WgtState } from '../src/app/slices.js'
 import { LinkPreviewFacts } from '../src/files/LinkPrompt.js'
+import { LINK_QUEUE_MAX } from '../src/files/slice.js'
 import { AboutFacts, bugReportText } from '../src/settings/AboutSection.js'
 import { DesktopSection, NotificationsSection } from '../src/settings/DesktopSections.js'
 import { settingsSlice } from '../src/settings/slice.js'
@@ -75,6 +76,20 @@ describe('shell commands in the renderer', () => {
     expect(store.getState().view).not.toBe('files')
     applyShellCommand(store, { kind: 'add-contact', link: 'wgt://contact/x' })
     expect(store.getState()).toMatchObject({ view: 'contacts', contactDraft: 'wgt://contact/x' })
+  })
+
+  it('does not replace an open link prompt: later links wait their turn, at most LINK_QUEUE_MAX, each once', () => {
+    const store = createWgtStore()
+    const links = Array.from({ length: LINK_QUEUE_MAX + 4 }, (_, i) => `${LINK.slice(0, -2)}${String(i).padStart(2, '0')}`)
+    for (const link of links) applyShellCommand(store, { kind: 'open-link', link })
+    applyShellCommand(store, { kind: 'open-link', link: links[1] })
+    expect(store.getState().linkPrompt).toBe(links[0])
+    expect(store.getState().linkQueue).toEqual(links.slice(1, 1 + LINK_QUEUE_MAX))
+    store.getState().promptLink(null)
+    expect(store.getState().linkPrompt).toBe(links[1])
+    expect(store.getState().linkQueue).toHaveLength(LINK_QUEUE_MAX - 1)
+    for (let i = 0; i < LINK_QUEUE_MAX; i++) store.getState().promptLink(null)
+    expect(store.getState()).toMatchObject({ linkPrompt: null, linkQueue: [] })
   })
 
   it('reaches the renderer through window.wgtShell in Electron, and not at all in a browser', () => {

@@ -138,6 +138,17 @@ export interface LinkPreview {
   existing: FileEntry | null
 }
 
+/**
+ * Where inspectLink asks. 'connected' (the default): peers this node is
+ * connected to already and the holders its own records name; nobody new is
+ * dialled and the DHT is not asked. 'network': also the DHT's providers and
+ * the holders the root record names, dialled — they learn this node's address
+ * and PeerId, which is what a hostile link's author wants: only on the
+ * person's say-so.
+ */
+export type InspectSearch = 'connected' | 'network'
+export interface InspectOptions { search?: InspectSearch }
+
 export interface RemoveOptions {
   /** for a received file: delete the fetched copy on disk too (default false) */
   deleteCopy?: boolean
@@ -156,8 +167,16 @@ export const files = {
     shareFile: method({ args: z => z.tuple([localPathSchema(z), shareOptions(z).optional()]), result: returns<OperationRef>(), longRunning: true }),
     /** fetch a link into outPath (default: the download directory under the file's name) */
     fetchFile: method({ args: z => z.tuple([linkSchema(z), localPathSchema(z).optional()]), result: returns<OperationRef>(), longRunning: true }),
-    /** what a link leads to (name, size, who serves it, who offered it), from its root record and manifest only */
-    inspectLink: method({ args: z => z.tuple([linkSchema(z)]), result: returns<LinkPreview>(), timeout: 'slow' }),
+    /**
+     * what a link leads to (name, size, who serves it, who offered it), from
+     * its root record and manifest only; asking connected peers only unless
+     * options.search is 'network'. At most 2 run at once (more: UNAVAILABLE).
+     */
+    inspectLink: method({
+      args: z => z.tuple([linkSchema(z), z.object({ search: z.enum(['connected', 'network']).optional() }).strict().optional()]),
+      result: returns<LinkPreview>(),
+      timeout: 'slow'
+    }),
     listFiles: method({ args: z => z.tuple([]), result: returns<FileEntry[]>() }),
     /** how many shards of each segment are reachable now; by manifest id or link */
     fileHealth: method({ args: z => z.tuple([fileRefSchema(z)]), result: returns<FileHealth>(), timeout: 'slow' }),

@@ -18,4 +18,14 @@ describe('wgt://contact/ links', () => {
       expect(() => parseContactLink(bad), bad).toThrow(/contact\/? link/)
     }
   })
+
+  it('refuses addresses that are not multiaddr text: controls, whitespace, escapes, direction overrides', () => {
+    const hostile = ['/ip4/192.168.1.1/tcp/22\n\x1b[31m', '/ip4/1.2.3.4/tcp/1\r', '/dns4/a b/tcp/1', '/ip4/1.2.3.4/tcp/1\u202e', '/dns4/ex\u00e4mple.org/tcp/1', '/ip4/1.2.3.4/tcp/1\u0000', '//', '/']
+    for (const addr of hostile) {
+      expect(() => parseContactLink(`wgt://contact/${ID}?a=${encodeURIComponent(addr)}`), JSON.stringify(addr)).toThrow(/malformed address: an address is \/-separated printable text/)
+    }
+    // what real multiaddrs look like still passes
+    const good = ['/ip6/::1/tcp/4001', '/dns4/relay.example.org/tcp/443/wss', '/ip4/1.2.3.4/udp/4001/quic-v1/webtransport/certhash/uEiB-x_y']
+    for (const addr of good) expect(parseContactLink(`wgt://contact/${ID}?a=${encodeURIComponent(addr)}`).addresses).toEqual([addr])
+  })
 })

@@ -84,16 +84,20 @@ const files: CommandSpec = clientCommand({
 const inspect: CommandSpec = clientCommand({
   name: 'files inspect',
   summary: 'what a link leads to, before fetching it',
-  usage: 'LINK [--data-dir DIR] [--json]',
+  usage: 'LINK [--network] [--data-dir DIR] [--json]',
   description: `Read a link's root record and manifest (never the file itself) and print the file's
 name, size and segments, the peers that served its root record just now, the peers whose
-offers in this node's inbox carry the link, and whether this node has the file already.`,
+offers in this node's inbox carry the link, and whether this node has the file already.
+Only peers this node is connected to already (and the holders its own records name) are
+asked, unless --network: then the DHT too, and the peers it lists are dialled — they learn
+this node's address.`,
   args: [{ name: 'LINK' }],
-  parse: ({ args, dataDir, json }) => {
+  options: [{ flags: '--network', help: 'also look the file up on the DHT and ask the peers listed there (they learn your address)' }],
+  parse: ({ args, opts, dataDir, json }) => {
     checkLink(args[0])
-    return { kind: 'files inspect', link: args[0], dataDir, json }
+    return { kind: 'files inspect', link: args[0], network: opts.network === true, dataDir, json }
   },
-  call: async (api, cmd) => await api.inspectLink(cmd.link),
+  call: async (api, cmd) => await api.inspectLink(cmd.link, { search: cmd.network === true ? 'network' : 'connected' }),
   text: formatPreview
 })
 

@@ -149,7 +149,8 @@ describe('files commands', () => {
     expect(await usageError(['health', 'QmNotAFileId'])).toContain('bad file reference')
     expect(await usageError(['repair'])).toContain('needs ID|LINK')
     expect(await usageError(['files', ID])).toContain('unexpected argument')
-    expect(await parseCommand(['files', 'inspect', LINK, '--json'], env)).toEqual({ kind: 'files inspect', link: LINK, dataDir: '/xdg/wgt', json: true })
+    expect(await parseCommand(['files', 'inspect', LINK, '--json'], env)).toEqual({ kind: 'files inspect', link: LINK, network: false, dataDir: '/xdg/wgt', json: true })
+    expect(await parseCommand(['files', 'inspect', LINK, '--network'], env)).toMatchObject({ kind: 'files inspect', link: LINK, network: true })
     expect(await usageError(['files', 'inspect', `wgt://${ID}#short`])).toContain('bad link')
   })
 

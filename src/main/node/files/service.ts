@@ -7,14 +7,14 @@
  * waits on the network.
  */
 import { rm, stat } from 'node:fs/promises'
-import type { FileEntry, FileHealth, FileOffer, LinkPreview, OperationRef, RemoveOptions, ShareOptions, SliceApi, files } from '../../../shared/api/index.js'
+import type { FileEntry, FileHealth, FileOffer, InspectOptions, LinkPreview, OperationRef, RemoveOptions, ShareOptions, SliceApi, files } from '../../../shared/api/index.js'
 import { WgtError } from '../../../shared/errors.js'
 import type { OperationRegistry } from '../operations/registry.js'
 import type { FilesContext } from './context.js'
 import { fetchFile, openLink } from './fetch.js'
 import { census, repair } from './health.js'
 import type { Inbox } from './inbox.js'
-import { inspectLink } from './inspect.js'
+import { MAX_INSPECTIONS, inspectLink } from './inspect.js'
 import { parseLink } from './link.js'
 import { sanitizeName } from './names.js'
 import { offerProblem } from './offer-check.js'
@@ -34,6 +34,8 @@ export class FilesService implements SliceApi<typeof files> {
   private stopped = false
   /** offer id → the fetch accepting it */
   private readonly accepting = new Map<string, string>()
+  /** inspectLink calls running now */
+  private inspecting = 0
 
   constructor (private readonly ctx: FilesContext, private readonly deps: FilesServiceDeps) {}
 
@@ -72,8 +74,21 @@ export class FilesService implements SliceApi<typeof files> {
       async op => await fetchFile(this.ctx, link, { outPath: opts.outPath, from: opts.from }, op))
   }
 
-  async inspectLink (link: string): Promise<LinkPreview> {
-    return await this.run(async signal => await inspectLink(this.ctx, link, { offers: async () => await this.deps.inbox.list() }, signal))
+  /**
+   * At most MAX_INSPECTIONS at once; more fail at once rather than queue:
+   * links can be opened from outside faster than a person reads them, and
+   * each inspection may ask up to ROOT_ASK_LIMIT peers.
+   */
+  async inspectLink (link: string, options: InspectOptions = {}): Promise<LinkPreview> {
+    if (this.inspecting >= MAX_INSPECTIONS) {
+      throw new WgtError('UNAVAILABLE', `this node is already reading ${MAX_INSPECTIONS} links; try again when one of them is done`)
+    }
+    this.inspecting++
+    try {
+      return await this.run(async signal => await inspectLink(this.ctx, link, options, { offers: async () => await this.deps.inbox.list() }, signal))
+    } finally {
+      this.inspecting--
+    }
   }
 
   async listFiles (): Promise<FileEntry[]> {

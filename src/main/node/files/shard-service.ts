@@ -75,7 +75,11 @@ export interface ShardServiceComponents extends ProtocolComponents {
   peerId: { toString: () => string }
 }
 
-export interface RequestOptions { signal?: AbortSignal }
+export interface RequestOptions {
+  signal?: AbortSignal
+  /** get only: refuse an answer whose shard is larger than this (at most MAX_SHARD_SIZE), read no further than it */
+  maxBytes?: number
+}
 
 export interface ShardEvents {
   /** a shard was stored (for a peer or for us): the files module announces it on the DHT */
@@ -139,7 +143,8 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
   /** The shard's bytes as the peer sent them (the caller verifies the hash), or null if it does not hold it. */
   async get (peerId: string, cid: string, options: RequestOptions = {}): Promise<Uint8Array | null> {
     if (peerId === this.self) return await this.init.store.get(cid)
-    const res = await this.request(peerId, { kind: ShardRequest.Kind.GET, cid, data: new Uint8Array(0), leaseMs: 0, cids: [], nonce: NO_NONCE }, MAX_SHARD_SIZE + FRAME_OVERHEAD, options)
+    const maxBytes = Math.min(options.maxBytes ?? MAX_SHARD_SIZE, MAX_SHARD_SIZE)
+    const res = await this.request(peerId, { kind: ShardRequest.Kind.GET, cid, data: new Uint8Array(0), leaseMs: 0, cids: [], nonce: NO_NONCE }, maxBytes + FRAME_OVERHEAD, options)
     if (res.status === ShardResponse.Status.NOT_FOUND) return null
     if (res.status !== ShardResponse.Status.OK) throw statusError(peerId, res)
     return res.data

@@ -5,7 +5,7 @@
  * both are still validated field by field: a hostile sharer can craft either.
  */
 import { WgtError } from '../../../shared/errors.js'
-import { CID_STRING_LENGTH, MAX_SEGMENT_SIZE, MIN_SEGMENT_SIZE, SEGMENT_OVERHEAD, isShardCid, type CesParams, type SegmentRecord } from '../ces/index.js'
+import { CID_STRING_LENGTH, DEFAULT_SEGMENT_SIZE, MAX_SEGMENT_SIZE, MIN_SEGMENT_SIZE, SEGMENT_OVERHEAD, isShardCid, type CesParams, type SegmentRecord } from '../ces/index.js'
 import { Manifest as ManifestPb, RootRecord as RootPb, type Segment as SegmentPb } from './pb/manifest.js'
 import { MAX_SHARD_SIZE } from './shard-service.js'
 
@@ -36,6 +36,36 @@ const MIN_SEGMENT_ENTRY = 64
 export const MAX_SEGMENTS = MAX_MANIFEST_SIZE / MIN_SEGMENT_ENTRY
 /** the largest file the format can describe: 2^20 segments of 16 MiB, 16 TiB */
 export const MAX_FILE_SIZE = MAX_SEGMENTS * MAX_SEGMENT_SIZE
+
+/**
+ * The largest root record a node writes, in bytes: share seals the manifest
+ * in segments of DEFAULT_SEGMENT_SIZE, so a manifest of MAX_MANIFEST_SIZE
+ * makes at most 16 segments, each of at most 255 shards, each shard with at
+ * most 2 holders (the sharer and one peer) of PeerIds up to the 128
+ * characters checkTable allows. Encoded once here rather than estimated:
+ * 1,330,553 bytes, where a 4+2 share's is ~1 KB. A reader that only wants the root
+ * record (inspecting a link) reads no more than this from any peer, not the
+ * 16 MiB a shard may have.
+ */
+export const MAX_ROOT_SIZE = worstRootSize()
+
+function worstRootSize (): number {
+  const params: CesParams = { k: 1, m: 254, segmentSize: DEFAULT_SEGMENT_SIZE }
+  const count = segmentCount(MAX_MANIFEST_SIZE, params.segmentSize)
+  const cid = 'b'.padEnd(CID_STRING_LENGTH, 'a')
+  const peer = 'x'.repeat(128)
+  const n = params.k + params.m
+  const segments: PlacedSegment[] = Array.from({ length: count }, (_, index) => ({
+    index,
+    plainSize: params.segmentSize,
+    compressed: true,
+    cipherSize: MAX_SHARD_SIZE,
+    shardSize: MAX_SHARD_SIZE,
+    shards: new Array(n).fill(cid),
+    holders: Array.from({ length: n }, () => [peer, peer])
+  }))
+  return RootPb.encode({ version: ROOT_VERSION, fileId: new Uint8Array(16), params, manifestSize: MAX_MANIFEST_SIZE, manifestSha256: '0'.repeat(64), segments: segments.map(toPb) }).byteLength
+}
 
 /**
  * Decoding limits for a table of `bytes`: no more segments than real entries

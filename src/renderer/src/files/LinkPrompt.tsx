@@ -5,12 +5,19 @@
  * what it is — name, size, who serves it, who sent it, whether it is here
  * already — before anything is fetched.
  *
+ * Reading it asks only peers this node is connected to already: a link can
+ * come from a hostile page whose author lists its own peer for its own file,
+ * to learn who opened it and from where. Looking further (the DHT, and
+ * dialling the peers it lists) is the person's choice, behind a "Search the
+ * network" button that says what it reveals. Links that arrive while the
+ * prompt is open wait their turn (the files slice queues them).
+ *
  * A native modal <dialog>: the browser makes the page behind it inert, Esc
  * cancels, and closing it returns focus to where it was. Tab wraps around
  * inside it (the browser would let it leave for its own toolbar).
  */
 import { useEffect, useRef, useState } from 'react'
-import type { LinkPreview, PeerIdString } from '../../../shared/api/index.js'
+import type { InspectSearch, LinkPreview, PeerIdString } from '../../../shared/api/index.js'
 import { useApp, useWgt } from '../app/context.js'
 import { formatBytes, plural } from '../format.js'
 import { PeerName } from '../guard/PeerName.js'
@@ -26,15 +33,17 @@ type Reading = { status: 'reading' } | { status: 'ready', preview: LinkPreview }
 
 export function LinkPrompt (): React.JSX.Element | null {
   const link = useWgt(s => s.linkPrompt)
-  // keyed by link: another link arriving while one is shown starts afresh
-  return link == null ? null : <LinkPromptDialog key={link} link={link} />
+  const waiting = useWgt(s => s.linkQueue.length)
+  // keyed by link: the next waiting link starts afresh
+  return link == null ? null : <LinkPromptDialog key={link} link={link} waiting={waiting} />
 }
 
-function LinkPromptDialog ({ link }: { link: string }): React.JSX.Element {
+function LinkPromptDialog ({ link, waiting }: { link: string, waiting: number }): React.JSX.Element {
   const { api, store } = useApp()
   const dialog = useRef<HTMLDialogElement>(null)
   const [reading, setReading] = useState<Reading>({ status: 'reading' })
   const [attempt, setAttempt] = useState(0)
+  const [search, setSearch] = useState<InspectSearch>('connected')
   const fetching = useAction()
 
   useEffect(() => {
@@ -46,12 +55,12 @@ function LinkPromptDialog ({ link }: { link: string }): React.JSX.Element {
   useEffect(() => {
     let live = true
     setReading({ status: 'reading' })
-    api.inspectLink(link).then(
+    api.inspectLink(link, { search }).then(
       preview => { if (live) setReading({ status: 'ready', preview }) },
       (err: unknown) => { if (live) setReading({ status: 'failed', error: describeError('inspect', err) }) }
     )
     return () => { live = false }
-  }, [api, link, attempt])
+  }, [api, link, attempt, search])
 
   const close = (): void => { store.getState().promptLink(null) }
   const fetchIt = (): void => {
@@ -63,19 +72,34 @@ function LinkPromptDialog ({ link }: { link: string }): React.JSX.Element {
     })
   }
   const preview = reading.status === 'ready' ? reading.preview : null
+  // nothing connected served it: looking further is offered, never done unasked
+  const unserved = search === 'connected' && (reading.status === 'failed' ? reading.error.code === 'NOT_FOUND' : preview?.servedBy.length === 0)
+  const canSearch = search === 'connected' && (reading.status === 'failed' || unserved)
 
   return (
     <dialog ref={dialog} className='link-prompt' aria-labelledby='link-prompt-title' aria-describedby='link-prompt-body' data-testid='link-prompt'
       onCancel={e => { e.preventDefault(); close() }} onKeyDown={trapTab}>
       <h2 id='link-prompt-title'>{preview != null ? `Fetch ${preview.name}?` : 'Fetch this file?'}</h2>
       <div id='link-prompt-body' aria-live='polite'>
-        {reading.status === 'reading' && <p className='muted' role='status'>Reading the link: asking peers for the file's description…</p>}
+        {reading.status === 'reading' && (
+          <p className='muted' role='status'>
+            {search === 'connected' ? 'Reading the link: asking the peers you are connected to for the file\'s description…' : 'Searching the network for the file\'s description…'}
+          </p>)}
         {preview != null && <LinkPreviewFacts preview={preview} />}
-        {reading.status === 'failed' && <ErrorNotice error={reading.error} />}
+        {reading.status === 'failed' && (unserved
+          ? <p className='warn-text' data-testid='link-prompt-unserved'>No peer you are connected to serves this link right now.</p>
+          : <ErrorNotice error={reading.error} />)}
+        {canSearch && (
+          <p className='muted' data-testid='link-prompt-search-note'>
+            Search the network to look the file up on the DHT and ask the peers listed there. Peers serving this file will learn your address and PeerId —
+            if you do not trust where the link came from, its author may be one of them.
+          </p>)}
         {fetching.error != null && <ErrorNotice error={fetching.error} compact onDismiss={fetching.clear} />}
       </div>
       <p className='muted mono break link-prompt-link' title={link}>{link.replace(/#.*/, '#…')}</p>
+      {waiting > 0 && <p className='muted link-prompt-waiting' role='status' data-testid='link-prompt-waiting'>{waiting === 1 ? '1 more link waiting' : `${waiting} more links waiting`}: shown after this one</p>}
       <div className='dialog-actions'>
+        {canSearch && <button type='button' className='btn' onClick={() => { setSearch('network') }} data-testid='link-prompt-search'>Search the network</button>}
         {reading.status === 'failed' && <button type='button' className='btn' onClick={() => { setAttempt(n => n + 1) }}>Try again</button>}
         <button type='button' className='btn btn-primary' onClick={fetchIt} disabled={preview == null || fetching.busy} data-testid='link-prompt-fetch'>{fetching.busy ? 'Starting…' : 'Fetch'}</button>
         <button type='button' className='btn' onClick={close} autoFocus>Cancel</button>

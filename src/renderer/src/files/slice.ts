@@ -22,6 +22,8 @@ export interface FilesState {
   dismissed: ReadonlySet<string>
   /** a wgt:// link waiting for the person to confirm before it is fetched (LinkPrompt) */
   linkPrompt: string | null
+  /** links that arrived while the prompt was open, shown one after another (at most LINK_QUEUE_MAX) */
+  linkQueue: readonly string[]
 
   healthChecking: (id: string) => void
   healthChecked: (id: string, result: { health: FileHealth } | { error: HumanError }) => void
@@ -30,8 +32,24 @@ export interface FilesState {
   dropDismissed: (key: string) => void
   operationDismissed: (id: string) => void
   storageChanged: (storage: StorageInfo) => void
-  /** ask before fetching `link` (a link opened from outside, or pasted); null closes the prompt */
+  /**
+   * ask before fetching `link` (a link opened from outside, or pasted). While
+   * a prompt is open a new link does not replace it (the person may be about
+   * to press Fetch): it waits its turn, up to LINK_QUEUE_MAX, and the rest
+   * are dropped. null closes the prompt and shows the next waiting link.
+   */
   promptLink: (link: string | null) => void
+}
+
+/** links waiting behind the open prompt; more are dropped (a page can open links faster than anyone reads them) */
+export const LINK_QUEUE_MAX = 8
+
+function nextPrompt (s: FilesState, link: string | null): Pick<FilesState, 'linkPrompt' | 'linkQueue'> {
+  if (link == null) return { linkPrompt: s.linkQueue[0] ?? null, linkQueue: s.linkQueue.slice(1) }
+  if (s.linkPrompt == null) return { linkPrompt: link, linkQueue: s.linkQueue }
+  // the same link again is the one shown or waiting already
+  if (s.linkPrompt === link || s.linkQueue.includes(link) || s.linkQueue.length >= LINK_QUEUE_MAX) return { linkPrompt: s.linkPrompt, linkQueue: s.linkQueue }
+  return { linkPrompt: s.linkPrompt, linkQueue: [...s.linkQueue, link] }
 }
 
 export const filesSlice: UiSlice<FilesState> = {
@@ -45,6 +63,7 @@ export const filesSlice: UiSlice<FilesState> = {
     drops: [],
     dismissed: new Set(),
     linkPrompt: null,
+    linkQueue: [],
     healthChecking: (id) => { set(s => ({ health: { ...s.health, [id]: { status: 'checking', last: lastHealth(s.health[id]) } } })) },
     healthChecked: (id, result) => {
       set(s => ({
@@ -59,7 +78,7 @@ export const filesSlice: UiSlice<FilesState> = {
     dropDismissed: (key) => { set(s => ({ drops: s.drops.filter(d => d.key !== key) })) },
     operationDismissed: (id) => { set(s => ({ dismissed: new Set([...s.dismissed, id]) })) },
     storageChanged: (storage) => { set({ storage }) },
-    promptLink: (linkPrompt) => { set({ linkPrompt }) }
+    promptLink: (link) => { set(s => nextPrompt(s, link)) }
   }),
   events: {
     'files:update': (store, entry: FileEntry) => { store.setState(s => ({ files: { ...s.files, [entry.id]: entry } })) },

@@ -1,6 +1,6 @@
-import { useEffect, useMemo, useState } from 'react'
+import { useCallback, useEffect, useMemo, useState } from 'react'
 import type { Contact } from '../../../shared/api/index.js'
-import { formatContactLink } from '../../../shared/contact-link.js'
+import { formatContactLink, parseContactLink } from '../../../shared/contact-link.js'
 import { useApp, useWgt } from '../app/context.js'
 import { shortPeerId } from '../format.js'
 import { CopyButton } from '../ui/CopyButton.js'
@@ -35,16 +35,29 @@ export function AddContactBox (): React.JSX.Element {
   const [name, setName] = useState('')
   const [done, setDone] = useState<string | null>(null)
   const { busy, error, run, clear } = useAction()
-  // a wgt://contact/ link opened from outside lands here filled in; the person still sends it
+  // a link that filled the form in: said so until the person edits it
+  const [fromLink, setFromLink] = useState(false)
+  // a link that arrived while the person was typing: offered, not applied
+  const [offered, setOffered] = useState<string | null>(null)
+  // a wgt://contact/ link opened from outside lands here filled in; the person still sends it.
+  // It never overwrites what they were typing, and focus stays where it is: a
+  // link arriving mid-typing must not turn their next Enter into a request to someone else.
   const draft = useWgt(s => s.contactDraft)
-  useEffect(() => {
-    if (draft == null) return
-    setText(draft)
+  const typing = text.trim() !== '' || name.trim() !== ''
+  const fill = useCallback((link: string): void => {
+    setText(link)
+    setName('')
+    setFromLink(true)
+    setOffered(null)
     setDone(null)
     clear()
+  }, [clear])
+  useEffect(() => {
+    if (draft == null) return
     store.getState().draftContact(null)
-    document.getElementById('add-name')?.focus()
-  }, [draft, store, clear])
+    if (typing) setOffered(draft)
+    else fill(draft)
+  }, [draft, store, typing, fill])
   const target = useMemo(() => parseAddTarget(text, self), [text, self])
   const note = standingNote(target, target.kind === 'ok' ? contacts[target.peerId] : undefined)
   const ready = target.kind === 'ok' && note?.blocks !== true
@@ -59,12 +72,20 @@ export function AddContactBox (): React.JSX.Element {
       setDone(outcomeText(contact))
       setText('')
       setName('')
+      setFromLink(false)
     })
   }
-  const edited = (): void => { clear(); setDone(null) }
+  const edited = (): void => { clear(); setDone(null); setFromLink(false) }
 
   return (
     <form className='add-contact' onSubmit={submit} aria-label='Add a contact'>
+      {offered != null && (
+        <div className='add-contact-offered' role='status' data-testid='contact-link-offered'>
+          <span>A contact link was opened: <span className='mono'>{linkPeer(offered)}</span></span>
+          <button type='button' className='btn btn-small' onClick={() => { fill(offered) }}>Use it</button>
+          <button type='button' className='btn btn-small' onClick={() => { setOffered(null) }}>Ignore</button>
+        </div>
+      )}
       <label htmlFor='add-target' className='visually-hidden'>PeerId, address or contact link</label>
       <input
         id='add-target'
@@ -83,6 +104,8 @@ export function AddContactBox (): React.JSX.Element {
         value={name} onChange={e => { setName(e.target.value); edited() }} />
       <button type='submit' className='btn btn-primary' disabled={busy || !ready}>{busy ? 'Sending…' : 'Send request'}</button>
       <div id='add-outcome' className='connect-outcome' aria-live='polite' data-testid='add-outcome'>
+        {fromLink && target.kind !== 'empty' && (
+          <p className='muted' data-testid='add-from-link'>Filled in from a contact link that was opened: check it is who you mean to add.</p>)}
         {target.kind === 'invalid' && <p className='error-text'>{target.reason}</p>}
         {target.kind === 'ok' && (
           <p className={note?.blocks === true ? 'warn-text' : 'muted'} data-testid='add-preview'>
@@ -98,6 +121,15 @@ export function AddContactBox (): React.JSX.Element {
       </div>
     </form>
   )
+}
+
+/** The short PeerId a contact link names, for the banner; what it is when it names none. */
+function linkPeer (link: string): string {
+  try {
+    return shortPeerId(parseContactLink(link).peerId)
+  } catch {
+    return 'not a valid contact link'
+  }
 }
 
 /** This node's wgt://contact/ link, to give to a friend: who it is and where to reach it. */

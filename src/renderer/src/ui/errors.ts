@@ -49,7 +49,8 @@ const SPECIFIC: Partial<Record<ErrorContext, Partial<Record<ErrorCode, string>>>
     NOT_FOUND: 'No reachable peer serves this link now: the peers that hold the file may be offline. Try again later, or ask whoever sent the link whether their node is running.',
     INVALID_INPUT: 'That does not look like a WGT file link. A link starts with wgt:// and has a key after #; copy it again in full.',
     INTEGRITY: 'The link\'s key does not open this file: the part after # is wrong or cut short. Copy the link again in full.',
-    TIMEOUT: 'The peers that hold this file did not answer in time. Check your connection, then try again.'
+    TIMEOUT: 'The peers that hold this file did not answer in time. Check your connection, then try again.',
+    UNAVAILABLE: 'This node is busy reading other links (two at a time), or the peers asked do not hold enough of the file\'s description. Try again in a moment.'
   },
   share: {
     NOT_FOUND: 'The file could not be read. It may have been moved or deleted.',
