@@ -116,6 +116,40 @@ describe('shell commands to a window', () => {
     expect(sent.map(c => c.fileId)).toEqual(Array.from({ length: MAX_QUEUED_COMMANDS }, (_, i) => String(100 - MAX_QUEUED_COMMANDS + i)))
   })
 
+  it('keeps sending when a navigation away is cancelled (a web link dropped on the window): the page stays', () => {
+    const sender = new ShellCommandSender(trusted)
+    const win = new FakeShellWindow()
+    // as hardenWebContents does: no navigation away from our renderer
+    win.webContents.on('will-navigate', (event: { url: string, preventDefault: () => void }) => { if (!trusted(event.url)) event.preventDefault() })
+    sender.attach(win)
+    win.finishLoad()
+    expect(win.navigateTo('https://example.com/dropped')).toBe(false)
+    sender.send(win, { kind: 'open-view', view: 'chat', peerId: 'p' })
+    expect(sender.queued(win)).toBe(0)
+    expect(win.commands(SHELL_COMMAND_CHANNEL)).toEqual([{ kind: 'open-view', view: 'chat', peerId: 'p' }])
+    // and a later reload still queues until its page has loaded
+    win.startLoad()
+    sender.send(win, open(FILE_LINK))
+    expect(sender.queued(win)).toBe(1)
+    win.finishLoad()
+    expect(win.commands(SHELL_COMMAND_CHANNEL)).toEqual([{ kind: 'open-view', view: 'chat', peerId: 'p' }, open(FILE_LINK)])
+  })
+
+  it('sends again to the new page what reached the old one between the start of a navigation and its commit', () => {
+    const sender = new ShellCommandSender(trusted)
+    const win = new FakeShellWindow()
+    sender.attach(win)
+    win.finishLoad()
+    // a command that comes while the reload is under way, after its start and before its commit
+    win.webContents.on('did-start-navigation', () => { sender.send(win, { kind: 'open-view', view: 'files' }) })
+    win.startLoad()
+    // the old page got it before it went; the new one gets it once loaded
+    expect(win.commands(SHELL_COMMAND_CHANNEL)).toEqual([{ kind: 'open-view', view: 'files' }])
+    expect(sender.queued(win)).toBe(1)
+    win.finishLoad()
+    expect(win.commands(SHELL_COMMAND_CHANNEL)).toEqual([{ kind: 'open-view', view: 'files' }, { kind: 'open-view', view: 'files' }])
+  })
+
   it('keeps sending while the page changes its hash route or a subframe navigates', () => {
     const sender = new ShellCommandSender(trusted)
     const win = new FakeShellWindow()
