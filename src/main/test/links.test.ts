@@ -6,7 +6,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import type { ShellCommand } from '../../shared/shell.js'
 import { SHELL_COMMAND_CHANNEL } from '../ipc.js'
-import { commandsFromArgv, LinkListener, MAX_PENDING_LINKS, registerProtocolClient } from '../links.js'
+import { commandsFromArgv, LINK_BURST, LinkListener, MAX_PENDING_LINKS, registerProtocolClient } from '../links.js'
 import { MAX_QUEUED_COMMANDS, ShellCommandSender } from '../shell-commands.js'
 import { createShellBridge, MAX_EARLY_COMMANDS } from '../../preload/shell-commands.js'
 import { acrossBridge, FakeIpcMain, FakeIpcRenderer, FakeFrame, FakeShellApp, FakeShellWindow } from './fake-electron.js'
@@ -70,6 +70,31 @@ describe('links handed to the app', () => {
     const listener = new LinkListener({ app, argv: [], onSecondInstance: () => {} })
     for (let i = 0; i < 1000; i++) app.openUrl(i % 2 === 0 ? FILE_LINK : OTHER_LINK)
     expect(listener.waiting).toBe(MAX_PENDING_LINKS)
+    listener.stop()
+  })
+
+  it('rate-limits links once started: a burst, then one a second; the rest dropped with one log line that names no link', () => {
+    const app = new FakeShellApp('linux')
+    let now = 1_000_000
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const listener = new LinkListener({ app, argv: [], onSecondInstance: () => {}, now: () => now })
+    const got: ShellCommand[] = []
+    listener.start(cmd => got.push(cmd))
+    app.secondInstance(['/opt/WGT/wgt', ...Array.from({ length: 2000 }, (_, i) => i % 2 === 0 ? FILE_LINK : OTHER_LINK)])
+    expect(got).toHaveLength(LINK_BURST)
+    expect(errors).toHaveBeenCalledTimes(1)
+    expect(JSON.stringify(errors.mock.calls)).not.toMatch(/wgt:\/\/b/)
+    now += 1000
+    app.openUrl(CONTACT)
+    app.openUrl(CONTACT)
+    expect(got).toHaveLength(LINK_BURST + 1)
+    expect(got.at(-1)).toEqual({ kind: 'add-contact', link: CONTACT })
+    // a calm minute later the whole burst is there again
+    now += 60_000
+    for (let i = 0; i < LINK_BURST; i++) app.openUrl(FILE_LINK)
+    expect(got).toHaveLength(2 * LINK_BURST + 1)
+    expect(errors).toHaveBeenCalledTimes(2)
+    errors.mockRestore()
     listener.stop()
   })
 
