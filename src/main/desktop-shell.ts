@@ -13,7 +13,7 @@ import { CloseToTray, type ClosableWindowLike } from './close-to-tray.js'
 import { watchDesktopSettings, type DesktopSettingsWatch } from './desktop-settings.js'
 import { LinkListener, registerProtocolClient, type LinkAppLike } from './links.js'
 import { applyStartAtLogin, launchedAtLogin, type LoginItemAppLike, type LoginItemContext } from './login-items.js'
-import { NotificationBudget, startChatNotifications, type NotificationLike, type NotificationOptionsLike } from './notifications.js'
+import { NotificationBudgets, startChatNotifications, type NotificationLike, type NotificationOptionsLike } from './notifications.js'
 import { startOfferNotifications } from './offer-notifications.js'
 import { ShellCommandSender, type CommandWindowLike } from './shell-commands.js'
 import { startTransferNotifications } from './transfer-notifications.js'
@@ -152,8 +152,8 @@ export class DesktopShell<W extends ShellWindowLike> {
       showWindow: () => { this.openWindow() },
       open: (cmd: ShellCommand) => { this.openCommand(cmd) },
       platform: opts.platform,
-      // one per-minute limit for every kind together
-      budget: new NotificationBudget()
+      // the per-minute limits, for every kind together
+      budgets: new NotificationBudgets()
     }
     this.stops.push(
       startChatNotifications({ ...notifying, setBadgeCount: opts.notifications.setBadgeCount, allowed: () => settings.allows('messages') }),

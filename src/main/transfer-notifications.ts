@@ -7,7 +7,7 @@
  */
 import type { NodeApi, OperationInfo } from '../shared/api/index.js'
 import type { ShellCommand } from '../shared/shell.js'
-import { MAX_LIVE, openOrShow, plain, truncate, type NotificationBudget, type NotificationLike, type NotificationOptionsLike } from './notifications.js'
+import { MAX_LIVE, openOrShow, plain, truncate, type NotificationBudgets, type NotificationLike, type NotificationOptionsLike } from './notifications.js'
 import { formatSize } from './offer-notifications.js'
 
 /** Operations remembered as announced, so a repeated final event does not notify twice. */
@@ -21,7 +21,7 @@ export interface TransferNotificationOptions {
   showWindow: () => void
   open?: (cmd: ShellCommand) => void
   platform: string
-  budget: NotificationBudget
+  budgets: NotificationBudgets
   /** the transfers switch and do-not-disturb; always when absent */
   allowed?: () => boolean
 }
@@ -56,7 +56,7 @@ export function startTransferNotifications (opts: TransferNotificationOptions): 
     if (options == null) return
     announced.add(op.id)
     if (announced.size > ANNOUNCED_KEPT) announced.delete(announced.values().next().value as string)
-    if (opts.isFocused() || !opts.isSupported() || opts.allowed?.() === false || !opts.budget.take()) return
+    if (opts.isFocused() || !opts.isSupported() || opts.allowed?.() === false || !opts.budgets.known()) return
     const n = opts.create(options)
     const forget = (): void => { if (live.get(op.id) === n) live.delete(op.id) }
     const cmd: ShellCommand = { kind: 'open-view', view: 'files', ...(op.fileId == null ? {} : { fileId: op.fileId }) }

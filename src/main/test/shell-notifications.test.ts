@@ -9,7 +9,7 @@ import type { ShellCommand } from '../../shared/shell.js'
 import { fakeNode, type FakeNode } from '../cli/test/fake-node.js'
 import { startCallNotifications } from '../call-notifications.js'
 import { watchDesktopSettings, type DesktopSettingsWatch } from '../desktop-settings.js'
-import { NotificationBudget, startChatNotifications } from '../notifications.js'
+import { NotificationBudgets, startChatNotifications } from '../notifications.js'
 import { formatSize, startOfferNotifications } from '../offer-notifications.js'
 import { describeTransfer, startTransferNotifications } from '../transfer-notifications.js'
 import { FakeApp, FakeFocusWindow, FakeNotificationCenter } from './fake-electron.js'
@@ -51,7 +51,7 @@ describe('offer and transfer notifications, and where clicks lead', () => {
     showWindow: () => { win.show(); win.focus() },
     open: (cmd: ShellCommand) => { opened.push(cmd); win.show(); win.focus() },
     platform,
-    budget: new NotificationBudget()
+    budgets: new NotificationBudgets()
   })
 
   const startAll = async (platform = 'darwin'): Promise<void> => {
