@@ -12,7 +12,7 @@ import { startCallNotifications } from './call-notifications.js'
 import { CloseToTray, type ClosableWindowLike } from './close-to-tray.js'
 import { watchDesktopSettings, type DesktopSettingsWatch } from './desktop-settings.js'
 import { LinkListener, registerProtocolClient, type LinkAppLike } from './links.js'
-import { applyStartAtLogin, launchedAtLogin, type LoginItemAppLike, type LoginItemContext } from './login-items.js'
+import { launchedAtLogin, StartAtLoginApplier, type LoginItemAppLike, type LoginItemContext } from './login-items.js'
 import { NotificationBudgets, startChatNotifications, type NotificationLike, type NotificationOptionsLike } from './notifications.js'
 import { startOfferNotifications } from './offer-notifications.js'
 import { ShellCommandSender, type CommandWindowLike } from './shell-commands.js'
@@ -59,7 +59,7 @@ export class DesktopShell<W extends ShellWindowLike> {
   private readonly links: LinkListener
   private readonly commands: ShellCommandSender
   private readonly closeToTray: CloseToTray
-  private readonly loginItems: LoginItemContext
+  private readonly loginItems: StartAtLoginApplier
   private readonly stops: Array<() => void> = []
   private desktop: DesktopSettingsWatch | undefined
   private tray: TrayHandle | undefined
@@ -78,7 +78,7 @@ export class DesktopShell<W extends ShellWindowLike> {
     if (!registerProtocolClient(opts.app, { defaultApp: opts.devAppPath != null, execPath: opts.execPath, appPath: opts.devAppPath })) {
       console.error('wgt: could not register as the handler of wgt:// links')
     }
-    this.loginItems = {
+    const loginItems: LoginItemContext = {
       platform: opts.platform,
       app: opts.app,
       execPath: opts.execPath,
@@ -86,6 +86,7 @@ export class DesktopShell<W extends ShellWindowLike> {
       env: opts.env,
       homeDir: opts.homeDir
     }
+    this.loginItems = new StartAtLoginApplier(loginItems)
   }
 
   /** The window forward, or a new one; undefined before start and after stop. */
@@ -119,7 +120,7 @@ export class DesktopShell<W extends ShellWindowLike> {
     const settings = watchDesktopSettings(api, (now, before) => {
       // applied at start too, so the entry names this executable (an AppImage moved, an update)
       if (before != null && before.startAtLogin === now.startAtLogin) return
-      applyStartAtLogin(this.loginItems, now.startAtLogin).catch((err: unknown) => {
+      this.loginItems.set(now.startAtLogin).catch((err: unknown) => {
         console.error('wgt: could not change starting at login', err)
         if (before != null) opts.showError(now.startAtLogin ? 'WGT could not set itself to start at login' : 'WGT could not stop starting at login', message(err))
       })
