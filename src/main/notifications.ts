@@ -148,7 +148,7 @@ export function openOrShow (opts: { open?: (cmd: ShellCommand) => void, showWind
   else opts.showWindow()
 }
 
-/** Start; returns the function that stops (idempotent). */
+/** Start; returns the function that stops (idempotent), closing what is still shown and clearing the badge. */
 export function startChatNotifications (opts: ChatNotificationOptions): () => void {
   const names = trackNicknames(opts.api)
   const budgets = opts.budgets ?? new NotificationBudgets()
@@ -193,7 +193,10 @@ export function startChatNotifications (opts: ChatNotificationOptions): () => vo
     if (stopped) return
     stopped = true
     for (const off of offs) off()
+    // the app is going: nothing it showed should outlive it, pointing at a window that is gone
+    for (const n of [...live.values()]) n.close()
     live.clear()
+    setBadgeCount?.(0)
   }
 }
 

@@ -44,7 +44,7 @@ export function describeTransfer (op: OperationInfo, platform: string): Notifica
   return { title: `Fetched ${name}`, body: `Verified and saved${size}` }
 }
 
-/** Start; returns the function that stops (idempotent). */
+/** Start; returns the function that stops (idempotent), closing what is still shown. */
 export function startTransferNotifications (opts: TransferNotificationOptions): () => void {
   const announced = new Set<string>()
   const live = new Map<string, NotificationLike>()
@@ -78,6 +78,7 @@ export function startTransferNotifications (opts: TransferNotificationOptions): 
     if (stopped) return
     stopped = true
     off()
+    for (const n of [...live.values()]) n.close()
     live.clear()
   }
 }

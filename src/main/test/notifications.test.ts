@@ -154,22 +154,24 @@ describe('chat notifications', () => {
     expect(center.shown).toHaveLength(1)
   })
 
-  it('unsubscribes on stop, and a click after it does nothing', async () => {
+  it('on stop closes what it showed, clears the badge and unsubscribes', async () => {
+    conversations = [conversation(ALICE, 2)]
     await start()
+    expect(app.badgeCount).toBe(2)
     expect(node.subscribers()).toBe(5)
     node.hub.emit('chat:notice', { peerId: ALICE, kind: 'message', preview: 'before' })
     stop()
     stop()
+    expect(center.shown[0].closed).toBe(true)
+    expect(app.badgeCount).toBe(0)
     expect(node.subscribers()).toBe(0)
     node.hub.emit('chat:notice', { peerId: ALICE, kind: 'message', preview: 'after' })
     node.hub.emit('chat:conversation', conversation(ALICE, 9))
     expect(center.shown).toHaveLength(1)
     expect(app.badgeCount).toBe(0)
-    center.shown[0].click()
     expect(win.isFocused()).toBe(false)
   })
 })
-
 describe('notification budget', () => {
   it('allows so many a minute, and more as the minute passes', () => {
     let now = 1_000_000
