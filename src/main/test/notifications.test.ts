@@ -172,6 +172,7 @@ describe('chat notifications', () => {
     expect(win.isFocused()).toBe(false)
   })
 })
+
 describe('notification budget', () => {
   it('allows so many a minute, and more as the minute passes', () => {
     let now = 1_000_000
