@@ -7,7 +7,8 @@
  * where the renderer shows the ringing call (it follows 'call:state' itself).
  * Where Electron shows notification buttons (macOS for a signed app with the
  * alert style, and Windows) it carries Accept and Decline; elsewhere the
- * window's own buttons answer.
+ * window's own buttons answer. Do-not-disturb turned on (or the calls
+ * switch turned off) while it rings closes it ('settings:update').
  *
  * A contact's ring counts against a per-minute budget of its own, so no flood
  * of strangers' requests can silence it; any other caller's (under the
@@ -100,6 +101,11 @@ export function startCallNotifications (opts: CallNotificationOptions): () => vo
     n.show()
   }
 
+  // do-not-disturb turned on (or the calls switch off) while a call rings: it stops ringing here too
+  const offSettings = opts.api.on('settings:update', settings => {
+    if (settings.desktop.doNotDisturb || !settings.desktop.notifications.calls) for (const id of [...live.keys()]) close(id)
+  })
+
   const off = opts.api.on('call:state', call => {
     if (stopped || call.outgoing || call.request) return
     if (call.state !== 'ringing') {
@@ -113,6 +119,7 @@ export function startCallNotifications (opts: CallNotificationOptions): () => vo
     if (stopped) return
     stopped = true
     off()
+    offSettings()
     names.stop()
     for (const id of [...live.keys()]) close(id)
   }

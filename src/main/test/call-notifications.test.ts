@@ -171,7 +171,7 @@ describe('call notifications', () => {
 
   it('closes what still rings on stop, and unsubscribes', async () => {
     await start()
-    expect(node.subscribers()).toBe(3)
+    expect(node.subscribers()).toBe(4)
     node.hub.emit('call:state', call(A, 'ringing'))
     stop()
     stop()

@@ -178,6 +178,17 @@ describe('offer and transfer notifications, and where clicks lead', () => {
     expect(center.shown).toHaveLength(4)
   })
 
+  it('closes a ringing call\'s notification when do-not-disturb is turned on while it rings', async () => {
+    await startAll()
+    node.hub.emit('call:state', call('c1'))
+    expect(center.shown.map(n => [n.options.body, n.closed])).toEqual([['Incoming audio call', false]])
+    // another change leaves it ringing
+    node.hub.emit('settings:update', withDesktop({ startHidden: false }))
+    expect(center.shown[0].closed).toBe(false)
+    node.hub.emit('settings:update', withDesktop({ doNotDisturb: true }))
+    expect(center.shown[0].closed).toBe(true)
+  })
+
   it('lets an update that came while the settings were read win over the answer', async () => {
     let answer!: (s: NodeSettings) => void
     node = fakeNode({ getSettings: async () => await new Promise(resolve => { answer = resolve }) })
