@@ -65,13 +65,17 @@ export class DesktopShell<W extends ShellWindowLike> {
   private tray: TrayHandle | undefined
   private started = false
   private stopped = false
+  /** the "still running in the tray" notice, kept while shown (Electron drops the handlers of one garbage collected) */
+  private trayNotice: NotificationLike | null = null
+  private trayNoticeShown = false
 
   constructor (private readonly opts: DesktopShellOptions<W>) {
     this.commands = new ShellCommandSender(opts.isTrustedUrl)
     this.closeToTray = new CloseToTray({
       platform: opts.platform,
       closeToTray: () => this.desktop?.current()?.closeToTray ?? null,
-      hasTray: () => this.tray != null
+      hasTray: () => this.tray != null,
+      onHidden: () => { this.tellStillRunning() }
     })
     // listening from here on: macOS's open-url can come before 'ready'; a second launch brings the window forward
     this.links = new LinkListener({ app: opts.app, argv: opts.argv, onSecondInstance: () => { this.openWindow() } })
@@ -173,11 +177,36 @@ export class DesktopShell<W extends ShellWindowLike> {
     this.links.start(cmd => { this.openCommand(cmd) })
   }
 
+  /**
+   * The first time a window is hidden to the tray in this run, one OS
+   * notification says the app still runs and how to quit it: where the
+   * desktop shows no tray icons (GNOME without an AppIndicator extension,
+   * where creating the Tray still succeeds), the app would otherwise vanish
+   * while running. Clicking it brings the window back. It answers the user's
+   * own action, so it shows under do-not-disturb too.
+   */
+  private tellStillRunning (): void {
+    if (this.trayNoticeShown || this.stopped) return
+    this.trayNoticeShown = true
+    if (!this.opts.notifications.isSupported()) return
+    const n = this.opts.notifications.create({
+      title: 'WGT is still running in the tray',
+      body: 'Quit from the tray icon\'s menu. Starting WGT again brings its window back.'
+    })
+    const forget = (): void => { if (this.trayNotice === n) this.trayNotice = null }
+    n.on('click', () => { forget(); this.openWindow() })
+    n.on('close', forget)
+    this.trayNotice = n
+    n.show()
+  }
+
   /** Idempotent; after it, nothing opens a window. */
   stop (): void {
     if (this.stopped) return
     this.stopped = true
     this.closeToTray.quit()
+    this.trayNotice?.close()
+    this.trayNotice = null
     this.links.stop()
     for (const stop of this.stops.reverse()) stop()
     this.stops.length = 0
