@@ -7,15 +7,18 @@
  * where the renderer shows the ringing call (it follows 'call:state' itself).
  * Where Electron shows notification buttons (macOS for a signed app with the
  * alert style, and Windows) it carries Accept and Decline; elsewhere the
- * window's own buttons answer.
+ * window's own buttons answer. Do-not-disturb turned on (or the calls
+ * switch turned off) while it rings closes it ('settings:update').
  *
- * Rings count against the same per-minute budget as chat notifications, and
- * like them stay away while one of our windows has the focus: the app rings
+ * A contact's ring counts against a per-minute budget of its own, so no flood
+ * of strangers' requests can silence it; any other caller's (under the
+ * 'everyone' policy) against strangers' part of the shared budget. Rings, like
+ * chat notifications, stay away while one of our windows has the focus: the app rings
  * in the page then.
  */
 import type { Call, NodeApi } from '../shared/api/index.js'
 import type { ShellCommand } from '../shared/shell.js'
-import { MAX_LIVE, NotificationBudget, openOrShow, plain, trackNicknames, type NotificationLike, type NotificationOptionsLike } from './notifications.js'
+import { MAX_LIVE, type NotificationBudgets, openOrShow, plain, trackNicknames, type NotificationLike, type NotificationOptionsLike } from './notifications.js'
 
 /** The buttons, in this order: on macOS the first is the one shown, the other on hover. */
 export const CALL_ACTIONS = [{ type: 'button', text: 'Accept' }, { type: 'button', text: 'Decline' }] as const
@@ -35,8 +38,8 @@ export interface CallNotificationOptions {
   showWindow: () => void
   /** process.platform: buttons on macOS and Windows; escaping on Linux */
   platform: string
-  /** shared with chat notifications */
-  budget: NotificationBudget
+  /** the per-minute limits shared with the other kinds */
+  budgets: NotificationBudgets
   /** whether rings may show now (the desktop settings: the calls switch, do-not-disturb); always when absent */
   allowed?: () => boolean
   /** bring the window forward at a view (the caller's conversation, where the call shows); showWindow when absent */
@@ -71,7 +74,8 @@ export function startCallNotifications (opts: CallNotificationOptions): () => vo
   function ring (call: Call): void {
     rung.add(call.id)
     if (rung.size > RUNG_KEPT) rung.delete(rung.values().next().value as string)
-    if (opts.isFocused() || !opts.isSupported() || opts.allowed?.() === false || !opts.budget.take()) return
+    if (opts.isFocused() || !opts.isSupported() || opts.allowed?.() === false) return
+    if (!(names.isContact(call.peerId) ? opts.budgets.contactCall() : opts.budgets.stranger())) return
     const options: NotificationOptionsLike = {
       title: plain(names.name(call.peerId), opts.platform),
       body: call.video ? 'Incoming video call' : 'Incoming audio call',
@@ -97,6 +101,11 @@ export function startCallNotifications (opts: CallNotificationOptions): () => vo
     n.show()
   }
 
+  // do-not-disturb turned on (or the calls switch off) while a call rings: it stops ringing here too
+  const offSettings = opts.api.on('settings:update', settings => {
+    if (settings.desktop.doNotDisturb || !settings.desktop.notifications.calls) for (const id of [...live.keys()]) close(id)
+  })
+
   const off = opts.api.on('call:state', call => {
     if (stopped || call.outgoing || call.request) return
     if (call.state !== 'ringing') {
@@ -110,6 +119,7 @@ export function startCallNotifications (opts: CallNotificationOptions): () => vo
     if (stopped) return
     stopped = true
     off()
+    offSettings()
     names.stop()
     for (const id of [...live.keys()]) close(id)
   }

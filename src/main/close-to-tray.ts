@@ -3,7 +3,8 @@
  * back from, closing the window hides it and the app (and its node) keeps
  * running; Quit in the tray or the app menu quits for real. macOS keeps its
  * own convention (closing a window never quits there; the Dock and the menu
- * bar bring it back), so nothing is intercepted there.
+ * bar bring it back), so nothing is intercepted there. Without a tray (its
+ * creation failed) a window is never hidden: it would be the only way back.
  */
 
 /** What we use of a BrowserWindow. */
@@ -19,6 +20,8 @@ export interface CloseToTrayOptions {
   closeToTray: () => boolean | null
   /** whether the tray is up */
   hasTray: () => boolean
+  /** a window was just hidden to the tray */
+  onHidden?: () => void
 }
 
 export class CloseToTray {
@@ -40,6 +43,7 @@ export class CloseToTray {
       if (!this.hides()) return
       event.preventDefault()
       win.hide()
+      this.opts.onHidden?.()
     })
     // Windows is logging off or shutting down: a window that refuses to close would hold it up
     win.on('session-end', () => { this.quit() })

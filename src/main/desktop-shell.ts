@@ -12,8 +12,8 @@ import { startCallNotifications } from './call-notifications.js'
 import { CloseToTray, type ClosableWindowLike } from './close-to-tray.js'
 import { watchDesktopSettings, type DesktopSettingsWatch } from './desktop-settings.js'
 import { LinkListener, registerProtocolClient, type LinkAppLike } from './links.js'
-import { applyStartAtLogin, launchedAtLogin, type LoginItemAppLike, type LoginItemContext } from './login-items.js'
-import { NotificationBudget, startChatNotifications, type NotificationLike, type NotificationOptionsLike } from './notifications.js'
+import { launchedAtLogin, StartAtLoginApplier, type LoginItemAppLike, type LoginItemContext } from './login-items.js'
+import { NotificationBudgets, startChatNotifications, type NotificationLike, type NotificationOptionsLike } from './notifications.js'
 import { startOfferNotifications } from './offer-notifications.js'
 import { ShellCommandSender, type CommandWindowLike } from './shell-commands.js'
 import { startTransferNotifications } from './transfer-notifications.js'
@@ -59,26 +59,30 @@ export class DesktopShell<W extends ShellWindowLike> {
   private readonly links: LinkListener
   private readonly commands: ShellCommandSender
   private readonly closeToTray: CloseToTray
-  private readonly loginItems: LoginItemContext
+  private readonly loginItems: StartAtLoginApplier
   private readonly stops: Array<() => void> = []
   private desktop: DesktopSettingsWatch | undefined
   private tray: TrayHandle | undefined
   private started = false
   private stopped = false
+  /** the "still running in the tray" notice, kept while shown (Electron drops the handlers of one garbage collected) */
+  private trayNotice: NotificationLike | null = null
+  private trayNoticeShown = false
 
   constructor (private readonly opts: DesktopShellOptions<W>) {
     this.commands = new ShellCommandSender(opts.isTrustedUrl)
     this.closeToTray = new CloseToTray({
       platform: opts.platform,
       closeToTray: () => this.desktop?.current()?.closeToTray ?? null,
-      hasTray: () => this.tray != null
+      hasTray: () => this.tray != null,
+      onHidden: () => { this.tellStillRunning() }
     })
     // listening from here on: macOS's open-url can come before 'ready'; a second launch brings the window forward
     this.links = new LinkListener({ app: opts.app, argv: opts.argv, onSecondInstance: () => { this.openWindow() } })
     if (!registerProtocolClient(opts.app, { defaultApp: opts.devAppPath != null, execPath: opts.execPath, appPath: opts.devAppPath })) {
       console.error('wgt: could not register as the handler of wgt:// links')
     }
-    this.loginItems = {
+    const loginItems: LoginItemContext = {
       platform: opts.platform,
       app: opts.app,
       execPath: opts.execPath,
@@ -86,6 +90,7 @@ export class DesktopShell<W extends ShellWindowLike> {
       env: opts.env,
       homeDir: opts.homeDir
     }
+    this.loginItems = new StartAtLoginApplier(loginItems)
   }
 
   /** The window forward, or a new one; undefined before start and after stop. */
@@ -119,7 +124,7 @@ export class DesktopShell<W extends ShellWindowLike> {
     const settings = watchDesktopSettings(api, (now, before) => {
       // applied at start too, so the entry names this executable (an AppImage moved, an update)
       if (before != null && before.startAtLogin === now.startAtLogin) return
-      applyStartAtLogin(this.loginItems, now.startAtLogin).catch((err: unknown) => {
+      this.loginItems.set(now.startAtLogin).catch((err: unknown) => {
         console.error('wgt: could not change starting at login', err)
         if (before != null) opts.showError(now.startAtLogin ? 'WGT could not set itself to start at login' : 'WGT could not stop starting at login', message(err))
       })
@@ -152,8 +157,8 @@ export class DesktopShell<W extends ShellWindowLike> {
       showWindow: () => { this.openWindow() },
       open: (cmd: ShellCommand) => { this.openCommand(cmd) },
       platform: opts.platform,
-      // one per-minute limit for every kind together
-      budget: new NotificationBudget()
+      // the per-minute limits, for every kind together
+      budgets: new NotificationBudgets()
     }
     this.stops.push(
       startChatNotifications({ ...notifying, setBadgeCount: opts.notifications.setBadgeCount, allowed: () => settings.allows('messages') }),
@@ -172,11 +177,36 @@ export class DesktopShell<W extends ShellWindowLike> {
     this.links.start(cmd => { this.openCommand(cmd) })
   }
 
+  /**
+   * The first time a window is hidden to the tray in this run, one OS
+   * notification says the app still runs and how to quit it: where the
+   * desktop shows no tray icons (GNOME without an AppIndicator extension,
+   * where creating the Tray still succeeds), the app would otherwise vanish
+   * while running. Clicking it brings the window back. It answers the user's
+   * own action, so it shows under do-not-disturb too.
+   */
+  private tellStillRunning (): void {
+    if (this.trayNoticeShown || this.stopped) return
+    this.trayNoticeShown = true
+    if (!this.opts.notifications.isSupported()) return
+    const n = this.opts.notifications.create({
+      title: 'WGT is still running in the tray',
+      body: 'Quit from the tray icon\'s menu. Starting WGT again brings its window back.'
+    })
+    const forget = (): void => { if (this.trayNotice === n) this.trayNotice = null }
+    n.on('click', () => { forget(); this.openWindow() })
+    n.on('close', forget)
+    this.trayNotice = n
+    n.show()
+  }
+
   /** Idempotent; after it, nothing opens a window. */
   stop (): void {
     if (this.stopped) return
     this.stopped = true
     this.closeToTray.quit()
+    this.trayNotice?.close()
+    this.trayNotice = null
     this.links.stop()
     for (const stop of this.stops.reverse()) stop()
     this.stops.length = 0

@@ -5,7 +5,10 @@
  * as 'second-instance' (Windows, Linux), and as 'open-url' (macOS, which can
  * fire before 'ready', even before the app could show anything). Each is read
  * with commandForUrl; anything else is ignored. Until the app is ready to show
- * a window, commands wait here (a bounded few).
+ * a window, commands wait here (a bounded few). After that each link brings
+ * the window forward, so they are rate-limited (LINK_BURST at once, then
+ * LINK_PER_SECOND): a script or a page firing links at the app cannot keep
+ * stealing the focus; what goes over is dropped, with one log line per run.
  *
  * A link's key is in its fragment: nothing here logs a link.
  */
@@ -14,6 +17,30 @@ import { commandForUrl, type ShellCommand } from '../shared/shell.js'
 export const LINK_SCHEME = 'wgt'
 /** Links kept until the app is ready; past this the oldest go. */
 export const MAX_PENDING_LINKS = 16
+/** Links handed on at once after start; then LINK_PER_SECOND */
+export const LINK_BURST = 4
+export const LINK_PER_SECOND = 1
+
+/** A token bucket: `burst` at once, refilled at `perSecond`. */
+export class RateLimit {
+  private tokens: number
+  private last: number
+
+  constructor (private readonly burst: number, private readonly perSecond: number, private readonly now: () => number = Date.now) {
+    this.tokens = burst
+    this.last = now()
+  }
+
+  /** whether one more may go now (and, if so, it is counted) */
+  take (): boolean {
+    const now = this.now()
+    this.tokens = Math.min(this.burst, this.tokens + Math.max(0, now - this.last) / 1000 * this.perSecond)
+    this.last = now
+    if (this.tokens < 1) return false
+    this.tokens -= 1
+    return true
+  }
+}
 
 /** What we use of Electron's app for links. */
 export interface LinkAppLike {
@@ -65,6 +92,8 @@ export interface LinkListenerOptions {
   /** a second launch happened: bring the app forward whatever it carried */
   onSecondInstance: () => void
   limit?: number
+  /** Date.now, for tests */
+  now?: () => number
 }
 
 /**
@@ -76,6 +105,9 @@ export class LinkListener {
   private deliver: ((cmd: ShellCommand) => void) | null = null
   private stopped = false
   private readonly limit: number
+  private readonly rate: RateLimit
+  /** links dropped since the last one handed on (logged once per run) */
+  private dropped = 0
   private readonly onOpenUrl = (event: { preventDefault: () => void }, url: string): void => {
     // handled: macOS must not treat it as unhandled
     event.preventDefault()
@@ -91,6 +123,7 @@ export class LinkListener {
 
   constructor (private readonly opts: LinkListenerOptions) {
     this.limit = opts.limit ?? MAX_PENDING_LINKS
+    this.rate = new RateLimit(LINK_BURST, LINK_PER_SECOND, opts.now)
     opts.app.on('open-url', this.onOpenUrl)
     opts.app.on('second-instance', this.onSecond)
     for (const cmd of commandsFromArgv(opts.argv)) this.accept(cmd)
@@ -119,6 +152,12 @@ export class LinkListener {
   private accept (cmd: ShellCommand): void {
     if (this.stopped) return
     if (this.deliver != null) {
+      if (!this.rate.take()) {
+        // the link itself is never logged: its fragment is the file's key
+        if (this.dropped++ === 0) console.error(`wgt: links are coming faster than ${LINK_PER_SECOND} a second; dropping them until they slow down`)
+        return
+      }
+      this.dropped = 0
       this.send(cmd)
       return
     }

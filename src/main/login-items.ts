@@ -76,8 +76,11 @@ export function quoteExecArg (arg: string): string {
  * The Exec value as it is written in the file: the quoted arguments, then the
  * spec's escaping of string values (a backslash is written as two), which
  * readers undo before they unquote. So one literal backslash in a path is four.
+ * A program path the spec cannot express (control characters, "=") is refused.
  */
 export function execValue (args: string[]): string {
+  // Desktop Entry spec, "The Exec key": the program's name may not hold "=" (quoted or not)
+  if (args[0]?.includes('=') === true) throw new Error(`a program path with "=" cannot be written into an autostart entry: ${args[0]}`)
   return args.map(quoteExecArg).join(' ').replace(/\\/g, '\\\\')
 }
 
@@ -120,6 +123,28 @@ export async function applyStartAtLogin (ctx: LoginItemContext, enabled: boolean
   const partial = `${file}.${process.pid}.partial`
   await writeFile(partial, text, { mode: 0o644 })
   await rename(partial, file)
+}
+
+/**
+ * applyStartAtLogin, one at a time: on then off quickly must not race (the
+ * write of the entry finishing after its removal would leave it in place).
+ * Each apply waits for the one before, then applies the latest value asked
+ * for, so the last call always wins.
+ */
+export class StartAtLoginApplier {
+  private chain: Promise<void> = Promise.resolve()
+  private wanted = false
+
+  constructor (private readonly ctx: LoginItemContext, private readonly apply = applyStartAtLogin) {}
+
+  /** Settles once this value, or a later one, has been applied; rejects when that apply failed. */
+  async set (enabled: boolean): Promise<void> {
+    this.wanted = enabled
+    const run = this.chain.then(async () => { await this.apply(this.ctx, this.wanted) })
+    // the next one waits for this one, failed or not
+    this.chain = run.catch(() => {})
+    await run
+  }
 }
 
 /** Whether this launch is the system starting us at login. */

@@ -22,8 +22,12 @@ export interface NotificationLike {
 
 /** Notifications shown at once: one per peer (a newer one replaces it), and the oldest goes past this */
 export const MAX_LIVE = 8
-/** New notifications per minute at most: fresh PeerIds or a chatty contact must not flood the desktop (the badge still counts) */
+/** New notifications per minute at most, all kinds together: fresh PeerIds or a chatty contact must not flood the desktop (the badge still counts) */
 export const MAX_PER_MINUTE = 12
+/** Of those, strangers' (a chat or file request, a stranger's call) at most: strangers cannot use up what contacts need */
+export const MAX_STRANGER_PER_MINUTE = 4
+/** A contact's call rings outside the shared limit, within its own: nothing strangers send can silence it */
+export const MAX_CONTACT_CALLS_PER_MINUTE = 6
 
 export interface NotificationOptionsLike {
   title: string
@@ -35,42 +39,83 @@ export interface NotificationOptionsLike {
   urgency?: 'normal' | 'critical' | 'low'
 }
 
-/**
- * New notifications per minute, counted across chat and calls: a flood of
- * either must not fill the desktop. take() says whether one more may show now.
- */
+/** New notifications in the last minute, at most `perMinute`. */
 export class NotificationBudget {
   private readonly shownAt: number[] = []
 
   constructor (private readonly perMinute = MAX_PER_MINUTE, private readonly now = Date.now) {}
 
-  take (): boolean {
+  /** whether one more may show now, without counting it */
+  available (): boolean {
     const now = this.now()
     while (this.shownAt.length > 0 && this.shownAt[0] <= now - 60_000) this.shownAt.shift()
-    if (this.shownAt.length >= this.perMinute) return false
-    this.shownAt.push(now)
+    return this.shownAt.length < this.perMinute
+  }
+
+  /** whether one more may show now; if so, it is counted */
+  take (): boolean {
+    if (!this.available()) return false
+    this.shownAt.push(this.now())
     return true
   }
 }
 
+/**
+ * The per-minute limits shared by every kind of notification (chat, offers,
+ * transfers, calls): one budget for all, of which strangers get only a part,
+ * and contacts' calls a budget of their own, so a flood of requests from
+ * fresh PeerIds can neither fill the desktop nor keep a contact's call from
+ * ringing.
+ */
+export class NotificationBudgets {
+  private readonly shared: NotificationBudget
+  private readonly strangers: NotificationBudget
+  private readonly contactCalls: NotificationBudget
+
+  constructor (now = Date.now, limits: { perMinute?: number, strangers?: number, contactCalls?: number } = {}) {
+    this.shared = new NotificationBudget(limits.perMinute ?? MAX_PER_MINUTE, now)
+    this.strangers = new NotificationBudget(limits.strangers ?? MAX_STRANGER_PER_MINUTE, now)
+    this.contactCalls = new NotificationBudget(limits.contactCalls ?? MAX_CONTACT_CALLS_PER_MINUTE, now)
+  }
+
+  /** a contact's message or offer, or this node's own transfer */
+  known (): boolean { return this.shared.take() }
+
+  /** a stranger's request or call: within strangers' part of the shared budget */
+  stranger (): boolean {
+    if (!this.strangers.available() || !this.shared.available()) return false
+    this.strangers.take()
+    this.shared.take()
+    return true
+  }
+
+  /** a contact's call: its own budget, not the shared one */
+  contactCall (): boolean { return this.contactCalls.take() }
+}
+
 /** Contacts' nicknames as the node tells them, to title notifications; stop() unsubscribes. */
-export function trackNicknames (api: Pick<NodeApi, 'on' | 'listContacts'>): { name: (peerId: string) => string, stop: () => void } {
+export function trackNicknames (api: Pick<NodeApi, 'on' | 'listContacts'>): { name: (peerId: string) => string, isContact: (peerId: string) => boolean, stop: () => void } {
   const nicknames = new Map<string, string>()
+  // peers whose trust is 'contact' (not a request either way, not blocked)
+  const contacts = new Set<string>()
   const remember = (c: Contact): void => {
     if (c.nickname != null) nicknames.set(c.peerId, c.nickname)
     else nicknames.delete(c.peerId)
+    if (c.trust === 'contact') contacts.add(c.peerId)
+    else contacts.delete(c.peerId)
   }
   // what the node says from now on is newer than the list read below: that fills only the gaps
   const removed = new Set<string>()
   const offs = [
     api.on('contact:update', c => { removed.delete(c.peerId); remember(c) }),
-    api.on('contact:remove', ({ peerId }) => { removed.add(peerId); nicknames.delete(peerId) })
+    api.on('contact:remove', ({ peerId }) => { removed.add(peerId); nicknames.delete(peerId); contacts.delete(peerId) })
   ]
   api.listContacts().then(list => {
     for (const c of list) if (!nicknames.has(c.peerId) && !removed.has(c.peerId)) remember(c)
   }).catch((err: unknown) => { console.error('wgt: could not read contacts for notifications', err) })
   return {
     name: peerId => nicknames.get(peerId) ?? shortPeerId(peerId),
+    isContact: peerId => contacts.has(peerId),
     stop: () => { for (const off of offs) off() }
   }
 }
@@ -89,8 +134,8 @@ export interface ChatNotificationOptions {
   setBadgeCount?: (count: number) => unknown
   /** process.platform: on Linux the body is markup, so peer text is escaped there */
   platform: string
-  /** the per-minute limit, shared with call notifications; a budget of its own when absent */
-  budget?: NotificationBudget
+  /** the per-minute limits, shared with the other kinds; limits of its own when absent */
+  budgets?: NotificationBudgets
   /** whether this kind may show now (the desktop settings: its switch, do-not-disturb); always when absent */
   allowed?: () => boolean
   /** bring the window forward at a view; a click only calls showWindow when absent */
@@ -103,10 +148,10 @@ export function openOrShow (opts: { open?: (cmd: ShellCommand) => void, showWind
   else opts.showWindow()
 }
 
-/** Start; returns the function that stops (idempotent). */
+/** Start; returns the function that stops (idempotent), closing what is still shown and clearing the badge. */
 export function startChatNotifications (opts: ChatNotificationOptions): () => void {
   const names = trackNicknames(opts.api)
-  const budget = opts.budget ?? new NotificationBudget()
+  const budgets = opts.budgets ?? new NotificationBudgets()
   // Electron drops a notification's handlers once the object is garbage collected: keep each until it is done,
   // one per peer (in the order shown), so a flood replaces rather than piles up
   const live = new Map<string, NotificationLike>()
@@ -123,7 +168,8 @@ export function startChatNotifications (opts: ChatNotificationOptions): () => vo
     if (stopped || opts.isFocused() || !opts.isSupported() || opts.allowed?.() === false) return
     const title = plain(names.name(notice.peerId), opts.platform)
     const body = notice.kind === 'request' ? 'wants to chat with you' : plain(truncate(notice.preview), opts.platform)
-    if (!budget.take()) return
+    // a request is a stranger's; a message comes from a conversation the user accepted
+    if (!(notice.kind === 'request' ? budgets.stranger() : budgets.known())) return
     const n = opts.create({ title, body })
     const forget = (): void => { if (live.get(notice.peerId) === n) live.delete(notice.peerId) }
     n.on('click', () => {
@@ -147,7 +193,10 @@ export function startChatNotifications (opts: ChatNotificationOptions): () => vo
     if (stopped) return
     stopped = true
     for (const off of offs) off()
+    // the app is going: nothing it showed should outlive it, pointing at a window that is gone
+    for (const n of [...live.values()]) n.close()
     live.clear()
+    setBadgeCount?.(0)
   }
 }
 

@@ -8,7 +8,7 @@
  */
 import type { FileOffer, NodeApi } from '../shared/api/index.js'
 import type { ShellCommand } from '../shared/shell.js'
-import { MAX_LIVE, openOrShow, plain, trackNicknames, truncate, type NotificationBudget, type NotificationLike, type NotificationOptionsLike } from './notifications.js'
+import { MAX_LIVE, openOrShow, plain, trackNicknames, truncate, type NotificationBudgets, type NotificationLike, type NotificationOptionsLike } from './notifications.js'
 
 export interface OfferNotificationOptions {
   api: Pick<NodeApi, 'on' | 'listContacts'>
@@ -18,7 +18,7 @@ export interface OfferNotificationOptions {
   showWindow: () => void
   open?: (cmd: ShellCommand) => void
   platform: string
-  budget: NotificationBudget
+  budgets: NotificationBudgets
   /** the offers switch and do-not-disturb; always when absent */
   allowed?: () => boolean
 }
@@ -47,7 +47,9 @@ export function startOfferNotifications (opts: OfferNotificationOptions): () => 
   }
 
   function notify (offer: FileOffer): void {
-    if (stopped || opts.isFocused() || !opts.isSupported() || opts.allowed?.() === false || !opts.budget.take()) return
+    if (stopped || opts.isFocused() || !opts.isSupported() || opts.allowed?.() === false) return
+    // a request is a stranger's (under the 'contacts' policy)
+    if (!(offer.request ? opts.budgets.stranger() : opts.budgets.known())) return
     const body = offer.request
       ? 'wants to send you a file'
       : `sent you ${plain(truncate(offer.name), opts.platform)} (${formatSize(offer.size)})`

@@ -4,7 +4,7 @@ import type { Call, Contact } from '../../shared/api/index.js'
 import { WgtError } from '../../shared/errors.js'
 import { fakeNode, type FakeNode } from '../cli/test/fake-node.js'
 import { CALL_ACTIONS, startCallNotifications, type CallNotificationOptions } from '../call-notifications.js'
-import { MAX_LIVE, MAX_PER_MINUTE, NotificationBudget, shortPeerId, startChatNotifications } from '../notifications.js'
+import { MAX_CONTACT_CALLS_PER_MINUTE, MAX_LIVE, MAX_PER_MINUTE, MAX_STRANGER_PER_MINUTE, NotificationBudgets, shortPeerId, startChatNotifications } from '../notifications.js'
 import { FakeFocusWindow, FakeNotificationCenter } from './fake-electron.js'
 
 const ALICE = '12D3KooWRBy97UB99e3J6hiPesre1MZeuNQvfan4gBziswrRJsNK'
@@ -23,7 +23,7 @@ describe('call notifications', () => {
   let node: FakeNode
   let center: FakeNotificationCenter
   let win: FakeFocusWindow
-  let budget: NotificationBudget
+  let budgets: NotificationBudgets
   let stop: () => void
 
   const start = async (overrides: Partial<CallNotificationOptions> = {}): Promise<void> => {
@@ -34,7 +34,7 @@ describe('call notifications', () => {
       isFocused: () => win.isFocused(),
       showWindow: () => { if (win.isMinimized()) win.restore(); win.show(); win.focus() },
       platform: 'darwin',
-      budget,
+      budgets,
       ...overrides
     })
     await settle()
@@ -49,7 +49,7 @@ describe('call notifications', () => {
     })
     center = new FakeNotificationCenter()
     win = new FakeFocusWindow()
-    budget = new NotificationBudget()
+    budgets = new NotificationBudgets()
   })
   afterEach(() => { stop?.() })
 
@@ -137,28 +137,41 @@ describe('call notifications', () => {
     log.mockRestore()
   })
 
-  it('shares the per-minute budget with chat, and keeps at most a few on screen', async () => {
-    const chat = startChatNotifications({ api: node.api, isSupported: center.isSupported, create: center.create, isFocused: () => false, showWindow: () => {}, platform: 'darwin', budget })
+  it('rings a contact\'s call even after strangers\' requests and chat used the shared budget', async () => {
+    const chat = startChatNotifications({ api: node.api, isSupported: center.isSupported, create: center.create, isFocused: () => false, showWindow: () => {}, platform: 'darwin', budgets })
     await start()
-    for (let i = 0; i < MAX_PER_MINUTE - 1; i++) node.hub.emit('chat:notice', { peerId: BOB, kind: 'message', preview: `m${i}` })
-    node.hub.emit('call:state', call(A, 'ringing'))
-    node.hub.emit('call:state', call(B, 'ringing'))
-    expect(center.shown.map(n => n.options.body).slice(-1)).toEqual(['Incoming video call'])
+    // strangers' chat requests get only their part of the shared budget
+    for (let i = 0; i < 12; i++) node.hub.emit('chat:notice', { peerId: `12D3KooWStranger${String(i).padStart(36, '0')}`, kind: 'request', preview: '' })
+    expect(center.shown).toHaveLength(MAX_STRANGER_PER_MINUTE)
+    // a stranger's call (the 'everyone' policy) counts as a stranger's too: none left
+    node.hub.emit('call:state', call(B, 'ringing', { peerId: BOB }))
+    expect(center.shown).toHaveLength(MAX_STRANGER_PER_MINUTE)
+    // a contact's messages fill the rest of the shared budget
+    for (let i = 0; i < 20; i++) node.hub.emit('chat:notice', { peerId: ALICE, kind: 'message', preview: `m${i}` })
     expect(center.shown).toHaveLength(MAX_PER_MINUTE)
+    // and a contact's call still rings
+    node.hub.emit('call:state', call(A, 'ringing'))
+    expect(center.shown.at(-1)?.options.body).toBe('Incoming video call')
+    expect(center.shown).toHaveLength(MAX_PER_MINUTE + 1)
     chat()
+  })
 
-    const fresh = new NotificationBudget(1000)
+  it('bounds a contact\'s rings per minute, and keeps at most a few on screen', async () => {
+    await start()
+    for (let i = 0; i < 20; i++) node.hub.emit('call:state', call(i.toString(16).padStart(32, '0'), 'ringing'))
+    expect(center.shown).toHaveLength(MAX_CONTACT_CALLS_PER_MINUTE)
+
     stop()
     center = new FakeNotificationCenter()
-    await start({ budget: fresh })
-    for (let i = 0; i < 20; i++) node.hub.emit('call:state', call(i.toString(16).padStart(32, '0'), 'ringing'))
+    await start({ budgets: new NotificationBudgets(Date.now, { contactCalls: 1000 }) })
+    for (let i = 0; i < 20; i++) node.hub.emit('call:state', call(`c${i.toString(16).padStart(31, '0')}`, 'ringing'))
     expect(center.shown).toHaveLength(20)
     expect(center.shown.filter(n => !n.closed)).toHaveLength(MAX_LIVE)
   })
 
   it('closes what still rings on stop, and unsubscribes', async () => {
     await start()
-    expect(node.subscribers()).toBe(3)
+    expect(node.subscribers()).toBe(4)
     node.hub.emit('call:state', call(A, 'ringing'))
     stop()
     stop()

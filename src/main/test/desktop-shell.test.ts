@@ -8,7 +8,7 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { DEFAULT_DESKTOP_SETTINGS, type DesktopSettings, type NodeSettings } from '../../shared/api/index.js'
 import { fakeNode, type FakeNode } from '../cli/test/fake-node.js'
 import { DesktopShell, type DesktopShellOptions } from '../desktop-shell.js'
@@ -172,6 +172,35 @@ describe('the desktop shell', () => {
     expect(again?.isDestroyed()).toBe(true)
   })
 
+  it('says once, the first time the window hides to the tray, that the app still runs and how to quit; its click brings the window back', async () => {
+    create()
+    await shell.start(node.api)
+    await settle()
+    const win = live()[0]
+    win.closeByUser()
+    expect(win.isVisible()).toBe(false)
+    expect(center.shown.map(n => n.options.title)).toEqual(['WGT is still running in the tray'])
+    expect(center.shown[0].options.body).toMatch(/Quit from the tray icon's menu/)
+    center.shown[0].click()
+    expect(win.isVisible()).toBe(true)
+    win.closeByUser()
+    expect(win.isVisible()).toBe(false)
+    expect(center.shown).toHaveLength(1)
+  })
+
+  it('on Linux never hides the window when the tray could not be made: closing closes, and nothing claims a tray', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
+    create({ tray: { createTray: () => { throw new Error('no StatusNotifier host') }, buildMenu: fakeBuildMenu, icon: state => state, chooseFile: async () => null, quit: () => {} } })
+    await shell.start(node.api)
+    await settle()
+    expect(shell.trayStatus).toBeNull()
+    const win = live()[0]
+    win.closeByUser()
+    expect(win.isDestroyed()).toBe(true)
+    expect(center.shown).toHaveLength(0)
+    logged.mockRestore()
+  })
+
   it('applies start at login at start and on each change, and says so when a change fails', async () => {
     settings = withDesktop({ startAtLogin: true })
     create()
@@ -201,19 +230,20 @@ describe('the desktop shell', () => {
     const win = live()[0]
     win.finishLoad()
     win.closeByUser()
+    // the first hide to the tray says so (shown[0])
     node.hub.emit('chat:notice', { peerId: ALICE, kind: 'message', preview: 'hi' })
-    center.shown[0].click()
+    center.shown[1].click()
     expect(win.isVisible()).toBe(true)
     expect(win.commands(SHELL_COMMAND_CHANNEL)).toEqual([{ kind: 'open-view', view: 'chat', peerId: ALICE }])
     // the person switches to another application
     win.focused = false
     node.hub.emit('settings:update', withDesktop({ doNotDisturb: true }))
     node.hub.emit('offer:new', { id: 'o1', from: ALICE, link: FILE_LINK, name: 'x', size: 1, receivedAt: 1, request: false })
-    expect(center.shown).toHaveLength(1)
+    expect(center.shown).toHaveLength(2)
     node.hub.emit('settings:update', withDesktop({ doNotDisturb: false }))
     node.hub.emit('offer:new', { id: 'o2', from: ALICE, link: FILE_LINK, name: 'x', size: 1, receivedAt: 1, request: false })
-    expect(center.shown).toHaveLength(2)
-    center.shown[1].click()
+    expect(center.shown).toHaveLength(3)
+    center.shown[2].click()
     expect(win.commands(SHELL_COMMAND_CHANNEL).at(-1)).toEqual({ kind: 'open-view', view: 'files' })
   })
 

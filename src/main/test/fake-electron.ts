@@ -13,13 +13,19 @@
  *   throws when used after; executeJavaScript answers what the page's script
  *   resolves with, which here the test (the user) decides.
  * - a window's close button emits 'close', which the app may preventDefault
- *   (then the window stays); otherwise it closes and is destroyed. A new
- *   page begins with 'did-start-navigation' (details: isMainFrame true,
- *   isSameDocument false) and ends with the main frame's 'did-finish-load';
- *   a hash change is a same-document navigation, which neither unloads the
- *   page nor emits did-finish-load again; a message sent while a page
- *   loads reaches its preload but not page scripts that have yet to run,
- *   which is why the app waits for the load;
+ *   (then the window stays); otherwise it closes and is destroyed. A
+ *   main-frame navigation to another document emits, in Electron's order,
+ *   'did-start-navigation' (details: isMainFrame true, isSameDocument
+ *   false), then 'will-navigate' (only for one the page or the user starts,
+ *   e.g. a link dropped on the window; not for a reload or loadURL), then,
+ *   once the new document commits, 'did-navigate'; the main frame's
+ *   'did-finish-load' follows when the test says the page has loaded. A
+ *   will-navigate listener that calls preventDefault cancels it: no event
+ *   follows and the old page stays, still listening (Electron: "subsequent
+ *   events will not fire"). A hash change is a same-document navigation,
+ *   which neither unloads the page nor emits did-finish-load again; a
+ *   message sent while a page loads reaches its preload but not page
+ *   scripts that have yet to run, which is why the app waits for the load;
  * - a Tray shows the image, tooltip and menu last set; a menu item's click
  *   runs only if the item is enabled and not a separator (disabled items
  *   cannot be picked); a destroyed tray throws when used;
@@ -398,9 +404,30 @@ export class FakeShellWindow {
     this.emitContents('did-finish-load')
   }
 
-  /** a new page starts loading in the window (a reload) */
+  /** the window reloads its page: the new document commits (did-navigate); finishLoad() when it has loaded */
   startLoad (): void {
-    this.emitContents('did-start-navigation', { url: this.webContents.mainFrame.url, isMainFrame: true, isSameDocument: false })
+    const url = this.webContents.mainFrame.url
+    this.emitContents('did-start-navigation', { url, isMainFrame: true, isSameDocument: false })
+    this.commitNavigation(url)
+  }
+
+  /**
+   * The page or the user (a link dropped on the window) navigates the main
+   * frame to `url`: will-navigate may cancel it, and then nothing follows and
+   * the old page stays. Answers whether the new document committed.
+   */
+  navigateTo (url: string): boolean {
+    this.emitContents('did-start-navigation', { url, isMainFrame: true, isSameDocument: false })
+    let prevented = false
+    this.emitContents('will-navigate', { url, preventDefault: () => { prevented = true } })
+    if (prevented) return false
+    this.commitNavigation(url)
+    return true
+  }
+
+  private commitNavigation (url: string): void {
+    this.webContents.mainFrame.url = url
+    this.emitContents('did-navigate', { url })
   }
 
   /** the page changes its hash route, or a subframe navigates: the page stays */

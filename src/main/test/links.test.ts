@@ -6,7 +6,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import type { ShellCommand } from '../../shared/shell.js'
 import { SHELL_COMMAND_CHANNEL } from '../ipc.js'
-import { commandsFromArgv, LinkListener, MAX_PENDING_LINKS, registerProtocolClient } from '../links.js'
+import { commandsFromArgv, LINK_BURST, LinkListener, MAX_PENDING_LINKS, registerProtocolClient } from '../links.js'
 import { MAX_QUEUED_COMMANDS, ShellCommandSender } from '../shell-commands.js'
 import { createShellBridge, MAX_EARLY_COMMANDS } from '../../preload/shell-commands.js'
 import { acrossBridge, FakeIpcMain, FakeIpcRenderer, FakeFrame, FakeShellApp, FakeShellWindow } from './fake-electron.js'
@@ -73,6 +73,31 @@ describe('links handed to the app', () => {
     listener.stop()
   })
 
+  it('rate-limits links once started: a burst, then one a second; the rest dropped with one log line that names no link', () => {
+    const app = new FakeShellApp('linux')
+    let now = 1_000_000
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const listener = new LinkListener({ app, argv: [], onSecondInstance: () => {}, now: () => now })
+    const got: ShellCommand[] = []
+    listener.start(cmd => got.push(cmd))
+    app.secondInstance(['/opt/WGT/wgt', ...Array.from({ length: 2000 }, (_, i) => i % 2 === 0 ? FILE_LINK : OTHER_LINK)])
+    expect(got).toHaveLength(LINK_BURST)
+    expect(errors).toHaveBeenCalledTimes(1)
+    expect(JSON.stringify(errors.mock.calls)).not.toMatch(/wgt:\/\/b/)
+    now += 1000
+    app.openUrl(CONTACT)
+    app.openUrl(CONTACT)
+    expect(got).toHaveLength(LINK_BURST + 1)
+    expect(got.at(-1)).toEqual({ kind: 'add-contact', link: CONTACT })
+    // a calm minute later the whole burst is there again
+    now += 60_000
+    for (let i = 0; i < LINK_BURST; i++) app.openUrl(FILE_LINK)
+    expect(got).toHaveLength(2 * LINK_BURST + 1)
+    expect(errors).toHaveBeenCalledTimes(2)
+    errors.mockRestore()
+    listener.stop()
+  })
+
   it('never logs a link when handing it over fails (its key is in the fragment)', () => {
     const app = new FakeShellApp('darwin')
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
@@ -114,6 +139,40 @@ describe('shell commands to a window', () => {
     win.finishLoad()
     const sent = win.commands(SHELL_COMMAND_CHANNEL) as Array<{ fileId: string }>
     expect(sent.map(c => c.fileId)).toEqual(Array.from({ length: MAX_QUEUED_COMMANDS }, (_, i) => String(100 - MAX_QUEUED_COMMANDS + i)))
+  })
+
+  it('keeps sending when a navigation away is cancelled (a web link dropped on the window): the page stays', () => {
+    const sender = new ShellCommandSender(trusted)
+    const win = new FakeShellWindow()
+    // as hardenWebContents does: no navigation away from our renderer
+    win.webContents.on('will-navigate', (event: { url: string, preventDefault: () => void }) => { if (!trusted(event.url)) event.preventDefault() })
+    sender.attach(win)
+    win.finishLoad()
+    expect(win.navigateTo('https://example.com/dropped')).toBe(false)
+    sender.send(win, { kind: 'open-view', view: 'chat', peerId: 'p' })
+    expect(sender.queued(win)).toBe(0)
+    expect(win.commands(SHELL_COMMAND_CHANNEL)).toEqual([{ kind: 'open-view', view: 'chat', peerId: 'p' }])
+    // and a later reload still queues until its page has loaded
+    win.startLoad()
+    sender.send(win, open(FILE_LINK))
+    expect(sender.queued(win)).toBe(1)
+    win.finishLoad()
+    expect(win.commands(SHELL_COMMAND_CHANNEL)).toEqual([{ kind: 'open-view', view: 'chat', peerId: 'p' }, open(FILE_LINK)])
+  })
+
+  it('sends again to the new page what reached the old one between the start of a navigation and its commit', () => {
+    const sender = new ShellCommandSender(trusted)
+    const win = new FakeShellWindow()
+    sender.attach(win)
+    win.finishLoad()
+    // a command that comes while the reload is under way, after its start and before its commit
+    win.webContents.on('did-start-navigation', () => { sender.send(win, { kind: 'open-view', view: 'files' }) })
+    win.startLoad()
+    // the old page got it before it went; the new one gets it once loaded
+    expect(win.commands(SHELL_COMMAND_CHANNEL)).toEqual([{ kind: 'open-view', view: 'files' }])
+    expect(sender.queued(win)).toBe(1)
+    win.finishLoad()
+    expect(win.commands(SHELL_COMMAND_CHANNEL)).toEqual([{ kind: 'open-view', view: 'files' }, { kind: 'open-view', view: 'files' }])
   })
 
   it('keeps sending while the page changes its hash route or a subframe navigates', () => {

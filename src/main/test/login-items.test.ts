@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, stat, writeFile, mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { applyStartAtLogin, AUTOSTART_FILE, autostartDir, execValue, HIDDEN_FLAG, launchedAtLogin, quoteExecArg, startCommand, type LoginItemContext } from '../login-items.js'
+import { applyStartAtLogin, AUTOSTART_FILE, autostartDir, execValue, HIDDEN_FLAG, launchedAtLogin, quoteExecArg, StartAtLoginApplier, startCommand, type LoginItemContext } from '../login-items.js'
 import { FakeShellApp } from './fake-electron.js'
 
 /**
@@ -74,6 +74,11 @@ describe('the Exec line of the autostart entry', () => {
     expect(() => execValue(['/tmp/tab\there'])).toThrow(/control characters/)
   })
 
+  it('refuses a program path with "=", which the Exec key cannot hold, and allows "=" in later arguments', () => {
+    expect(() => execValue(['/opt/a=b/wgt', HIDDEN_FLAG])).toThrow(/"="/)
+    expect(execValue(['/opt/WGT/wgt', '--x=y'])).toBe('/opt/WGT/wgt --x=y')
+  })
+
   it('starts the AppImage itself when running from one, the app folder after Electron in development', () => {
     expect(startCommand({ execPath: '/tmp/.mount_WGTx/wgt', appArgs: [], env: { APPIMAGE: '/home/ann/WGT.AppImage' } })).toEqual(['/home/ann/WGT.AppImage', HIDDEN_FLAG])
     expect(startCommand({ execPath: '/opt/WGT/wgt', appArgs: [], env: {} })).toEqual(['/opt/WGT/wgt', HIDDEN_FLAG])
@@ -113,6 +118,37 @@ describe('start at login', () => {
     await expect(stat(file)).rejects.toThrow(/ENOENT/)
     await applyStartAtLogin(ctx('linux', app), false)
     expect(app.loginItem.openAtLogin).toBe(false)
+  })
+
+  it('applies one at a time, the last value asked for winning: on then off quickly leaves no entry', async () => {
+    const file = join(home, 'cfg', 'autostart', AUTOSTART_FILE)
+    const applier = new StartAtLoginApplier(ctx('linux', new FakeShellApp('linux')))
+    await Promise.all([applier.set(true), applier.set(false)])
+    await expect(stat(file)).rejects.toThrow(/ENOENT/)
+    await Promise.all([applier.set(false), applier.set(true), applier.set(false), applier.set(true)])
+    expect((await stat(file)).isFile()).toBe(true)
+    await applier.set(false)
+    await expect(stat(file)).rejects.toThrow(/ENOENT/)
+  })
+
+  it('never runs two applies at once, and a failed one neither blocks the next nor hides its error', async () => {
+    const calls: boolean[] = []
+    let running = 0
+    let overlapped = false
+    const applier = new StartAtLoginApplier(ctx('linux', new FakeShellApp('linux')), async (_ctx, enabled) => {
+      running++
+      overlapped ||= running > 1
+      calls.push(enabled)
+      await new Promise(resolve => setImmediate(resolve))
+      running--
+      if (calls.length === 1) throw new Error('read-only home')
+    })
+    const first = applier.set(true)
+    await expect(first).rejects.toThrow(/read-only home/)
+    await applier.set(false)
+    await Promise.all([applier.set(true), applier.set(false)])
+    expect(overlapped).toBe(false)
+    expect(calls).toEqual([true, false, false, false])
   })
 
   it('on Linux leaves other autostart entries alone', async () => {

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Contact, Conversation } from '../../shared/api/index.js'
 import { fakeNode, type FakeNode } from '../cli/test/fake-node.js'
-import { MAX_BODY_CHARS, MAX_LIVE, MAX_PER_MINUTE, NotificationBudget, plain, shortPeerId, startChatNotifications, type ChatNotificationOptions } from '../notifications.js'
+import { MAX_BODY_CHARS, MAX_LIVE, MAX_PER_MINUTE, MAX_STRANGER_PER_MINUTE, NotificationBudget, NotificationBudgets, plain, shortPeerId, startChatNotifications, type ChatNotificationOptions } from '../notifications.js'
 import { FakeApp, FakeFocusWindow, FakeNotificationCenter } from './fake-electron.js'
 
 const ALICE = '12D3KooWRBy97UB99e3J6hiPesre1MZeuNQvfan4gBziswrRJsNK'
@@ -100,12 +100,14 @@ describe('chat notifications', () => {
     expect(win.isFocused()).toBe(true)
   })
 
-  it('replaces a peer\'s earlier notification, and a flood of peers shows at most a dozen a minute, eight at once', async () => {
+  it('replaces a peer\'s earlier notification; a flood of strangers\' requests shows only their part of the budget, a chatty contact at most a dozen a minute, eight at once', async () => {
     await start()
     node.hub.emit('chat:notice', { peerId: ALICE, kind: 'message', preview: 'one' })
     node.hub.emit('chat:notice', { peerId: ALICE, kind: 'message', preview: 'two' })
     expect(center.shown.map(n => [n.options.body, n.closed])).toEqual([['one', true], ['two', false]])
     for (let i = 0; i < 50; i++) node.hub.emit('chat:notice', { peerId: `12D3KooWFlood${String(i).padStart(40, '0')}`, kind: 'request', preview: '' })
+    expect(center.shown).toHaveLength(2 + MAX_STRANGER_PER_MINUTE)
+    for (let i = 0; i < 50; i++) node.hub.emit('chat:notice', { peerId: `12D3KooWChat${String(i % 10).padStart(41, '0')}`, kind: 'message', preview: `m${i}` })
     expect(center.shown).toHaveLength(MAX_PER_MINUTE)
     expect(center.shown.filter(n => !n.closed)).toHaveLength(MAX_LIVE)
   })
@@ -152,18 +154,21 @@ describe('chat notifications', () => {
     expect(center.shown).toHaveLength(1)
   })
 
-  it('unsubscribes on stop, and a click after it does nothing', async () => {
+  it('on stop closes what it showed, clears the badge and unsubscribes', async () => {
+    conversations = [conversation(ALICE, 2)]
     await start()
+    expect(app.badgeCount).toBe(2)
     expect(node.subscribers()).toBe(5)
     node.hub.emit('chat:notice', { peerId: ALICE, kind: 'message', preview: 'before' })
     stop()
     stop()
+    expect(center.shown[0].closed).toBe(true)
+    expect(app.badgeCount).toBe(0)
     expect(node.subscribers()).toBe(0)
     node.hub.emit('chat:notice', { peerId: ALICE, kind: 'message', preview: 'after' })
     node.hub.emit('chat:conversation', conversation(ALICE, 9))
     expect(center.shown).toHaveLength(1)
     expect(app.badgeCount).toBe(0)
-    center.shown[0].click()
     expect(win.isFocused()).toBe(false)
   })
 })
@@ -177,5 +182,19 @@ describe('notification budget', () => {
     expect(budget.take()).toBe(false)
     now += 1
     expect([budget.take(), budget.take(), budget.take(), budget.take()]).toEqual([true, true, true, false])
+  })
+
+  it('gives strangers only their part of the shared budget, and contacts\' calls one of their own', () => {
+    let now = 1_000_000
+    const budgets = new NotificationBudgets(() => now, { perMinute: 5, strangers: 2, contactCalls: 1 })
+    expect([budgets.stranger(), budgets.stranger(), budgets.stranger()]).toEqual([true, true, false])
+    expect([budgets.known(), budgets.known(), budgets.known(), budgets.known()]).toEqual([true, true, true, false])
+    expect([budgets.contactCall(), budgets.contactCall()]).toEqual([true, false])
+    now += 60_000
+    // a stranger's is refused when the shared budget is spent, and then takes nothing from strangers' part
+    expect([budgets.known(), budgets.known(), budgets.known(), budgets.known(), budgets.known()]).toEqual([true, true, true, true, true])
+    expect(budgets.stranger()).toBe(false)
+    now += 60_000
+    expect([budgets.stranger(), budgets.stranger(), budgets.contactCall()]).toEqual([true, true, true])
   })
 })

@@ -9,9 +9,10 @@ import type { ShellCommand } from '../../shared/shell.js'
 import { fakeNode, type FakeNode } from '../cli/test/fake-node.js'
 import { startCallNotifications } from '../call-notifications.js'
 import { watchDesktopSettings, type DesktopSettingsWatch } from '../desktop-settings.js'
-import { NotificationBudget, startChatNotifications } from '../notifications.js'
+import { NotificationBudgets, startChatNotifications } from '../notifications.js'
 import { formatSize, startOfferNotifications } from '../offer-notifications.js'
-import { describeTransfer, startTransferNotifications } from '../transfer-notifications.js'
+import { describeTransfer, failureText, startTransferNotifications } from '../transfer-notifications.js'
+import { ERROR_CODES } from '../../shared/errors.js'
 import { FakeApp, FakeFocusWindow, FakeNotificationCenter } from './fake-electron.js'
 
 const ALICE = '12D3KooWRBy97UB99e3J6hiPesre1MZeuNQvfan4gBziswrRJsNK'
@@ -51,7 +52,7 @@ describe('offer and transfer notifications, and where clicks lead', () => {
     showWindow: () => { win.show(); win.focus() },
     open: (cmd: ShellCommand) => { opened.push(cmd); win.show(); win.focus() },
     platform,
-    budget: new NotificationBudget()
+    budgets: new NotificationBudgets()
   })
 
   const startAll = async (platform = 'darwin'): Promise<void> => {
@@ -121,13 +122,22 @@ describe('offer and transfer notifications, and where clicks lead', () => {
     node.hub.emit('operation:update', operation('r1', 'repair', 'done'))
     expect(center.shown.map(n => n.options)).toEqual([
       { title: 'Shared report.pdf', body: 'Its link is ready to send (2.4 MB)' },
-      { title: `Fetching ${LINK} failed`, body: 'no peer serves this file' }
+      { title: `Fetching ${LINK} failed`, body: 'No peer had the file.' }
     ])
     center.shown[0].click()
     center.shown[1].click()
     expect(opened).toEqual([{ kind: 'open-view', view: 'files', fileId: FILE_ID }, { kind: 'open-view', view: 'files' }])
     expect(describeTransfer(operation('f3', 'fetch', 'done', { result: { id: FILE_ID, name: 'photo.jpg', size: 999, path: '/x', sha256: '', badHolders: [], resumedSegments: 0, existing: false } }), 'darwin'))
       .toEqual({ title: 'Fetched photo.jpg', body: 'Verified and saved (999 B)' })
+  })
+
+  it('tells a failure by its code, never by its message (which can carry a remote peer\'s text)', () => {
+    const failed = describeTransfer(operation('f4', 'fetch', 'failed', { fileId: null, label: LINK, error: { code: 'PROTOCOL', message: 'peer says: <a href="https://evil.example">click</a>' } }), 'linux')
+    expect(failed?.body).toBe(failureText('PROTOCOL'))
+    expect(JSON.stringify(failed)).not.toContain('evil')
+    for (const code of ERROR_CODES) expect(failureText(code)).toMatch(/^[A-Z].*\.$/)
+    expect(failureText('SOMETHING_NEW')).toMatch(/Files view/)
+    expect(failureText(undefined)).toMatch(/Files view/)
   })
 
   it('opens the conversation for a message, and for a call (clicked or accepted)', async () => {
@@ -166,6 +176,17 @@ describe('offer and transfer notifications, and where clicks lead', () => {
     node.hub.emit('settings:update', withDesktop({ doNotDisturb: false }))
     emitAll()
     expect(center.shown).toHaveLength(4)
+  })
+
+  it('closes a ringing call\'s notification when do-not-disturb is turned on while it rings', async () => {
+    await startAll()
+    node.hub.emit('call:state', call('c1'))
+    expect(center.shown.map(n => [n.options.body, n.closed])).toEqual([['Incoming audio call', false]])
+    // another change leaves it ringing
+    node.hub.emit('settings:update', withDesktop({ startHidden: false }))
+    expect(center.shown[0].closed).toBe(false)
+    node.hub.emit('settings:update', withDesktop({ doNotDisturb: true }))
+    expect(center.shown[0].closed).toBe(true)
   })
 
   it('lets an update that came while the settings were read win over the answer', async () => {

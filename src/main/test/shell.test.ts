@@ -2,7 +2,7 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { APP_ENTRY_URL, appPaths, rendererOrigin } from '../app-paths.js'
 import { devRendererCsp, RENDERER_CSP } from '../csp.js'
 import { shutdownOnce } from '../lifecycle.js'
@@ -114,5 +114,22 @@ describe('shutdownOnce', () => {
     await shutdown()
     await shutdown()
     expect(codes).toEqual([1])
+  })
+
+  it('exits with a failure code at the deadline when the stop hangs, and only once', async () => {
+    const codes: number[] = []
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
+    let release!: () => void
+    const hung = new Promise<void>(resolve => { release = resolve })
+    const shutdown = shutdownOnce(async () => { await hung }, code => { codes.push(code) }, 50)
+    await shutdown()
+    expect(codes).toEqual([1])
+    expect(String(errors.mock.calls[0]?.[0])).toMatch(/did not stop within/)
+    // the stop that finishes late exits nothing more
+    release()
+    await hung
+    await shutdown()
+    expect(codes).toEqual([1])
+    errors.mockRestore()
   })
 })
