@@ -67,6 +67,23 @@ export class NotificationBudget {
  * fresh PeerIds can neither fill the desktop nor keep a contact's call from
  * ringing.
  */
+/** What every desktop notifier of a kind (offers, transfers) is given; Electron's parts structurally typed. */
+export interface KindNotifierOptions {
+  /** Notification.isSupported() */
+  isSupported: () => boolean
+  /** new Notification(options) */
+  create: (options: NotificationOptionsLike) => NotificationLike
+  /** whether one of our windows has the focus */
+  isFocused: () => boolean
+  showWindow: () => void
+  /** hand a click's destination to the renderer */
+  open?: (cmd: ShellCommand) => void
+  platform: string
+  budgets: NotificationBudgets
+  /** the kind's switch and do-not-disturb; always when absent */
+  allowed?: () => boolean
+}
+
 export class NotificationBudgets {
   private readonly shared: NotificationBudget
   private readonly strangers: NotificationBudget

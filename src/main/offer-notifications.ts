@@ -7,20 +7,10 @@
  * The file's name is the peer's text: made inert (and escaped on Linux).
  */
 import type { FileOffer, NodeApi } from '../shared/api/index.js'
-import type { ShellCommand } from '../shared/shell.js'
-import { MAX_LIVE, openOrShow, plain, trackNicknames, truncate, type NotificationBudgets, type NotificationLike, type NotificationOptionsLike } from './notifications.js'
+import { MAX_LIVE, openOrShow, plain, trackNicknames, truncate, type KindNotifierOptions, type NotificationLike } from './notifications.js'
 
-export interface OfferNotificationOptions {
+export interface OfferNotificationOptions extends KindNotifierOptions {
   api: Pick<NodeApi, 'on' | 'listContacts'>
-  isSupported: () => boolean
-  create: (options: NotificationOptionsLike) => NotificationLike
-  isFocused: () => boolean
-  showWindow: () => void
-  open?: (cmd: ShellCommand) => void
-  platform: string
-  budgets: NotificationBudgets
-  /** the offers switch and do-not-disturb; always when absent */
-  allowed?: () => boolean
 }
 
 /** 1.5 MB: sizes as people read them (decimal units, as file managers on macOS and GNOME show them). */

@@ -10,23 +10,14 @@
 import type { NodeApi, OperationInfo } from '../shared/api/index.js'
 import type { ErrorCode } from '../shared/errors.js'
 import type { ShellCommand } from '../shared/shell.js'
-import { MAX_LIVE, openOrShow, plain, truncate, type NotificationBudgets, type NotificationLike, type NotificationOptionsLike } from './notifications.js'
+import { MAX_LIVE, openOrShow, plain, truncate, type KindNotifierOptions, type NotificationLike, type NotificationOptionsLike } from './notifications.js'
 import { formatSize } from './offer-notifications.js'
 
 /** Operations remembered as announced, so a repeated final event does not notify twice. */
 const ANNOUNCED_KEPT = 256
 
-export interface TransferNotificationOptions {
+export interface TransferNotificationOptions extends KindNotifierOptions {
   api: Pick<NodeApi, 'on'>
-  isSupported: () => boolean
-  create: (options: NotificationOptionsLike) => NotificationLike
-  isFocused: () => boolean
-  showWindow: () => void
-  open?: (cmd: ShellCommand) => void
-  platform: string
-  budgets: NotificationBudgets
-  /** the transfers switch and do-not-disturb; always when absent */
-  allowed?: () => boolean
 }
 
 /** What a failed share or fetch says, by error code: words of ours, never the error's message. */
