@@ -63,7 +63,7 @@ export class OperationRegistry {
   start<K extends OperationKind> (kind: K, opts: StartOptions, work: (op: OperationHandle) => Promise<Results[K]>): OperationRef {
     if (this.stopping) throw new WgtError('NOT_RUNNING', 'the node is stopping')
     this.prune()
-    const id = randomBytes(9).toString('base64url')
+    const id = operationId()
     const ctrl = new AbortController()
     const meter = new ProgressMeter(kind, this.now)
     const info = {
@@ -174,5 +174,17 @@ export class OperationRegistry {
     ended.forEach((e, i) => {
       if (i < ended.length - KEEP_ENDED || (e.info.endedAt ?? 0) < cutoff) this.entries.delete(e.info.id)
     })
+  }
+}
+
+/**
+ * 12 base64url characters that never start with '-': an id is typed after
+ * `wgt compute status` and the like, where a leading '-' reads as an option
+ * (1 id in 64 did, and the CLI refused it).
+ */
+export function operationId (): string {
+  for (;;) {
+    const id = randomBytes(9).toString('base64url')
+    if (!id.startsWith('-')) return id
   }
 }
