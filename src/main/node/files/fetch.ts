@@ -26,6 +26,7 @@ import { PARTIAL_SUFFIX, SIDECAR_SUFFIX, chooseOutput, readSidecar, removePartia
 import type { FileRecord } from './records.js'
 import { releaseEverywhere } from './release.js'
 import { fetchShards, type ShardSource } from './segment-fetch.js'
+import { fileGroupCid } from './groups.js'
 import { findRoot, shardSource } from './source.js'
 import { decodeManifest, decodeRoot, plainSizeOf, type ManifestData, type PlacedSegment, type RootData } from './tables.js'
 
@@ -44,12 +45,13 @@ class Keeper {
   readonly kept = new Set<string>()
   constructor (private readonly ctx: FilesContext, private readonly enabled: boolean) {}
 
-  async keep (seg: PlacedSegment, shards: Array<Uint8Array | null>): Promise<void> {
+  /** group: the file's (groups.ts), announced once for all the shards kept */
+  async keep (seg: PlacedSegment, shards: Array<Uint8Array | null>, group: string): Promise<void> {
     if (!this.enabled) return
     for (let i = 0; i < shards.length; i++) {
       const bytes = shards[i]
       if (bytes == null) continue
-      await this.ctx.shards.put(this.ctx.self, seg.shards[i], bytes, Infinity)
+      await this.ctx.shards.put(this.ctx.self, seg.shards[i], bytes, Infinity, { group })
       this.kept.add(seg.shards[i])
       seg.holders[i] = [...new Set([...(seg.holders[i] ?? []), this.ctx.self])]
     }
@@ -68,7 +70,7 @@ export async function openLink (ctx: FilesContext, link: string, bad: Set<string
   const known = await ctx.records.get(id)
   const { bytes, holders } = await findRoot(ctx, id, known?.rootHolders ?? [], bad, signal)
   const root = decodeRoot(bytes)
-  const manifest = await openManifest(root, key, shardSource(ctx, bad), signal, keeper)
+  const manifest = await openManifest(root, key, shardSource(ctx, bad, undefined, fileGroupCid(root.fileId)), signal, keeper)
   await keeper?.keepRoot(id, bytes)
   const rootHolders = [...new Set([...(known?.rootHolders ?? []), ...holders, ...(keeper?.kept.has(id) === true ? [ctx.self] : [])])]
   return { id, key, root, rootHolders, manifest }
@@ -98,7 +100,7 @@ export async function openManifest (root: RootData, key: Uint8Array, src: ShardS
     bytes.set(plain, at)
     at += plain.byteLength
     // the key opened it, so it is worth serving; a manifest that fails later is released by the caller
-    await keeper?.keep(seg, shards)
+    await keeper?.keep(seg, shards, fileGroupCid(root.fileId))
   }
   if (at !== bytes.byteLength) throw new WgtError('INTEGRITY', `the manifest has ${at} bytes, its root record says ${bytes.byteLength}`)
   if (hash.digest('hex') !== root.manifestSha256) throw new WgtError('INTEGRITY', 'the manifest does not match the hash in its root record')
@@ -205,6 +207,7 @@ async function fetchInto (ctx: FilesContext, file: OpenedFile, key: Uint8Array, 
     const report = (): void => { op.progress('receiving', manifest.size > 0 ? bytesDone / manifest.size : 1, { done: bytesDone, total: manifest.size }) }
     report()
     const todo = manifest.segments.filter(s => !done.has(s.index))
+    const group = fileGroupCid(root.fileId)
     let next = 0
     // one failing segment stops the others before the file handle closes under them
     const stopAll = new AbortController()
@@ -217,13 +220,13 @@ async function fetchInto (ctx: FilesContext, file: OpenedFile, key: Uint8Array, 
           let m = learned.get(seg.index)
           if (m == null) { m = new Map(); learned.set(seg.index, m) }
           m.set(index, [...(m.get(index) ?? []), peer])
-        })
+        }, group)
         const shards = await fetchShards(seg, manifest.params, src, sig)
         const { plain } = decodeSegment(seg, shards, { params: manifest.params, key, fileId: root.fileId, domain: 'data' })
         // whole segments but the last (tables.ts checked the table; this checks what it decoded to), so nothing lands past the end
         const expected = plainSizeOf(seg.index, manifest.size, manifest.params.segmentSize)
         if (plain.byteLength !== expected) throw new WgtError('INTEGRITY', `segment ${seg.index} decoded to ${plain.byteLength} bytes; the file's size makes it ${expected}`)
-        await keeper.keep(seg, shards)
+        await keeper.keep(seg, shards, group)
         await fh.write(plain, 0, plain.byteLength, seg.index * manifest.params.segmentSize)
         bytesDone += plain.byteLength
         report()

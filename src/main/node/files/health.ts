@@ -21,6 +21,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { rebuildShards, verifyShard, type CesParams } from '../ces/index.js'
 import type { FilesContext } from './context.js'
 import type { OperationHandle } from '../operations/registry.js'
+import { fileGroupCid } from './groups.js'
 import { Placer } from './placement.js'
 import type { FileRecord } from './records.js'
 import { fetchShards } from './segment-fetch.js'
@@ -51,17 +52,22 @@ export async function census (ctx: FilesContext, rec: FileRecord, signal: AbortS
   // checking the proofs needs the bytes; that is local disk and CPU, or a GET per shard at worst: the caller's time, not the budget
   await verifyClaims(ctx, byTable, [rec.entry.id], await challenge(ctx, ask, deadline), selfCids, confirmed, signal)
 
-  // shards no known holder confirmed: the DHT may know where repair or other fetchers put them
+  // shards no known holder confirmed: the DHT may know where repair or other
+  // fetchers put them. Holders announce the file's group, not each shard
+  // (groups.ts): its providers are asked for every unconfirmed shard
   const unconfirmed = all.filter(c => (confirmed.get(c)?.size ?? 0) === 0)
   const more = new Map<string, Set<string>>()
-  await pool(unconfirmed, 8, async cid => {
-    if (deadline.aborted) return
-    for (const p of await ctx.locator.providers(cid, deadline).catch(() => [])) {
+  if (unconfirmed.length > 0 && !deadline.aborted) {
+    const providers = await ctx.locator.providers(fileGroupCid(rec.root.fileId), deadline).catch(() => [])
+    // the root record is announced by its own CID
+    const rootProviders = unconfirmed.includes(rec.entry.id) ? await ctx.locator.providers(rec.entry.id, deadline).catch(() => []) : []
+    for (const p of providers) more.set(p, new Set(unconfirmed.filter(c => c !== rec.entry.id)))
+    for (const p of rootProviders) {
       let s = more.get(p)
       if (s == null) { s = new Set(); more.set(p, s) }
-      s.add(cid)
+      s.add(rec.entry.id)
     }
-  })
+  }
   const late = await challenge(ctx, more, AbortSignal.any([signal, AbortSignal.timeout(Math.max(2000, budgetMs / 2))]))
   await verifyClaims(ctx, byTable, late.has(rec.entry.id) ? [rec.entry.id] : [], late, new Set(), confirmed, signal)
   signal.throwIfAborted()
@@ -180,8 +186,9 @@ export async function repair (ctx: FilesContext, rec: FileRecord, op: OperationH
   const signal = op.signal
   op.progress('checking', 0)
   const { confirmed } = await census(ctx, rec, signal)
+  const group = fileGroupCid(rec.root.fileId)
   const placer = new Placer(await ctx.candidates(), async (peer, cid, bytes) => {
-    await ctx.shards.put(peer, cid, bytes, ctx.leaseMs, { signal })
+    await ctx.shards.put(peer, cid, bytes, ctx.leaseMs, { signal, group: cid === rec.entry.id ? undefined : group })
   }, signal)
   const confirmedOf = (cid: string): string[] => [...(confirmed.get(cid) ?? [])]
   const tables: Array<{ segs: PlacedSegment[], params: CesParams }> = [
@@ -199,7 +206,7 @@ export async function repair (ctx: FilesContext, rec: FileRecord, op: OperationH
       const missing = seg.shards.map((c, i) => (seg.holders[i].length === 0 ? i : -1)).filter(i => i >= 0)
       if (missing.length === 0) continue
       if (seg.shards.length - missing.length < params.k) { unrecoverable.push(seg.index); continue }
-      const shards = await fetchShards(seg, params, shardSource(ctx, new Set()), signal)
+      const shards = await fetchShards(seg, params, shardSource(ctx, new Set(), undefined, group), signal)
       const rebuilt = rebuildShards(seg, shards, params, missing)
       const avoid = new Set(seg.holders.flat())
       for (const [i, bytes] of rebuilt) {
@@ -209,7 +216,7 @@ export async function repair (ctx: FilesContext, rec: FileRecord, op: OperationH
           // avoid keeps a segment's shards on distinct peers: one event per peer per segment
           ctx.events.emit('files:placed', { fileId: rec.entry.id, peerId: peer, operation: op.id })
         } else {
-          await ctx.shards.put(ctx.self, seg.shards[i], bytes, Infinity)
+          await ctx.shards.put(ctx.self, seg.shards[i], bytes, Infinity, { group })
           seg.holders[i] = [ctx.self]
         }
         recreated++

@@ -24,6 +24,7 @@ import { WgtError } from '../../../shared/errors.js'
 import { verifyShard } from '../ces/index.js'
 import type { FilesContext } from './context.js'
 import { existingCopy, openManifest } from './fetch.js'
+import { fileGroupCid } from './groups.js'
 import { parseLink } from './link.js'
 import { sanitizeName } from './names.js'
 import type { ShardSource } from './segment-fetch.js'
@@ -60,7 +61,7 @@ export async function inspectLink (ctx: FilesContext, link: string, options: Ins
     const { bytes, servedBy } = await rootServers(ctx, id, [...knownHolders, ...connected], network, sig)
     const root = decodeRoot(bytes)
     // holders whose shards fail their hash are penalised as in a fetch; the set itself is not reported here
-    const everywhere = shardSource(ctx, new Set())
+    const everywhere = shardSource(ctx, new Set(), undefined, fileGroupCid(root.fileId))
     const src = network ? everywhere : onlyAmong(everywhere, new Set([ctx.self, ...knownHolders, ...connected]))
     const manifest = await openManifest(root, key, src, sig)
     return preview(id, manifest, servedBy, offeredBy, existing)

@@ -63,13 +63,22 @@ export class Locator {
 }
 
 /**
- * Announces CIDs on the DHT in the background. A provide is a whole DHT query
- * plus an RPC to each of the closest peers: measured on 6 loopback nodes,
- * announcing each shard as it landed made a 64 MiB share 3× slower. So
- * announcements wait until stores have been quiet for quietMs (at most
- * maxDelayMs), then run two at a time.
+ * Announces CIDs (file groups, groups.ts, and root records) on the DHT in the
+ * background. A provide is a whole DHT query plus an RPC to each of the
+ * closest peers: measured on 6 loopback nodes, announcing each shard as it
+ * landed made a 64 MiB share 3× slower. So announcements wait until stores
+ * have been quiet for quietMs (at most maxDelayMs), then run two at a time,
+ * and a CID announced in the last REANNOUNCE_MS is not announced again (a
+ * file's shards keep arriving for the length of a share; kad-dht reprovides
+ * what was provided on its own schedule).
  */
+/** a CID provided this recently is not provided again (kad-dht's own reprovider keeps its records alive) */
+const REANNOUNCE_MS = 3600_000
+/** CIDs remembered as recently provided, oldest dropped first */
+const MAX_RECENT = 8192
+
 export class Announcer {
+  private readonly recent = new Map<string, number>()
   private readonly queue: string[] = []
   private readonly queued = new Set<string>()
   private active = 0
@@ -83,6 +92,8 @@ export class Announcer {
 
   announce (cid: string): void {
     if (this.stopped || this.queued.has(cid)) return
+    const at = this.recent.get(cid)
+    if (at != null && Date.now() - at < REANNOUNCE_MS) return
     this.queued.add(cid)
     this.queue.push(cid)
     if (this.active > 0) return
@@ -96,6 +107,7 @@ export class Announcer {
 
   /** We no longer hold it: do not announce it again (the DHT's records of it expire on their own). */
   withdraw (cid: string): void {
+    this.recent.delete(cid)
     if (this.queued.delete(cid)) {
       const i = this.queue.indexOf(cid)
       if (i >= 0) this.queue.splice(i, 1)
@@ -120,12 +132,19 @@ export class Announcer {
     for (const w of this.idleWaiters.splice(0)) w()
   }
 
+  private remember (cid: string): void {
+    if (this.stopped) return
+    this.recent.delete(cid)
+    this.recent.set(cid, Date.now())
+    if (this.recent.size > MAX_RECENT) this.recent.delete(this.recent.keys().next().value as string)
+  }
+
   private pump (): void {
     while (!this.stopped && this.active < (this.opts.concurrency ?? 2) && this.queue.length > 0) {
       const cid = this.queue.shift() as string
       this.active++
       this.libp2p.contentRouting.provide(parseShardCid(cid).cid, { signal: anySignal(this.ctrl.signal, this.opts.timeoutMs ?? 30_000) })
-        .catch(err => { this.log('announcing %s failed: %s', cid, (err as Error).message) })
+        .then(() => { this.remember(cid) }, err => { this.log('announcing %s failed: %s', cid, (err as Error).message) })
         .finally(() => {
           this.active--
           this.queued.delete(cid)

@@ -12,13 +12,14 @@ import { SETTINGS } from '../settings/module.js'
 import { SHARD_STORE } from '../storage/module.js'
 import type { FilesContext } from './context.js'
 import { statfsFreeBytes } from './disk-space.js'
+import { ShardGroups } from './groups.js'
 import { Inbox } from './inbox.js'
 import { LeaseRenewal } from './lease-renewal.js'
 import { Announcer, Locator } from './locate.js'
 import { offerService, type OfferService } from './offer-service.js'
 import { FileRecords } from './records.js'
 import { FilesService } from './service.js'
-import { SHARD_PROTOCOL, shardService, type ShardService } from './shard-service.js'
+import { SHARD_PROTOCOL, shardService, type ShardService, type StoredShard } from './shard-service.js'
 
 /** the running files service, for tests and tools that wait on DHT announcements */
 export const FILES = part<{ service: FilesService, announcer: Announcer, renewal: LeaseRenewal }>('files.service')
@@ -42,10 +43,22 @@ export const filesModule: NodeModule = {
     const selection = ctx.need(PEER_SELECTION)
     const settings = ctx.need(SETTINGS)
     const announcer = new Announcer(libp2p, ctx.logger.forComponent('wgt:files:announce'))
-    // every holder announces what it stores, so a file outlives the sharer's placement list
-    const onStored = (evt: CustomEvent<string>): void => { announcer.announce(evt.detail) }
+    // every holder announces what it stores, so a file outlives the sharer's
+    // placement list: the shard's file group once (groups.ts), or a root record itself
+    const groups = new ShardGroups(ctx.datastore)
+    const log = ctx.logger.forComponent('wgt:files')
+    const onStored = (evt: CustomEvent<StoredShard>): void => {
+      const { cid, group } = evt.detail
+      if (group == null) { announcer.announce(cid); return }
+      groups.add(cid, group).then(() => { announcer.announce(group) }, err => { log.error('recording the group of %s failed: %e', cid, err) })
+    }
     shards.events.addEventListener('stored', onStored)
-    const offRemoved = ctx.need(SHARD_STORE).onRemove(cid => { announcer.withdraw(cid) })
+    const offRemoved = ctx.need(SHARD_STORE).onRemove(cid => {
+      groups.remove(cid).then(last => {
+        if (last != null) announcer.withdraw(last)
+        else announcer.withdraw(cid)
+      }, err => { log.error('forgetting the group of %s failed: %e', cid, err) })
+    })
     const onOffer = (evt: CustomEvent<{ offer: FileOffer, removed: string[] }>): void => {
       for (const id of evt.detail.removed) ctx.events.emit('offer:remove', { id })
       ctx.events.emit('offer:new', evt.detail.offer)
@@ -68,7 +81,7 @@ export const filesModule: NodeModule = {
       reputation: ctx.need(REPUTATION),
       events: ctx.events,
       settings: () => settings.get(),
-      log: ctx.logger.forComponent('wgt:files'),
+      log,
       leaseMs: ctx.config.shardLeaseMs,
       freeBytes: statfsFreeBytes
     }

@@ -81,9 +81,12 @@ export interface RequestOptions {
   maxBytes?: number
 }
 
+/** A shard just stored, and the file group it came with (null: none given, as for root records). */
+export interface StoredShard { cid: string, group: string | null }
+
 export interface ShardEvents {
-  /** a shard was stored (for a peer or for us): the files module announces it on the DHT */
-  stored: CustomEvent<string>
+  /** a shard was stored (for a peer or for us): the files module announces it, or its group, on the DHT */
+  stored: CustomEvent<StoredShard>
 }
 
 export class ShardService extends ProtocolService<ShardServiceComponents> {
@@ -124,18 +127,22 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
 
   get self (): string { return this.components.peerId.toString() }
 
-  private stored (cid: string): void {
-    this.events.dispatchEvent(new CustomEvent('stored', { detail: cid }))
+  private stored (cid: string, group: string | undefined): void {
+    this.events.dispatchEvent(new CustomEvent('stored', { detail: { cid, group: group ?? null } }))
   }
 
-  /** Ask a peer to keep a shard; our own id goes straight to the local store. */
-  async put (peerId: string, cid: string, data: Uint8Array, leaseMs: number, options: RequestOptions = {}): Promise<'stored' | 'renewed'> {
+  /**
+   * Ask a peer to keep a shard; our own id goes straight to the local store.
+   * `group` (fileGroupCid of the shard's file) lets the holder announce the
+   * file once rather than every shard.
+   */
+  async put (peerId: string, cid: string, data: Uint8Array, leaseMs: number, options: RequestOptions & { group?: string } = {}): Promise<'stored' | 'renewed'> {
     if (peerId === this.self) {
       const r = await this.init.store.put(cid, data, { owner: this.self, expiresAt: leaseMs === Infinity ? Infinity : Date.now() + leaseMs })
-      this.stored(cid)
+      this.stored(cid, options.group)
       return r
     }
-    const res = await this.request(peerId, { kind: ShardRequest.Kind.PUT, cid, data: data as Uint8Array<ArrayBuffer>, leaseMs, cids: [], nonce: NO_NONCE }, MAX_SHARD_SIZE, options)
+    const res = await this.request(peerId, { kind: ShardRequest.Kind.PUT, cid, data: data as Uint8Array<ArrayBuffer>, leaseMs, cids: [], nonce: NO_NONCE, group: options.group }, MAX_SHARD_SIZE, options)
     if (res.status !== ShardResponse.Status.OK) throw statusError(peerId, res)
     return res.renewed ? 'renewed' : 'stored'
   }
@@ -331,6 +338,7 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
     switch (req.kind) {
       case ShardRequest.Kind.PUT: {
         checkCid(req.cid)
+        if (req.group != null) checkCid(req.group)
         if (!this.init.mayStore(peer)) return reply(ShardResponse.Status.DENIED, 'this node does not store shards for you (its storage policy)')
         if (!(req.leaseMs > 0)) throw new Violation(`PUT lease must be positive, got ${req.leaseMs}`)
         if ((this.released.get(`${peer} ${req.cid}`)?.until ?? 0) > Date.now()) return reply(ShardResponse.Status.DENIED, 'this shard was just released by the same peer')
@@ -343,7 +351,7 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
         const expiresAt = Date.now() + Math.min(req.leaseMs, this.maxLeaseMs)
         try {
           const r = await this.init.store.put(req.cid, req.data, { owner: peer, expiresAt })
-          this.stored(req.cid)
+          this.stored(req.cid, req.group)
           return { ...reply(ShardResponse.Status.OK), renewed: r === 'renewed' }
         } catch (err) {
           if (err instanceof WgtError && err.code === 'QUOTA_EXCEEDED') {

@@ -19,6 +19,7 @@ import { DEFAULT_SEGMENT_SIZE, cidOf, encode, encodeLink, newFileId, newFileKey,
 import type { OperationHandle } from '../operations/registry.js'
 import { Semaphore } from '../wire/index.js'
 import type { FilesContext } from './context.js'
+import { fileGroupCid } from './groups.js'
 import { Placer } from './placement.js'
 import type { FileRecord } from './records.js'
 import { releaseEverywhere } from './release.js'
@@ -51,9 +52,13 @@ export async function shareFile (ctx: FilesContext, target: ShareTarget, options
   checkManifestFits(manifestSizeEstimate(name, size, params, ctx.self), name, params)
   const key = newFileKey()
   const fileId = newFileId()
+  // every data and manifest shard carries the file's group, so holders announce the file once (groups.ts)
+  const group = fileGroupCid(fileId)
   const n = k + m
   /** who holds what, so a failed share can take it back */
   const placed = new Map<string, Set<string>>()
+  /** the root record's CID, once known */
+  let rootId: string | null = null
   const note = (peer: string, cid: string): void => {
     let s = placed.get(peer)
     if (s == null) { s = new Set(); placed.set(peer, s) }
@@ -63,16 +68,17 @@ export async function shareFile (ctx: FilesContext, target: ShareTarget, options
   try {
     op.progress('preparing', 0, { done: 0, total: size })
     // noted before the put: a put cut off by a cancel may still have landed on the peer
+    // the root record (the file's id) goes out without a group: fetchers look it up by its own CID
     const placer = new Placer(await ctx.candidates(), async (peer, cid, bytes) => {
       note(peer, cid)
-      await ctx.shards.put(peer, cid, bytes, ctx.leaseMs, { signal })
+      await ctx.shards.put(peer, cid, bytes, ctx.leaseMs, { signal, group: cid === rootId ? undefined : group })
     }, signal)
     // bytes of the file whose shards are placed: each placed shard of segment s counts 1/n of its plaintext
     let bytesPlaced = 0
     const plainOf = (segment: number): number => Math.max(0, Math.min(params.segmentSize, size - segment * params.segmentSize))
     const putLocal = async (cid: string, bytes: Uint8Array): Promise<void> => {
       note(ctx.self, cid)
-      await ctx.shards.put(ctx.self, cid, bytes, Infinity)
+      await ctx.shards.put(ctx.self, cid, bytes, Infinity, { group: cid === rootId ? undefined : group })
     }
     const placeOne = (domain: CesDomain) => async (shard: EncodedShard, avoid: Set<string>): Promise<string[]> => {
       // the local copy and the remote put run side by side: both are disk-bound on this machine
@@ -103,6 +109,7 @@ export async function shareFile (ctx: FilesContext, target: ShareTarget, options
     const sealed = await encodeAndPlace(once(manifestBytes), params, key, fileId, 'manifest', placeOne('manifest'), signal)
     const rootBytes = encodeRoot({ fileId, params, manifestSize: sealed.size, manifestSha256: sealed.sha256, segments: sealed.segments })
     const id = cidOf(rootBytes)
+    rootId = id
     op.setFileId(id)
     op.progress('finishing', 0.5)
 

@@ -4,12 +4,21 @@ import { verifyShard } from '../ces/index.js'
 import type { FilesContext } from './context.js'
 import type { ShardSource } from './segment-fetch.js'
 
-/** bad: holders that served bytes not matching the address, collected for FetchResult.badHolders */
-export function shardSource (ctx: FilesContext, bad: Set<string>, onServed?: ShardSource['onServed']): ShardSource {
+/**
+ * bad: holders that served bytes not matching the address, collected for
+ * FetchResult.badHolders. group: the file's group (groups.ts), which holders
+ * announce instead of each shard; the DHT is asked for the group's providers
+ * (one lookup per file, cached by the Locator) beside the shard's own.
+ */
+export function shardSource (ctx: FilesContext, bad: Set<string>, onServed?: ShardSource['onServed'], group?: string): ShardSource {
   return {
     self: ctx.self,
     get: async (peer, cid, signal) => await ctx.shards.get(peer, cid, { signal }),
-    providers: async (cid, signal) => await ctx.locator.providers(cid, signal),
+    // the group's providers, and the shard's own: a shard stored without a group (by a peer that sent none) is announced by its CID
+    providers: async (cid, signal) => {
+      const [byGroup, byCid] = await Promise.all([group != null ? ctx.locator.providers(group, signal) : [], ctx.locator.providers(cid, signal)])
+      return [...new Set([...byGroup, ...byCid])]
+    },
     rtt: ctx.rtt,
     onServed,
     onBadShard: (peer, cid) => {

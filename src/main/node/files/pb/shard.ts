@@ -10,6 +10,7 @@ export interface ShardRequest {
   leaseMs: number
   cids: string[]
   nonce: Uint8Array<ArrayBuffer>
+  group?: string
 }
 
 export namespace ShardRequest {
@@ -78,6 +79,11 @@ export namespace ShardRequest {
           w.bytes(obj.nonce)
         }
 
+        if (obj.group != null) {
+          w.uint32(58)
+          w.string(obj.group)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -123,6 +129,10 @@ export namespace ShardRequest {
             }
             case 6: {
               obj.nonce = reader.bytes()
+              break
+            }
+            case 7: {
+              obj.group = reader.string()
               break
             }
             default: {
@@ -194,6 +204,13 @@ export namespace ShardRequest {
               }
               break
             }
+            case 7: {
+              yield {
+                field: `${prefix}.group`,
+                value: reader.string()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -237,6 +254,11 @@ export namespace ShardRequest {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface ShardRequestGroupFieldEvent {
+    field: '$.group'
+    value: string
+  }
+
   export function encode (obj: Partial<ShardRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ShardRequest.codec())
   }
@@ -245,7 +267,7 @@ export namespace ShardRequest {
     return decodeMessage(buf, ShardRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ShardRequest>): Generator<ShardRequestKindFieldEvent | ShardRequestCidFieldEvent | ShardRequestDataFieldEvent | ShardRequestLeaseMsFieldEvent | ShardRequestCidsFieldEvent | ShardRequestNonceFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ShardRequest>): Generator<ShardRequestKindFieldEvent | ShardRequestCidFieldEvent | ShardRequestDataFieldEvent | ShardRequestLeaseMsFieldEvent | ShardRequestCidsFieldEvent | ShardRequestNonceFieldEvent | ShardRequestGroupFieldEvent> {
     return streamMessage(buf, ShardRequest.codec(), opts)
   }
 }
