@@ -3,15 +3,29 @@
  * stream per message: the sender opens a stream, writes one CallMessage and
  * reads one CallReply. Small and rare, so it runs on limited (relayed)
  * connections too, and a relayed connection that dies between messages does
- * not end the call. Every field is checked here, before the call registry
+ * not end the call.
+ *
+ * A message goes on a connection the two nodes already have, limited or not.
+ * libp2p's openStream would not: it reuses only unlimited connections, so to
+ * a peer reachable only through a relay every message dialled a new circuit
+ * (TLS handshake, identify) and then dropped it as a duplicate of the one
+ * there. On a loaded 2-core machine such a dial took 1-2.5 s and sometimes
+ * failed its handshake timeout (calls-relay e2e, with DEBUG=libp2p:connection-manager*):
+ * the ring or an SDP failed with it, and the call with them. A message cut on
+ * its way (its connection closed under it) goes once more on another: every
+ * kind is safe to repeat (calls.ts answers a repeat as the call stands).
+ *
+ * Every field is checked here, before the call registry
  * sees it; a malformed message is a violation by its sender. Messages are
  * rate-limited per peer, rings more tightly than the rest: past the limit
  * the answer is REFUSED with a reason.
  */
-import type { Connection, Stream } from '@libp2p/interface'
+import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { MAX_CANDIDATE_BYTES, MAX_SDP_BYTES, type CallSignal } from '../../../shared/api/index.js'
 import { cleanReason, closeStream, ProtocolService, RateLimiter, Violation, type ProtocolComponents, type ProtocolServiceInit } from '../wire/index.js'
+import { WgtError } from '../../../shared/errors.js'
+import { parsePeerId } from '../net/peer-id.js'
 import { CallMessage, CallReply, Signal } from './pb/call.js'
 
 export const CALL_PROTOCOL = '/wgt/call/1.0.0'
@@ -21,6 +35,12 @@ const MAX_REPLY_BYTES = 512
 const KINDS = new Set(Object.values(CallMessage.Kind))
 const STATUSES = new Set(Object.values(CallReply.Status))
 const SIGNAL_KINDS = new Set(Object.values(Signal.Kind))
+const MAX_STREAMS = 32
+/**
+ * A limited connection this close to its relay's time limit takes no new message: the
+ * message would likely be cut with it (a signalling exchange is bounded by 10 s).
+ */
+export const EXPIRY_MARGIN_MS = 15_000
 
 export { CallMessage, CallReply }
 
@@ -112,7 +132,7 @@ export class CallService extends ProtocolService {
   private readonly timeoutMs: number
 
   constructor (components: ProtocolComponents, init: CallServiceInit) {
-    super(components, init.reputation, 'call', { maxInboundStreams: 32, maxOutboundStreams: 32, runOnLimitedConnection: true })
+    super(components, init.reputation, 'call', { maxInboundStreams: MAX_STREAMS, maxOutboundStreams: MAX_STREAMS, runOnLimitedConnection: true })
     this.limiter = new RateLimiter(init.burst ?? 200, init.perMinute ?? 1200)
     this.rings = new RateLimiter(init.ringBurst ?? 10, init.ringsPerMinute ?? 10)
     this.timeoutMs = init.timeoutMs ?? 10_000
@@ -122,7 +142,8 @@ export class CallService extends ProtocolService {
 
   /** Send one message; answers the peer's reply. */
   async send (peerId: string, message: CheckedMessage, signal?: AbortSignal): Promise<Reply> {
-    return await this.exchange(peerId, CallMessage.encode(toWire(message)), {
+    const request = CallMessage.encode(toWire(message))
+    const once = async (): Promise<Reply> => await this.exchange(peerId, request, {
       maxResponse: MAX_REPLY_BYTES,
       decode: b => {
         const r = CallReply.decode(b)
@@ -132,6 +153,46 @@ export class CallService extends ProtocolService {
       timeoutMs: this.timeoutMs,
       signal
     })
+    try {
+      return await once()
+    } catch (err) {
+      // a stream cut under the message (not a timeout, not a peer answering nonsense): once more
+      if (signal?.aborted === true || !(err instanceof WgtError) || err.code !== 'PEER_UNREACHABLE') throw err
+      this.log('%s to %s was cut (%s): sending it again', message.kind, peerId, err.message)
+      return await once()
+    }
+  }
+
+  /**
+   * A stream on a connection we have to the peer (see the head of this file); a dial only
+   * when none can take it. Unlimited connections first; of the limited ones the oldest
+   * with time left: a newer one may be a duplicate circuit its dialler is about to drop.
+   */
+  protected override async open (peerId: string | PeerId, signal: AbortSignal, callerSignal?: AbortSignal): Promise<Stream> {
+    const id = typeof peerId === 'string' ? parsePeerId(peerId) : peerId
+    const open = this.components.connectionManager.getConnections(id).filter(c => c.status === 'open')
+    const conn = pickConnection(open, Date.now())
+    if (conn != null) {
+      try {
+        return await conn.newStream(this.protocol, { signal, runOnLimitedConnection: true, maxOutboundStreams: MAX_STREAMS })
+      } catch (err) {
+        if (callerSignal?.aborted === true) throw WgtError.from(callerSignal.reason ?? err)
+        if ((err as Error).name === 'UnsupportedProtocolError') throw new WgtError('PROTOCOL', `${id.toString()} does not speak ${this.protocol}`, { cause: err })
+        if (signal.aborted) throw WgtError.from(err)
+        this.log('cannot open %s on a connection to %s (%s): dialling', this.protocol, id.toString(), (err as Error).message)
+      }
+    }
+    if (open.length === 0) return await super.open(id, signal, callerSignal)
+    // only limited connections near their end (or one that would not take a stream): a new
+    // circuit, kept (libp2p would otherwise hand back the old one as a duplicate of its address)
+    try {
+      const fresh = await this.components.connectionManager.openConnection(id, { signal, force: true })
+      return await fresh.newStream(this.protocol, { signal, runOnLimitedConnection: true, maxOutboundStreams: MAX_STREAMS })
+    } catch (err) {
+      if (callerSignal?.aborted === true) throw WgtError.from(callerSignal.reason ?? err)
+      if ((err as Error).name === 'UnsupportedProtocolError') throw new WgtError('PROTOCOL', `${id.toString()} does not speak ${this.protocol}`, { cause: err })
+      throw new WgtError('PEER_UNREACHABLE', `cannot open ${this.protocol} to ${id.toString()}: ${(err as Error).message}`, { cause: err })
+    }
   }
 
   protected async serve (stream: Stream, from: string, _connection: Connection): Promise<void> {
@@ -157,6 +218,17 @@ export class CallService extends ProtocolService {
     }
     return await this.receiver.receive(from, message)
   }
+}
+
+/**
+ * The connection a message goes on, of the open ones to its peer: an unlimited one (direct
+ * first), else the oldest limited one with more than EXPIRY_MARGIN_MS left; none, undefined.
+ */
+export function pickConnection (open: Connection[], now: number): Connection | undefined {
+  const unlimited = open.filter(c => c.limits == null)
+  if (unlimited.length > 0) return unlimited.find(c => c.direct) ?? unlimited[0]
+  const lasting = open.filter(c => c.limits?.seconds == null || c.timeline.open + c.limits.seconds * 1000 - now > EXPIRY_MARGIN_MS)
+  return lasting.sort((a, b) => a.timeline.open - b.timeline.open)[0]
 }
 
 export function callService (init: CallServiceInit): (components: ProtocolComponents) => CallService {
