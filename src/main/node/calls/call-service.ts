@@ -5,27 +5,22 @@
  * connections too, and a relayed connection that dies between messages does
  * not end the call.
  *
- * A message goes on a connection the two nodes already have, limited or not.
- * libp2p's openStream would not: it reuses only unlimited connections, so to
- * a peer reachable only through a relay every message dialled a new circuit
- * (TLS handshake, identify) and then dropped it as a duplicate of the one
- * there. On a loaded 2-core machine such a dial took 1-2.5 s and sometimes
- * failed its handshake timeout (calls-relay e2e, with DEBUG=libp2p:connection-manager*):
- * the ring or an SDP failed with it, and the call with them. A message cut on
- * its way (its connection closed under it) goes once more on another: every
- * kind is safe to repeat (calls.ts answers a repeat as the call stands).
+ * A message goes on a connection the two nodes already have, limited or not
+ * (ProtocolService.open, wire/service.ts: libp2p's own openStream dialled a
+ * new relay circuit per message, and under load lost messages with it). A
+ * message cut on its way (its connection closed under it) goes once more:
+ * every kind is safe to repeat (calls.ts answers a repeat as the call stands).
  *
  * Every field is checked here, before the call registry
  * sees it; a malformed message is a violation by its sender. Messages are
  * rate-limited per peer, rings more tightly than the rest: past the limit
  * the answer is REFUSED with a reason.
  */
-import type { Connection, PeerId, Stream } from '@libp2p/interface'
+import type { Connection, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { MAX_CANDIDATE_BYTES, MAX_SDP_BYTES, type CallSignal } from '../../../shared/api/index.js'
 import { cleanReason, closeStream, ProtocolService, RateLimiter, Violation, type ProtocolComponents, type ProtocolServiceInit } from '../wire/index.js'
 import { WgtError } from '../../../shared/errors.js'
-import { parsePeerId } from '../net/peer-id.js'
 import { CallMessage, CallReply, Signal } from './pb/call.js'
 
 export const CALL_PROTOCOL = '/wgt/call/1.0.0'
@@ -36,11 +31,6 @@ const KINDS = new Set(Object.values(CallMessage.Kind))
 const STATUSES = new Set(Object.values(CallReply.Status))
 const SIGNAL_KINDS = new Set(Object.values(Signal.Kind))
 const MAX_STREAMS = 32
-/**
- * A limited connection this close to its relay's time limit takes no new message: the
- * message would likely be cut with it (a signalling exchange is bounded by 10 s).
- */
-export const EXPIRY_MARGIN_MS = 15_000
 
 export { CallMessage, CallReply }
 
@@ -157,41 +147,9 @@ export class CallService extends ProtocolService {
       return await once()
     } catch (err) {
       // a stream cut under the message (not a timeout, not a peer answering nonsense): once more
-      if (signal?.aborted === true || !(err instanceof WgtError) || err.code !== 'PEER_UNREACHABLE') throw err
+      if (signal?.aborted === true || !(err instanceof WgtError) || err.code !== 'PEER_UNREACHABLE' || isTimeout(err.cause)) throw err
       this.log('%s to %s was cut (%s): sending it again', message.kind, peerId, err.message)
       return await once()
-    }
-  }
-
-  /**
-   * A stream on a connection we have to the peer (see the head of this file); a dial only
-   * when none can take it. Unlimited connections first; of the limited ones the oldest
-   * with time left: a newer one may be a duplicate circuit its dialler is about to drop.
-   */
-  protected override async open (peerId: string | PeerId, signal: AbortSignal, callerSignal?: AbortSignal): Promise<Stream> {
-    const id = typeof peerId === 'string' ? parsePeerId(peerId) : peerId
-    const open = this.components.connectionManager.getConnections(id).filter(c => c.status === 'open')
-    const conn = pickConnection(open, Date.now())
-    if (conn != null) {
-      try {
-        return await conn.newStream(this.protocol, { signal, runOnLimitedConnection: true, maxOutboundStreams: MAX_STREAMS })
-      } catch (err) {
-        if (callerSignal?.aborted === true) throw WgtError.from(callerSignal.reason ?? err)
-        if ((err as Error).name === 'UnsupportedProtocolError') throw new WgtError('PROTOCOL', `${id.toString()} does not speak ${this.protocol}`, { cause: err })
-        if (signal.aborted) throw WgtError.from(err)
-        this.log('cannot open %s on a connection to %s (%s): dialling', this.protocol, id.toString(), (err as Error).message)
-      }
-    }
-    if (open.length === 0) return await super.open(id, signal, callerSignal)
-    // only limited connections near their end (or one that would not take a stream): a new
-    // circuit, kept (libp2p would otherwise hand back the old one as a duplicate of its address)
-    try {
-      const fresh = await this.components.connectionManager.openConnection(id, { signal, force: true })
-      return await fresh.newStream(this.protocol, { signal, runOnLimitedConnection: true, maxOutboundStreams: MAX_STREAMS })
-    } catch (err) {
-      if (callerSignal?.aborted === true) throw WgtError.from(callerSignal.reason ?? err)
-      if ((err as Error).name === 'UnsupportedProtocolError') throw new WgtError('PROTOCOL', `${id.toString()} does not speak ${this.protocol}`, { cause: err })
-      throw new WgtError('PEER_UNREACHABLE', `cannot open ${this.protocol} to ${id.toString()}: ${(err as Error).message}`, { cause: err })
     }
   }
 
@@ -220,15 +178,9 @@ export class CallService extends ProtocolService {
   }
 }
 
-/**
- * The connection a message goes on, of the open ones to its peer: an unlimited one (direct
- * first), else the oldest limited one with more than EXPIRY_MARGIN_MS left; none, undefined.
- */
-export function pickConnection (open: Connection[], now: number): Connection | undefined {
-  const unlimited = open.filter(c => c.limits == null)
-  if (unlimited.length > 0) return unlimited.find(c => c.direct) ?? unlimited[0]
-  const lasting = open.filter(c => c.limits?.seconds == null || c.timeline.open + c.limits.seconds * 1000 - now > EXPIRY_MARGIN_MS)
-  return lasting.sort((a, b) => a.timeline.open - b.timeline.open)[0]
+function isTimeout (err: unknown): boolean {
+  const name = (err as Error | undefined)?.name
+  return name === 'TimeoutError' || name === 'AbortError'
 }
 
 export function callService (init: CallServiceInit): (components: ProtocolComponents) => CallService {

@@ -13,7 +13,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { hostilePeer, sendRaw, untilEnded } from '../../../../../test/helpers/hostile.js'
 import { MAX_SDP_BYTES } from '../../../../shared/api/index.js'
 import { makeNode, ViolationLog, waitFor } from '../../metrics/test/nodes.js'
-import { CALL_PROTOCOL, CallMessage, CallReply, callService, EXPIRY_MARGIN_MS, MAX_MESSAGE_BYTES, pickConnection, toWire, type CallService, type CheckedMessage } from '../call-service.js'
+import { EXPIRY_MARGIN_MS, pickConnection } from '../../wire/index.js'
+import { CALL_PROTOCOL, CallMessage, CallReply, callService, MAX_MESSAGE_BYTES, toWire, type CallService, type CheckedMessage } from '../call-service.js'
 
 interface Peer { node: Libp2p<{ call: CallService }>, id: string, violations: ViolationLog, received: Array<{ from: string, message: CheckedMessage }> }
 
