@@ -47,15 +47,15 @@ describe('a call through a WGT relay', () => {
       await expect.poll(async () => await page.getByTestId('media-path-libp2p').isChecked()).toBe(true)
     }
     await openConversation(pageA, 'Bob', b.info.peerId)
-    await pageA.getByTestId('call-video').click()
-    await pageB.getByTestId('call-incoming').waitFor({ timeout: 30_000 })
-    await pageB.getByTestId('accept-video').click()
     try {
+      await pageA.getByTestId('call-video').click()
+      await pageB.getByTestId('call-incoming').waitFor({ timeout: 30_000 })
+      await pageB.getByTestId('accept-video').click()
       await mediaFlows(pageA, pageB)
     } catch (err) {
-      // what each node knew of the call: its state, tunnel and error
+      // what each node knew of the call: its state, tunnel and error (a window that gave the call up says why)
       const calls = await Promise.all([a, b].map(async d => JSON.stringify(await wgtJson(d, ['call', 'list']))))
-      throw new Error(`media did not flow through the relay: ${(err as Error).message}\nA: ${calls[0]}\nB: ${calls[1]}\n${a.output().slice(-2000)}\n${b.output().slice(-2000)}`)
+      throw new Error(`the call through the relay did not ring, connect or carry media: ${(err as Error).message}\nA: ${calls[0]}\nB: ${calls[1]}\n${a.output().slice(-2000)}\n${b.output().slice(-2000)}`)
     }
     for (const page of [pageA, pageB]) await expect.poll(async () => await page.getByTestId('call-path').textContent(), { timeout: 30_000 }).toBe('via relay')
     await hangUpAndCheck(pageA, pageB)

@@ -24,6 +24,8 @@ export const RING_TIMEOUT_MS = 60_000
 export const MAX_SDP_BYTES = 65_536
 /** Longest ICE candidate line. */
 export const MAX_CANDIDATE_BYTES = 1024
+/** Longest reason a window gives for giving up a call (its sentences are one or two lines). */
+export const MAX_HANGUP_REASON = 500
 
 /**
  * - 'ringing': outgoing, waiting for the peer to answer; incoming, waiting for us;
@@ -181,8 +183,11 @@ export const calls = {
     acceptCall: method({ args: z => z.tuple([callIdSchema(z)]), result: returns<Call>() }),
     /** refuse an incoming call that is ringing */
     declineCall: method({ args: z => z.tuple([callIdSchema(z)]), result: returns<Call>() }),
-    /** end a call in any state: cancels our ring, declines theirs, hangs up an answered one */
-    hangupCall: method({ args: z => z.tuple([callIdSchema(z)]), result: returns<Call>() }),
+    /**
+     * end a call in any state: cancels our ring, declines theirs, hangs up an answered one.
+     * `reason`: the window gave the call up (its media failed): the call ends 'failed' with it as its error
+     */
+    hangupCall: method({ args: z => z.tuple([callIdSchema(z), utf8Max(z, MAX_HANGUP_REASON).optional()]), result: returns<Call>() }),
     /** pass an SDP or ICE candidate to the other side of an answered call */
     sendCallSignal: method({ args: z => z.tuple([callIdSchema(z), signalSchema(z)]), result: returns<void>() }),
     /** what the renderer measured; the first report with media flowing makes the call 'active' */

@@ -11,7 +11,7 @@ export function callsApi (c: Calls, store: CallStore): SliceApi<typeof calls> {
     startCall: async (peerId, opts) => await c.place(id(peerId), opts),
     acceptCall: async (callId) => await c.accept(callId),
     declineCall: async (callId) => await c.decline(callId),
-    hangupCall: async (callId) => await c.hangup(callId),
+    hangupCall: async (callId, reason) => await c.hangup(callId, reason),
     sendCallSignal: async (callId, signal) => { await c.signal(callId, signal) },
     reportCallQuality: async (callId, quality) => { await c.reportQuality(callId, quality) },
     getCallSettings: async () => store.getSettings(),

@@ -3,7 +3,15 @@
  * stream per message: the sender opens a stream, writes one CallMessage and
  * reads one CallReply. Small and rare, so it runs on limited (relayed)
  * connections too, and a relayed connection that dies between messages does
- * not end the call. Every field is checked here, before the call registry
+ * not end the call.
+ *
+ * A message goes on a connection the two nodes already have, limited or not
+ * (ProtocolService.open, wire/service.ts: libp2p's own openStream dialled a
+ * new relay circuit per message, and under load lost messages with it). A
+ * message cut on its way (its connection closed under it) goes once more:
+ * every kind is safe to repeat (calls.ts answers a repeat as the call stands).
+ *
+ * Every field is checked here, before the call registry
  * sees it; a malformed message is a violation by its sender. Messages are
  * rate-limited per peer, rings more tightly than the rest: past the limit
  * the answer is REFUSED with a reason.
@@ -12,6 +20,7 @@ import type { Connection, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { MAX_CANDIDATE_BYTES, MAX_SDP_BYTES, type CallSignal } from '../../../shared/api/index.js'
 import { cleanReason, closeStream, ProtocolService, RateLimiter, Violation, type ProtocolComponents, type ProtocolServiceInit } from '../wire/index.js'
+import { WgtError } from '../../../shared/errors.js'
 import { CallMessage, CallReply, Signal } from './pb/call.js'
 
 export const CALL_PROTOCOL = '/wgt/call/1.0.0'
@@ -21,6 +30,7 @@ const MAX_REPLY_BYTES = 512
 const KINDS = new Set(Object.values(CallMessage.Kind))
 const STATUSES = new Set(Object.values(CallReply.Status))
 const SIGNAL_KINDS = new Set(Object.values(Signal.Kind))
+const MAX_STREAMS = 32
 
 export { CallMessage, CallReply }
 
@@ -112,7 +122,7 @@ export class CallService extends ProtocolService {
   private readonly timeoutMs: number
 
   constructor (components: ProtocolComponents, init: CallServiceInit) {
-    super(components, init.reputation, 'call', { maxInboundStreams: 32, maxOutboundStreams: 32, runOnLimitedConnection: true })
+    super(components, init.reputation, 'call', { maxInboundStreams: MAX_STREAMS, maxOutboundStreams: MAX_STREAMS, runOnLimitedConnection: true })
     this.limiter = new RateLimiter(init.burst ?? 200, init.perMinute ?? 1200)
     this.rings = new RateLimiter(init.ringBurst ?? 10, init.ringsPerMinute ?? 10)
     this.timeoutMs = init.timeoutMs ?? 10_000
@@ -122,7 +132,8 @@ export class CallService extends ProtocolService {
 
   /** Send one message; answers the peer's reply. */
   async send (peerId: string, message: CheckedMessage, signal?: AbortSignal): Promise<Reply> {
-    return await this.exchange(peerId, CallMessage.encode(toWire(message)), {
+    const request = CallMessage.encode(toWire(message))
+    const once = async (): Promise<Reply> => await this.exchange(peerId, request, {
       maxResponse: MAX_REPLY_BYTES,
       decode: b => {
         const r = CallReply.decode(b)
@@ -132,6 +143,14 @@ export class CallService extends ProtocolService {
       timeoutMs: this.timeoutMs,
       signal
     })
+    try {
+      return await once()
+    } catch (err) {
+      // a stream cut under the message (not a timeout, not a peer answering nonsense): once more
+      if (signal?.aborted === true || !(err instanceof WgtError) || err.code !== 'PEER_UNREACHABLE' || isTimeout(err.cause)) throw err
+      this.log('%s to %s was cut (%s): sending it again', message.kind, peerId, err.message)
+      return await once()
+    }
   }
 
   protected async serve (stream: Stream, from: string, _connection: Connection): Promise<void> {
@@ -157,6 +176,11 @@ export class CallService extends ProtocolService {
     }
     return await this.receiver.receive(from, message)
   }
+}
+
+function isTimeout (err: unknown): boolean {
+  const name = (err as Error | undefined)?.name
+  return name === 'TimeoutError' || name === 'AbortError'
 }
 
 export function callService (init: CallServiceInit): (components: ProtocolComponents) => CallService {

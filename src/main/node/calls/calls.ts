@@ -243,10 +243,16 @@ export class Calls implements CallReceiver {
   }
 
   /** Ends a call in any state: cancels our ring, declines theirs, hangs up an answered one. */
-  async hangup (id: string): Promise<Call> {
+  /** `reason`: the window gave the call up, saying why (kept as the call's error); none, the user ended it */
+  async hangup (id: string, reason?: string): Promise<Call> {
     const live = this.live.get(id)
     if (live == null) return this.get(id)
-    this.endAndTell(live, endedByUser(live.call), 'local', null)
+    if (reason != null && reason !== '') {
+      this.log('call %s given up by its window: %s', id, reason)
+      this.endAndTell(live, 'failed', 'local', reason)
+    } else {
+      this.endAndTell(live, endedByUser(live.call), 'local', null)
+    }
     return live.call
   }
 

@@ -101,11 +101,41 @@ export abstract class ProtocolService<C extends ProtocolComponents = ProtocolCom
     }
   }
 
-  /** Open a stream of this protocol; failures become PROTOCOL (it does not speak it), PEER_UNREACHABLE, or the caller's abort. */
+  /**
+   * Open a stream of this protocol; failures become PROTOCOL (it does not speak it), PEER_UNREACHABLE, or the caller's abort.
+   *
+   * A service that runs on limited connections opens it on a connection the two nodes already
+   * have (pickConnection). libp2p's openStream reuses only unlimited connections: to a peer
+   * reachable only through a relay it dialled a new circuit (TLS handshake, identify) for every
+   * stream, then handed back the one already there as a duplicate of its address, or one the far
+   * side had just dialled and was about to drop as such. On a loaded 2-core machine such a dial
+   * took 1-2.5 s and sometimes failed its handshake timeout, and a stream on a dropped duplicate
+   * was reset: call signalling and contact requests through a relay were lost that way (the
+   * calls-relay e2e, 5 of 6 runs under load, seen with DEBUG=libp2p:connection-manager*).
+   */
   protected async open (peerId: string | PeerId, signal: AbortSignal, callerSignal?: AbortSignal): Promise<Stream> {
     const id = typeof peerId === 'string' ? parsePeerId(peerId) : peerId
+    const cm = this.components.connectionManager
     try {
-      return await this.components.connectionManager.openStream(id, this.protocol, { signal, runOnLimitedConnection: this.limits.runOnLimitedConnection })
+      if (this.limits.runOnLimitedConnection) {
+        const open = cm.getConnections(id).filter(c => c.status === 'open')
+        const conn = pickConnection(open, Date.now())
+        if (conn != null) {
+          try {
+            return await conn.newStream(this.protocol, { signal, runOnLimitedConnection: true })
+          } catch (err) {
+            if (signal.aborted || (err as Error).name === 'UnsupportedProtocolError') throw err
+            this.log('cannot open %s on a connection to %p (%s): dialling', this.protocol, id, (err as Error).message)
+          }
+        }
+        if (open.length > 0 && open.every(c => c.limits != null)) {
+          // only limited connections near their end (or one that took no stream): a new circuit,
+          // kept (without force libp2p hands back the old one as a duplicate of its address)
+          const fresh = await cm.openConnection(id, { signal, force: true })
+          return await fresh.newStream(this.protocol, { signal, runOnLimitedConnection: true })
+        }
+      }
+      return await cm.openStream(id, this.protocol, { signal, runOnLimitedConnection: this.limits.runOnLimitedConnection })
     } catch (err) {
       if (callerSignal?.aborted === true) throw WgtError.from(callerSignal.reason ?? err)
       if (err instanceof WgtError) throw err
@@ -143,4 +173,23 @@ export abstract class ProtocolService<C extends ProtocolComponents = ProtocolCom
       throw WgtError.from(err, 'PEER_UNREACHABLE')
     }
   }
+}
+
+/**
+ * A limited connection this close to its relay's time limit takes no new stream: it would
+ * likely be cut with it (an exchange is bounded by about 10 s).
+ */
+export const EXPIRY_MARGIN_MS = 15_000
+
+/**
+ * The connection a stream of a service that runs on limited connections goes on, of the open
+ * ones to its peer: an unlimited one (direct first), else the oldest limited one with more than
+ * EXPIRY_MARGIN_MS left (a newer one may be a duplicate circuit its dialler is about to drop);
+ * none, undefined.
+ */
+export function pickConnection (open: Connection[], now: number): Connection | undefined {
+  const unlimited = open.filter(c => c.limits == null)
+  if (unlimited.length > 0) return unlimited.find(c => c.direct) ?? unlimited[0]
+  const lasting = open.filter(c => c.limits?.seconds == null || c.timeline.open + c.limits.seconds * 1000 - now > EXPIRY_MARGIN_MS)
+  return lasting.sort((a, b) => a.timeline.open - b.timeline.open)[0]
 }

@@ -9,7 +9,7 @@
  * Plain TypeScript over the browser's WebRTC: the React view reads
  * snapshot() and subscribe(); a test drives it with a fake signalling API.
  */
-import type { Call, CallQuality, CallSettings, CallSignal, WgtApi } from '../../../shared/api/index.js'
+import { MAX_HANGUP_REASON, type Call, type CallQuality, type CallSettings, type CallSignal, type WgtApi } from '../../../shared/api/index.js'
 import { stripCandidates, tunnelCandidate } from './candidates.js'
 import { qualityBetween, sampleFromStats, type StatsSample } from './quality.js'
 import { INITIAL_STEP, stepResolution, type StepState } from './stepdown.js'
@@ -453,7 +453,8 @@ export class CallSession {
   private fail (reason: string): void {
     if (this.closed) return
     this.close(reason)
-    this.api.hangupCall(this.id).catch(() => {})
+    // the node keeps why (the call's error): without it a failed call reads as a hang-up
+    this.api.hangupCall(this.id, reason.slice(0, MAX_HANGUP_REASON)).catch(() => {})
   }
 
   /** Stops every track and the connection; idempotent. */

@@ -4,13 +4,16 @@
  * of bounds, floods of rings, and a responder that answers nonsense. Every
  * malformed message counts against its sender and reaches no call.
  */
-import type { Libp2p } from '@libp2p/interface'
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import type { Connection, Libp2p } from '@libp2p/interface'
+import { tcp } from '@libp2p/tcp'
 import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, describe, expect, it } from 'vitest'
 import { hostilePeer, sendRaw, untilEnded } from '../../../../../test/helpers/hostile.js'
 import { MAX_SDP_BYTES } from '../../../../shared/api/index.js'
 import { makeNode, ViolationLog, waitFor } from '../../metrics/test/nodes.js'
+import { EXPIRY_MARGIN_MS, pickConnection } from '../../wire/index.js'
 import { CALL_PROTOCOL, CallMessage, CallReply, callService, MAX_MESSAGE_BYTES, toWire, type CallService, type CheckedMessage } from '../call-service.js'
 
 interface Peer { node: Libp2p<{ call: CallService }>, id: string, violations: ViolationLog, received: Array<{ from: string, message: CheckedMessage }> }
@@ -18,9 +21,13 @@ interface Peer { node: Libp2p<{ call: CallService }>, id: string, violations: Vi
 const running: Libp2p[] = []
 afterEach(async () => { await Promise.all(running.splice(0).map(async n => { await n.stop() })) })
 
-async function peer (): Promise<Peer> {
+/** `relayed`: with the circuit relay transport, listening on nothing but (`listenCircuit`) a slot on the relays it connects to */
+async function peer (relayed: { listenCircuit?: boolean } | null = null): Promise<Peer> {
   const violations = new ViolationLog()
-  const node = await makeNode({ call: callService({ reputation: violations }) }) as unknown as Libp2p<{ call: CallService }>
+  const extra = relayed == null
+    ? {}
+    : { transports: [tcp(), circuitRelayTransport()], addresses: { listen: relayed.listenCircuit === true ? ['/p2p-circuit'] : [] } }
+  const node = await makeNode({ call: callService({ reputation: violations }) }, extra) as unknown as Libp2p<{ call: CallService }>
   running.push(node)
   const received: Peer['received'] = []
   node.services.call.receiver = {
@@ -69,6 +76,45 @@ describe('/wgt/call/1.0.0', () => {
     expect(b.received.map(r => ({ ...r.message, ...('key' in r.message ? { key: [...r.message.key] } : {}) })))
       .toEqual(messages.map(m => ({ ...m, ...('key' in m ? { key: [...m.key] } : {}) })))
     expect(b.violations.entries).toEqual([])
+  })
+
+  it('sends every message on the relayed connection the two have, dialling no new circuit for it (either way)', async () => {
+    // libp2p's openStream reuses only unlimited connections: to a peer reachable only through a
+    // relay it dialled a new circuit per message, which under load failed or lost the message
+    const relay = await makeNode({ relay: circuitRelayServer() }, { transports: [tcp()] })
+    running.push(relay)
+    const [a, b] = await Promise.all([peer({}), peer({ listenCircuit: true })])
+    await b.node.dial(relay.getMultiaddrs()[0])
+    await waitFor(() => b.node.getMultiaddrs().some(m => m.toString().includes('/p2p-circuit')), 10_000, 'a slot on the relay')
+    const circuit = b.node.getMultiaddrs().find(m => m.toString().includes('/p2p-circuit'))!
+    const conn = await a.node.dial(circuit)
+    expect(conn.limits).toBeDefined()
+    await waitFor(() => b.node.getConnections(a.node.peerId).length === 1, 10_000, 'B to see the circuit')
+    const opened: Connection[] = []
+    for (const p of [a, b]) p.node.addEventListener('connection:open', e => { opened.push(e.detail) })
+    const ok = { status: CallReply.Status.OK, reason: '' }
+    for (let i = 0; i < 5; i++) {
+      expect(await a.node.services.call.send(b.id, { kind: 'signal', callId: CALL_ID, signal: { kind: 'offer', sdp: `v=${i}` } })).toEqual(ok)
+      expect(await b.node.services.call.send(a.id, { kind: 'hangup', callId: CALL_ID })).toEqual(ok)
+    }
+    expect(b.received).toHaveLength(5)
+    expect(a.received).toHaveLength(5)
+    expect(opened).toEqual([])
+    expect(a.node.getConnections(b.node.peerId).map(c => c.id)).toEqual([conn.id])
+  })
+
+  it('picks an unlimited connection first, else the oldest limited one with time left', () => {
+    const now = 1_000_000
+    const c = (id: string, open: number, limits?: { seconds?: number }, direct = false): Connection => ({ id, limits, direct, timeline: { open } }) as unknown as Connection
+    const old = c('old', now - 60_000, { seconds: 120 })
+    const young = c('young', now - 1000, { seconds: 120 })
+    const ending = c('ending', now - 120_000 + EXPIRY_MARGIN_MS - 1, { seconds: 120 })
+    expect(pickConnection([young, old], now)?.id).toBe('old')
+    expect(pickConnection([ending, young], now)?.id).toBe('young')
+    expect(pickConnection([ending], now)).toBeUndefined()
+    expect(pickConnection([old, c('relayed', now, undefined), c('direct', now, undefined, true)], now)?.id).toBe('direct')
+    expect(pickConnection([old, c('relayed', now, undefined)], now)?.id).toBe('relayed')
+    expect(pickConnection([], now)).toBeUndefined()
   })
 
   it('cuts and counts oversized frames, garbage, and fields no honest peer sends; the registry sees none of them', async () => {

@@ -296,6 +296,16 @@ describe('timeouts and failures', () => {
     expect(await b.until(c => c.id === id && c.state === 'ended')).toMatchObject({ endReason: 'hangup', endedBy: 'remote' })
   })
 
+  it("keeps the reason a window gives for giving a call up as the call's error", async () => {
+    const { a, b } = await pair()
+    const id = await ring(a, b)
+    await b.calls.accept(id)
+    await a.until(c => c.id === id && c.state === 'connecting')
+    const failed = await a.calls.hangup(id, "The call's signalling broke: stream reset")
+    expect(failed).toMatchObject({ state: 'ended', endReason: 'failed', endedBy: 'local', error: "The call's signalling broke: stream reset" })
+    expect(await b.until(c => c.id === id && c.state === 'ended')).toMatchObject({ endReason: 'hangup', endedBy: 'remote' })
+  })
+
   it('ends an active call whose window stops reporting quality', async () => {
     const { a, b } = await pair({ silenceMs: 200 })
     const id = await ring(a, b)
