@@ -54,7 +54,7 @@ export const metricsModule: NodeModule = {
     return {
       services: {
         probe: probe({ intervalMs: ctx.config.probeIntervalMs, idleIntervalMs: ctx.config.probeIdleIntervalMs, live: () => watched(ctx.events), reputation }),
-        capacity: capacity({ dataDir: ctx.config.dataDir, reputation })
+        capacity: capacity({ dataDir: ctx.config.dataDir, live: () => watched(ctx.events), reputation })
       },
       metrics: meter.factory
     }

@@ -34,7 +34,7 @@ export interface ProbeInit extends ProtocolServiceInit {
   idleIntervalMs?: number
   /** answered probes in a row, none of which moved, after which a peer's RTT counts as settled (default 10) */
   settleProbes?: number
-  /** an RTT is off when it is this far from the window's median, and half the median (default 2 ms; see judge()) */
+  /** least margin outside the window's middle half for an RTT to be off (default 2 ms; see judge()) */
   moveFloorMs?: number
   /** whether anyone watches the live figures now: then every peer is probed each intervalMs (default: nobody) */
   live?: () => boolean
@@ -257,26 +257,32 @@ export class ProbeService extends ProtocolService<ProbeComponents> {
 
   /**
    * What a periodic probe says about the peer's RTT, against the window as it
-   * was before it (see the module comment):
+   * was before it (see the module comment). An RTT is off when it lies
+   * outside the window's middle half (p25..p75) by more than a margin: the
+   * larger of moveFloorMs and half the median.
    *  - 'moved': the probe was lost, or the median of the last three answered
-   *    probes is off the window's median by more than half that median and
-   *    more than moveFloorMs. Two probes in three at a new level is a shift
-   *    the figures must follow: probed at 1 s until the window's median has
-   *    caught up and held for settleProbes probes.
-   *  - 'suspect': this probe alone is off that way. One late echo on a busy
-   *    machine is noise (under load on this 2-core box, loopback RTTs had a
-   *    p50 of 100 ms and a p95 of 1.2 s), so it does not unsettle the peer,
-   *    but the next probe goes at once to tell noise from a shift.
+   *    probes is off. Two probes in three at a new level is a shift the
+   *    figures must follow: probed at 1 s until the window has caught up and
+   *    held for settleProbes probes.
+   *  - 'suspect': this probe alone is off. One late echo on a busy machine is
+   *    noise, so it does not unsettle the peer, but the next probe goes at
+   *    once to tell noise from a shift.
    *  - 'calm': anything else.
-   * Half the median is a change the peers table and the map's RTT rings (log
-   * scale) visibly show; the floor keeps sub-millisecond loopback and LAN RTTs
-   * from counting scheduling noise as movement.
+   * The band is the window's own spread, so a peer whose RTT is noisy is not
+   * forever "moving": on this 2-core machine under a load average of 28,
+   * loopback RTTs had p50 8 ms and p95 30 to 250 ms, and a band of half the
+   * median around it kept every peer at 1 s. Half the median is a change the
+   * peers table and the map's RTT rings (log scale) visibly show; the floor
+   * keeps sub-millisecond loopback and LAN RTTs from counting scheduling
+   * noise as movement.
    */
   private judge (window: RttWindow, rtt: number | null): 'moved' | 'suspect' | 'calm' {
     if (rtt === null) return 'moved'
-    const before = window.stats()
-    if (before == null) return 'calm'
-    const off = (r: number): boolean => Math.abs(r - before.p50) > Math.max(this.moveFloorMs, before.p50 / 2)
+    const q = window.quantiles([0.25, 0.5, 0.75])
+    if (q == null) return 'calm'
+    const [p25, p50, p75] = q
+    const margin = Math.max(this.moveFloorMs, p50 / 2)
+    const off = (r: number): boolean => r > p75 + margin || r < p25 - margin
     if (!off(rtt)) return 'calm'
     const recent = [...window.lastAnswered(2), rtt].sort((x, y) => x - y)
     return recent.length === 3 && off(recent[1]) ? 'moved' : 'suspect'

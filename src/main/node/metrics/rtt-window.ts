@@ -38,6 +38,12 @@ export class RttWindow {
     return out
   }
 
+  /** The answered RTTs' quantiles (each q in 0..1, as percentile() interpolates them); null when none was answered. */
+  quantiles (qs: number[]): number[] | null {
+    const sorted = this.outcomes.toArray().filter((r): r is number => r !== null).sort((a, b) => a - b)
+    return sorted.length === 0 ? null : qs.map(q => percentile(sorted, q))
+  }
+
   /** null until at least one probe in the window was answered: RttStats has no way to say "no samples" */
   stats (): RttStats | null {
     const all = this.outcomes.toArray()
