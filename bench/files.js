@@ -141,7 +141,7 @@ async function measureThroughputs (ds, base, rounds, bytes, log) {
  * measures transfer, not discovery (the integration tests cover the DHT), so
  * a daemon that has not found a peer yet is told its address.
  */
-async function untilMeshed (ds) {
+export async function untilMeshed (ds) {
   const deadline = Date.now() + 60_000
   for (;;) {
     const seen = await Promise.all(ds.map(async d => new Set((await wgtJson(d, ['peers'])).filter(p => p.connected && p.protocols.includes(SHARD)).map(p => p.peerId))))

@@ -53,6 +53,11 @@ export class EventHub {
     return () => { set.delete(listener as Listener) }
   }
 
+  /** Whether anything listens to the event now: a producer may then skip work nobody would receive. */
+  listening (event: WgtEventName): boolean {
+    return (this.listeners.get(event)?.size ?? 0) > 0
+  }
+
   emit<E extends WgtEventName> (event: E, data: WgtEventMap[E]): void {
     this.forward(event, data)
   }

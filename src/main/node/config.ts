@@ -32,8 +32,10 @@ export interface NodeConfig {
   maxConnections: number
   /** how often metrics tick (rates, history, capacity broadcast) */
   metricsIntervalMs: number
-  /** how often each connected peer is probed for RTT */
+  /** how often each connected peer is probed for RTT while its RTT settles or moves, or an API client watches */
   probeIntervalMs: number
+  /** how often a peer whose RTT is settled is probed while no API client watches (metrics/probe.ts) */
+  probeIdleIntervalMs: number
   /** string sent in identify */
   agent: string
   /**
@@ -91,6 +93,7 @@ export function resolveConfig (partial: Partial<NodeConfig> & { dataDir: string 
     maxConnections: 300,
     metricsIntervalMs: 1000,
     probeIntervalMs: 1000,
+    probeIdleIntervalMs: 15_000,
     agent: `wgt/${WGT_VERSION}`,
     ...partial
   }

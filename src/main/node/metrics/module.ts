@@ -5,6 +5,7 @@
  */
 import type { CallFigures, SliceApi, metrics } from '../../../shared/api/index.js'
 import { REPUTATION } from '../guard/module.js'
+import type { EventHub } from '../../../shared/rpc.js'
 import { part, type NodeModule } from '../module.js'
 import { PEER_DIRECTORY, PEER_MEASURES, PINGER } from '../net/module.js'
 import type { CapacityService } from './capacity.js'
@@ -25,6 +26,16 @@ export const METRIC_FEEDS = part<MetricFeeds>('metrics.feeds')
 const CALL_READER = part<{ read: () => CallFigures[] }>('metrics.call-reader')
 const COMPUTE_READER = part<{ read: () => ComputeFigures | null }>('metrics.compute-reader')
 
+/**
+ * Whether an API client watches the live figures: every UI (the peers table,
+ * the map's RTT rings, the charts) and `wgt` clients that follow events
+ * subscribe to the metrics tick and to peer updates. While one does, RTTs are
+ * probed at the full cadence and connected peers are re-emitted each tick.
+ */
+export function watched (events: EventHub): boolean {
+  return events.listening('metrics:sample') || events.listening('peer:update')
+}
+
 export const metricsModule: NodeModule = {
   name: 'metrics',
   open: ctx => {
@@ -42,8 +53,8 @@ export const metricsModule: NodeModule = {
     ctx.provide(METER, meter)
     return {
       services: {
-        probe: probe({ intervalMs: ctx.config.probeIntervalMs, reputation }),
-        capacity: capacity({ dataDir: ctx.config.dataDir, reputation })
+        probe: probe({ intervalMs: ctx.config.probeIntervalMs, idleIntervalMs: ctx.config.probeIdleIntervalMs, live: () => watched(ctx.events), reputation }),
+        capacity: capacity({ dataDir: ctx.config.dataDir, live: () => watched(ctx.events), reputation })
       },
       metrics: meter.factory
     }
@@ -61,7 +72,7 @@ export const metricsModule: NodeModule = {
     ctx.provide(PINGER, { ping: async (id, count) => await probeService.ping(id, count) })
     const calls = ctx.need(CALL_READER)
     const compute = ctx.need(COMPUTE_READER)
-    const telemetry = new Telemetry({ libp2p: ctx.libp2p, directory, meter, probe: probeService, capacity: capacityService, calls: () => calls.read(), intervalMs: ctx.config.metricsIntervalMs })
+    const telemetry = new Telemetry({ libp2p: ctx.libp2p, directory, meter, probe: probeService, capacity: capacityService, calls: () => calls.read(), watched: () => watched(ctx.events), intervalMs: ctx.config.metricsIntervalMs })
     const exporter = new PrometheusExporter({
       registry: meter.registry,
       traffic: meter,

@@ -3,6 +3,17 @@
  * long-lived stream per peer (see probe-session.ts for why). The responder
  * echoes each Probe unchanged, one at a time, so a peer can have at most one
  * answer in flight per stream and at most maxInboundStreams streams.
+ *
+ * Cadence: every connected peer is probed each intervalMs (1 s) until its RTT
+ * is settled, i.e. settleProbes answered probes in a row none of which moved
+ * (see judge()), then each idleIntervalMs (15 s). A lost probe or a moved RTT
+ * brings that peer back to 1 s, a newly connected peer starts at 1 s, and
+ * while live() says someone watches the figures (an API client subscribed to
+ * the metrics tick or peer updates: the peers table, the map's RTT rings, the
+ * charts) every peer is probed at 1 s. Why: each probe is a yamux frame, a TLS
+ * record and a socket write on both ends; at 1 s to six peers (and their six
+ * to us) probing was the largest share of an idle daemon's ~7.5 % of a core
+ * (bench/idle.js, --cpu-prof), for figures nobody read and that did not move.
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
@@ -17,8 +28,16 @@ import { RttWindow } from './rtt-window.js'
 export const PROBE_PROTOCOL = '/wgt/probe/1.0.0'
 
 export interface ProbeInit extends ProtocolServiceInit {
-  /** how often each connected peer is probed (default 1000 ms) */
+  /** how often each connected peer is probed while its RTT is settling or someone watches (default 1000 ms) */
   intervalMs?: number
+  /** how often a peer whose RTT is settled is probed while nobody watches (default 15 000 ms) */
+  idleIntervalMs?: number
+  /** answered probes in a row, none of which moved, after which a peer's RTT counts as settled (default 10) */
+  settleProbes?: number
+  /** least margin outside the window's middle half for an RTT to be off (default 2 ms; see judge()) */
+  moveFloorMs?: number
+  /** whether anyone watches the live figures now: then every peer is probed each intervalMs (default: nobody) */
+  live?: () => boolean
   /** a probe unanswered this long is lost (default 2000 ms) */
   timeoutMs?: number
   /** probes kept per peer for the statistics (default 60) */
@@ -44,11 +63,21 @@ interface PeerState {
   window: RttWindow
   /** a periodic probe is outstanding: the next tick skips this peer rather than stacking probes */
   ticking: boolean
+  /** answered probes in a row that did not move the RTT; the peer is settled at settleProbes */
+  calm: number
+  /** when the last periodic probe was sent (performance.now()) */
+  lastSentAt: number
+  /** the last probe alone was off the window's median: the next one goes at the full cadence */
+  suspect: boolean
 }
 
 export class ProbeService extends ProtocolService<ProbeComponents> {
   readonly protocol = PROBE_PROTOCOL
   private readonly intervalMs: number
+  private readonly idleIntervalMs: number
+  private readonly settleProbes: number
+  private readonly moveFloorMs: number
+  private readonly live: () => boolean
   private readonly timeoutMs: number
   private readonly windowSize: number
   private readonly idleTimeoutMs: number
@@ -65,6 +94,10 @@ export class ProbeService extends ProtocolService<ProbeComponents> {
     // relayed connections carry a data and time budget; a perpetual probe stream would spend it
     super(components, init.reputation, 'probe', { maxInboundStreams, maxOutboundStreams: 2, runOnLimitedConnection: false })
     this.intervalMs = positive(init.intervalMs ?? 1000, 'intervalMs')
+    this.idleIntervalMs = Math.max(this.intervalMs, positive(init.idleIntervalMs ?? 15_000, 'idleIntervalMs'))
+    this.settleProbes = positive(init.settleProbes ?? 10, 'settleProbes')
+    this.moveFloorMs = positive(init.moveFloorMs ?? 2, 'moveFloorMs')
+    this.live = init.live ?? (() => false)
     this.timeoutMs = positive(init.timeoutMs ?? 2000, 'timeoutMs')
     this.windowSize = positive(init.windowSize ?? 60, 'windowSize')
     this.idleTimeoutMs = positive(init.idleTimeoutMs ?? 5 * 60_000, 'idleTimeoutMs')
@@ -113,10 +146,16 @@ export class ProbeService extends ProtocolService<ProbeComponents> {
     return [...this.peers.keys()]
   }
 
+  /** Whether the peer's RTT is settled, i.e. it is probed each idleIntervalMs while nobody watches. */
+  settled (peerId: string): boolean {
+    const state = this.peers.get(peerId)
+    return state != null && state.calm >= this.settleProbes
+  }
+
   /**
    * count probes sent back to back on the peer's long-lived stream, each
    * awaiting its echo; RTTs in ms, null for lost ones. Not recorded in the
-   * window, whose statistics assume the steady intervalMs cadence.
+   * window, which holds only the periodic probes (see RttWindow on cadence).
    */
   async ping (peerId: string, count: number, options: { signal?: AbortSignal } = {}): Promise<Array<number | null>> {
     if (!this.running) throw new WgtError('NOT_RUNNING', 'probe service is not running')
@@ -157,7 +196,7 @@ export class ProbeService extends ProtocolService<ProbeComponents> {
         maxMessageSize: this.maxMessageSize,
         onViolation: reason => { this.violation(key, reason) }
       })
-      state = { session, window: new RttWindow(this.windowSize), ticking: false }
+      state = { session, window: new RttWindow(this.windowSize), ticking: false, calm: 0, lastSentAt: -Infinity, suspect: false }
       this.peers.set(key, state)
     }
     return state
@@ -185,12 +224,24 @@ export class ProbeService extends ProtocolService<ProbeComponents> {
     this.timer.unref?.()
   }
 
-  private tick (): void {
+  /** One round of the periodic probes, as the timer runs it (public for tests); how many probes it sent. */
+  tick (now = performance.now()): number {
+    const live = this.live()
+    let sent = 0
     for (const [key, state] of this.peers) {
       if (state.ticking) continue
+      // half a tick of slack: the timer fires every intervalMs, so a due peer is not put off a whole tick
+      if (!live && !state.suspect && state.calm >= this.settleProbes && now - state.lastSentAt < this.idleIntervalMs - this.intervalMs / 2) continue
       state.ticking = true
+      state.lastSentAt = now
+      sent++
       state.session.probe()
-        .then(rtt => { state.window.record(rtt) })
+        .then(rtt => {
+          const verdict = this.judge(state.window, rtt)
+          state.calm = verdict === 'moved' ? 0 : verdict === 'calm' ? state.calm + 1 : state.calm
+          state.suspect = verdict === 'suspect'
+          state.window.record(rtt)
+        })
         .catch(err => {
           // the stream could not be opened: no probe was sent, so nothing to count
           this.log('probe to %s not sent: %s', key, (err as Error).message)
@@ -201,6 +252,40 @@ export class ProbeService extends ProtocolService<ProbeComponents> {
         })
         .finally(() => { state.ticking = false })
     }
+    return sent
+  }
+
+  /**
+   * What a periodic probe says about the peer's RTT, against the window as it
+   * was before it (see the module comment). An RTT is off when it lies
+   * outside the window's middle half (p25..p75) by more than a margin: the
+   * larger of moveFloorMs and half the median.
+   *  - 'moved': the probe was lost, or the median of the last three answered
+   *    probes is off. Two probes in three at a new level is a shift the
+   *    figures must follow: probed at 1 s until the window has caught up and
+   *    held for settleProbes probes.
+   *  - 'suspect': this probe alone is off. One late echo on a busy machine is
+   *    noise, so it does not unsettle the peer, but the next probe goes at
+   *    once to tell noise from a shift.
+   *  - 'calm': anything else.
+   * The band is the window's own spread, so a peer whose RTT is noisy is not
+   * forever "moving": on this 2-core machine under a load average of 28,
+   * loopback RTTs had p50 8 ms and p95 30 to 250 ms, and a band of half the
+   * median around it kept every peer at 1 s. Half the median is a change the
+   * peers table and the map's RTT rings (log scale) visibly show; the floor
+   * keeps sub-millisecond loopback and LAN RTTs from counting scheduling
+   * noise as movement.
+   */
+  private judge (window: RttWindow, rtt: number | null): 'moved' | 'suspect' | 'calm' {
+    if (rtt === null) return 'moved'
+    const q = window.quantiles([0.25, 0.5, 0.75])
+    if (q == null) return 'calm'
+    const [p25, p50, p75] = q
+    const margin = Math.max(this.moveFloorMs, p50 / 2)
+    const off = (r: number): boolean => r > p75 + margin || r < p25 - margin
+    if (!off(rtt)) return 'calm'
+    const recent = [...window.lastAnswered(2), rtt].sort((x, y) => x - y)
+    return recent.length === 3 && off(recent[1]) ? 'moved' : 'suspect'
   }
 
   /** The responder: echo each probe, one at a time, until the stream ends, idles out or misbehaves. */

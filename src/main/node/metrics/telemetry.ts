@@ -1,7 +1,9 @@
 /**
  * The metrics tick: once per interval it samples traffic rates, records a
- * history point for the charts, emits it, and has the peer directory re-emit
- * connected peers so RTT and rates stay live in every UI.
+ * history point for the charts, emits it, and, while an API client watches,
+ * has the peer directory re-emit connected peers so RTT and rates stay live
+ * in every UI. The history is kept whether or not anyone watches: a UI that
+ * opens later draws the last minutes from it (getHistory).
  */
 import type { Libp2p } from '@libp2p/interface'
 import { TypedEventEmitter } from 'main-event'
@@ -17,6 +19,13 @@ export interface TelemetryParts {
   capacity: { local: () => Capacity | null }
   /** the calls going on, with their renderers' newest figures */
   calls?: () => CallFigures[]
+  /**
+   * whether anyone receives the directory's re-emitted peers (default: always).
+   * Nobody watching, re-emitting is skipped: it rebuilt every connected peer's
+   * entry each second for no receiver. Real changes (connect, identify,
+   * protocols, addresses) are emitted by the directory as they happen.
+   */
+  watched?: () => boolean
   intervalMs: number
   historySamples?: number
 }
@@ -58,7 +67,7 @@ export class Telemetry extends TypedEventEmitter<{ sample: CustomEvent<MetricsSa
     if (calls.length > 0) sample.calls = calls
     this.ring.push(sample)
     this.dispatchEvent(new CustomEvent('sample', { detail: sample }))
-    void directory.refreshConnected()
+    if (this.parts.watched?.() ?? true) void directory.refreshConnected()
     return sample
   }
 

@@ -24,7 +24,7 @@ import type { Address } from '@libp2p/interface'
 import type { NodeConfig } from '../config.js'
 import { screened, type StreamScreen } from '../wire/screen.js'
 import { dhtJoin } from './dht-join.js'
-import { unabortableReads } from './datastore-reads.js'
+import { peerRecordCache, unabortableReads } from './datastore-reads.js'
 
 export const DHT_PROTOCOL = '/wgt/kad/1.0.0'
 
@@ -61,7 +61,7 @@ export function libp2pOptions<S extends Record<string, unknown>> (config: NodeCo
 
   return {
     privateKey,
-    datastore: unabortableReads(datastore),
+    datastore: peerRecordCache(unabortableReads(datastore)),
     addresses: { listen: config.listen },
     transports: [
       tcp(),
@@ -82,8 +82,13 @@ export function libp2pOptions<S extends Record<string, unknown>> (config: NodeCo
     // busy peer is not a dead one: 20 daemons starting on this 2-core machine aborted 604
     // connections that way in one run (322 timeouts, the rest their aftermath), and discovery
     // took 91 s to mend it. BOINC-style compute keeps cores as busy. A peer that is gone
-    // closes its sockets; a silent one is still found within 10 + 30 s.
-    connectionMonitor: { pingTimeout: { minTimeout: 30_000 } },
+    // closes its sockets; a silent one is still found within 60 + 30 s.
+    // Every 60 s rather than libp2p's 10 s: each ping is a new stream, i.e. a multistream-select
+    // negotiation and a peer-store merge (a LevelDB read and write) on both ends, so with six
+    // peers a daemon opened or accepted 1.2 streams a second doing nothing (bench/idle.js).
+    // Liveness does not rest on it alone: yamux pings every connection each 30 s without a
+    // stream, and our RTT probes (metrics/probe.ts) run on every connection to a WGT peer.
+    connectionMonitor: { pingInterval: 60_000, pingTimeout: { minTimeout: 30_000 } },
     connectionGater: {
       denyDialPeer: (peerId: PeerId) => extras.isDenied(peerId.toString()),
       denyInboundEncryptedConnection: (peerId: PeerId) => extras.isDenied(peerId.toString()),

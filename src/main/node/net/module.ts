@@ -19,6 +19,9 @@ export const PEER_SELECTION = part<PeerSelection>('net.selection')
 /** ping over metrics' probe stream; plugged in by metrics */
 export const PINGER = part<{ ping: (peerId: string, count: number) => Promise<Array<number | null>> }>('net.pinger')
 
+/** how often reachability is looked at with no event to prompt it (see start()) */
+const REACHABILITY_POLL_MS = 30_000
+
 export const netModule: NodeModule = {
   name: 'net',
   open: ctx => { ctx.provide(PEER_MEASURES, new PeerMeasures()) },
@@ -41,7 +44,10 @@ export const netModule: NodeModule = {
     }
     listen(directory, 'peer:update', d => { events.emit('peer:update', d as never) })
     listen(directory, 'peer:remove', d => { events.emit('peer:remove', d as never) })
-    // reachability changes when AutoNAT records a verdict; its address manager has no event for that, so look each tick
+    // Reachability changes when AutoNAT records a verdict (the address manager then updates our
+    // peer record: self:peer:update) or when identify brings a newly observed address
+    // (peer:identify). Verifications also expire with no event at all, so a slow poll stays as
+    // the backstop; it was each metrics tick (1 s) for changes that come from those events.
     let lastReach = ''
     const checkReachability = (): void => {
       const r = reachability.current()
@@ -52,7 +58,8 @@ export const netModule: NodeModule = {
       events.emit('identity', identityOf(libp2p as Libp2p, config.agent, startedAt))
       checkReachability()
     })
-    const timer = setInterval(checkReachability, config.metricsIntervalMs)
+    listen(libp2p, 'peer:identify', () => { checkReachability() })
+    const timer = setInterval(checkReachability, REACHABILITY_POLL_MS)
     timer.unref()
 
     directory.start()

@@ -6,7 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { lpStream } from '@libp2p/utils'
 import type { Libp2p } from '@libp2p/interface'
 import type { Capacity } from '../../../../shared/api/index.js'
-import { capacity, CAPACITY_PROTOCOL, type CapacityService } from '../capacity.js'
+import { capacity, CAPACITY_PROTOCOL, type CapacityInit, type CapacityService } from '../capacity.js'
 import { capacityProblem, measureCapacity, worthPushing } from '../capacity-measure.js'
 import { CpuLoad } from '../cpu-load.js'
 import { CapacityMessage } from '../pb/capacity.js'
@@ -19,8 +19,8 @@ type CapNode = Libp2p<{ capacity: CapacityService }>
 const started: Libp2p[] = []
 afterEach(async () => { await Promise.all(started.splice(0).map(async n => { await n.stop() })) })
 
-async function capNode (log = new ViolationLog(), intervalMs = 200): Promise<CapNode> {
-  const node = await makeNode({ capacity: capacity({ dataDir, reputation: log, intervalMs, resendAfterMs: 2 * intervalMs }) }) as unknown as CapNode
+async function capNode (log = new ViolationLog(), intervalMs = 200, init: Partial<CapacityInit> = {}): Promise<CapNode> {
+  const node = await makeNode({ capacity: capacity({ dataDir, reputation: log, intervalMs, idleIntervalMs: intervalMs, resendAfterMs: 2 * intervalMs, ...init }) }) as unknown as CapNode
   started.push(node)
   return node
 }
@@ -138,5 +138,24 @@ describe('capacity protocol', () => {
     const last = a.services.capacity.local()!.measuredAt
     await new Promise(resolve => setTimeout(resolve, 400))
     expect(a.services.capacity.local()!.measuredAt).toBe(last)
+  })
+
+  it('refreshes each idleIntervalMs while nobody watches, each intervalMs while someone does', async () => {
+    let live = false
+    const a = await capNode(new ViolationLog(), 100, { idleIntervalMs: 3_600_000, live: () => live })
+    let refreshes = 0
+    a.services.capacity.onUpdate(id => { if (id === 'self') refreshes++ })
+    await waitFor(() => a.services.capacity.local() != null, 5000, 'the first measurement')
+    const first = a.services.capacity.local()!.measuredAt
+    // ten wake-ups of the loop, none due
+    await new Promise(resolve => setTimeout(resolve, 1000))
+    expect(a.services.capacity.local()!.measuredAt).toBe(first)
+    live = true
+    await waitFor(() => refreshes >= 3, 5000, 'refreshes while watched')
+    live = false
+    await new Promise(resolve => setTimeout(resolve, 300))
+    const settled = refreshes
+    await new Promise(resolve => setTimeout(resolve, 1000))
+    expect(refreshes).toBe(settled)
   })
 })

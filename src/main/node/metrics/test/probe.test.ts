@@ -163,4 +163,104 @@ describe('probe', () => {
     // b can no longer open a probe stream to a: the handler is gone
     await expect(b.services.probe.ping(a.peerId.toString(), 1)).rejects.toMatchObject({ code: 'PROTOCOL' })
   })
+
+  describe('cadence', () => {
+    // the timer's ticks are an hour apart: the test drives tick() with its own clock
+    const MINUTE = 60_000
+    const slow = { intervalMs: 60 * MINUTE, idleIntervalMs: 600 * MINUTE, settleProbes: 3, timeoutMs: 5000 }
+
+    /** One tick at virtual time now; waits until what it sent is in the window. */
+    async function round (a: ProbeNode, peers: Libp2p[], now: number): Promise<number> {
+      const before = peers.map(p => a.services.probe.rtt(p.peerId.toString())?.sent ?? 0)
+      const sent = a.services.probe.tick(now)
+      await waitFor(() => peers.reduce((n, p, i) => n + (a.services.probe.rtt(p.peerId.toString())?.sent ?? 0) - before[i], 0) === sent, 10_000, 'the probes of the tick')
+      return sent
+    }
+
+    /** A peer whose echoes are held for delay.ms (it speaks the probe protocol by hand). */
+    async function delayedPeer (delay: { ms: number }): Promise<Libp2p> {
+      const c = await plainNode()
+      await c.handle(PROBE_PROTOCOL, async (stream: Stream) => {
+        const lp = lpStream(stream)
+        try {
+          while (true) {
+            const msg = ProbeMessage.decode(await lp.read())
+            await new Promise(resolve => setTimeout(resolve, delay.ms))
+            await lp.write(ProbeMessage.encode(msg))
+          }
+        } catch {}
+      })
+      return c
+    }
+
+    it('probes a settled peer each idleIntervalMs, every peer each intervalMs while someone watches, a new peer at once', async () => {
+      let live = false
+      // a floor no scheduling delay reaches: every probe is calm
+      const { node: a } = await probeNode({ ...slow, moveFloorMs: 60_000, live: () => live })
+      const { node: b } = await probeNode({ intervalMs: 60 * MINUTE })
+      await a.dial(b.getMultiaddrs()[0])
+      await waitFor(() => a.services.probe.probedPeers().includes(b.peerId.toString()), 5000, 'a to see b')
+      let t = 0
+      for (let i = 0; i < 3; i++) {
+        expect(a.services.probe.settled(b.peerId.toString())).toBe(false)
+        expect(await round(a, [b], t += slow.intervalMs)).toBe(1)
+      }
+      expect(a.services.probe.settled(b.peerId.toString())).toBe(true)
+      const settledAt = t
+      expect(await round(a, [b], t += slow.intervalMs)).toBe(0)
+      expect(await round(a, [b], settledAt + slow.idleIntervalMs - slow.intervalMs)).toBe(0)
+      expect(await round(a, [b], t = settledAt + slow.idleIntervalMs)).toBe(1)
+      // a client watches: the full cadence, and back to idle when it goes
+      live = true
+      expect(await round(a, [b], t += slow.intervalMs)).toBe(1)
+      expect(await round(a, [b], t += slow.intervalMs)).toBe(1)
+      live = false
+      expect(await round(a, [b], t += slow.intervalMs)).toBe(0)
+      // a newly connected peer is probed at the full cadence; the settled one is left alone
+      const { node: c } = await probeNode({ intervalMs: 60 * MINUTE })
+      await a.dial(c.getMultiaddrs()[0])
+      await waitFor(() => a.services.probe.probedPeers().includes(c.peerId.toString()), 5000, 'a to see c')
+      expect(await round(a, [b, c], t += slow.intervalMs)).toBe(1)
+      expect(a.services.probe.rtt(c.peerId.toString())?.sent).toBe(1)
+      expect(a.services.probe.settled(c.peerId.toString())).toBe(false)
+    })
+
+    it('goes back to the full cadence when the RTT moves, checks a lone outlier at once, and counts a lost probe as a move', async () => {
+      const delay = { ms: 0 }
+      // a 1 s floor: on a loaded machine loopback echoes can take a few hundred ms; the moves below are of 2.5 s
+      const { node: a } = await probeNode({ ...slow, moveFloorMs: 1000, settleProbes: 5, timeoutMs: 4000 })
+      const c = await delayedPeer(delay)
+      await a.dial(c.getMultiaddrs()[0])
+      await waitFor(() => a.services.probe.probedPeers().includes(c.peerId.toString()), 5000, 'a to see c')
+      const id = c.peerId.toString()
+      let t = 0
+      for (let i = 0; i < 50 && !a.services.probe.settled(id); i++) await round(a, [c], t += slow.intervalMs)
+      expect(a.services.probe.settled(id)).toBe(true)
+
+      // one late echo: the peer stays settled, but the next probe goes at the next tick
+      delay.ms = 2500
+      expect(await round(a, [c], t += slow.idleIntervalMs)).toBe(1)
+      expect(a.services.probe.settled(id)).toBe(true)
+      delay.ms = 0
+      expect(await round(a, [c], t += slow.intervalMs)).toBe(1)
+      expect(a.services.probe.settled(id)).toBe(true)
+      expect(await round(a, [c], t += slow.intervalMs)).toBe(0)
+
+      // two in a row: the RTT moved; probed at every tick until the window's median follows
+      delay.ms = 2500
+      expect(await round(a, [c], t += slow.idleIntervalMs)).toBe(1)
+      expect(await round(a, [c], t += slow.intervalMs)).toBe(1)
+      expect(a.services.probe.settled(id)).toBe(false)
+      expect(await round(a, [c], t += slow.intervalMs)).toBe(1)
+
+      // a lost probe (the echo comes after the timeout) is a move as well
+      delay.ms = 0
+      for (let i = 0; i < 200 && !a.services.probe.settled(id); i++) await round(a, [c], t += slow.intervalMs)
+      expect(a.services.probe.settled(id)).toBe(true)
+      delay.ms = 4500
+      expect(await round(a, [c], t += slow.idleIntervalMs)).toBe(1)
+      expect(a.services.probe.settled(id)).toBe(false)
+      expect(a.services.probe.rtt(id)!.loss).toBeGreaterThan(0)
+    }, 60_000)
+  })
 })
