@@ -40,7 +40,7 @@ export async function measureCes ({ rounds = 7, mib = 64, log = () => {} } = {})
     wasmRs10p4MBps: { target: TARGETS.wasmRs10p4MBps, measured: wasm10, met: wasm10 >= TARGETS.wasmRs10p4MBps }
   }
   result.notes = [
-    'encode: ces.encode() from 1 MiB source chunks to a sink that releases each shard on the next event-loop turn (as a put in flight would; the encoder then reuses that memory), default parameters (4+2, 4 MiB segments): sample-based zstd decision, zstd level 3 when it pays (on libuv\'s pool while the plaintext is hashed), AES-256-GCM, Reed-Solomon (runtime kernel), SHA-256 CID per shard (on a worker thread, the stripe transferred, not copied), SHA-256 of the plaintext. It uses up to two cores; the ceiling is one core\'s.',
+    'encode: ces.encode() from 1 MiB source chunks to a sink that releases each shard just after its promise resolves (a put that has landed; the encoder then reuses that memory), default parameters (4+2, 4 MiB segments): sample-based zstd decision, zstd level 3 when it pays (on libuv\'s pool while the plaintext is hashed), AES-256-GCM, Reed-Solomon (runtime kernel), SHA-256 CID per shard (on a worker thread, the stripe transferred, not copied), SHA-256 of the plaintext. It uses up to two cores; the ceiling is one core\'s.',
     'decode: decodeSegment() per segment given the k data shards (the fetch path: hash check of each, AES-GCM open, zstd decompress), plus the whole-file SHA-256 the fetcher checks at the end. decodeDegraded: the first m data shards missing, so Reed-Solomon reconstructs them.',
     'native ceilings: the same data in the same 4 MiB segments through zstdCompressSync level 3 (decode: zstdDecompressSync of its output), createCipheriv aes-256-gcm (64 KiB pieces into one reused buffer, as the pipeline seals), crypto.hash sha256, each alone; ceiling = 1/(1/zstd + 1/aes + 1/sha256). The pipeline does more work than the ceiling counts (SHA-256 over k+m shards and the plaintext, Reed-Solomon, copies) and skips zstd where the sample says it does not pay.',
     'rs: encodeParity over one stripe of 4 MiB of data (shard = 4 MiB / k), MB/s of data shards per second, including the copies in and out of WASM memory; reconstruct: the first m data shards rebuilt from the rest.'
@@ -62,13 +62,14 @@ async function measurePipeline (name, data, params, rounds, log) {
   const kept = []
   const encoded = { summary: await encode(chunks(data), opts, async s => { (kept[s.segment] ??= [])[s.index] = s.bytes }), shards: kept }
   const runners = {
-    // The sink holds each shard past its own resolution, as a put in flight
-    // does, and releases it on the next turn of the event loop: a file's
-    // encode streams to holders and keeps nothing (issue 12), so the encoder
-    // may reuse the memory of released shards.
+    // The sink releases each shard just after its own promise resolves, as a
+    // sink whose put has landed: a file's encode streams to holders and keeps
+    // nothing (issue 12), so the encoder may reuse the memory of released
+    // shards. (setImmediate would be too late here: worker messages are
+    // handled before the check phase, so immediates wait for encode's end.)
     encode: async () => {
       const t0 = performance.now()
-      await encode(chunks(data), opts, async s => { setImmediate(s.release) })
+      await encode(chunks(data), opts, async s => { queueMicrotask(s.release) })
       return performance.now() - t0
     },
     decode: async () => timeDecode(encoded, opts, params, 0),

@@ -62,6 +62,8 @@ export async function encode (source: AsyncIterable<Uint8Array>, opts: EncodeOpt
       const sealed = sealSegment(pool, plain.length === params.segmentSize, payload, compressed, plain.length, index, params, subkey, fileId, domain)
       // the stripe moves to the hash worker (no copy) while this thread reads and seals the next segment
       const hashing = hashShards(sealed.buffer, 0, sealed.record.shardSize, k + m)
+      // if the wait for the previous segment throws first, nothing else observes this one's failure
+      hashing.catch(() => {})
       size += plain.length
       index++
       await previous
