@@ -57,6 +57,7 @@ async function measurePipeline (name, data, params, rounds, log) {
   const zstdOpts = { chunkSize: MiB, params: { [constants.ZSTD_c_compressionLevel]: 3 } }
   const packed = segs.map(s => zstdCompressSync(s, zstdOpts))
   const aesOut = new Uint8Array(params.segmentSize)
+  const cpu = { encode: [], ceiling: [] }
 
   // decode's input: one encode whose sink keeps every shard (untimed)
   const kept = []
@@ -68,9 +69,14 @@ async function measurePipeline (name, data, params, rounds, log) {
     // shards. (setImmediate would be too late here: worker messages are
     // handled before the check phase, so immediates wait for encode's end.)
     encode: async () => {
+      const c0 = process.cpuUsage()
       const t0 = performance.now()
       await encode(chunks(data), opts, async s => { queueMicrotask(s.release) })
-      return performance.now() - t0
+      const ms = performance.now() - t0
+      const c = process.cpuUsage(c0)
+      // every thread of the process: this one, the hash worker, libuv's pool
+      cpu.encode.push((c.user + c.system) / 1e3)
+      return ms
     },
     decode: async () => timeDecode(encoded, opts, params, 0),
     decodeDegraded: async () => timeDecode(encoded, opts, params, params.m),
@@ -91,10 +97,18 @@ async function measurePipeline (name, data, params, rounds, log) {
   const names = Object.keys(runners)
   // warm-up: JIT, WASM tier-up, allocator; the first encode also feeds decode
   for (const n of names) await runners[n]()
+  cpu.encode.length = 0
   const samples = Object.fromEntries(names.map(n => [n, []]))
   for (let r = 0; r < rounds; r++) {
     const order = names.map((_, i) => names[(i + r) % names.length])
-    for (const n of order) samples[n].push(data.length / 1e3 / (await runners[n]()))
+    let ceilingCpu = 0
+    for (const n of order) {
+      const c0 = process.threadCpuUsage()
+      samples[n].push(data.length / 1e3 / (await runners[n]()))
+      const c = process.threadCpuUsage(c0)
+      if (n === 'zstd' || n === 'aes' || n === 'sha256') ceilingCpu += (c.user + c.system) / 1e3
+    }
+    cpu.ceiling.push(ceilingCpu)
     log(`ces ${name}: round ${r + 1}/${rounds} ${names.map(n => `${n} ${Math.round(samples[n].at(-1))}`).join(', ')} MB/s`)
   }
   const m = Object.fromEntries(names.map(n => [n, median(samples[n])]))
@@ -118,6 +132,8 @@ async function measurePipeline (name, data, params, rounds, log) {
     encodeVsCeiling: round(m.encode / encodeCeiling, 3),
     encodeVsCeilingRoundMedian: round(median(perRound), 3),
     decodeVsCeiling: round(m.decode / decodeCeiling, 3),
+    // CPU milliseconds per MiB (all threads for encode; the baselines run on this one), robust to a loaded machine
+    cpuMsPerMiB: { encode: round(median(cpu.encode) / (data.length / MiB), 2), ceiling: round(median(cpu.ceiling) / (data.length / MiB), 2) },
     zstdRatio: round(packed.reduce((a, p) => a + p.length, 0) / data.length, 3),
     segmentsCompressed: `${segsCompressed}/${encoded.summary.segments.length}`,
     mbPerSPerRound: Object.fromEntries(names.map(n => [n, samples[n].map(v => round(v, 1))]))

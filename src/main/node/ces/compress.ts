@@ -35,8 +35,13 @@ function zstd (input: Uint8Array): Uint8Array {
   return zstdCompressSync(input, zstdOptions(input))
 }
 
-function samplePays (plain: Uint8Array): boolean {
-  if (plain.length <= SAMPLE) return true // small: the full attempt below is the sample
+/** Small segments (the sample is the whole): compress them here, a trip to the pool would cost more. */
+export const POOL_MIN_BYTES = SAMPLE + 1
+
+/** Whether compressing `plain` is worth trying: always for small ones, else what a sample predicts. */
+export function samplePays (plain: Uint8Array): boolean {
+  if (plain.length === 0) return false
+  if (plain.length <= SAMPLE) return true // small: the full attempt is the sample
   const step = Math.floor((plain.length - SLICE) / (SLICES - 1))
   for (let i = 0; i < SLICES; i++) sample.set(plain.subarray(i * step, i * step + SLICE), i * SLICE)
   return zstd(sample).length <= MAX_SAMPLE_RATIO * SAMPLE
@@ -44,19 +49,23 @@ function samplePays (plain: Uint8Array): boolean {
 
 export interface Packed { payload: Uint8Array, compressed: boolean }
 
+function packed (plain: Uint8Array, out: Uint8Array): Packed {
+  return out.length >= plain.length ? { payload: plain, compressed: false } : { payload: out, compressed: true }
+}
+
+/** zstd here, or `plain` itself when it does not shrink. */
+export function compressHere (plain: Uint8Array): Packed {
+  return packed(plain, zstd(plain))
+}
+
 /**
- * The payload to seal: `plain` itself when compressing does not pay, else its
- * zstd form, compressed on libuv's thread pool so the caller's thread can hash
- * the plaintext meanwhile (text: zstd ~25 ms and SHA-256 ~2.5 ms per 4 MiB
- * here, which this overlaps). The sample is taken synchronously, before the
- * first await. `plain` must stay unchanged until the promise settles.
+ * zstd on libuv's thread pool, so this thread hashes and seals other segments
+ * meanwhile and two segments compress at once (zstd, ~25 ms per 4 MiB of text
+ * here, is the slowest stage by far). `plain` must stay unchanged until the
+ * promise settles, and is the payload when it does not shrink.
  */
-export async function maybeCompress (plain: Uint8Array): Promise<Packed> {
-  if (plain.length === 0 || !samplePays(plain)) return { payload: plain, compressed: false }
-  // small segments: a round trip to the pool costs more than it overlaps
-  const packed = plain.length <= SAMPLE ? zstd(plain) : await zstdAsync(plain, zstdOptions(plain))
-  if (packed.length >= plain.length) return { payload: plain, compressed: false }
-  return { payload: packed, compressed: true }
+export async function compressOnPool (plain: Uint8Array): Promise<Packed> {
+  return packed(plain, await zstdAsync(plain, zstdOptions(plain)))
 }
 
 /**

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto'
 import { WgtError } from '../../../shared/errors.js'
 import { cidFromDigest } from './cid.js'
-import { maybeCompress } from './compress.js'
+import { POOL_MIN_BYTES, compressHere, compressOnPool, samplePays, type Packed } from './compress.js'
 import { SEGMENT_OVERHEAD, checkKeyMaterial, deriveSubkey, sealInto } from './crypto.js'
 import { hashShards } from './hasher.js'
 import { checkParams } from './params.js'
@@ -43,31 +43,45 @@ export async function encode (source: AsyncIterable<Uint8Array>, opts: EncodeOpt
   const pool = new StripePool((k + m) * Math.ceil((params.segmentSize + SEGMENT_OVERHEAD) / k))
   let size = 0
   let index = 0
-  // Two stages: while the sink takes segment N's shards (typically network or
-  // disk I/O) and the hash worker hashes them, this thread reads, compresses,
-  // seals and hashes segment N+1. At most one segment waits ahead of the sink,
-  // so memory stays bounded and a slow sink still slows the reader.
+  // Stages: while the sink takes segment N's shards (typically network or
+  // disk I/O) and the hash worker hashes them, this thread reads, seals and
+  // hashes segment N+1, and compressible segments compress on libuv's pool,
+  // two at once. Before reading a segment, the one two back has been
+  // delivered: memory stays bounded and a slow sink still slows the reader.
   let previous: Promise<void> | undefined
   let failed = false
+  // a compressing segment needs its own copy of the plaintext (the segmenter
+  // reuses its view); two alternate, as at most two compress at once
+  const copies: Uint8Array[] = []
   try {
     for await (const plain of segments(source, params.segmentSize, opts.onProgress)) {
       aborted(signal)
       if (index > 0xffffffff) throw new WgtError('INVALID_INPUT', 'file has more than 2^32 segments')
-      // The segmenter reuses the plaintext's memory: everything that reads it
-      // completes in this iteration. zstd runs on libuv's pool while this
-      // thread hashes the plaintext.
-      const packing = maybeCompress(plain)
-      fileHash.update(plain)
-      const { payload, compressed } = await packing
-      const sealed = sealSegment(pool, plain.length === params.segmentSize, payload, compressed, plain.length, index, params, subkey, fileId, domain)
+      const seg = index
+      const plainSize = plain.length
+      const full = plainSize === params.segmentSize
+      let ready: Promise<Sealed>
+      const seal = (p: Packed, pl: number): Sealed => sealSegment(pool, full, p.payload, p.compressed, pl, seg, params, subkey, fileId, domain)
+      const pays = samplePays(plain)
+      if (pays && plainSize >= POOL_MIN_BYTES) {
+        // copies[seg % 2] last served segment seg-2, whose compression ended before its delivery, awaited last iteration
+        const own = (copies[seg % 2] ??= new Uint8Array(params.segmentSize)).subarray(0, plainSize)
+        own.set(plain)
+        ready = compressOnPool(own).then(p => seal(p, plainSize))
+        fileHash.update(plain)
+      } else {
+        // everything that reads the segmenter's view completes in this iteration
+        fileHash.update(plain)
+        ready = Promise.resolve(seal(pays ? compressHere(plain) : { payload: plain, compressed: false }, plainSize))
+      }
       // the stripe moves to the hash worker (no copy) while this thread reads and seals the next segment
-      const hashing = hashShards(sealed.buffer, 0, sealed.record.shardSize, k + m)
+      const hashing = ready.then(async s => ({ record: s.record, ...await hashShards(s.buffer, 0, s.record.shardSize, k + m) }))
       // if the wait for the previous segment throws first, nothing else observes this one's failure
       hashing.catch(() => {})
-      size += plain.length
+      size += plainSize
       index++
       await previous
-      previous = hashing.then(async h => { await deliver(sealed.record, h.buffer, h.digests) })
+      previous = hashing.then(async h => { await deliver(h.record, h.buffer, h.digests) })
       // observed later by `await previous`; this only stops an early rejection counting as unhandled
       previous.catch(() => {})
     }
@@ -95,8 +109,10 @@ export async function encode (source: AsyncIterable<Uint8Array>, opts: EncodeOpt
   }
 }
 
+interface Sealed { record: SegmentRecord, buffer: ArrayBuffer }
+
 function sealSegment (pool: StripePool, full: boolean, payload: Uint8Array, compressed: boolean, plainSize: number, index: number, params: CesParams,
-  subkey: Uint8Array, fileId: Uint8Array, domain: CesDomain): { record: SegmentRecord, buffer: ArrayBuffer } {
+  subkey: Uint8Array, fileId: Uint8Array, domain: CesDomain): Sealed {
   const { k, m } = params
   const cipherSize = payload.length + SEGMENT_OVERHEAD
   const shardSize = Math.ceil(cipherSize / k)

@@ -49,8 +49,12 @@ describe('stripe reuse', () => {
     // stripes under the off-thread threshold: hashed on this thread, the very same ArrayBuffer comes back
     ['small stripes, random', { k: 3, m: 2, segmentSize: MIN_SEGMENT_SIZE * 4 }, randomBytesSeeded(MIN_SEGMENT_SIZE * 4 * 11 + 123, 1)],
     ['small stripes, text (compressed, varying shard sizes)', { k: 3, m: 2, segmentSize: MIN_SEGMENT_SIZE * 4 }, textBytes(MIN_SEGMENT_SIZE * 4 * 11 + 5, 2)],
+    // segments over 64 KiB compress on libuv's pool, two at once; incompressible ones in between are sealed at once, ahead of them
+    ['pool-compressed text mixed with random segments', { k: 4, m: 2, segmentSize: 256 * 1024 },
+      Buffer.concat([textBytes(256 * 1024 * 3, 5), randomBytesSeeded(256 * 1024 * 2, 6), textBytes(256 * 1024 * 4 + 77, 7), randomBytesSeeded(256 * 1024, 8)])],
     // stripes over it: moved to the hash worker and back
-    ['large stripes, random', { k: 4, m: 2, segmentSize: 4 * MiB }, randomBytesSeeded(4 * MiB * 7 + 99, 3)]
+    ['large stripes, random', { k: 4, m: 2, segmentSize: 4 * MiB }, randomBytesSeeded(4 * MiB * 7 + 99, 3)],
+    ['large stripes, text', { k: 4, m: 2, segmentSize: 4 * MiB }, Buffer.concat([textBytes(4 * MiB * 3, 9), randomBytesSeeded(4 * MiB * 3 + 5, 10)])]
   ]
 
   for (const [name, params, data] of cases) {
@@ -67,6 +71,7 @@ describe('stripe reuse', () => {
       }
       enc.summary.segments.forEach((rec, i) => rec.shards.forEach((cid, j) => { expect(verifyShard(cid, enc.shards[i][j])).toBe(true) }))
       expect(equalBytes(decodeAll(enc, key, fileId), data)).toBe(true)
+      if (name.includes('text')) expect(enc.summary.segments.filter(s => s.compressed).length).toBeGreaterThan(1)
     }, 60_000)
   }
 
