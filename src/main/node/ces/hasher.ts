@@ -7,12 +7,13 @@
  * a 4 MiB segment that copy took 1.7–3.8 ms of this thread, about as long as
  * hashing them here (3.7 ms), so little work actually left it (scratch/dig.mjs).
  *
- * One worker per process, started on first use, held (ref) only while a job
- * is pending so it never keeps the process alive, and terminated after
+ * Up to WORKERS workers per process, started on demand, each held (ref) only
+ * while it has a job so none keeps the process alive, all terminated after
  * IDLE_MS without jobs. A worker that dies fails the jobs it held; the next
  * job starts a new one.
  */
 import { hash } from 'node:crypto'
+import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { WgtError } from '../../../shared/errors.js'
 
@@ -47,26 +48,29 @@ export interface HashedStripe {
 
 interface Job { resolve: (r: HashedStripe) => void, reject: (e: Error) => void }
 
-let worker: Worker | undefined
-const jobs = new Map<number, Job>()
+interface Hasher { worker: Worker, jobs: Map<number, Job> }
+
+/** Two: the encoder has up to two stripes in flight (one delivered, one just sealed), hashed at once. */
+const WORKERS = Math.max(1, Math.min(2, availableParallelism()))
+const hashers: Hasher[] = []
 let nextId = 0
 let idleTimer: NodeJS.Timeout | undefined
 
 /**
  * Digests of `count` consecutive shards of `size` bytes starting at `offset`
  * in `buffer`. Small stripes are hashed here and the buffer returned as is;
- * large ones move to the worker, so `buffer` is detached until the promise
+ * large ones move to a worker, so `buffer` is detached until the promise
  * settles, and must not be shared with any other view holder meanwhile.
  */
 export async function hashShards (buffer: ArrayBuffer, offset: number, size: number, count: number): Promise<HashedStripe> {
   if (size * count < OFF_THREAD_MIN_BYTES) return { buffer, digests: hashHere(buffer, offset, size, count) }
-  const w = ensureWorker()
+  const h = leastBusy()
   const id = nextId++
   return await new Promise<HashedStripe>((resolve, reject) => {
-    jobs.set(id, { resolve, reject })
-    if (jobs.size === 1) w.ref()
+    h.jobs.set(id, { resolve, reject })
+    if (h.jobs.size === 1) h.worker.ref()
     clearTimeout(idleTimer)
-    w.postMessage({ id, buffer, offset, size, count }, [buffer])
+    h.worker.postMessage({ id, buffer, offset, size, count }, [buffer])
   })
 }
 
@@ -76,42 +80,48 @@ function hashHere (buffer: ArrayBuffer, offset: number, size: number, count: num
   return digests
 }
 
-function ensureWorker (): Worker {
-  if (worker !== undefined) return worker
-  const w = new Worker(WORKER_SOURCE, { eval: true, name: 'wgt-ces-hash' })
-  w.unref()
-  w.on('message', (msg: { id: number, buffer: ArrayBuffer, digests?: Uint8Array, error?: string }) => {
-    const job = jobs.get(msg.id)
+function leastBusy (): Hasher {
+  let best: Hasher | undefined
+  for (const h of hashers) if (best === undefined || h.jobs.size < best.jobs.size) best = h
+  if (best !== undefined && (best.jobs.size === 0 || hashers.length >= WORKERS)) return best
+  return start()
+}
+
+function start (): Hasher {
+  const worker = new Worker(WORKER_SOURCE, { eval: true, name: 'wgt-ces-hash' })
+  const h: Hasher = { worker, jobs: new Map() }
+  worker.unref()
+  worker.on('message', (msg: { id: number, buffer: ArrayBuffer, digests?: Uint8Array, error?: string }) => {
+    const job = h.jobs.get(msg.id)
     if (job === undefined) return
-    jobs.delete(msg.id)
-    settled(w)
+    h.jobs.delete(msg.id)
+    if (h.jobs.size === 0) {
+      worker.unref()
+      if (hashers.every(x => x.jobs.size === 0)) {
+        clearTimeout(idleTimer)
+        idleTimer = setTimeout(() => { if (hashers.every(x => x.jobs.size === 0)) void stopHashWorker() }, IDLE_MS)
+        idleTimer.unref()
+      }
+    }
     if (msg.digests !== undefined) job.resolve({ buffer: msg.buffer, digests: msg.digests })
     else job.reject(new WgtError('INTERNAL', `shard hashing failed: ${msg.error ?? 'unknown error'}`))
   })
   const fail = (err: unknown): void => {
-    if (worker === w) worker = undefined
-    clearTimeout(idleTimer)
-    const failed = [...jobs.values()]
-    jobs.clear()
-    for (const job of failed) job.reject(new WgtError('INTERNAL', 'the shard hashing worker stopped', { cause: err }))
+    const i = hashers.indexOf(h)
+    if (i >= 0) hashers.splice(i, 1)
+    const failed = [...h.jobs.values()]
+    h.jobs.clear()
+    for (const job of failed) job.reject(new WgtError('INTERNAL', 'a shard hashing worker stopped', { cause: err }))
   }
-  w.on('error', fail)
-  w.on('exit', code => { fail(new Error(`exit code ${code}`)) })
-  worker = w
-  return w
+  worker.on('error', fail)
+  worker.on('exit', code => { fail(new Error(`exit code ${code}`)) })
+  hashers.push(h)
+  return h
 }
 
-function settled (w: Worker): void {
-  if (jobs.size > 0) return
-  w.unref()
-  idleTimer = setTimeout(() => { if (jobs.size === 0 && worker === w) void stopHashWorker() }, IDLE_MS)
-  idleTimer.unref()
-}
-
-/** Terminates the worker now (it restarts on the next large stripe); pending jobs fail. */
+/** Terminates the workers now (they restart on the next large stripe); pending jobs fail. */
 export async function stopHashWorker (): Promise<void> {
-  const w = worker
-  worker = undefined
   clearTimeout(idleTimer)
-  if (w !== undefined) await w.terminate()
+  const all = hashers.splice(0)
+  await Promise.all(all.map(async h => await h.worker.terminate()))
 }
