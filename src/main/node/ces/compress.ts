@@ -5,8 +5,7 @@
  * incompressible segment would cost more than everything else in the pipeline
  * (DESIGN.md §7: zstd is the slowest stage by far).
  */
-import { promisify } from 'node:util'
-import { constants, zstdCompress, zstdCompressSync, zstdDecompressSync, type ZstdOptions } from 'node:zlib'
+import { constants, zstdCompressSync, zstdDecompressSync, type ZstdOptions } from 'node:zlib'
 import { WgtError } from '../../../shared/errors.js'
 
 const LEVEL = 3
@@ -21,8 +20,6 @@ const MAX_CHUNK = 1024 * 1024
 
 const sample = new Uint8Array(SAMPLE)
 
-const zstdAsync = promisify(zstdCompress) as (input: Uint8Array, options: ZstdOptions) => Promise<Buffer>
-
 function zstdOptions (input: Uint8Array): ZstdOptions {
   return {
     chunkSize: Math.max(64 * 1024, Math.min(MAX_CHUNK, input.length)),
@@ -34,9 +31,6 @@ function zstdOptions (input: Uint8Array): ZstdOptions {
 function zstd (input: Uint8Array): Uint8Array {
   return zstdCompressSync(input, zstdOptions(input))
 }
-
-/** Small segments (the sample is the whole): compress them here, a trip to the pool would cost more. */
-export const POOL_MIN_BYTES = SAMPLE + 1
 
 /** Whether compressing `plain` is worth trying: always for small ones, else what a sample predicts. */
 export function samplePays (plain: Uint8Array): boolean {
@@ -56,16 +50,6 @@ function packed (plain: Uint8Array, out: Uint8Array): Packed {
 /** zstd here, or `plain` itself when it does not shrink. */
 export function compressHere (plain: Uint8Array): Packed {
   return packed(plain, zstd(plain))
-}
-
-/**
- * zstd on libuv's thread pool, so this thread hashes and seals other segments
- * meanwhile and two segments compress at once (zstd, ~25 ms per 4 MiB of text
- * here, is the slowest stage by far). `plain` must stay unchanged until the
- * promise settles, and is the payload when it does not shrink.
- */
-export async function compressOnPool (plain: Uint8Array): Promise<Packed> {
-  return packed(plain, await zstdAsync(plain, zstdOptions(plain)))
 }
 
 /**

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto'
 import { WgtError } from '../../../shared/errors.js'
 import { cidFromDigest } from './cid.js'
-import { POOL_MIN_BYTES, compressHere, compressOnPool, samplePays, type Packed } from './compress.js'
+import { compressHere, samplePays } from './compress.js'
 import { SEGMENT_OVERHEAD, checkKeyMaterial, deriveSubkey, sealInto } from './crypto.js'
 import { hashShards } from './hasher.js'
 import { checkParams } from './params.js'
@@ -43,42 +43,28 @@ export async function encode (source: AsyncIterable<Uint8Array>, opts: EncodeOpt
   const pool = new StripePool((k + m) * Math.ceil((params.segmentSize + SEGMENT_OVERHEAD) / k))
   let size = 0
   let index = 0
-  // Stages: while the sink takes segment N's shards (typically network or
-  // disk I/O) and the hash worker hashes them, this thread reads, seals and
-  // hashes segment N+1, and compressible segments compress on libuv's pool,
-  // two at once. Before reading a segment, the one two back has been
-  // delivered: memory stays bounded and a slow sink still slows the reader.
+  // Two stages: while the sink takes segment N's shards (typically network or
+  // disk I/O) and a hash worker hashes them, this thread reads, compresses,
+  // seals and hashes segment N+1. At most one segment waits ahead of the
+  // sink, so memory stays bounded and a slow sink still slows the reader.
+  // zstd stays on this thread: on libuv's pool (two segments at once, the
+  // plaintext copied) it measured no faster on this loaded 2-core machine,
+  // 0.6–1.0× of this form in the same run (scratch/ab.mjs, text, 32 MiB).
   let previous: Promise<void> | undefined
   let failed = false
-  // a compressing segment needs its own copy of the plaintext (the segmenter
-  // reuses its view); two alternate, as at most two compress at once
-  const copies: Uint8Array[] = []
   try {
     for await (const plain of segments(source, params.segmentSize, opts.onProgress)) {
       aborted(signal)
       if (index > 0xffffffff) throw new WgtError('INVALID_INPUT', 'file has more than 2^32 segments')
-      const seg = index
-      const plainSize = plain.length
-      const full = plainSize === params.segmentSize
-      let ready: Promise<Sealed>
-      const seal = (p: Packed, pl: number): Sealed => sealSegment(pool, full, p.payload, p.compressed, pl, seg, params, subkey, fileId, domain)
-      const pays = samplePays(plain)
-      if (pays && plainSize >= POOL_MIN_BYTES) {
-        // copies[seg % 2] last served segment seg-2, whose compression ended before its delivery, awaited last iteration
-        const own = (copies[seg % 2] ??= new Uint8Array(params.segmentSize)).subarray(0, plainSize)
-        own.set(plain)
-        ready = compressOnPool(own).then(p => seal(p, plainSize))
-        fileHash.update(plain)
-      } else {
-        // everything that reads the segmenter's view completes in this iteration
-        fileHash.update(plain)
-        ready = Promise.resolve(seal(pays ? compressHere(plain) : { payload: plain, compressed: false }, plainSize))
-      }
-      // the stripe moves to the hash worker (no copy) while this thread reads and seals the next segment
-      const hashing = ready.then(async s => ({ record: s.record, ...await hashShards(s.buffer, 0, s.record.shardSize, k + m) }))
+      // the segmenter reuses the plaintext's memory: everything that reads it happens in this iteration
+      const packed = samplePays(plain) ? compressHere(plain) : { payload: plain, compressed: false }
+      fileHash.update(plain)
+      const sealed = sealSegment(pool, plain.length === params.segmentSize, packed.payload, packed.compressed, plain.length, index, params, subkey, fileId, domain)
+      // the stripe moves to a hash worker (no copy) while this thread reads and seals the next segment
+      const hashing = hashShards(sealed.buffer, 0, sealed.record.shardSize, k + m).then(h => ({ record: sealed.record, ...h }))
       // if the wait for the previous segment throws first, nothing else observes this one's failure
       hashing.catch(() => {})
-      size += plainSize
+      size += plain.length
       index++
       await previous
       previous = hashing.then(async h => { await deliver(h.record, h.buffer, h.digests) })
