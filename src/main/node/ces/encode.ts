@@ -49,7 +49,7 @@ export async function encode (source: AsyncIterable<Uint8Array>, opts: EncodeOpt
   // sink, so memory stays bounded and a slow sink still slows the reader.
   // zstd stays on this thread: on libuv's pool (two segments at once, the
   // plaintext copied) it measured no faster on this loaded 2-core machine,
-  // 0.6–1.0× of this form in the same run (scratch/ab.mjs, text, 32 MiB).
+  // 0.6–1.0× of this form in the same run (old and new encode interleaved in one process, text, 32 MiB).
   let previous: Promise<void> | undefined
   let failed = false
   try {
@@ -118,7 +118,7 @@ function sealSegment (pool: StripePool, full: boolean, payload: Uint8Array, comp
 /**
  * Stripe memory reused across one encode's segments. A fresh 6 MiB stripe per
  * 4 MiB segment costs its page faults on every write: sealing into a reused
- * stripe measured 0.7 ms against 1.0–1.8 ms into a fresh one (scratch/parts.mjs).
+ * stripe measured 0.7 ms against 1.0–1.8 ms into a fresh one (best of 15, 4 MiB random).
  * Only full-capacity buffers (any segment of the full plaintext size, whatever
  * it compressed to) are kept, at most MAX_FREE of them, and none after the
  * encode ends: memory stays bounded by the segments in flight.
