@@ -6,7 +6,7 @@
  * canonical form WGT produces is accepted; anything else, other valid CIDs
  * included, is INVALID_INPUT. SHA-256 runs in node:crypto (SHA-NI, ~1.6 GB/s here).
  */
-import { hash, webcrypto } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { create as createDigest, equals as digestEquals } from 'multiformats/hashes/digest'
@@ -32,19 +32,8 @@ export function cidOf (bytes: Uint8Array): string {
   return cidFromDigest(hash('sha256', bytes, 'buffer'))
 }
 
-/**
- * The same CIDs, hashed on libuv's thread pool (WebCrypto digest jobs run
- * there), so the caller's thread can do other work meanwhile: the encoder
- * hashes the plaintext while the shards are hashed, which lifted CES encode
- * on random data from ~0.6× to ~0.9× of the single-core native ceiling here
- * (bench/ces.js).
- */
-export async function cidsOffThread (shards: Uint8Array[]): Promise<string[]> {
-  const digests = await Promise.all(shards.map(async s => await webcrypto.subtle.digest('SHA-256', s as Uint8Array<ArrayBuffer>)))
-  return digests.map(d => cidFromDigest(new Uint8Array(d)))
-}
-
-function cidFromDigest (digest: Uint8Array): string {
+/** The address of a shard whose SHA-256 is `digest` (hashed elsewhere, e.g. on the encoder's hash worker). */
+export function cidFromDigest (digest: Uint8Array): string {
   return CID.createV1(raw.code, createDigest(SHA2_256, digest)).toString()
 }
 

@@ -5,7 +5,7 @@
  * incompressible segment would cost more than everything else in the pipeline
  * (DESIGN.md §7: zstd is the slowest stage by far).
  */
-import { constants, zstdCompressSync, zstdDecompressSync } from 'node:zlib'
+import { constants, zstdCompressSync, zstdDecompressSync, type ZstdOptions } from 'node:zlib'
 import { WgtError } from '../../../shared/errors.js'
 
 const LEVEL = 3
@@ -20,26 +20,36 @@ const MAX_CHUNK = 1024 * 1024
 
 const sample = new Uint8Array(SAMPLE)
 
-function zstd (input: Uint8Array): Uint8Array {
-  return zstdCompressSync(input, {
+function zstdOptions (input: Uint8Array): ZstdOptions {
+  return {
     chunkSize: Math.max(64 * 1024, Math.min(MAX_CHUNK, input.length)),
     pledgedSrcSize: input.length,
     params: { [constants.ZSTD_c_compressionLevel]: LEVEL }
-  })
+  }
 }
 
-function samplePays (plain: Uint8Array): boolean {
-  if (plain.length <= SAMPLE) return true // small: the full attempt below is the sample
+function zstd (input: Uint8Array): Uint8Array {
+  return zstdCompressSync(input, zstdOptions(input))
+}
+
+/** Whether compressing `plain` is worth trying: always for small ones, else what a sample predicts. */
+export function samplePays (plain: Uint8Array): boolean {
+  if (plain.length === 0) return false
+  if (plain.length <= SAMPLE) return true // small: the full attempt is the sample
   const step = Math.floor((plain.length - SLICE) / (SLICES - 1))
   for (let i = 0; i < SLICES; i++) sample.set(plain.subarray(i * step, i * step + SLICE), i * SLICE)
   return zstd(sample).length <= MAX_SAMPLE_RATIO * SAMPLE
 }
 
-export function maybeCompress (plain: Uint8Array): { payload: Uint8Array, compressed: boolean } {
-  if (plain.length === 0 || !samplePays(plain)) return { payload: plain, compressed: false }
-  const packed = zstd(plain)
-  if (packed.length >= plain.length) return { payload: plain, compressed: false }
-  return { payload: packed, compressed: true }
+export interface Packed { payload: Uint8Array, compressed: boolean }
+
+function packed (plain: Uint8Array, out: Uint8Array): Packed {
+  return out.length >= plain.length ? { payload: plain, compressed: false } : { payload: out, compressed: true }
+}
+
+/** zstd here, or `plain` itself when it does not shrink. */
+export function compressHere (plain: Uint8Array): Packed {
+  return packed(plain, zstd(plain))
 }
 
 /**

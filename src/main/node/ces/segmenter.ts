@@ -7,7 +7,8 @@ import { WgtError } from '../../../shared/errors.js'
 /**
  * Yields full segments, then the remainder; an empty source yields one empty
  * segment so every file, even an empty one, is authenticated under its key.
- * Each yielded view is overwritten after the consumer asks for the next one.
+ * Each yielded view is valid until the consumer asks for the next one: it is
+ * either the reused buffer or a view of the caller's chunk.
  */
 export async function * segments (source: AsyncIterable<Uint8Array>, size: number, onRead?: (bytesRead: number) => void): AsyncGenerator<Uint8Array> {
   const buf = new Uint8Array(size)
@@ -20,6 +21,14 @@ export async function * segments (source: AsyncIterable<Uint8Array>, size: numbe
     onRead?.(read)
     let off = 0
     while (off < chunk.length) {
+      if (fill === 0 && chunk.length - off >= size) {
+        // a whole segment inside one chunk (a file read in large chunks, bytes
+        // already in memory) is yielded as a view of it: no copy
+        yield chunk.subarray(off, off + size)
+        yielded = true
+        off += size
+        continue
+      }
       const n = Math.min(size - fill, chunk.length - off)
       buf.set(chunk.subarray(off, off + n), fill)
       fill += n

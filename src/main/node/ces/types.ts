@@ -15,7 +15,14 @@ export interface EncodedShard {
   segment: number
   index: number
   cid: string
+  /** valid and unchanged until release() is called (or for good, if it never is) */
   bytes: Uint8Array
+  /**
+   * Lets the encoder reuse the memory of `bytes` once every shard of the
+   * segment has been released; call it when nothing reads `bytes` any more
+   * (e.g. when its put has resolved). Idempotent; optional to call.
+   */
+  release: () => void
 }
 
 export interface SegmentRecord {

@@ -42,10 +42,10 @@ describe('streaming encode', () => {
     expect(summary.size).toBe(total)
     expect(summary.segments).toHaveLength(64)
     expect(shards).toBe(64 * 6)
-    // live: the stripe being delivered and the next one (6 MiB each), the
-    // copy webcrypto hashes on the thread pool (6 MiB), the segmenter's buffer
-    // (4 MiB) and the source's 1 MiB chunk ≈ 23 MiB (26 measured); an encode
-    // that kept segments alive would pass 256 MiB
+    // live: the stripe being delivered and the next one being hashed on the
+    // worker (6 MiB each; this sink never releases, so none is pooled), the
+    // segmenter's buffer (4 MiB) and the source's 1 MiB chunk ≈ 17 MiB; an
+    // encode that kept segments alive would pass 256 MiB
     expect(peakLive).toBeGreaterThan(6 * MiB)
     expect(peakLive).toBeLessThan(40 * MiB)
   }, 60_000)

@@ -1,0 +1,110 @@
+/**
+ * The encoder reuses the memory of a segment's shards once the sink has
+ * released all of them: a shard the sink still holds must never change, a
+ * released stripe must actually be reused, and the shards must be the same
+ * bytes either way (they decode, and match their CIDs).
+ */
+import { afterAll, describe, expect, it } from 'vitest'
+import { MIN_SEGMENT_SIZE, encode, newFileId, newFileKey, verifyShard, type CesParams, type EncodedShard } from '../index.js'
+import { OFF_THREAD_MIN_BYTES, stopHashWorker } from '../hasher.js'
+import { chunked, decodeAll, equalBytes, randomBytesSeeded, textBytes, type Encoded } from './helpers.js'
+
+const MiB = 1024 * 1024
+
+interface Held { shard: EncodedShard, copy: Uint8Array }
+
+/**
+ * Encodes `data`; in every third segment the sink keeps shard `keep` without
+ * releasing it (the others are released, twice, to check release() is
+ * idempotent); in the next it releases each shard at once, and in the last
+ * on the next event-loop turn, after its own promise resolved, as a put in
+ * flight would.
+ */
+async function encodeHolding (data: Uint8Array, params: CesParams, key: Uint8Array, fileId: Uint8Array): Promise<{ enc: Encoded, held: Held[], buffers: ArrayBuffer[] }> {
+  const held: Held[] = []
+  const shards: Uint8Array[][] = []
+  const buffers: ArrayBuffer[] = []
+  const summary = await encode(chunked(data, 65_536), { params, key, fileId, domain: 'data' }, async s => {
+    const copy = s.bytes.slice()
+    ;(shards[s.segment] ??= [])[s.index] = copy
+    if (s.index === 0) buffers.push(s.bytes.buffer as ArrayBuffer)
+    if (s.segment % 3 === 0 && s.index === s.segment % (params.k + params.m)) {
+      held.push({ shard: s, copy })
+    } else if (s.segment % 3 === 0) {
+      s.release()
+      s.release()
+    } else if (s.segment % 3 === 1) {
+      s.release()
+    } else {
+      setImmediate(s.release)
+    }
+  })
+  return { enc: { summary, shards }, held, buffers }
+}
+
+describe('stripe reuse', () => {
+  afterAll(async () => { await stopHashWorker() })
+
+  const cases: Array<[string, CesParams, Uint8Array]> = [
+    // stripes under the off-thread threshold: hashed on this thread, the very same ArrayBuffer comes back
+    ['small stripes, random', { k: 3, m: 2, segmentSize: MIN_SEGMENT_SIZE * 4 }, randomBytesSeeded(MIN_SEGMENT_SIZE * 4 * 11 + 123, 1)],
+    ['small stripes, text (compressed, varying shard sizes)', { k: 3, m: 2, segmentSize: MIN_SEGMENT_SIZE * 4 }, textBytes(MIN_SEGMENT_SIZE * 4 * 11 + 5, 2)],
+    // compressed and uncompressed segments alternate, in stripes of varying size from one pool
+    ['text mixed with random segments', { k: 4, m: 2, segmentSize: 256 * 1024 },
+      Buffer.concat([textBytes(256 * 1024 * 3, 5), randomBytesSeeded(256 * 1024 * 2, 6), textBytes(256 * 1024 * 4 + 77, 7), randomBytesSeeded(256 * 1024, 8)])],
+    // stripes over it: moved to the hash worker and back
+    ['large stripes, random', { k: 4, m: 2, segmentSize: 4 * MiB }, randomBytesSeeded(4 * MiB * 7 + 99, 3)],
+    ['large stripes, text', { k: 4, m: 2, segmentSize: 4 * MiB }, Buffer.concat([textBytes(4 * MiB * 3, 9), randomBytesSeeded(4 * MiB * 3 + 5, 10)])]
+  ]
+
+  for (const [name, params, data] of cases) {
+    it(`${name}: a held shard never changes, the file decodes, every shard matches its CID`, async () => {
+      const key = newFileKey()
+      const fileId = newFileId()
+      const { enc, held } = await encodeHolding(data, params, key, fileId)
+      // give late releases and any reuse a chance to happen before checking
+      await new Promise(resolve => setImmediate(resolve))
+      expect(held.length).toBeGreaterThanOrEqual(3)
+      for (const h of held) {
+        expect(equalBytes(h.shard.bytes, h.copy)).toBe(true)
+        expect(verifyShard(h.shard.cid, h.shard.bytes)).toBe(true)
+      }
+      enc.summary.segments.forEach((rec, i) => rec.shards.forEach((cid, j) => { expect(verifyShard(cid, enc.shards[i][j])).toBe(true) }))
+      expect(equalBytes(decodeAll(enc, key, fileId), data)).toBe(true)
+      if (name.includes('text')) expect(enc.summary.segments.filter(s => s.compressed).length).toBeGreaterThan(1)
+    }, 60_000)
+  }
+
+  it('reuses a stripe once all its shards are released, and never one with a shard still held', async () => {
+    const params: CesParams = { k: 3, m: 2, segmentSize: MIN_SEGMENT_SIZE * 4 }
+    expect((params.k + params.m) * params.segmentSize / params.k).toBeLessThan(OFF_THREAD_MIN_BYTES)
+    const { buffers, enc } = await encodeHolding(randomBytesSeeded(params.segmentSize * 12, 4), params, newFileKey(), newFileId())
+    expect(enc.summary.segments).toHaveLength(12)
+    // a stripe with a held shard is never used again by a later segment
+    buffers.forEach((b, segment) => {
+      if (segment % 3 === 0) expect(buffers.slice(segment + 1).includes(b)).toBe(false)
+    })
+    // released stripes came back: fewer distinct buffers than segments
+    expect(new Set(buffers).size).toBeLessThan(buffers.length)
+  })
+})
+
+describe('shard hashing off the thread', () => {
+  afterAll(async () => { await stopHashWorker() })
+
+  it('returns the same bytes and their digests, on either side of the threshold, and restarts after a stop', async () => {
+    const { hashShards } = await import('../hasher.js')
+    const { hash } = await import('node:crypto')
+    for (const size of [1000, Math.floor(OFF_THREAD_MIN_BYTES / 3) + 5]) {
+      const count = 4
+      const src = randomBytesSeeded(8 + size * count, size)
+      const buffer = src.slice().buffer
+      const { buffer: back, digests } = await hashShards(buffer, 8, size, count)
+      expect(equalBytes(new Uint8Array(back), src)).toBe(true)
+      for (let i = 0; i < count; i++) {
+        expect(equalBytes(digests.subarray(32 * i, 32 * i + 32), hash('sha256', src.subarray(8 + i * size, 8 + (i + 1) * size), 'buffer'))).toBe(true)
+      }
+      await stopHashWorker()
+    }
+  }, 30_000)
+})
