@@ -8,8 +8,9 @@
  *   WGT_BENCH_MIB     MiB per throughput transfer (default 256)
  *   WGT_BENCH_CES_MIB MiB of each input per CES round (default 64)
  *   WGT_BENCH_FILES_MIB      MiB shared and fetched per files round (default 256)
- *   WGT_BENCH_FILES_ROUNDS   files rounds (default 3: each moves the file through six daemons)
- *   WGT_BENCH_RSS_MIB        MiB of the file whose peak RSS is reported (default 1024)
+ *   WGT_BENCH_FILES_ROUNDS   files rounds (default 3: each moves the file through seven daemons, two Helia nodes and one libp2p stream)
+ *   WGT_BENCH_RSS_MIB        MiB of the file whose peak RSS is reported (default 4096)
+ *   WGT_BENCH_IDLE_SECONDS   seconds the idle daemons' CPU is measured over (default 60)
  *   WGT_BENCH_CHAT_SAMPLES   chat delivery-latency samples per round (default 100)
  *   WGT_BENCH_CHAT_MESSAGES  chat messages per sustained-rate round (default 2000)
  *   WGT_BENCH_CHAT_HISTORY   messages in the conversation whose first page is timed (default 10000; at least what the rounds before sent)
@@ -22,6 +23,7 @@ import { measureThroughput } from './throughput.js'
 import { measureCes } from './ces.js'
 import { measureComputeKernel } from './compute-kernel.js'
 import { measureFiles } from './files.js'
+import { measureIdle } from './idle.js'
 import { measureChat } from './chat.js'
 import { measureComputeJobs } from './compute-jobs.js'
 import { measureCallsRelay } from './calls-relay.js'
@@ -31,14 +33,17 @@ import { measureStartup } from './startup.js'
 import { startChild, stopAllChildren } from './lib/children.js'
 import { round } from './lib/stats.js'
 
-// the calls phase alone takes ~4 min (11 calls of ~20 s)
-const WATCHDOG_MS = 20 * 60_000
+// the calls phase alone takes ~4 min (11 calls of ~20 s); the files phase
+// ~15 min (a 4 GiB share and fetch at ~10 MB/s, three rounds of 256 MiB through
+// WGT, Helia and one stream, 20 fetches on a loaded machine), idle 1 min
+const WATCHDOG_MS = 45 * 60_000
 const rounds = positiveInt(process.env.WGT_BENCH_ROUNDS)
 const mib = positiveInt(process.env.WGT_BENCH_MIB) ?? 256
 const cesMib = positiveInt(process.env.WGT_BENCH_CES_MIB) ?? 64
 const filesMib = positiveInt(process.env.WGT_BENCH_FILES_MIB) ?? 256
 const filesRounds = positiveInt(process.env.WGT_BENCH_FILES_ROUNDS) ?? 3
-const rssMib = positiveInt(process.env.WGT_BENCH_RSS_MIB) ?? 1024
+const rssMib = positiveInt(process.env.WGT_BENCH_RSS_MIB) ?? 4096
+const idleSeconds = positiveInt(process.env.WGT_BENCH_IDLE_SECONDS) ?? 60
 const callsOptions = {
   rounds: positiveInt(process.env.WGT_BENCH_CALLS_ROUNDS) ?? 5,
   seconds: positiveInt(process.env.WGT_BENCH_CALLS_SECONDS) ?? 10
@@ -102,6 +107,12 @@ async function main () {
   } finally {
     await stopAllChildren()
   }
+  let idle
+  try {
+    idle = await measureIdle({ seconds: idleSeconds, log })
+  } finally {
+    await stopAllChildren()
+  }
   const chat = await measureChat({ rounds: rounds ?? 7, ...chatOptions, log })
   const computeJobs = await measureComputeJobs({ rounds: rounds ?? 5, log })
   const callsRelay = await measureCallsRelay({ rounds: rounds ?? 7, log })
@@ -120,6 +131,7 @@ async function main () {
     rttLoopback: rtt,
     throughputLoopback: throughput,
     files,
+    idle,
     chat,
     computeJobs,
     calls,
@@ -132,7 +144,8 @@ async function main () {
       'Every figure is a median over rounds; each baseline was measured in the same run, in rounds interleaved with the figure it is compared to, between two processes like the figure.',
       'RTT: WGT ProbeService (/wgt/probe/1.0.0, one long-lived stream, via createNode and api.ping) between two processes, vs a raw node:net echo of the same application payload between two processes. ratioP50 = probe / raw.',
       'Throughput: one yamux stream over TCP between two processes, timed by the sender from first write to the receiver\'s byte-count acknowledgement; raw node:net moves the same bytes in the same chunk size. ratioVsRaw = libp2p / raw.',
-      'Files: six wgt daemons on loopback, driven through the wgt CLI: `wgt share` on one (4+2, every shard placed on a peer plus the sharer\'s own copy) and `wgt fetch` on another (k shards per segment, decode, write, whole-file SHA-256), CLI start included (cliStartMs), vs one libp2p TLS stream moving the same bytes between two processes. peakRss: VmHWM (peak resident set over the whole process life) of the sharing daemon (sharing, then serving its own copy to the fetch), the fetching daemon and the other holders, on six fresh daemons, for one 1 GiB file; idle is VmRSS before the share.',
+      'Files: seven wgt daemons on loopback (A shares, B to G hold: 4+2, six shards per segment on six distinct peers; G fetches, so it also holds one shard of each segment and keeps the k it fetched, keepFetchedShards), share and fetch driven through the wgt CLI (CLI start included, cliStartMs). Helia: helia 7 (createHeliaLight + @helia/libp2p withLibp2pLight + @helia/bitswap withBitswap; createHelia\'s HTTP and delegated routing are left out) in two processes, each with its own libp2p (TCP 127.0.0.1, TLS, yamux, identify; node 2 dials node 1, no DHT), blockstore-fs and datastore-fs in temp dirs; node 1 adds the file (@helia/unixfs addByteStream, its defaults: 1 MiB chunks, raw leaves, CIDv1), node 2 cats it into a file (fsynced once at the end) over bitswap; both hash the bytes they handled against the source. blockstore-fs 4.0.1 does not fsync (steno: temp file, rename) and has no option to, so its put is replaced by WGT\'s write (temp file, fsync, rename, fsync of the directory, as src/main/node/storage/atomic-write.ts) for the same durability. Rounds interleave WGT share+fetch, Helia add+fetch and one libp2p TLS stream moving the same bytes between two processes (each first, second and last in turn); medians over rounds. vsHelia: e2e = (share + fetch) / (add + fetch) s, target <= 1.0; fetchSpeed = WGT fetch MB/s / Helia fetch MB/s, target >= 1.0; cpuPerMiB = CPU seconds per MiB of the file over both phases, WGT all seven daemons plus the wgt CLI processes (cpu.wgt.daemons leaves the CLI out) / both Helia processes, target <= 2.0. vsLibp2p: share and fetch MB/s / the stream\'s, targets 0.5 and 0.7. cpu: utime + stime from /proc/<pid>/stat before and after each phase (CLI processes: cutime + cstime of the bench process, which reaps them), per MiB of the file; per phase: sharer A, holderMean (B to F), fetcher G, cli. timeToLink: shareFile of a fresh 1 MiB file through A\'s WebSocket API (no CLI) until its operation is done with the link, median over rounds, beside the median probe RTT A to G (api.ping, 5 probes) measured between them. underLoad: one busy-loop process per core for the duration; 20 fetches (wgt fetch) of 32 MiB files shared on A before the load, on B to G in turn so none has the file\'s shards from an earlier fetch; successes and failure messages. peakRss: VmHWM (peak resident set over the whole process life) of the sharing daemon (sharing, then serving its shards), the fetching daemon and the other holders, on seven fresh daemons, for one WGT_BENCH_RSS_MIB file (default 4096 MiB); idle is VmRSS before the share; target: every daemon below 200 MiB.',
+      'Idle: bench/idle.js (measureIdle): CPU of connected daemons with no work over WGT_BENCH_IDLE_SECONDS (default 60) s, target < 1% of one core each.',
       'Chat: two wgt daemons on loopback that are contacts, driven through their WebSocket APIs. delivery: sendMessage on A until chat:message for it on B, one at a time, vs the probe RTT between the same daemons (api.ping), rounds interleaved; ratioP50 = delivery / probe. sustained: N sendMessage calls with 64 in flight on one API connection, until A counts none pending (B acknowledged all), vs N listConversations calls through the same window; ratio = msgs/s / calls/s. history: the conversation holds `messages` (at least WGT_BENCH_CHAT_HISTORY), B restarted, chatHistory(A, {limit: 50}) on B, the first call and the median of the next, vs listContacts on the same connection.',
       'Calls: two wgt daemons on loopback that are contacts, each UI in Chromium (headless, fake 640×480 camera and microphone); A clicks the video call button in the conversation, B accepts as soon as it rings. setupMs: from the click to the first frame of B\'s video decoded in A\'s page (getStats framesDecoded polled every 20 ms), beside the probe RTT between the same daemons (api.ping, between the calls); setupVsProbeRtt = set-up / probe p50. receiverFps and inboundVideoKbps: getStats inbound video of both pages over secondsPerRound of a call settled for warmupMs, mean of the two pages, median over rounds; direct = ICE between the pages (mediaPath auto, path reported direct), libp2p = mediaPath libp2p on both nodes (media through the daemons\' libp2p connection); rounds alternate the paths; sent: what the pages encoded and sent (outbound video framesEncoded, bytesSent), which tells a figure capped by the fake camera and the encoder from one capped by the path. libp2pVsDirect = libp2p / direct.',
       'Compute jobs: four wgt daemons on loopback. tinyTask: one 1×1 matmul task at a time over /wgt/compute/1.0.0 from a libp2p node in the bench process to a daemon (compute policy anyone), vs an identify round trip on the same connection, rounds interleaved; ratioP50 = task / identify. matmul: a 1024×1024 job submitted on a daemon with two contact workers (three daemons sharing this machine\'s cores) vs on a daemon alone, rounds interleaved; ratio = spread / local-only (above 1 here means distribution costs more than it gains on one machine). verification: Freivalds (10 rounds) of one 256×1024·1024×256 block vs computing it with the WASM kernel, in-process and warm; extraRunsFraction = extra task runs (replicas, spot checks) / tasks of the spread jobs once the workers are proven.',
