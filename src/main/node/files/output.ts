@@ -6,7 +6,6 @@
  * re-run resume.
  */
 import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
 import { open, readFile, rename, rm, stat } from 'node:fs/promises'
 import { crc32 } from 'node:zlib'
 import { basename, extname, join } from 'node:path'
@@ -109,24 +108,43 @@ export async function chooseOutput (dir: string, name: string, manifestId: strin
 export async function hashPartial (finalPath: string, segmentSize: number, onBytes?: (n: number) => void): Promise<{ sha256: string, crc: number[] }> {
   const h = createHash('sha256')
   const crc: number[] = []
-  let n = 0
   let cur = 0
   let inSeg = 0
-  for await (const chunk of createReadStream(finalPath + PARTIAL_SUFFIX, { highWaterMark: 1 << 20 })) {
-    const buf = chunk as Buffer
-    h.update(buf)
-    for (let at = 0; at < buf.byteLength;) {
-      const take = Math.min(buf.byteLength - at, segmentSize - inSeg)
-      cur = crc32(buf.subarray(at, at + take), cur)
+  await readThrough(finalPath + PARTIAL_SUFFIX, (chunk, n) => {
+    h.update(chunk)
+    for (let at = 0; at < chunk.byteLength;) {
+      const take = Math.min(chunk.byteLength - at, segmentSize - inSeg)
+      cur = crc32(chunk.subarray(at, at + take), cur)
       at += take
       inSeg += take
       if (inSeg === segmentSize) { crc.push(cur); cur = 0; inSeg = 0 }
     }
-    n += buf.byteLength
     onBytes?.(n)
-  }
+  })
   if (inSeg > 0) crc.push(cur)
   return { sha256: h.digest('hex'), crc }
+}
+
+/**
+ * Every byte of a file through `each`, in one reused 1 MiB buffer: a stream
+ * would allocate a fresh buffer per read, and for a file of gigabytes that
+ * garbage (outside V8's heap, freed only when a GC gets to it) is what set the
+ * process's peak while verifying.
+ */
+async function readThrough (path: string, each: (chunk: Buffer, total: number) => void): Promise<void> {
+  const fh = await open(path, 'r')
+  const buf = Buffer.allocUnsafe(1 << 20)
+  let total = 0
+  try {
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.byteLength, total)
+      if (bytesRead === 0) break
+      total += bytesRead
+      each(buf.subarray(0, bytesRead), total)
+    }
+  } finally {
+    await fh.close()
+  }
 }
 
 /**
@@ -141,14 +159,9 @@ export async function finishedEarlier (finalPath: string, manifestId: string, si
   return st != null && st.isFile() && st.size === size
 }
 
-/** Streaming SHA-256 of a file: constant memory for any size. */
+/** SHA-256 of a file: constant memory for any size. */
 export async function sha256File (path: string, onBytes?: (n: number) => void): Promise<string> {
   const h = createHash('sha256')
-  let n = 0
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    h.update(chunk as Buffer)
-    n += (chunk as Buffer).byteLength
-    onBytes?.(n)
-  }
+  await readThrough(path, (chunk, n) => { h.update(chunk); onBytes?.(n) })
   return h.digest('hex')
 }
