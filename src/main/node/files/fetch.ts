@@ -280,6 +280,14 @@ async function fetchInto (ctx: FilesContext, file: OpenedFile, key: Uint8Array, 
     // one failing segment stops the others before the file handle closes under them
     const stopAll = new AbortController()
     const sig = AbortSignal.any([signal, stopAll.signal])
+    const writeSegment = async (seg: PlacedSegment, plain: Uint8Array): Promise<{ crc: number, length: number }> => {
+      // whole segments but the last (tables.ts checked the table; this checks what it decoded to), so nothing lands past the end
+      const expected = plainSizeOf(seg.index, manifest.size, manifest.params.segmentSize)
+      if (plain.byteLength !== expected) throw new WgtError('INTEGRITY', `segment ${seg.index} decoded to ${plain.byteLength} bytes; the file's size makes it ${expected}`)
+      const crc = segmentCrc(plain)
+      await fh.write(plain, 0, plain.byteLength, seg.index * manifest.params.segmentSize)
+      return { crc, length: plain.byteLength }
+    }
     const worker = async (): Promise<void> => {
       while (next < todo.length) {
         sig.throwIfAborted()
@@ -289,16 +297,11 @@ async function fetchInto (ctx: FilesContext, file: OpenedFile, key: Uint8Array, 
           if (m == null) { m = new Map(); learned.set(seg.index, m) }
           m.set(index, [...(m.get(index) ?? []), peer])
         })
-        let shards: Array<Uint8Array | null> | null = await fetchShards(seg, manifest.params, src, sig)
-        const { plain } = decodeSegment(seg, shards, { params: manifest.params, key, fileId: root.fileId, domain: 'data' })
-        // whole segments but the last (tables.ts checked the table; this checks what it decoded to), so nothing lands past the end
-        const expected = plainSizeOf(seg.index, manifest.size, manifest.params.segmentSize)
-        if (plain.byteLength !== expected) throw new WgtError('INTEGRITY', `segment ${seg.index} decoded to ${plain.byteLength} bytes; the file's size makes it ${expected}`)
+        const shards = await fetchShards(seg, manifest.params, src, sig)
+        // the plaintext is written before the shards are kept (a put per shard, each synced), so it is not held meanwhile
+        const { crc, length } = await writeSegment(seg, decodeSegment(seg, shards, { params: manifest.params, key, fileId: root.fileId, domain: 'data' }).plain)
         await keeper.keep(seg, shards)
-        shards = null
-        const crc = segmentCrc(plain)
-        await fh.write(plain, 0, plain.byteLength, seg.index * manifest.params.segmentSize)
-        bytesDone += plain.byteLength
+        bytesDone += length
         report()
         done.add(seg.index)
         crcs.set(seg.index, crc)

@@ -5,21 +5,22 @@
  * hedgeMs starts one more (a slow holder must not stall the file). Every
  * shard's hash is checked on arrival: a mismatch rejects it, reports the
  * holder, and the next holder of that shard is tried. Known holders come
- * first; DHT providers are looked up when they are exhausted.
+ * first; DHT providers are looked up when they did not deliver.
  *
  * Failures are of two kinds. A holder that answers NOT_FOUND, serves bytes
  * that do not hash to the address, refuses (policy), or breaks the protocol
  * will not do better on a second try: it is out for that shard. A reset or
  * closed stream, a timeout, an unreachable peer or a BUSY answer is what a
- * loaded holder (or a loaded us) does: the same holder is asked again after a
- * backoff, then the shard's other holders, and a shard whose holders all
- * failed that way cools down and is tried again later while other shards of
- * the segment are fetched. So a segment fails only when fewer than k of its
- * shards still have a holder that may serve, or when every such holder has
- * used up its attempts (retry.attempts per holder and shard: a bound on the
- * segment's time). Under load a fetch failed with "only 3 of the 4 needed
- * shards could be fetched (…: The stream has been reset)" when each holder
- * was asked once.
+ * loaded holder (or a loaded us) does: after a reset or BUSY the same holder
+ * is asked again with backoff (after a timeout or a failed dial, the others
+ * first), then the shard's other holders and, once, its DHT providers; a
+ * shard whose holders all failed that way cools down and is tried again
+ * later while other shards of the segment are fetched. So a segment fails
+ * only when fewer than k of its shards still have a holder that may serve, or
+ * when every such holder has used up its attempts (retry.attempts per holder
+ * and shard: a bound on the segment's time). Under load a fetch failed with
+ * "only 3 of the 4 needed shards could be fetched (…: The stream has been
+ * reset)" when each holder was asked once.
  */
 import { WgtError } from '../../../shared/errors.js'
 import { verifyShard, type CesParams } from '../ces/index.js'
@@ -66,7 +67,7 @@ const TRANSIENT_NAMES = new Set([
   'ConnectionFailedError', 'MuxerClosedError', 'DialError', 'TimeoutError', 'AbortError', 'TooManyOutboundProtocolStreamsError', 'TooManyInboundProtocolStreamsError'
 ])
 
-type Outcome = 'ok' | 'permanent' | 'transient' | 'timeout'
+type Outcome = 'ok' | 'permanent' | 'again' | 'elsewhere'
 
 /**
  * Whether a failed GET may succeed when asked again. ShardService.request
@@ -81,8 +82,21 @@ export function isTransient (err: unknown): boolean {
   return err instanceof Error && TRANSIENT_NAMES.has(err.name)
 }
 
-function isTimeout (err: unknown): boolean {
-  return err instanceof Error && ((err instanceof WgtError && err.code === 'TIMEOUT') || err.name === 'TimeoutError')
+/** A stream reset or closed under a request (also during protocol negotiation) or BUSY: the holder is there, ask it again soon. */
+const AGAIN_NAMES = new Set(['StreamResetError', 'StreamAbortedError', 'StreamClosedError', 'StreamStateError', 'ConnectionClosedError', 'MuxerClosedError'])
+
+/**
+ * Whether a transient failure is worth an immediate retry on the same holder:
+ * a reset or closed stream, or BUSY. A timeout already waited getTimeoutMs on
+ * it, and a failed dial says it may be gone: the shard's other holders (and
+ * the DHT's) are asked before it again.
+ */
+function askAgain (err: unknown): boolean {
+  if (err instanceof WgtError && err.code === 'UNAVAILABLE') return true
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    if (AGAIN_NAMES.has(e.name)) return true
+  }
+  return false
 }
 
 /** Resolves after ms, or at once when signal aborts. */
@@ -157,15 +171,15 @@ export async function fetchShards (seg: PlacedSegment, params: CesParams, src: S
       }
       // our own store failing is not a peer being busy
       if (peer === src.self || !isTransient(err)) return 'permanent'
-      return isTimeout(err) ? 'timeout' : 'transient'
+      return askAgain(err) ? 'again' : 'elsewhere'
     }
   }
 
   /** One pass over a shard's holders: 'done', 'retry' (some holder failed transiently and has attempts left) or 'dead'. */
   const pass = async (i: number): Promise<'done' | 'retry' | 'dead'> => {
     const st = shards[i]
-    const tryHolders = async (): Promise<boolean> => {
-      for (const [peer, h] of [...st.holders].sort((a, b) => byRank(a[0], b[0]))) {
+    const tryHolders = async (only?: string[]): Promise<boolean> => {
+      for (const [peer, h] of [...st.holders].filter(([p]) => only == null || only.includes(p)).sort((a, b) => byRank(a[0], b[0]))) {
         let inRow = 0
         while (mayServe(h)) {
           if (inner.aborted) return false
@@ -174,8 +188,7 @@ export async function fetchShards (seg: PlacedSegment, params: CesParams, src: S
           const r = await attempt(i, peer)
           if (r === 'ok') return true
           if (r === 'permanent') h.out = true
-          // a timeout already waited getTimeoutMs on this holder: ask the others before it again
-          if (r !== 'transient' || inRow >= policy.sameHolder || !mayServe(h)) break
+          if (r !== 'again' || inRow >= policy.sameHolder || !mayServe(h)) break
           await pause(backoff(h.attempts), inner)
         }
       }
@@ -183,12 +196,13 @@ export async function fetchShards (seg: PlacedSegment, params: CesParams, src: S
     }
     if (await tryHolders()) return 'done'
     if (inner.aborted) return 'dead'
-    // the DHT only when the known holders are gone, or did not come back on their first pass
-    if (!st.looked && (st.passes > 0 || ![...st.holders.values()].some(mayServe))) {
+    // once per shard, when its known holders did not deliver: a holder that stopped may have been replaced by
+    // one that fetched the file and kept its shards, and only the DHT knows it
+    if (!st.looked) {
       st.looked = true
       const more = (await src.providers(seg.shards[i], inner).catch(() => [])).filter(p => !st.holders.has(p))
       for (const p of more) st.holders.set(p, { attempts: 0, out: false })
-      if (more.length > 0 && await tryHolders()) return 'done'
+      if (more.length > 0 && await tryHolders(more)) return 'done'
       if (inner.aborted) return 'dead'
     }
     return [...st.holders.values()].some(mayServe) ? 'retry' : 'dead'

@@ -132,6 +132,16 @@ describe('fetchShards under transient failures', () => {
     for (const p of ['a', 'b', 'c']) expect(src.calls.filter(([q]) => q === p)).toHaveLength(5)
   })
 
+  it('after a failed dial asks the DHT before the same holder again', async () => {
+    const { seg, bytes } = segment([['gone'], ['b'], ['c'], ['d']])
+    const src = source(bytes, p => (p === 'gone' ? new WgtError('PEER_UNREACHABLE', 'cannot open /wgt/shard/1.0.0 to gone: connect ECONNREFUSED') : 'serve'), {
+      providers: async cid => (cid === seg.shards[0] ? ['kept'] : [])
+    })
+    const slots = await fetchShards(seg, PARAMS, src, new AbortController().signal)
+    expect(slots.every(s => s != null)).toBe(true)
+    expect(src.calls.filter(([, c]) => c === seg.shards[0]).map(([p]) => p)).toEqual(['self', 'gone', 'kept'])
+  })
+
   it('asks DHT providers once the known holder keeps failing', async () => {
     const { seg, bytes } = segment([['a'], ['b'], ['c'], ['d']])
     const asked: string[] = []
