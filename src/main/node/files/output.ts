@@ -6,8 +6,8 @@
  * re-run resume.
  */
 import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { open, readFile, rename, rm, stat } from 'node:fs/promises'
+import { crc32 } from 'node:zlib'
 import { basename, extname, join } from 'node:path'
 import { WgtError } from '../../../shared/errors.js'
 import { MAX_NAME_BYTES, sanitizeName } from './names.js'
@@ -19,7 +19,15 @@ const TMP_SUFFIX = '.tmp'
 /** the longest name chooseOutput gives a file: room for " (9999)" and the sidecar's temporary suffix within MAX_NAME_BYTES */
 const MAX_OUTPUT_NAME_BYTES = MAX_NAME_BYTES - ' (9999)'.length - (SIDECAR_SUFFIX + TMP_SUFFIX).length
 
-export interface Sidecar { manifestId: string, size: number, done: number[] }
+/**
+ * done: the segments written (and made durable) in the partial file; crc: the
+ * CRC-32 of each one's bytes as written, in done's order, so a segment whose
+ * bytes did not survive (a crash of the machine, a disk that lost a write) is
+ * found by one read and fetched again, instead of the whole file. Sidecars
+ * written before crc existed have none, and a segment resumed from one has -1:
+ * it is taken on trust, and the file's SHA-256 still guards it.
+ */
+export interface Sidecar { manifestId: string, size: number, done: number[], crc?: number[] }
 
 async function exists (path: string): Promise<boolean> {
   try {
@@ -34,17 +42,32 @@ export async function readSidecar (finalPath: string): Promise<Sidecar | null> {
   try {
     const s = JSON.parse(await readFile(finalPath + SIDECAR_SUFFIX, 'utf8')) as Sidecar
     if (typeof s.manifestId !== 'string' || !Array.isArray(s.done) || !s.done.every(Number.isSafeInteger)) return null
-    return s
+    const crcOk = Array.isArray(s.crc) && s.crc.length === s.done.length && s.crc.every(c => Number.isInteger(c) && c >= -1 && c <= 0xffffffff)
+    return { manifestId: s.manifestId, size: s.size, done: s.done, ...(crcOk ? { crc: s.crc } : {}) }
   } catch {
     return null
   }
 }
 
-/** Written to a temporary name and renamed: a kill mid-write leaves the previous sidecar. */
+/**
+ * Written to a temporary name, synced, and renamed: a kill (or a crash of the
+ * machine) mid-write leaves the previous sidecar, never a torn one.
+ */
 export async function writeSidecar (finalPath: string, s: Sidecar): Promise<void> {
   const tmp = finalPath + SIDECAR_SUFFIX + TMP_SUFFIX
-  await writeFile(tmp, JSON.stringify(s), { mode: 0o600 })
+  const fh = await open(tmp, 'w', 0o600)
+  try {
+    await fh.writeFile(JSON.stringify(s))
+    await fh.datasync()
+  } finally {
+    await fh.close()
+  }
   await rename(tmp, finalPath + SIDECAR_SUFFIX)
+}
+
+/** CRC-32 of a segment's bytes, for the sidecar (~4.7 GB/s here: 1 ms per 4 MiB segment). */
+export function segmentCrc (bytes: Uint8Array): number {
+  return crc32(bytes)
 }
 
 export async function removePartial (finalPath: string): Promise<void> {
@@ -55,7 +78,7 @@ export async function removePartial (finalPath: string): Promise<void> {
 
 /**
  * The final path for a download into dir: the sanitized name, or "name (n).ext"
- * when taken; a name whose partial belongs to this same manifest is reused (resume).
+ * when taken; a name whose sidecar belongs to this same manifest is reused (resume).
  */
 export async function chooseOutput (dir: string, name: string, manifestId: string): Promise<string> {
   const safe = sanitizeName(name, { maxBytes: MAX_OUTPUT_NAME_BYTES })
@@ -63,44 +86,82 @@ export async function chooseOutput (dir: string, name: string, manifestId: strin
   const stem = ext.length > 0 && ext.length < safe.length ? safe.slice(0, -ext.length) : safe
   for (let n = 0; n < 10_000; n++) {
     const candidate = join(dir, n === 0 ? safe : `${stem} (${n})${ext}`)
-    if (await exists(candidate)) continue
     const side = await readSidecar(candidate)
-    if (side != null && side.manifestId === manifestId) return candidate
-    if (side != null || await exists(candidate + PARTIAL_SUFFIX)) continue
+    const ours = side != null && side.manifestId === manifestId
+    const partial = await exists(candidate + PARTIAL_SUFFIX)
+    // taken, unless it is this manifest's verified file that a kill left with its sidecar (finishedEarlier)
+    if (await exists(candidate)) {
+      if (ours && !partial) return candidate
+      continue
+    }
+    if (ours) return candidate
+    if (side != null || partial) continue
     return candidate
   }
   throw new WgtError('UNAVAILABLE', `no free file name for ${basename(safe)} in ${dir}`)
 }
 
 /**
- * The assembled `<final>.wgt-partial` against the manifest, before it may be
- * called verified: its length first (a cheap stat, and a wrong one says more
- * than a hash), then its SHA-256. Either mismatch removes the partial file and
- * its sidecar and throws INTEGRITY. Returns the hash.
+ * One read of the partial file: its SHA-256 and the CRC-32 of each
+ * segmentSize-long segment, so a mismatch can name the segments to fetch again.
  */
-export async function verifyPartial (finalPath: string, size: number, sha256: string, onBytes?: (n: number) => void): Promise<string> {
-  const partial = finalPath + PARTIAL_SUFFIX
-  const length = (await stat(partial)).size
-  if (length !== size) {
-    await removePartial(finalPath)
-    throw new WgtError('INTEGRITY', `the assembled file is ${length} bytes, the manifest says ${size}; nothing was kept`)
-  }
-  const actual = await sha256File(partial, onBytes)
-  if (actual !== sha256) {
-    await removePartial(finalPath)
-    throw new WgtError('INTEGRITY', `the assembled file hashes to ${actual}, the manifest says ${sha256}; nothing was kept`)
-  }
-  return actual
+export async function hashPartial (finalPath: string, segmentSize: number, onBytes?: (n: number) => void): Promise<{ sha256: string, crc: number[] }> {
+  const h = createHash('sha256')
+  const crc: number[] = []
+  let cur = 0
+  let inSeg = 0
+  await readThrough(finalPath + PARTIAL_SUFFIX, (chunk, n) => {
+    h.update(chunk)
+    for (let at = 0; at < chunk.byteLength;) {
+      const take = Math.min(chunk.byteLength - at, segmentSize - inSeg)
+      cur = crc32(chunk.subarray(at, at + take), cur)
+      at += take
+      inSeg += take
+      if (inSeg === segmentSize) { crc.push(cur); cur = 0; inSeg = 0 }
+    }
+    onBytes?.(n)
+  })
+  if (inSeg > 0) crc.push(cur)
+  return { sha256: h.digest('hex'), crc }
 }
 
-/** Streaming SHA-256 of a file: constant memory for any size. */
+/**
+ * Every byte of a file through `each`, in one reused 1 MiB buffer: a stream
+ * would allocate a fresh buffer per read, and for a file of gigabytes that
+ * garbage (outside V8's heap, freed only when a GC gets to it) is what set the
+ * process's peak while verifying.
+ */
+async function readThrough (path: string, each: (chunk: Buffer, total: number) => void): Promise<void> {
+  const fh = await open(path, 'r')
+  const buf = Buffer.allocUnsafe(1 << 20)
+  let total = 0
+  try {
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.byteLength, total)
+      if (bytesRead === 0) break
+      total += bytesRead
+      each(buf.subarray(0, bytesRead), total)
+    }
+  } finally {
+    await fh.close()
+  }
+}
+
+/**
+ * A fetch killed after its verified partial was renamed to the final name and
+ * before the sidecar was removed: the final file, the sidecar of this manifest
+ * and no partial. The file is the verified one if it still hashes right.
+ */
+export async function finishedEarlier (finalPath: string, manifestId: string, size: number): Promise<boolean> {
+  const side = await readSidecar(finalPath)
+  if (side == null || side.manifestId !== manifestId || side.size !== size || await exists(finalPath + PARTIAL_SUFFIX)) return false
+  const st = await stat(finalPath).catch(() => null)
+  return st != null && st.isFile() && st.size === size
+}
+
+/** SHA-256 of a file: constant memory for any size. */
 export async function sha256File (path: string, onBytes?: (n: number) => void): Promise<string> {
   const h = createHash('sha256')
-  let n = 0
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    h.update(chunk as Buffer)
-    n += (chunk as Buffer).byteLength
-    onBytes?.(n)
-  }
+  await readThrough(path, (chunk, n) => { h.update(chunk); onBytes?.(n) })
   return h.digest('hex')
 }

@@ -1,0 +1,106 @@
+/**
+ * A fetch killed at any point resumes from its partial file and sidecar: a
+ * segment recorded done whose bytes on disk are not what was written is
+ * fetched again alone (not the whole file), and a fetch killed after its
+ * verified file got its final name but before the sidecar went is done.
+ */
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { fetchFile } from '../fetch.js'
+import { PARTIAL_SUFFIX, SIDECAR_SUFFIX, readSidecar, segmentCrc, writeSidecar } from '../output.js'
+import { memoryFiles, operation, plant } from './memory-files.js'
+
+const SEG = 4096
+const PARAMS = { k: 2, m: 1, segmentSize: SEG }
+
+let dir: string
+beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'wgt-resume-')) })
+afterEach(async () => { await rm(dir, { recursive: true, force: true }) })
+
+describe('resuming a fetch', () => {
+  it('records each written segment with its CRC, and keeps nothing once verified', async () => {
+    const files = memoryFiles(dir)
+    const data = randomBytes(3 * SEG - 10)
+    const { link, id } = await plant(files, data, PARAMS)
+    const out = join(dir, 'out.bin')
+    // a run killed after segments 0 and 2: their bytes are in the partial, the sidecar says so
+    const partial = Buffer.alloc(data.length)
+    data.copy(partial, 0, 0, SEG)
+    data.copy(partial, 2 * SEG, 2 * SEG)
+    await writeFile(out + PARTIAL_SUFFIX, partial)
+    await writeSidecar(out, { manifestId: id, size: data.length, done: [0, 2], crc: [segmentCrc(data.subarray(0, SEG)), segmentCrc(data.subarray(2 * SEG))] })
+    expect((await readSidecar(out))?.crc).toHaveLength(2)
+    const got = await fetchFile(files.ctx, link, { outPath: out }, operation())
+    expect(got.resumedSegments).toBe(2)
+    expect(await readFile(out)).toEqual(data)
+    expect(await readdir(dir)).toEqual(['out.bin'])
+  })
+
+  it('fetches again only the segments whose bytes on disk differ from what the sidecar recorded', async () => {
+    const files = memoryFiles(dir)
+    const data = randomBytes(4 * SEG)
+    const { link, id, manifest } = await plant(files, data, PARAMS)
+    const out = join(dir, 'out.bin')
+    // all four recorded done, but segment 1's write never reached the disk (a crash of the machine)
+    const partial = Buffer.from(data)
+    partial.fill(0, SEG, 2 * SEG)
+    await writeFile(out + PARTIAL_SUFFIX, partial)
+    const crc = [0, 1, 2, 3].map(i => segmentCrc(data.subarray(i * SEG, (i + 1) * SEG)))
+    await writeSidecar(out, { manifestId: id, size: data.length, done: [0, 1, 2, 3], crc })
+    const got = await fetchFile(files.ctx, link, { outPath: out }, operation())
+    expect(got.sha256).toBe(manifest.sha256)
+    expect(await readFile(out)).toEqual(data)
+    const dataShards = manifest.segments.map(s => new Set(s.shards))
+    const asked = files.asked.filter(c => dataShards.some(s => s.has(c)))
+    expect(asked.length).toBeGreaterThan(0)
+    expect(asked.every(c => dataShards[1].has(c))).toBe(true)
+    expect(await readdir(dir)).toEqual(['out.bin'])
+  })
+
+  it('refuses, and keeps nothing, when every segment checks out but the file does not hash to the manifest', async () => {
+    const files = memoryFiles(dir)
+    const data = randomBytes(2 * SEG)
+    const { link } = await plant(files, data, PARAMS, { lie: m => ({ ...m, sha256: '0'.repeat(64) }) })
+    await expect(fetchFile(files.ctx, link, { outPath: join(dir, 'out.bin') }, operation())).rejects.toMatchObject({ code: 'INTEGRITY', message: expect.stringMatching(/hashes to/) })
+    expect(await readdir(dir)).toEqual([])
+  })
+
+  it('finishes a fetch killed between the rename to the final name and the removal of the sidecar', async () => {
+    const files = memoryFiles(dir)
+    const data = randomBytes(3 * SEG)
+    const { link, id, manifest } = await plant(files, data, PARAMS, { name: 'done.bin' })
+    const final = join(dir, 'done.bin')
+    await writeFile(final + PARTIAL_SUFFIX, data)
+    await writeSidecar(final, { manifestId: id, size: data.length, done: [0, 1, 2], crc: [0, 1, 2].map(i => segmentCrc(data.subarray(i * SEG, (i + 1) * SEG))) })
+    await rename(final + PARTIAL_SUFFIX, final)
+    const dataShards = new Set(manifest.segments.flatMap(s => s.shards))
+    // the same output by name (the download directory) and by path
+    const got = await fetchFile(files.ctx, link, {}, operation())
+    expect(got).toMatchObject({ path: final, sha256: manifest.sha256, existing: false })
+    expect(files.asked.filter(c => dataShards.has(c))).toEqual([])
+    expect(await readdir(dir)).toEqual(['done.bin'])
+    expect(await readFile(final)).toEqual(data)
+  })
+
+  it('does not take a file of the same name for a finished fetch when it does not hash right', async () => {
+    const files = memoryFiles(dir)
+    const data = randomBytes(2 * SEG)
+    const { link, id } = await plant(files, data, PARAMS, { name: 'x.bin' })
+    const final = join(dir, 'x.bin')
+    await writeFile(final, randomBytes(data.length))
+    await writeSidecar(final, { manifestId: id, size: data.length, done: [0, 1] })
+    await expect(fetchFile(files.ctx, link, { outPath: final }, operation())).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/already exists/) })
+  })
+
+  it('writes the sidecar whole or not at all: a torn temporary file is ignored', async () => {
+    const out = join(dir, 'y.bin')
+    await writeSidecar(out, { manifestId: 'm', size: 10, done: [0], crc: [5] })
+    const fh = await open(out + SIDECAR_SUFFIX + '.tmp', 'w')
+    await fh.writeFile('{"manifestId":"m","size":10,"done":[0,1')
+    await fh.close()
+    expect(await readSidecar(out)).toEqual({ manifestId: 'm', size: 10, done: [0], crc: [5] })
+  })
+})
