@@ -173,7 +173,12 @@ async function encodeAndPlace (source: AsyncIterable<Uint8Array>, params: CesPar
         let seg = holders.get(shard.segment)
         if (seg == null) { seg = new Array(n).fill(null).map(() => []); holders.set(shard.segment, seg) }
         seg[shard.index] = h
-      }, (err: unknown) => { failure ??= err }).finally(() => { release(); pending.delete(task) })
+      }, (err: unknown) => { failure ??= err }).finally(() => {
+        // every put of it has resolved: its stripe may take the next segment (ces/encode.ts pools stripes)
+        shard.release()
+        release()
+        pending.delete(task)
+      })
       pending.add(task)
     })
     await Promise.all([...pending])
