@@ -15,10 +15,7 @@ export function shardSource (ctx: FilesContext, bad: Set<string>, onServed?: Sha
     self: ctx.self,
     get: async (peer, cid, signal) => await ctx.shards.get(peer, cid, { signal }),
     // the group's providers, and the shard's own: a shard stored without a group (by a peer that sent none) is announced by its CID
-    providers: async (cid, signal) => {
-      const [byGroup, byCid] = await Promise.all([group != null ? ctx.locator.providers(group, signal) : [], ctx.locator.providers(cid, signal)])
-      return [...new Set([...byGroup, ...byCid])]
-    },
+    providers: async (cid, signal) => await firstFound([...(group != null ? [ctx.locator.providers(group, signal)] : []), ctx.locator.providers(cid, signal)]),
     rtt: ctx.rtt,
     onServed,
     onBadShard: (peer, cid) => {
@@ -31,6 +28,23 @@ export function shardSource (ctx: FilesContext, bad: Set<string>, onServed?: Sha
       ctx.reputation.recordViolation(peer, `shard: served bytes that do not hash to ${cid}`)
     }
   }
+}
+
+/**
+ * The peers of the first lookup that finds any (with those of any other
+ * already done), else none once all are done: a lookup that finds nobody runs
+ * to its timeout, and must not hold up one that found holders.
+ */
+async function firstFound (lookups: Array<Promise<string[]>>): Promise<string[]> {
+  const found = new Set<string>()
+  return await new Promise(resolve => {
+    let left = lookups.length
+    const settle = (peers: string[]): void => {
+      for (const p of peers) found.add(p)
+      if (peers.length > 0 || --left === 0) resolve([...found])
+    }
+    for (const l of lookups) l.then(settle, () => { settle([]) })
+  })
 }
 
 /**
