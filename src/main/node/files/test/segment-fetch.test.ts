@@ -13,6 +13,7 @@ import type { PlacedSegment } from '../tables.js'
 
 const PARAMS = { k: 4, m: 2, segmentSize: 4096 }
 const FAST = { baseMs: 5, maxMs: 40 }
+const HOUR = 3_600_000
 
 /** n shards of random bytes; shard i placed on holders[i] */
 function segment (holders: string[][]): { seg: PlacedSegment, bytes: Map<string, Uint8Array> } {
@@ -116,11 +117,9 @@ describe('fetchShards under transient failures', () => {
 
   it('does not retry a holder that has no copy or serves bad bytes, and fails at once when fewer than k can serve', async () => {
     const { seg, bytes } = segment([['a'], ['b'], ['c'], ['d'], ['e'], ['f']])
-    const src = source(bytes, p => (p === 'a' || p === 'b' ? 'missing' : p === 'c' ? 'corrupt' : 'serve'), { retry: { baseMs: 10_000, maxMs: 10_000 } })
-    const t0 = Date.now()
+    // a backoff of an hour: waiting one (none of these failures is transient) would outlast the test's timeout
+    const src = source(bytes, p => (p === 'a' || p === 'b' ? 'missing' : p === 'c' ? 'corrupt' : 'serve'), { retry: { baseMs: HOUR, maxMs: HOUR } })
     await expect(fetchShards(seg, PARAMS, src, new AbortController().signal)).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/segment 7: only 3 of the 4/) })
-    // no backoff was waited: none of these failures is transient
-    expect(Date.now() - t0).toBeLessThan(5000)
     expect(src.bad).toEqual(['c'])
     for (const p of ['a', 'b', 'c']) expect(src.calls.filter(([q]) => q === p)).toHaveLength(1)
   })
@@ -156,15 +155,14 @@ describe('fetchShards under transient failures', () => {
 
   it('stops at once on cancel, also while backing off, and asks nobody after', async () => {
     const { seg, bytes } = segment([['a'], ['b'], ['c'], ['d'], ['e'], ['f']])
-    const src = source(bytes, () => reset(), { retry: { baseMs: 30_000, maxMs: 30_000 } })
+    // an hour of backoff: the cancel must end it, or the test times out
+    const src = source(bytes, () => reset(), { retry: { baseMs: HOUR, maxMs: HOUR } })
     const ctrl = new AbortController()
     const fetching = fetchShards(seg, PARAMS, src, ctrl.signal)
     await new Promise(resolve => setTimeout(resolve, 100))
     const before = src.calls.length
-    const t0 = Date.now()
     ctrl.abort(new WgtError('CANCELLED', 'cancelled by the user'))
     await expect(fetching).rejects.toMatchObject({ code: 'CANCELLED' })
-    expect(Date.now() - t0).toBeLessThan(1000)
     await new Promise(resolve => setTimeout(resolve, 100))
     expect(src.calls.length).toBe(before)
   })
