@@ -19,6 +19,7 @@
  */
 import { Key, type Datastore } from 'interface-datastore'
 import { cidOf } from '../ces/index.js'
+import { getOrNull } from '../net/datastore-reads.js'
 
 const BY_SHARD = '/wgt/shard-group'
 const BY_GROUP = '/wgt/group-shards'
@@ -51,13 +52,9 @@ export class ShardGroups {
    * shard stored without a group.
    */
   async remove (cid: string): Promise<string | null> {
-    let group: string
-    try {
-      group = decoder.decode(await this.datastore.get(new Key(`${BY_SHARD}/${cid}`)))
-    } catch (err) {
-      if ((err as Error).name === 'NotFoundError') return null
-      throw err
-    }
+    const stored = await getOrNull(this.datastore, new Key(`${BY_SHARD}/${cid}`))
+    if (stored == null) return null
+    const group = decoder.decode(stored)
     const batch = this.datastore.batch()
     batch.delete(new Key(`${BY_SHARD}/${cid}`))
     batch.delete(new Key(`${BY_GROUP}/${group}/${cid}`))
