@@ -10,6 +10,7 @@
 import type { ComponentLogger, Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import { lpStream } from '@libp2p/utils'
+import type { Uint8ArrayList } from 'uint8arraylist'
 import { WgtError } from '../../../shared/errors.js'
 import type { ViolationReporter } from '../guard/reputation.js'
 import { parsePeerId } from '../net/peer-id.js'
@@ -148,7 +149,8 @@ export abstract class ProtocolService<C extends ProtocolComponents = ProtocolCom
    * One request, one response, one stream. A response too large or malformed
    * is a violation by the responder and ends as PROTOCOL.
    */
-  protected async exchange<R> (peerId: string, request: Uint8Array, opts: ExchangeOptions<R>): Promise<R> {
+  /** request: one encoded message, or its pieces in order (sent as they are, never joined) */
+  protected async exchange<R> (peerId: string, request: Uint8Array | Uint8ArrayList, opts: ExchangeOptions<R>): Promise<R> {
     const signal = anySignal(opts.signal, opts.timeoutMs)
     const stream = await this.open(peerId, signal, opts.signal)
     try {
