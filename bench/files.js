@@ -12,6 +12,8 @@
  *    processes;
  *  - time to a link: shareFile of a 1 MiB file through A's WebSocket API
  *    until its operation is done, beside the probe RTT A → G (api.ping);
+ *    and a 1 MiB file dropped on A's UI in Chromium until it shows the link
+ *    (files-ui.js);
  *  - robustness: 20 fetches of 32 MiB files with one busy-loop process per
  *    core for the duration;
  *  - peak RSS (VmHWM over the process's life) of every daemon for one big
@@ -30,6 +32,7 @@ import { join } from 'node:path'
 import { once } from 'node:events'
 import { connectWs, wsUrlFor } from '../out/node/main/cli/client.js'
 import { followOperation } from '../out/node/shared/follow.js'
+import { measureDropToLink } from './files-ui.js'
 import { startHeliaPair } from './helia.js'
 import { createBenchHost } from './lib/libp2p.js'
 import { onInterrupt, startChild } from './lib/children.js'
@@ -53,7 +56,7 @@ export async function measureFiles ({
   // whole life of each process, start-up included, and nothing earlier inflates it
   const peakRss = await withDaemons(log, async (ds, base) => await measurePeakRss(ds, base, rssBytes, log))
   const rest = await withDaemons(log, async (ds, base) => {
-    const timeToLink = await measureTimeToLink(ds, base, linkRounds, log)
+    const timeToLink = { ...await measureTimeToLink(ds, base, linkRounds, log), droppedInUi: await measureDropToLink(ds[0], linkRounds, log) }
     const transfers = await measureTransfers(ds, base, rounds, bytes, log)
     const underLoad = await measureUnderLoad(ds, base, loadFetches, loadBytes, log)
     return { ...transfers, timeToLink, underLoad }
