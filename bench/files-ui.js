@@ -32,7 +32,7 @@ export async function measureDropToLink (sharer, rounds, log) {
         const bin = atob(b64)
         const data = new Uint8Array(bin.length)
         for (let i = 0; i < bin.length; i++) data[i] = bin.charCodeAt(i)
-        const dt = new DataTransfer()
+        const dt = new globalThis.DataTransfer() // the page's: this function runs in Chromium
         dt.items.add(new File([data], name, { type: 'application/octet-stream' }))
         return dt
       }, { name, b64: randomBytes(MiB).toString('base64') })
