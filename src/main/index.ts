@@ -15,7 +15,7 @@ import { DesktopShell } from './desktop-shell.js'
 import { MediaGrants } from './media-grants.js'
 import { serveRenderer } from './protocol.js'
 import { TRAY_STATES, trayIconFile, type TrayState } from './tray.js'
-import { createMainWindow, focusWindow, hardenSession, hardenWebContents, ourWindows } from './window.js'
+import { createMainWindow, focusWindow, hardenSession, hardenWebContents, ourWindows, ourWindowsShown } from './window.js'
 
 // Both must happen before 'ready'.
 protocol.registerSchemesAsPrivileged([{
@@ -113,7 +113,7 @@ function main (): void {
     const node = await starting
     if (stopping) return
     callGrants = new CallGrants(node.api.on, mediaGrants)
-    unbind = bindApiToIpc({ ipcMain, api: node.api, windows: () => [...ourWindows], isTrustedUrl: origin.isTrusted, shell })
+    unbind = bindApiToIpc({ ipcMain, api: node.api, windows: () => [...ourWindows], isTrustedUrl: origin.isTrusted, shell, shown: ourWindowsShown })
     await desktop.start(node.api)
   }).catch((err: unknown) => {
     startFailed = true

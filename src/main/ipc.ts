@@ -3,7 +3,7 @@
  * push channel for events. Electron objects are passed in (structurally typed)
  * so the binding can be tested without an Electron binary.
  */
-import { EVENT_NAMES, type NodeApi, type WgtApi } from '../shared/api/index.js'
+import { EVENT_NAMES, type NodeApi, type WgtApi, type WgtEventName } from '../shared/api/index.js'
 import { dispatch } from '../shared/api/validate.js'
 import { WgtError } from '../shared/errors.js'
 import { wrap, type RpcResult } from '../shared/rpc.js'
@@ -62,7 +62,24 @@ export interface IpcBindingOptions {
   /** whether a URL belongs to our renderer (see RendererOrigin.isTrusted) */
   isTrustedUrl: (url: string) => boolean
   shell?: ShellLike
+  /** whether any of those windows is on screen, and how to hear that it may have changed; absent: always */
+  shown?: WindowsShown
 }
+
+export interface WindowsShown {
+  any: () => boolean
+  /** returns the function that stops listening */
+  onChange: (listener: () => void) => () => void
+}
+
+/**
+ * Events the node produces, or produces more often, only while someone
+ * listens (metrics/module.ts watched(): the RTT probes at full cadence, the
+ * peers re-emitted each tick). They are forwarded, and so listened to, only
+ * while a window is on screen: the app in the tray then costs what an idle
+ * daemon does. A window shown again reloads its state (App.tsx).
+ */
+export const LIVE_EVENTS: readonly WgtEventName[] = ['metrics:sample']
 
 /**
  * The renderer is untrusted input like the network: a call is served only when
@@ -117,7 +134,7 @@ export function bindApiToIpc (opts: IpcBindingOptions): () => void {
     })
   })
 
-  const unsubscribes = EVENT_NAMES.map(name => api.on(name, (data: unknown) => {
+  const forward = (name: WgtEventName) => (data: unknown): void => {
     const payload: EventPayload = { event: name, data }
     for (const win of windows()) {
       if (win.isDestroyed() || win.webContents.isDestroyed()) continue
@@ -130,7 +147,16 @@ export function bindApiToIpc (opts: IpcBindingOptions): () => void {
         console.error(`wgt: could not deliver ${name} to a window`, err)
       }
     }
-  }))
+  }
+  const unsubscribes = EVENT_NAMES.filter(name => !LIVE_EVENTS.includes(name)).map(name => api.on(name, forward(name)))
+  let live: Array<() => void> | null = null
+  const followShown = (): void => {
+    const want = opts.shown?.any() ?? true
+    if (want && live == null) live = LIVE_EVENTS.map(name => api.on(name, forward(name)))
+    if (!want && live != null) { for (const off of live) off(); live = null }
+  }
+  followShown()
+  const offShown = opts.shown?.onChange(() => { if (bound) followShown() })
 
   let bound = true
   return () => {
@@ -138,7 +164,9 @@ export function bindApiToIpc (opts: IpcBindingOptions): () => void {
     bound = false
     ipcMain.removeHandler(CALL_CHANNEL)
     ipcMain.removeHandler(SHELL_CHANNEL)
-    for (const off of unsubscribes) off()
+    offShown?.()
+    for (const off of [...unsubscribes, ...live ?? []]) off()
+    live = null
   }
 }
 

@@ -2,6 +2,7 @@
 import { BrowserWindow, desktopCapturer, screen, webContents, type Session, type WebContents, type WebFrameMain } from 'electron'
 import type { AppPaths, RendererOrigin } from './app-paths.js'
 import { devRendererCsp } from './csp.js'
+import type { WindowsShown } from './ipc.js'
 import type { MediaGrants } from './media-grants.js'
 import { applyPermissionPolicy, type CaptureSource, type DisplayFrameLike } from './permissions.js'
 import { pickCaptureSource, type SourceLike } from './screen-picker.js'
@@ -60,6 +61,17 @@ async function captureSources (): Promise<SourceLike[]> {
 /** The windows this app created, for the IPC sender check and event delivery. */
 export const ourWindows = new Set<BrowserWindow>()
 
+const shownListeners = new Set<() => void>()
+function shownChanged (): void {
+  for (const l of shownListeners) l()
+}
+
+/** Whether any of our windows is on screen (not hidden to the tray, not minimized), for ipc.ts. */
+export const ourWindowsShown: WindowsShown = {
+  any: () => [...ourWindows].some(w => !w.isDestroyed() && w.isVisible() && !w.isMinimized()),
+  onChange: listener => { shownListeners.add(listener); return () => { shownListeners.delete(listener) } }
+}
+
 export function createMainWindow (paths: AppPaths, origin: RendererOrigin): BrowserWindow {
   const win = new BrowserWindow({
     width: 1280,
@@ -81,7 +93,11 @@ export function createMainWindow (paths: AppPaths, origin: RendererOrigin): Brow
     }
   })
   ourWindows.add(win)
-  win.on('closed', () => { ourWindows.delete(win) })
+  win.on('closed', () => { ourWindows.delete(win); shownChanged() })
+  win.on('show', shownChanged)
+  win.on('hide', shownChanged)
+  win.on('minimize', shownChanged)
+  win.on('restore', shownChanged)
   win.once('ready-to-show', () => { win.show() })
   win.loadURL(origin.entryUrl).catch((err: unknown) => {
     console.error(`wgt: could not load the renderer from ${origin.entryUrl}`, err)

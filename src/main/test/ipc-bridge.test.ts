@@ -203,6 +203,44 @@ describe('IPC binding: preload -> ipc -> node', () => {
     expect(samples.length).toBe(seen)
   })
 
+  it('forwards the live figures (metrics ticks) only while a window is on screen; every other event always', async () => {
+    const dataDir2 = await mkdtemp(join(tmpdir(), 'wgt-ipc-'))
+    const node2 = await createNode({ dataDir: dataDir2, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, metricsIntervalMs: 100 })
+    try {
+      const ipc2 = new FakeIpcMain()
+      const w = new FakeWindow(ipc2, ENTRY)
+      let onScreen = false
+      const listeners = new Set<() => void>()
+      const shown = { any: () => onScreen, onChange: (l: () => void) => { listeners.add(l); return () => { listeners.delete(l) } } }
+      const show = (v: boolean): void => { onScreen = v; for (const l of listeners) l() }
+      const off = bindApiToIpc({ ipcMain: ipc2, api: node2.api, windows: () => [w], isTrustedUrl: rendererOrigin(undefined).isTrusted, shown })
+      const names = (): string[] => w.sent.filter(s => s.channel === EVENT_CHANNEL).map(s => (s.args[0] as { event: string }).event)
+      const samples = (): number => names().filter(n => n === 'metrics:sample').length
+
+      // hidden (in the tray): other events still arrive, ticks do not
+      const path = join(dataDir2, 'a.txt')
+      await writeFile(path, 'x')
+      await followOperation(node2.api, async () => await node2.api.shareFile(path)).done
+      await until('a files event while hidden', () => names().some(n => n.startsWith('files:')))
+      await new Promise(resolve => setTimeout(resolve, 350))
+      expect(samples()).toBe(0)
+
+      show(true)
+      await until('ticks once shown', () => samples() >= 2)
+      show(false)
+      await new Promise(resolve => setTimeout(resolve, 150))
+      const after = samples()
+      await new Promise(resolve => setTimeout(resolve, 350))
+      expect(samples()).toBe(after)
+
+      off()
+      expect(listeners.size).toBe(0)
+    } finally {
+      await node2.stop()
+      await rm(dataDir2, { recursive: true, force: true })
+    }
+  })
+
   it('unbind removes the handler and stops event forwarding', async () => {
     const dataDir2 = await mkdtemp(join(tmpdir(), 'wgt-ipc-'))
     const node2 = await createNode({ dataDir: dataDir2, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, metricsIntervalMs: 100 })

@@ -27,13 +27,16 @@ const CALL_READER = part<{ read: () => CallFigures[] }>('metrics.call-reader')
 const COMPUTE_READER = part<{ read: () => ComputeFigures | null }>('metrics.compute-reader')
 
 /**
- * Whether an API client watches the live figures: every UI (the peers table,
- * the map's RTT rings, the charts) and `wgt` clients that follow events
- * subscribe to the metrics tick and to peer updates. While one does, RTTs are
- * probed at the full cadence and connected peers are re-emitted each tick.
+ * Whether an API client watches the live figures: every UI on screen (the
+ * peers table, the map's RTT rings, the charts) subscribes to the metrics
+ * tick. While one does, RTTs are probed at the full cadence and connected
+ * peers are re-emitted each tick. Peer updates alone do not count: the
+ * desktop app's tray follows them for its peer count for as long as the app
+ * runs, and the app in the tray must cost what an idle daemon does (ipc.ts
+ * forwards the tick only while a window is on screen).
  */
 export function watched (events: EventHub): boolean {
-  return events.listening('metrics:sample') || events.listening('peer:update')
+  return events.listening('metrics:sample')
 }
 
 export const metricsModule: NodeModule = {

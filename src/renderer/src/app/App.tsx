@@ -18,6 +18,9 @@ import { createWgtStore } from './slices.js'
 import { syncStore } from './sync.js'
 import { VIEWS } from './views.js'
 
+/** hidden at least this long (a metrics tick or more), a window reloads its state when shown */
+const RELOAD_AFTER_HIDDEN_MS = 2000
+
 export function App ({ api, connection, host }: { api: WgtApi, connection: Connection, host: HostFiles }): React.JSX.Element {
   useTheme()
   const [store] = useState(createWgtStore)
@@ -28,7 +31,17 @@ export function App ({ api, connection, host }: { api: WgtApi, connection: Conne
     const sync = syncStore(api, store)
     if (connection.state().status === 'ready') void sync.resync()
     const off = connection.onState(s => { if (s.status === 'ready') void sync.resync() })
-    return () => { off(); sync.stop() }
+    // the desktop app forwards the live figures only to a window on screen (src/main/ipc.ts):
+    // one shown again after a while reloads what it missed, the charts' history included
+    let hiddenAt: number | null = null
+    const onVisibility = (): void => {
+      if (document.visibilityState === 'hidden') { hiddenAt = Date.now(); return }
+      const away = hiddenAt == null ? 0 : Date.now() - hiddenAt
+      hiddenAt = null
+      if (away >= RELOAD_AFTER_HIDDEN_MS && connection.state().status === 'ready') void sync.resync()
+    }
+    document.addEventListener('visibilitychange', onVisibility)
+    return () => { off(); document.removeEventListener('visibilitychange', onVisibility); sync.stop() }
   }, [api, store, connection])
 
   // the desktop shell's commands (tray, notifications, wgt:// links); a browser has none

@@ -28,13 +28,13 @@ describe('telemetry', () => {
     expect(telemetry.history().samples.map(s => s.t)).toEqual([1000, 2000, 3000])
   })
 
-  it('counts an API client as watching while it listens to the metrics tick or to peer updates', () => {
+  it('counts an API client as watching while it listens to the metrics tick, not to peer updates alone (the tray)', () => {
     const events = new EventHub()
     expect(watched(events)).toBe(false)
     const offChat = events.on('chat:message', () => {})
     expect(watched(events)).toBe(false)
     const off = events.on('peer:update', () => {})
-    expect(watched(events)).toBe(true)
+    expect(watched(events)).toBe(false)
     off()
     expect(watched(events)).toBe(false)
     const offSample = events.on('metrics:sample', () => {})
