@@ -20,7 +20,7 @@ import { TypedEventEmitter } from 'main-event'
 import { WgtError } from '../../../shared/errors.js'
 import { MAX_SHARD_SIZE as CES_MAX_SHARD, parseShardCid } from '../ces/index.js'
 import type { ShardStore } from '../storage/index.js'
-import { closeStream, FairSemaphore, ProtocolService, RateLimiter, Violation, type ProtocolComponents, type ProtocolServiceInit } from '../wire/index.js'
+import { closeStream, deadline, FairSemaphore, ProtocolService, RateLimiter, Violation, type ProtocolComponents, type ProtocolServiceInit } from '../wire/index.js'
 import { ShardRequest, ShardResponse } from './pb/shard.js'
 
 export const SHARD_PROTOCOL = '/wgt/shard/1.0.0'
@@ -227,7 +227,8 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
 
   protected async serve (stream: Stream, peer: string, _connection: Connection): Promise<void> {
     const started = Date.now()
-    const signal = AbortSignal.timeout(this.timeoutMs)
+    // let go when served (wire/stream.ts deadline): an AbortSignal.timeout kept each stream for the whole timeout
+    const { signal, done } = deadline(undefined, this.timeoutMs)
     let release: (() => void) | undefined
     try {
       release = await this.slots.acquire(peer, signal)
@@ -251,6 +252,7 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
       // the rest of the request's time (500 ms cut 4 MiB answers short on a busy machine)
       await closeStream(stream, Math.max(1000, started + this.timeoutMs - Date.now()))
     } finally {
+      done()
       release?.()
     }
   }

@@ -14,7 +14,7 @@ import type { Uint8ArrayList } from 'uint8arraylist'
 import { WgtError } from '../../../shared/errors.js'
 import type { ViolationReporter } from '../guard/reputation.js'
 import { parsePeerId } from '../net/peer-id.js'
-import { abortStream, anySignal, closeStream, isWireViolation } from './stream.js'
+import { abortStream, closeStream, deadline, isWireViolation } from './stream.js'
 
 /** A message that only a broken or hostile peer sends: it counts against that peer's reputation. */
 export class Violation extends Error {
@@ -151,8 +151,14 @@ export abstract class ProtocolService<C extends ProtocolComponents = ProtocolCom
    */
   /** request: one encoded message, or its pieces in order (sent as they are, never joined) */
   protected async exchange<R> (peerId: string, request: Uint8Array | Uint8ArrayList, opts: ExchangeOptions<R>): Promise<R> {
-    const signal = anySignal(opts.signal, opts.timeoutMs)
-    const stream = await this.open(peerId, signal, opts.signal)
+    const { signal, done } = deadline(opts.signal, opts.timeoutMs)
+    let stream: Stream
+    try {
+      stream = await this.open(peerId, signal, opts.signal)
+    } catch (err) {
+      done()
+      throw err
+    }
     try {
       const lp = lpStream(stream, { maxDataLength: opts.maxResponse, maxBufferSize: opts.maxResponse + 1024 })
       await lp.write(request, { signal })
@@ -173,6 +179,8 @@ export abstract class ProtocolService<C extends ProtocolComponents = ProtocolCom
       }
       if (opts.signal?.aborted === true) throw WgtError.from(opts.signal.reason ?? err)
       throw WgtError.from(err, 'PEER_UNREACHABLE')
+    } finally {
+      done()
     }
   }
 }
