@@ -148,6 +148,7 @@ export function bindApiToIpc (opts: IpcBindingOptions): () => void {
       }
     }
   }
+  let bound = true
   const unsubscribes = EVENT_NAMES.filter(name => !LIVE_EVENTS.includes(name)).map(name => api.on(name, forward(name)))
   let live: Array<() => void> | null = null
   const followShown = (): void => {
@@ -158,7 +159,6 @@ export function bindApiToIpc (opts: IpcBindingOptions): () => void {
   followShown()
   const offShown = opts.shown?.onChange(() => { if (bound) followShown() })
 
-  let bound = true
   return () => {
     if (!bound) return
     bound = false

@@ -40,6 +40,18 @@ async function loadPreload (win: FakeWindow): Promise<void> {
   loading.window = undefined
 }
 
+/** a node of its own for one test (ticking every 100 ms), stopped and removed after */
+async function withOwnNode (test: (node: WgtNode, dataDir: string) => Promise<void>): Promise<void> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'wgt-ipc-'))
+  const node = await createNode({ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, metricsIntervalMs: 100 })
+  try {
+    await test(node, dataDir)
+  } finally {
+    await node.stop()
+    await rm(dataDir, { recursive: true, force: true })
+  }
+}
+
 async function until (what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!check()) {
@@ -204,9 +216,7 @@ describe('IPC binding: preload -> ipc -> node', () => {
   })
 
   it('forwards the live figures (metrics ticks) only while a window is on screen; every other event always', async () => {
-    const dataDir2 = await mkdtemp(join(tmpdir(), 'wgt-ipc-'))
-    const node2 = await createNode({ dataDir: dataDir2, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, metricsIntervalMs: 100 })
-    try {
+    await withOwnNode(async (node2, dataDir2) => {
       const ipc2 = new FakeIpcMain()
       const w = new FakeWindow(ipc2, ENTRY)
       let onScreen = false
@@ -235,16 +245,11 @@ describe('IPC binding: preload -> ipc -> node', () => {
 
       off()
       expect(listeners.size).toBe(0)
-    } finally {
-      await node2.stop()
-      await rm(dataDir2, { recursive: true, force: true })
-    }
+    })
   })
 
   it('unbind removes the handler and stops event forwarding', async () => {
-    const dataDir2 = await mkdtemp(join(tmpdir(), 'wgt-ipc-'))
-    const node2 = await createNode({ dataDir: dataDir2, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, metricsIntervalMs: 100 })
-    try {
+    await withOwnNode(async node2 => {
       const ipc2 = new FakeIpcMain()
       const w = new FakeWindow(ipc2, ENTRY)
       const off = bindApiToIpc({ ipcMain: ipc2, api: node2.api, windows: () => [w], isTrustedUrl: rendererOrigin(undefined).isTrusted })
@@ -262,9 +267,6 @@ describe('IPC binding: preload -> ipc -> node', () => {
       expect(w.sent.length).toBe(sent)
       // the same ipcMain can be bound again (the old handler is really gone)
       bindApiToIpc({ ipcMain: ipc2, api: node2.api, windows: () => [], isTrustedUrl: () => true })()
-    } finally {
-      await node2.stop()
-      await rm(dataDir2, { recursive: true, force: true })
-    }
+    })
   })
 })

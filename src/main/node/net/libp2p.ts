@@ -25,7 +25,7 @@ import type { NodeConfig } from '../config.js'
 import { screened, type StreamScreen } from '../wire/screen.js'
 import { dhtJoin } from './dht-join.js'
 import { peerRecordCache, unabortableReads } from './datastore-reads.js'
-import { skipKnownProtocolMerges } from './protocol-merges.js'
+import { skipMergesThatChangeNothing } from './peer-store-merges.js'
 
 export const DHT_PROTOCOL = '/wgt/kad/1.0.0'
 
@@ -139,6 +139,6 @@ function screenAll<S extends Record<string, (components: any) => unknown>> (serv
 
 export async function createWgtLibp2p<S extends Record<string, unknown>> (config: NodeConfig, privateKey: PrivateKey, datastore: Datastore, extras: Libp2pExtras<S>) {
   const node = await createLibp2p(libp2pOptions(config, privateKey, datastore, extras))
-  skipKnownProtocolMerges(node.peerStore)
+  skipMergesThatChangeNothing(node.peerStore)
   return node
 }

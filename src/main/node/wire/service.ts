@@ -147,18 +147,19 @@ export abstract class ProtocolService<C extends ProtocolComponents = ProtocolCom
 
   /**
    * One request, one response, one stream. A response too large or malformed
-   * is a violation by the responder and ends as PROTOCOL.
+   * is a violation by the responder and ends as PROTOCOL. request: one encoded
+   * message, or its pieces in order (sent as they are, never joined).
    */
-  /** request: one encoded message, or its pieces in order (sent as they are, never joined) */
   protected async exchange<R> (peerId: string, request: Uint8Array | Uint8ArrayList, opts: ExchangeOptions<R>): Promise<R> {
     const { signal, done } = deadline(opts.signal, opts.timeoutMs)
-    let stream: Stream
     try {
-      stream = await this.open(peerId, signal, opts.signal)
-    } catch (err) {
+      return await this.exchangeOn(await this.open(peerId, signal, opts.signal), peerId, request, opts, signal)
+    } finally {
       done()
-      throw err
     }
+  }
+
+  private async exchangeOn<R> (stream: Stream, peerId: string, request: Uint8Array | Uint8ArrayList, opts: ExchangeOptions<R>, signal: AbortSignal): Promise<R> {
     try {
       const lp = lpStream(stream, { maxDataLength: opts.maxResponse, maxBufferSize: opts.maxResponse + 1024 })
       await lp.write(request, { signal })
@@ -179,8 +180,6 @@ export abstract class ProtocolService<C extends ProtocolComponents = ProtocolCom
       }
       if (opts.signal?.aborted === true) throw WgtError.from(opts.signal.reason ?? err)
       throw WgtError.from(err, 'PEER_UNREACHABLE')
-    } finally {
-      done()
     }
   }
 }

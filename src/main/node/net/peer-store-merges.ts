@@ -27,13 +27,13 @@ import type { Peer, PeerData, PeerId, PeerStore } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** a record written this recently is not rewritten just to restamp it */
-export const PROTOCOL_MERGE_REFRESH_MS = 60_000
+export const MERGE_REFRESH_MS = 60_000
 /** peers whose last written record is remembered; beyond it the oldest are forgotten (a forgotten peer is merged as before) */
-export const PROTOCOL_MERGE_PEERS = 1024
+export const MERGE_KNOWN_PEERS = 1024
 
 interface Known { peer: Peer, protocols: Set<string>, addresses: Set<string>, at: number }
 
-export function skipKnownProtocolMerges (peerStore: PeerStore, { refreshMs = PROTOCOL_MERGE_REFRESH_MS, maxPeers = PROTOCOL_MERGE_PEERS, now = Date.now } = {}): { skipped: () => number } {
+export function skipMergesThatChangeNothing (peerStore: PeerStore, { refreshMs = MERGE_REFRESH_MS, maxPeers = MERGE_KNOWN_PEERS, now = Date.now } = {}): { skipped: () => number } {
   /** peer → the record its last completed write returned */
   const known = new Map<string, Known>()
   /** peer → writes under way that may change more than add protocols (patch, save, delete, other merges) */
@@ -61,7 +61,7 @@ export function skipKnownProtocolMerges (peerStore: PeerStore, { refreshMs = PRO
    * record a write returns is the stored one until the next write. While a
    * write that may remove something is under way, nothing is known.
    */
-  const write = async <T>(id: PeerId, run: () => Promise<T>, changes: boolean): Promise<T> => {
+  const write = async <T extends Peer | undefined>(id: PeerId, run: () => Promise<T>, changes: boolean): Promise<T> => {
     const key = id.toString()
     if (changes) {
       known.delete(key)
@@ -77,8 +77,8 @@ export function skipKnownProtocolMerges (peerStore: PeerStore, { refreshMs = PRO
         if (left === 0) changing.delete(key)
         else changing.set(key, left)
       }
-      if (changing.has(key) || result == null || typeof result !== 'object') known.delete(key)
-      else remember(key, result as unknown as Peer)
+      if (changing.has(key) || result == null) known.delete(key)
+      else remember(key, result)
     }
   }
 
@@ -98,6 +98,6 @@ export function skipKnownProtocolMerges (peerStore: PeerStore, { refreshMs = PRO
   }
   peerStore.patch = async (id, data, options) => await write(id, async () => await patch(id, data, options), true)
   peerStore.save = async (id, data, options) => await write(id, async () => await save(id, data, options), true)
-  peerStore.delete = async (id, options) => { await write(id, async () => { await del(id, options) }, true) }
+  peerStore.delete = async (id, options) => { await write(id, async () => { await del(id, options); return undefined }, true) }
   return { skipped: () => skipped }
 }

@@ -8,7 +8,7 @@ import { MemoryDatastore } from 'datastore-core'
 import { Key } from 'interface-datastore'
 import { TypedEventEmitter } from 'main-event'
 import { describe, expect, it } from 'vitest'
-import { skipKnownProtocolMerges } from '../protocol-merges.js'
+import { skipMergesThatChangeNothing } from '../peer-store-merges.js'
 
 async function setup (now = () => Date.now()) {
   const datastore = new MemoryDatastore()
@@ -18,14 +18,14 @@ async function setup (now = () => Date.now()) {
   const self = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
   const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
   const store: PeerStore = persistentPeerStore({ peerId: self, events: new TypedEventEmitter(), logger: defaultLogger(), datastore } as any)
-  const skips = skipKnownProtocolMerges(store, { now })
+  const skips = skipMergesThatChangeNothing(store, { now })
   return { store, peer, skips, puts: () => puts }
 }
 
 const A = '/ip4/127.0.0.1/tcp/4001'
 const B = '/ip4/127.0.0.1/tcp/4002'
 
-describe('skipKnownProtocolMerges', () => {
+describe('skipMergesThatChangeNothing', () => {
   it('writes a stream protocol once, then answers the known record without a write', async () => {
     const { store, peer, skips, puts } = await setup()
     await store.merge(peer, { protocols: ['/wgt/shard/1.0.0'] })
@@ -104,7 +104,7 @@ describe('skipKnownProtocolMerges', () => {
     const datastore = new MemoryDatastore()
     const self = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
     const store: PeerStore = persistentPeerStore({ peerId: self, events: new TypedEventEmitter(), logger: defaultLogger(), datastore } as any)
-    const skips = skipKnownProtocolMerges(store, { maxPeers: 2 })
+    const skips = skipMergesThatChangeNothing(store, { maxPeers: 2 })
     const peers: PeerId[] = []
     for (let i = 0; i < 3; i++) peers.push(peerIdFromPrivateKey(await generateKeyPair('Ed25519')))
     for (const p of peers) await store.merge(p, { protocols: ['/a'] })
