@@ -100,18 +100,62 @@ export function sealInto (out: Uint8Array, payload: Uint8Array, s: SealInput): n
 
 const SEAL_PIECE = 64 * 1024
 
-/** Returns the payload, or throws INTEGRITY without releasing any unauthenticated bytes. */
-export function open (sealed: Uint8Array, s: SealInput): Uint8Array {
-  const nonce = sealed.subarray(0, NONCE_BYTES)
-  const tag = sealed.subarray(sealed.length - TAG_BYTES)
+/**
+ * Decrypts a sealed segment handed over as consecutive pieces (a segment's
+ * data shards: their concatenation, cut at sealedSize, is what sealInto
+ * wrote) into `out`, and returns the payload as a view of it. Nothing is
+ * concatenated first and nothing fresh is allocated per segment, so a fetch
+ * that reuses `out` makes no segment-sized garbage. On a wrong key or damaged
+ * data it throws INTEGRITY; `out` then holds unauthenticated bytes, which the
+ * caller must not use.
+ */
+export function openInto (parts: readonly Uint8Array[], sealedSize: number, out: Uint8Array, s: SealInput): Uint8Array {
+  const bodySize = sealedSize - SEGMENT_OVERHEAD
+  if (bodySize < 0 || parts.reduce((a, p) => a + p.length, 0) < sealedSize) throw new WgtError('INTEGRITY', `segment ${s.segment}: sealed data is cut short`)
+  if (out.length < bodySize) throw new WgtError('INTERNAL', `segment ${s.segment}: ${out.length}-byte buffer for a ${bodySize}-byte payload`)
   try {
-    const decipher = createDecipheriv('aes-256-gcm', s.subkey, nonce, { authTagLength: TAG_BYTES })
+    const decipher = createDecipheriv('aes-256-gcm', s.subkey, gather(parts, 0, NONCE_BYTES), { authTagLength: TAG_BYTES })
     decipher.setAAD(aad(s.domain, s.fileId, s.segment, s.plainSize, s.compressed))
-    decipher.setAuthTag(tag)
-    const body = decipher.update(sealed.subarray(NONCE_BYTES, sealed.length - TAG_BYTES))
-    decipher.final()
-    return body
+    decipher.setAuthTag(gather(parts, sealedSize - TAG_BYTES, TAG_BYTES))
+    // in pieces, as sealInto: each piece's output is a small buffer still in cache
+    let at = 0
+    forEachRange(parts, NONCE_BYTES, bodySize, view => {
+      for (let i = 0; i < view.length; i += SEAL_PIECE) {
+        const piece = decipher.update(view.subarray(i, i + SEAL_PIECE))
+        out.set(piece, at)
+        at += piece.length
+      }
+    })
+    const rest = decipher.final()
+    out.set(rest, at)
+    return out.subarray(0, bodySize)
   } catch (err) {
     throw new WgtError('INTEGRITY', `wrong key or damaged data (segment ${s.segment})`, { cause: err })
   }
+}
+
+/** Returns the payload of one sealed buffer, or throws INTEGRITY without releasing any unauthenticated bytes. */
+export function open (sealed: Uint8Array, s: SealInput): Uint8Array {
+  return openInto([sealed], sealed.length, new Uint8Array(Math.max(0, sealed.length - SEGMENT_OVERHEAD)), s)
+}
+
+/** Calls fn with the views of parts' concatenation that cover [start, start + length). */
+function forEachRange (parts: readonly Uint8Array[], start: number, length: number, fn: (view: Uint8Array) => void): void {
+  let base = 0
+  const end = start + length
+  for (const part of parts) {
+    const from = Math.max(start, base)
+    const to = Math.min(end, base + part.length)
+    if (from < to) fn(part.subarray(from - base, to - base))
+    base += part.length
+    if (base >= end) break
+  }
+}
+
+/** A copy of [start, start + length) of parts' concatenation (nonce and tag may straddle two shards). */
+function gather (parts: readonly Uint8Array[], start: number, length: number): Uint8Array {
+  const out = new Uint8Array(length)
+  let at = 0
+  forEachRange(parts, start, length, view => { out.set(view, at); at += view.length })
+  return out
 }

@@ -6,7 +6,7 @@
 import { WgtError } from '../../../shared/errors.js'
 import { verifyShard } from './cid.js'
 import { decompress } from './compress.js'
-import { checkKeyMaterial, deriveSubkey, open } from './crypto.js'
+import { SEGMENT_OVERHEAD, checkKeyMaterial, deriveSubkey, openInto } from './crypto.js'
 import { checkParams, checkRecord } from './params.js'
 import { reconstruct } from './rs/index.js'
 import type { CesParams, SegmentContext, SegmentRecord } from './types.js'
@@ -40,7 +40,12 @@ function verifyAll (record: SegmentRecord, shards: Array<Uint8Array | null>, par
   return { valid, rejected, count }
 }
 
-export function decodeSegment (record: SegmentRecord, shards: Array<Uint8Array | null>, opts: SegmentContext): { plain: Uint8Array, rejected: number[] } {
+/**
+ * `into`, when given, receives the payload (a view of it is returned as
+ * `plain` unless the segment was compressed); the caller may reuse it once
+ * done with `plain`. A buffer too small for the payload is not used.
+ */
+export function decodeSegment (record: SegmentRecord, shards: Array<Uint8Array | null>, opts: SegmentContext, into?: Uint8Array): { plain: Uint8Array, rejected: number[] } {
   const { params, key, fileId, domain } = opts
   checkKeyMaterial(key, fileId, domain)
   const { valid, rejected } = verifyAll(record, shards, params)
@@ -51,16 +56,10 @@ export function decodeSegment (record: SegmentRecord, shards: Array<Uint8Array |
   const data = valid.slice(0, k) as Uint8Array[]
   missing.forEach((i, t) => { data[i] = rebuilt[t] })
 
-  let sealed: Uint8Array
-  if (k === 1) {
-    sealed = data[0].subarray(0, record.cipherSize)
-  } else {
-    sealed = new Uint8Array(record.cipherSize)
-    for (let i = 0, off = 0; off < record.cipherSize; i++, off += record.shardSize) {
-      sealed.set(data[i].subarray(0, Math.min(record.shardSize, record.cipherSize - off)), off)
-    }
-  }
-  const payload = open(sealed, {
+  // decrypted straight from the data shards: no concatenated copy of the sealed segment
+  const payloadSize = Math.max(0, record.cipherSize - SEGMENT_OVERHEAD)
+  const out = into != null && into.length >= payloadSize ? into : new Uint8Array(payloadSize)
+  const payload = openInto(data, record.cipherSize, out, {
     subkey: deriveSubkey(key, fileId, domain),
     domain,
     fileId,

@@ -13,7 +13,6 @@
  * job starts a new one.
  */
 import { hash } from 'node:crypto'
-import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { WgtError } from '../../../shared/errors.js'
 
@@ -50,8 +49,15 @@ interface Job { resolve: (r: HashedStripe) => void, reject: (e: Error) => void }
 
 interface Hasher { worker: Worker, jobs: Map<number, Job> }
 
-/** Two: the encoder has up to two stripes in flight (one delivered, one just sealed), hashed at once. */
-const WORKERS = Math.max(1, Math.min(2, availableParallelism()))
+/**
+ * One. The encoder may have two stripes waiting (one delivered, one just
+ * sealed), but a stripe hashes in ~4 ms where a segment takes ~100 ms to
+ * place, so the second waits little. A worker is a V8 isolate and a Node
+ * environment: a process hashing 6 MiB stripes grew 55 -> 76 MiB RSS with
+ * one worker and 55 -> 88 MiB with two (Node 24, the daemon's V8 flags);
+ * issue 12 bounds a daemon's peak at 200 MiB.
+ */
+const WORKERS = 1
 const hashers: Hasher[] = []
 let nextId = 0
 let idleTimer: NodeJS.Timeout | undefined

@@ -11,7 +11,8 @@ import { WgtError } from '../../../shared/errors.js'
  * either the reused buffer or a view of the caller's chunk.
  */
 export async function * segments (source: AsyncIterable<Uint8Array>, size: number, onRead?: (bytesRead: number) => void): AsyncGenerator<Uint8Array> {
-  const buf = new Uint8Array(size)
+  // allocated on the first copy: a source of segment-sized chunks never needs it
+  let buf: Uint8Array | undefined
   let fill = 0
   let read = 0
   let yielded = false
@@ -30,6 +31,7 @@ export async function * segments (source: AsyncIterable<Uint8Array>, size: numbe
         continue
       }
       const n = Math.min(size - fill, chunk.length - off)
+      buf ??= new Uint8Array(size)
       buf.set(chunk.subarray(off, off + n), fill)
       fill += n
       off += n
@@ -40,5 +42,5 @@ export async function * segments (source: AsyncIterable<Uint8Array>, size: numbe
       }
     }
   }
-  if (fill > 0 || !yielded) yield buf.subarray(0, fill)
+  if (fill > 0 || !yielded) yield buf?.subarray(0, fill) ?? new Uint8Array(0)
 }

@@ -28,14 +28,18 @@ import { releaseEverywhere } from './release.js'
 import { fetchShards, type ShardSource } from './segment-fetch.js'
 import { fileGroupCid } from './groups.js'
 import { findRoot, shardSource } from './source.js'
+import { releaseBuffer } from '../wire/index.js'
 import { decodeManifest, decodeRoot, plainSizeOf, type ManifestData, type PlacedSegment, type RootData } from './tables.js'
 
 /**
  * Segments fetched at once: enough to overlap network and decode, few enough
- * for constant memory. 2 instead of 3 did not lower the fetcher's peak
- * (256 MiB, scratch/mem.js: 210 vs 211 MiB) nor change its time.
+ * for constant memory. Once fetched shards were freed as soon as kept
+ * (releaseBuffer), 2 instead of 3 lowered the fetcher's peak RSS from
+ * 196-206 to 187-192 MiB with no fetch time we could tell apart (seven
+ * daemons, 512 MiB, interleaved runs; issue 12). Before that, it changed
+ * neither (210 vs 211 MiB).
  */
-const SEGMENT_CONCURRENCY = 3
+const SEGMENT_CONCURRENCY = 2
 
 export interface OpenedFile {
   id: string
@@ -296,6 +300,8 @@ async function fetchInto (ctx: FilesContext, file: OpenedFile, key: Uint8Array, 
       return { crc, length: plain.byteLength }
     }
     const worker = async (): Promise<void> => {
+      // each worker decrypts every segment into the same buffer: no segment-sized garbage per segment
+      const into = new Uint8Array(Math.min(manifest.params.segmentSize, manifest.size))
       while (next < todo.length) {
         sig.throwIfAborted()
         const seg = todo[next++]
@@ -306,8 +312,10 @@ async function fetchInto (ctx: FilesContext, file: OpenedFile, key: Uint8Array, 
         }, group)
         const shards = await fetchShards(seg, manifest.params, src, sig)
         // the plaintext is written before the shards are kept (a put per shard, each synced), so it is not held meanwhile
-        const { crc, length } = await writeSegment(seg, decodeSegment(seg, shards, { params: manifest.params, key, fileId: root.fileId, domain: 'data' }).plain)
+        const { crc, length } = await writeSegment(seg, decodeSegment(seg, shards, { params: manifest.params, key, fileId: root.fileId, domain: 'data' }, into).plain)
         await keeper.keep(seg, shards, group)
+        // each shard arrived in memory of its own (ShardService.get), stored if kept, and is read no more
+        for (const shard of shards) if (shard != null) releaseBuffer(shard)
         bytesDone += length
         report()
         done.add(seg.index)

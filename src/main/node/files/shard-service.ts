@@ -20,7 +20,7 @@ import { TypedEventEmitter } from 'main-event'
 import { WgtError } from '../../../shared/errors.js'
 import { MAX_SHARD_SIZE as CES_MAX_SHARD, parseShardCid } from '../ces/index.js'
 import type { ShardStore } from '../storage/index.js'
-import { closeStream, deadline, FairSemaphore, ProtocolService, RateLimiter, Violation, type ProtocolComponents, type ProtocolServiceInit } from '../wire/index.js'
+import { closeStream, deadline, FairSemaphore, noteBulkBytes, ProtocolService, RateLimiter, Violation, type ProtocolComponents, type ProtocolServiceInit } from '../wire/index.js'
 import { ShardRequest, ShardResponse } from './pb/shard.js'
 
 export const SHARD_PROTOCOL = '/wgt/shard/1.0.0'
@@ -147,7 +147,11 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
     return res.renewed ? 'renewed' : 'stored'
   }
 
-  /** The shard's bytes as the peer sent them (the caller verifies the hash), or null if it does not hold it. */
+  /**
+   * The shard's bytes as the peer sent them (the caller verifies the hash), or null if it does not hold it.
+   * A large shard comes in memory of its own (the response reassembled, or read from our store),
+   * which the caller may free once done with it (wire releaseBuffer).
+   */
   async get (peerId: string, cid: string, options: RequestOptions = {}): Promise<Uint8Array | null> {
     if (peerId === this.self) return await this.init.store.get(cid)
     const maxBytes = Math.min(options.maxBytes ?? MAX_SHARD_SIZE, MAX_SHARD_SIZE)
@@ -217,12 +221,15 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
   }
 
   private async request (peerId: string, req: ShardRequest | Uint8ArrayList, maxResponse: number, options: RequestOptions): Promise<ShardResponse> {
-    return await this.exchange(peerId, req instanceof Uint8ArrayList ? req : ShardRequest.encode(req), {
+    const bytes = req instanceof Uint8ArrayList ? req : ShardRequest.encode(req)
+    const res = await this.exchange(peerId, bytes, {
       maxResponse: maxResponse + FRAME_OVERHEAD,
       decode: b => ShardResponse.decode(b, { limits: { has: MAX_HAS, proofs: MAX_PROVE } }),
       timeoutMs: this.timeoutMs,
       signal: options.signal
     })
+    noteBulkBytes(bytes.byteLength + res.data.byteLength)
+    return res
   }
 
   protected async serve (stream: Stream, peer: string, _connection: Connection): Promise<void> {
@@ -248,6 +255,7 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
       }
       const res = await this.answer(peer, req)
       await lp.write(ShardResponse.encode(res), { signal })
+      noteBulkBytes(buf.byteLength + res.data.byteLength)
       // a shard of megabytes drains only as fast as the peer reads: closing gracefully may take
       // the rest of the request's time (500 ms cut 4 MiB answers short on a busy machine)
       await closeStream(stream, Math.max(1000, started + this.timeoutMs - Date.now()))

@@ -10,7 +10,6 @@
  * left on any disk (a holder that cannot be reached drops them when the lease
  * runs out).
  */
-import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { basename, resolve } from 'node:path'
 import type { ShareOptions, ShareResult } from '../../../shared/api/index.js'
@@ -22,6 +21,7 @@ import type { FilesContext } from './context.js'
 import { fileGroupCid } from './groups.js'
 import { Placer } from './placement.js'
 import type { FileRecord } from './records.js'
+import { readSegments } from './read-segments.js'
 import { releaseEverywhere } from './release.js'
 import { MAX_MANIFEST_SIZE, encodeManifest, encodeRoot, manifestSizeEstimate, type PlacedSegment } from './tables.js'
 
@@ -101,7 +101,7 @@ export async function shareFile (ctx: FilesContext, target: ShareTarget, options
     }
 
     op.progress('sending', 0, { done: 0, total: size })
-    const data = await encodeAndPlace(readChunks(source), params, key, fileId, 'data', placeOne('data'), signal)
+    const data = await encodeAndPlace(readSegments(source, params.segmentSize), params, key, fileId, 'data', placeOne('data'), signal)
     if (data.size !== size) throw new WgtError('INVALID_INPUT', `${source} changed while it was being shared (${size} bytes at the start, ${data.size} read)`)
     op.progress('finishing', 0, { done: size, total: size })
     const manifestBytes = encodeManifest({ name, size: data.size, sha256: data.sha256, params, segments: data.segments, createdAt: Date.now() })
@@ -188,10 +188,6 @@ async function encodeAndPlace (source: AsyncIterable<Uint8Array>, params: CesPar
     // every put in flight has landed or failed before the caller releases what was placed
     await Promise.allSettled([...pending])
   }
-}
-
-async function * readChunks (path: string): AsyncGenerator<Uint8Array> {
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) yield chunk as Buffer
 }
 
 async function * once (bytes: Uint8Array): AsyncGenerator<Uint8Array> {
