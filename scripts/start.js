@@ -58,7 +58,7 @@ if (electron != null) {
   ensureBuilt(['out/main/index.js', 'out/preload/index.cjs', 'out/renderer/index.html'])
   // the same V8 memory settings as bin/wgt (measured there); Electron takes its
   // main process's V8 flags only from the command line
-  runForwarding(electron, ['--js-flags=--max-semi-space-size=2 --heap-growing-percent=25 --initial-old-space-size=64', '.', ...args], 'inherit')
+  runForwarding(electron, ['--js-flags=--max-semi-space-size=2 --heap-growing-percent=25 --initial-old-space-size=64 --expose-gc', '.', ...args], 'inherit')
 } else {
   console.log('wgt: the Electron binary is not installed (ELECTRON_SKIP_BINARY_DOWNLOAD); starting the headless daemon with the same UI instead — open the URL it prints.')
   ensureBuilt(['out/node', 'out/cli/wgt.cjs', 'out/renderer/index.html'])

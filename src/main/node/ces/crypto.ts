@@ -103,11 +103,12 @@ const SEAL_PIECE = 64 * 1024
 /**
  * Decrypts a sealed segment handed over as consecutive pieces (a segment's
  * data shards: their concatenation, cut at sealedSize, is what sealInto
- * wrote) into `out`, and returns the payload as a view of it. Nothing is
- * concatenated first and nothing fresh is allocated per segment, so a fetch
- * that reuses `out` makes no segment-sized garbage. On a wrong key or damaged
- * data it throws INTEGRITY; `out` then holds unauthenticated bytes, which the
- * caller must not use.
+ * wrote) into `out`, and returns the payload as a view of it. The shards are
+ * not concatenated first and the payload gets no buffer of its own, so a
+ * fetch that reuses `out` allocates only the 64 KiB pieces decipher.update
+ * returns, short-lived garbage a young collection takes. On a wrong key or
+ * damaged data it throws INTEGRITY; `out` then holds unauthenticated bytes,
+ * which the caller must not use.
  */
 export function openInto (parts: readonly Uint8Array[], sealedSize: number, out: Uint8Array, s: SealInput): Uint8Array {
   const bodySize = sealedSize - SEGMENT_OVERHEAD
@@ -132,11 +133,6 @@ export function openInto (parts: readonly Uint8Array[], sealedSize: number, out:
   } catch (err) {
     throw new WgtError('INTEGRITY', `wrong key or damaged data (segment ${s.segment})`, { cause: err })
   }
-}
-
-/** Returns the payload of one sealed buffer, or throws INTEGRITY without releasing any unauthenticated bytes. */
-export function open (sealed: Uint8Array, s: SealInput): Uint8Array {
-  return openInto([sealed], sealed.length, new Uint8Array(Math.max(0, sealed.length - SEGMENT_OVERHEAD)), s)
 }
 
 /** Calls fn with the views of parts' concatenation that cover [start, start + length). */

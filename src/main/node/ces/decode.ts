@@ -43,7 +43,8 @@ function verifyAll (record: SegmentRecord, shards: Array<Uint8Array | null>, par
 /**
  * `into`, when given, receives the payload (a view of it is returned as
  * `plain` unless the segment was compressed); the caller may reuse it once
- * done with `plain`. A buffer too small for the payload is not used.
+ * done with `plain`. A buffer too small for the payload is not used. After
+ * a throw, `into` may hold unauthenticated bytes: do not read it.
  */
 export function decodeSegment (record: SegmentRecord, shards: Array<Uint8Array | null>, opts: SegmentContext, into?: Uint8Array): { plain: Uint8Array, rejected: number[] } {
   const { params, key, fileId, domain } = opts

@@ -11,7 +11,7 @@ import { WgtError } from '../../../shared/errors.js'
  * either the reused buffer or a view of the caller's chunk.
  */
 export async function * segments (source: AsyncIterable<Uint8Array>, size: number, onRead?: (bytesRead: number) => void): AsyncGenerator<Uint8Array> {
-  // allocated on the first copy: a source of segment-sized chunks never needs it
+  // allocated on the first copy: a source of segment-sized chunks (share.ts) needs it only for a short last one
   let buf: Uint8Array | undefined
   let fill = 0
   let read = 0

@@ -311,7 +311,7 @@ async function fetchInto (ctx: FilesContext, file: OpenedFile, key: Uint8Array, 
           m.set(index, [...(m.get(index) ?? []), peer])
         }, group)
         const shards = await fetchShards(seg, manifest.params, src, sig)
-        // the plaintext is written before the shards are kept (a put per shard, each synced), so it is not held meanwhile
+        // the plaintext is written before the shards are kept (a put per shard, each synced); `into` is not read again until the next segment
         const { crc, length } = await writeSegment(seg, decodeSegment(seg, shards, { params: manifest.params, key, fileId: root.fileId, domain: 'data' }, into).plain)
         await keeper.keep(seg, shards, group)
         // each shard arrived in memory of its own (ShardService.get), stored if kept, and is read no more

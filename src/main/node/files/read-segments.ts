@@ -3,7 +3,8 @@ import { open, type FileHandle } from 'node:fs/promises'
 
 /**
  * The file in segment-sized reads into one reused buffer, which the segmenter
- * passes on as is: no read makes garbage and nothing is copied.
+ * passes on as is (all but a short last segment, which it copies): no read
+ * makes garbage.
  * createReadStream allocated a fresh 1 MiB buffer per read, which the
  * segmenter then copied into its own; freed only when V8 next collected,
  * they were part of the sharer's peak RSS (issue 12). No read-ahead: a

@@ -149,8 +149,9 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
 
   /**
    * The shard's bytes as the peer sent them (the caller verifies the hash), or null if it does not hold it.
-   * A large shard comes in memory of its own (the response reassembled, or read from our store),
-   * which the caller may free once done with it (wire releaseBuffer).
+   * The shard comes in memory of its own (every response is decoded from its own copy,
+   * ProtocolService.exchange; ours is read from the store), which the caller may free
+   * once done with it (wire releaseBuffer).
    */
   async get (peerId: string, cid: string, options: RequestOptions = {}): Promise<Uint8Array | null> {
     if (peerId === this.self) return await this.init.store.get(cid)

@@ -9,17 +9,16 @@
  * with the daemon's 2 MiB semi-space none ran: a loop making 64 KiB buffers
  * of garbage ran no scavenge at all, and its buffers were reclaimed only by
  * full collections of the whole heap, which V8 starts after 64 MiB of growth
- * in native memory (peak 104 MiB of buffers). A young collection every
- * 4 MiB kept that peak at 19 MiB and used 195 ms of CPU where the full
- * collections used 450 ms (same loop beside a retained heap, Node 24).
+ * in native memory (peak 104 MiB of buffers). A young collection after every
+ * 4 MiB of such garbage kept that peak at 19 MiB and used 195 ms of CPU where
+ * the full collections used 450 ms (same loop beside a retained heap, Node
+ * 24). A shard stream makes about two bytes of garbage per byte moved, hence
+ * a step of 2 MiB moved; 8 MiB left the holders' peak as it was.
  * Seven daemons sharing then fetching 512 MiB, same hour: holders' peak RSS
  * 190-193 -> 172 MiB, fetch CPU of all daemons 15.4-15.9 -> 13.0-13.8 s (issue 12).
  *
  * releaseBuffer: a message-sized buffer its owner is done with, freed at once.
  */
-import { setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
-
 /** bytes moved between two young collections; one costs ~1 ms with a 2 MiB semi-space */
 export const BULK_GC_STEP = 2 * 2 ** 20
 
@@ -27,34 +26,26 @@ type Collect = (options: { type: 'minor' }) => void
 
 let moved = 0
 let pending = false
-let collect: Collect | null | undefined
 
-/** Counts bytes a bulk transfer sent or received; past BULK_GC_STEP, a young collection runs on the next turn. */
+/**
+ * Counts bytes a bulk transfer sent or received; past BULK_GC_STEP, a young
+ * collection runs on the next turn. It needs V8's gc(), which the daemon
+ * (bin/wgt) and the desktop app (scripts/start.js) expose with --expose-gc;
+ * without it this does nothing. Not exposed at run time with
+ * v8.setFlagsFromString: V8 may have frozen its flags by then, and changing
+ * a frozen flag is a fatal error, not an exception.
+ */
 export function noteBulkBytes (bytes: number): void {
   moved += bytes
   if (moved < BULK_GC_STEP || pending) return
   moved = 0
-  const gc = collector()
-  if (gc == null) return
+  const gc = (globalThis as { gc?: Collect }).gc
+  if (typeof gc !== 'function') return
   pending = true
   setImmediate(() => {
     pending = false
     gc({ type: 'minor' })
   })
-}
-
-/** V8's gc(), exposed on first use (Node documents this use of setFlagsFromString); null where that fails. */
-function collector (): Collect | null {
-  if (collect === undefined) {
-    try {
-      setFlagsFromString('--expose-gc')
-      const gc: unknown = runInNewContext('gc')
-      collect = typeof gc === 'function' ? gc as Collect : null
-    } catch {
-      collect = null
-    }
-  }
-  return collect
 }
 
 /** Buffers smaller than this are left to V8: they may be views of a transport's chunk. */
@@ -66,8 +57,10 @@ const RELEASE_SLACK_BYTES = 1024
  * Frees the memory behind `bytes` now, by detaching its ArrayBuffer, instead
  * of when V8 next collects the whole heap; every view of that ArrayBuffer is
  * then empty. Only for bytes the caller owns outright and is done with: a
- * large message reassembled into an allocation of its own. A buffer that is
- * small, or a view of a larger allocation, is left alone.
+ * large message decoded from memory of its own (ProtocolService.exchange
+ * copies every response out of the transport's chunks). A small buffer, a
+ * view of a larger allocation, or one that cannot be detached (WebAssembly
+ * memory) is left to V8.
  * Why: a fetched 1 MiB shard becomes garbage once its segment is written,
  * and a wrapper promoted to the old generation keeps its megabyte until a
  * full collection. Freeing each fetched shard once kept, seven daemons
@@ -77,5 +70,9 @@ const RELEASE_SLACK_BYTES = 1024
 export function releaseBuffer (bytes: Uint8Array): void {
   const buffer = bytes.buffer
   if (!(buffer instanceof ArrayBuffer) || buffer.byteLength < RELEASE_MIN_BYTES || buffer.byteLength > bytes.byteLength + RELEASE_SLACK_BYTES) return
-  buffer.transfer(0)
+  try {
+    buffer.transfer(0)
+  } catch {
+    // not detachable: V8 frees it in its time
+  }
 }

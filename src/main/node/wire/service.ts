@@ -166,7 +166,11 @@ export abstract class ProtocolService<C extends ProtocolComponents = ProtocolCom
       const bytes = await lp.read({ signal })
       let res: R
       try {
-        res = opts.decode(bytes.subarray())
+        // slice(), not subarray(): a response that came in one transport chunk would be decoded
+        // from a view of that chunk; this way every response owns its memory, so a large one
+        // may be freed by its receiver when done (bulk-garbage.ts releaseBuffer), and a small
+        // one does not keep a transport's chunk alive. Several chunks are copied either way.
+        res = opts.decode(bytes.slice())
       } catch (err) {
         throw new Violation(`malformed response: ${(err as Error).message}`)
       }
