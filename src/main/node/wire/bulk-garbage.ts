@@ -32,8 +32,8 @@ let pending = false
  * collection runs on the next turn. It needs V8's gc(), which the daemon
  * (bin/wgt) and the desktop app (scripts/start.js) expose with --expose-gc;
  * without it this does nothing. Not exposed at run time with
- * v8.setFlagsFromString: V8 may have frozen its flags by then, and changing
- * a frozen flag is a fatal error, not an exception.
+ * v8.setFlagsFromString, which Node documents as able to crash the process
+ * once it runs.
  */
 export function noteBulkBytes (bytes: number): void {
   moved += bytes

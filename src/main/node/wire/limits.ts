@@ -110,9 +110,15 @@ export class FairSemaphore {
     }
   }
 
-  /** Is a key other than this one waiting for a slot? */
+  /**
+   * Is a key other than this one waiting for a slot that this key's could
+   * give it? A key waiting only because it holds its share (perKey) would
+   * not get a freed slot, so it does not count: it used to, and a slow
+   * sender was counted a violation while most slots were free, whenever any
+   * other peer had more requests than its share queued.
+   */
   othersWaiting (key: string): boolean {
-    for (const k of this.waiting.keys()) if (k !== key) return true
+    for (const k of this.waiting.keys()) if (k !== key && (this.activeOf.get(k) ?? 0) < this.perKey) return true
     return false
   }
 

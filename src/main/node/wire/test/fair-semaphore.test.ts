@@ -24,6 +24,25 @@ describe('FairSemaphore', () => {
     for (const x of [a2, a3, b2, c1]) (await x.release)()
   })
 
+  it('counts as others waiting only a key that a freed slot could go to', async () => {
+    const sem = new FairSemaphore(4, 2)
+    const a = [await sem.acquire('a'), await sem.acquire('a')]
+    const slow = await sem.acquire('s')
+    // a holds its share: its third request waits, but a freed slot of s's would not go to it
+    const a3 = sem.acquire('a')
+    await tick()
+    expect(sem.othersWaiting('s')).toBe(false)
+    const b1 = await sem.acquire('b')
+    // all four taken; b holds one of its two: it waits for a slot s's would give it
+    const b2 = sem.acquire('b')
+    await tick()
+    expect(sem.othersWaiting('s')).toBe(true)
+    expect(sem.othersWaiting('b')).toBe(false)
+    slow()
+    const rb2 = await b2
+    for (const r of [...a, b1, rb2, await (async () => { a[0](); return await a3 })()]) r()
+  })
+
   it('a waiter that gives up leaves no trace, and a release twice counts once', async () => {
     const sem = new FairSemaphore(1, 1)
     const r1 = await sem.acquire('a')
