@@ -19,6 +19,7 @@
  *
  * releaseBuffer: a message-sized buffer its owner is done with, freed at once.
  */
+
 /** bytes moved between two young collections; one costs ~1 ms with a 2 MiB semi-space */
 export const BULK_GC_STEP = 2 * 2 ** 20
 

@@ -3,4 +3,4 @@ export { abortStream, anySignal, closeStream, deadline, isAbort, isWireViolation
 export { FairSemaphore, RateLimiter, Semaphore } from './limits.js'
 export { EXPIRY_MARGIN_MS, pickConnection, ProtocolService, Violation, type ExchangeOptions, type HandlerLimits, type ProtocolComponents, type ProtocolServiceInit } from './service.js'
 export { cleanReason, MAX_REASON_CHARS } from './reason.js'
-export { BULK_GC_STEP, noteBulkBytes, releaseBuffer } from './bulk-garbage.js'
+export { noteBulkBytes, releaseBuffer } from './bulk-garbage.js'
