@@ -61,7 +61,7 @@ if (electron != null) {
   runForwarding(electron, ['--js-flags=--max-semi-space-size=2 --heap-growing-percent=25 --initial-old-space-size=64 --expose-gc', '.', ...args], 'inherit')
 } else {
   console.log('wgt: the Electron binary is not installed (ELECTRON_SKIP_BINARY_DOWNLOAD); starting the headless daemon with the same UI instead — open the URL it prints.')
-  ensureBuilt(['out/node', 'out/cli/wgt.cjs', 'out/renderer/index.html'])
+  ensureBuilt(['out/daemon/daemon.js', 'out/cli/wgt.cjs', 'out/renderer/index.html'])
   const wgt = join(root, 'bin', 'wgt')
   if (!existsSync(wgt)) {
     console.error(`wgt: ${wgt} is missing`)

@@ -195,7 +195,9 @@ export function commandHelp (spec: CommandSpec, env: NodeJS.ProcessEnv = process
   const options = (spec.options ?? []).map(o => {
     const flags = o.flags.replace(/<([^>.]+)(\.\.\.)?>/g, '$1')
     const lines = o.help.split('\n')
-    return [`  ${flags.padEnd(22)}${lines[0]}`, ...lines.slice(1).map(l => `${' '.repeat(24)}${l}`)].join('\n')
+    // flags too long for their column get a line of their own rather than running into the help
+    const first = flags.length < 22 ? [`  ${flags.padEnd(22)}${lines[0]}`] : [`  ${flags}`, `${' '.repeat(24)}${lines[0]}`]
+    return [...first, ...lines.slice(1).map(l => `${' '.repeat(24)}${l}`)].join('\n')
   })
   const dataDir = `  --data-dir DIR        ${spec.client ? 'the daemon\'s data directory (reads DIR/api.json)' : 'identity, peer store and state'}; default: ${defaultDataDir(env)}`
   const common = spec.client ? CLIENT_OPTION_HELP.split('\n').slice(1) : []

@@ -155,8 +155,8 @@ describe('electron-builder config', () => {
       expect(packed(path), path).toBe(true)
     }
     expect(config.files).toContain('out/**')
-    // the daemon's tsc output and the CLI bundle; the Node binary the CLI runs under; binaryen's command-line tools
-    for (const path of ['out/node/main/node/index.js', 'out/cli/wgt.cjs', 'node_modules/node/bin/node', 'node_modules/binaryen/bin/wasm-opt']) {
+    // the daemon's tsc output and bundle and the CLI bundle; the Node binary the CLI runs under; binaryen's command-line tools
+    for (const path of ['out/node/main/node/index.js', 'out/daemon/daemon.js', 'out/daemon/chunks/node.js', 'out/cli/wgt.cjs', 'node_modules/node/bin/node', 'node_modules/binaryen/bin/wasm-opt']) {
       expect(packed(path), path).toBe(false)
     }
     expect(packed('node_modules/binaryen/index.js')).toBe(true)

@@ -163,6 +163,8 @@ describe('files commands', () => {
     }
     const daemon = await parseCommand(['daemon', '--help'], env)
     expect(daemon.kind === 'help' && daemon.text).toContain('--quota BYTES')
+    // a flag longer than its column stands on its own line, its help below it
+    expect(daemon.kind === 'help' && daemon.text).toMatch(/^ {2}--mailbox-after SECONDS\n {24}a chat message/m)
   })
 })
 
