@@ -70,41 +70,45 @@ export interface SealInput {
 }
 
 /**
- * Encrypts payload into out[0 .. SEGMENT_OVERHEAD + payload.length) as
- * nonce ‖ ciphertext ‖ tag. `out` is the start of the shard stripe, so the
- * sealed segment is laid out once, where Reed-Solomon reads it.
+ * Encrypts payload as nonce ‖ ciphertext ‖ tag into `out`: one buffer, or
+ * consecutive pieces (a segment's data shards, each its own buffer, written
+ * as if they were one). So the sealed segment is laid out once, where
+ * Reed-Solomon reads it. Returns the sealed size.
  */
-export function sealInto (out: Uint8Array, payload: Uint8Array, s: SealInput): number {
-  const nonce = out.subarray(0, NONCE_BYTES)
-  new DataView(nonce.buffer, nonce.byteOffset, 4).setUint32(0, s.segment)
+export function sealInto (out: Uint8Array | readonly Uint8Array[], payload: Uint8Array, s: SealInput): number {
+  const parts = out instanceof Uint8Array ? [out] : out
+  const room = parts.reduce((a, p) => a + p.length, 0)
+  if (room < payload.length + SEGMENT_OVERHEAD) throw new WgtError('INTERNAL', `segment ${s.segment}: ${room} bytes to seal ${payload.length} into`)
+  const nonce = new Uint8Array(NONCE_BYTES)
+  new DataView(nonce.buffer).setUint32(0, s.segment)
   getRandomValues(nonce.subarray(4))
   const cipher = createCipheriv('aes-256-gcm', s.subkey, nonce, { authTagLength: TAG_BYTES })
   cipher.setAAD(aad(s.domain, s.fileId, s.segment, s.plainSize, s.compressed))
-  let at = updateInPieces(cipher, payload, out, NONCE_BYTES)
-  const rest = cipher.final()
-  out.set(rest, at)
-  at += rest.length
-  out.set(cipher.getAuthTag(), at)
-  return at + TAG_BYTES
+  let at = scatter(parts, 0, nonce)
+  updateInPieces(cipher, payload, piece => { at = scatter(parts, at, piece) })
+  at = scatter(parts, at, cipher.final())
+  return scatter(parts, at, cipher.getAuthTag())
 }
 
 const SEAL_PIECE = 64 * 1024
 
 /**
- * input through the cipher into out at `at`; returns where the output ends.
+ * input through the cipher, handing each piece of output to emit.
  * In 64 KiB pieces: each piece's output is a small buffer malloc reuses
  * while it is still in cache, where one update() of the whole segment
  * returns 4 MiB of fresh, page-faulting memory to copy from. Sealing 4 MiB
  * segments into fresh stripes measured 846 MB/s whole, 2152 MB/s in 64 KiB
  * pieces (both forms interleaved in one process, medians of 15 rounds).
  */
-function updateInPieces (cipher: Cipheriv | Decipheriv, input: Uint8Array, out: Uint8Array, at: number): number {
-  for (let i = 0; i < input.length; i += SEAL_PIECE) {
-    const piece = cipher.update(input.subarray(i, i + SEAL_PIECE))
-    out.set(piece, at)
-    at += piece.length
-  }
-  return at
+function updateInPieces (cipher: Cipheriv | Decipheriv, input: Uint8Array, emit: (piece: Uint8Array) => void): void {
+  for (let i = 0; i < input.length; i += SEAL_PIECE) emit(cipher.update(input.subarray(i, i + SEAL_PIECE)))
+}
+
+/** Writes bytes at offset `at` of parts' concatenation; returns where they end. */
+function scatter (parts: readonly Uint8Array[], at: number, bytes: Uint8Array): number {
+  let from = 0
+  forEachRange(parts, at, bytes.length, view => { view.set(bytes.subarray(from, from + view.length)); from += view.length })
+  return at + bytes.length
 }
 
 /**
@@ -126,7 +130,8 @@ export function openInto (parts: readonly Uint8Array[], sealedSize: number, out:
     decipher.setAAD(aad(s.domain, s.fileId, s.segment, s.plainSize, s.compressed))
     decipher.setAuthTag(gather(parts, sealedSize - TAG_BYTES, TAG_BYTES))
     let at = 0
-    forEachRange(parts, NONCE_BYTES, bodySize, view => { at = updateInPieces(decipher, view, out, at) })
+    const emit = (piece: Uint8Array): void => { out.set(piece, at); at += piece.length }
+    forEachRange(parts, NONCE_BYTES, bodySize, view => { updateInPieces(decipher, view, emit) })
     const rest = decipher.final()
     out.set(rest, at)
     return out.subarray(0, bodySize)

@@ -28,9 +28,9 @@ export interface EncodeOptions {
 
 /**
  * Shard bytes handed to the sink stay valid and unchanged until the sink calls
- * that shard's release() (EncodedShard); once all k+m shards of a segment are
- * released, their memory is reused for a later segment. A sink that never
- * calls release keeps the bytes for good, and that memory is never reused.
+ * that shard's release() (EncodedShard); once released, the shard's memory is
+ * reused for a later segment. A sink that never calls release keeps the bytes
+ * for good, and that memory is never reused.
  */
 export async function encode (source: AsyncIterable<Uint8Array>, opts: EncodeOptions, sink: (shard: EncodedShard) => Promise<void>): Promise<EncodeSummary> {
   const { params, key, fileId, domain, signal } = opts
@@ -40,7 +40,7 @@ export async function encode (source: AsyncIterable<Uint8Array>, opts: EncodeOpt
   const subkey = deriveSubkey(key, fileId, domain)
   const fileHash = createHash('sha256')
   const records: SegmentRecord[] = []
-  const pool = new StripePool((k + m) * Math.ceil((params.segmentSize + SEGMENT_OVERHEAD) / k))
+  const pool = new ShardPool(Math.ceil((params.segmentSize + SEGMENT_OVERHEAD) / k), 2 * (k + m))
   let size = 0
   let index = 0
   // Two stages: while the sink takes segment N's shards (typically network or
@@ -60,14 +60,14 @@ export async function encode (source: AsyncIterable<Uint8Array>, opts: EncodeOpt
       const packed = samplePays(plain) ? compressHere(plain) : { payload: plain, compressed: false }
       fileHash.update(plain)
       const sealed = sealSegment(pool, plain.length === params.segmentSize, packed.payload, packed.compressed, plain.length, index, params, subkey, fileId, domain)
-      // the stripe moves to a hash worker (no copy) while this thread reads and seals the next segment
-      const hashing = hashShards(sealed.buffer, 0, sealed.record.shardSize, k + m).then(h => ({ record: sealed.record, ...h }))
+      // the shards move to a hash worker (no copy) while this thread reads and seals the next segment
+      const hashing = hashShards(sealed.buffers, sealed.record.shardSize).then(h => ({ record: sealed.record, ...h }))
       // if the wait for the previous segment throws first, nothing else observes this one's failure
       hashing.catch(() => {})
       size += plain.length
       index++
       await previous
-      previous = hashing.then(async h => { await deliver(h.record, h.buffer, h.digests) })
+      previous = hashing.then(async h => { await deliver(h.record, h.buffers, h.digests) })
       // observed later by `await previous`; this only stops an early rejection counting as unhandled
       previous.catch(() => {})
     }
@@ -81,88 +81,80 @@ export async function encode (source: AsyncIterable<Uint8Array>, opts: EncodeOpt
   }
   return { size, sha256: fileHash.digest('hex'), params: { k, m, segmentSize: params.segmentSize }, segments: records }
 
-  async function deliver (record: SegmentRecord, buffer: ArrayBuffer, digests: Uint8Array): Promise<void> {
+  async function deliver (record: SegmentRecord, buffers: ArrayBuffer[], digests: Uint8Array): Promise<void> {
     const n = k + m
     for (let i = 0; i < n; i++) record.shards.push(cidFromDigest(digests.subarray(32 * i, 32 * i + 32)))
     records.push(record)
-    const releases = pool.handOut(buffer, n)
     for (let i = 0; i < n; i++) {
       if (failed) return
       aborted(signal)
-      const bytes = new Uint8Array(buffer, i * record.shardSize, record.shardSize)
-      await sink({ segment: record.index, index: i, cid: record.shards[i], bytes, release: releases[i] })
+      const bytes = new Uint8Array(buffers[i], 0, record.shardSize)
+      await sink({ segment: record.index, index: i, cid: record.shards[i], bytes, release: pool.releaser(buffers[i]) })
     }
   }
 }
 
-interface Sealed { record: SegmentRecord, buffer: ArrayBuffer }
+interface Sealed { record: SegmentRecord, buffers: ArrayBuffer[] }
 
-function sealSegment (pool: StripePool, full: boolean, payload: Uint8Array, compressed: boolean, plainSize: number, index: number, params: CesParams,
+function sealSegment (pool: ShardPool, full: boolean, payload: Uint8Array, compressed: boolean, plainSize: number, index: number, params: CesParams,
   subkey: Uint8Array, fileId: Uint8Array, domain: CesDomain): Sealed {
   const { k, m } = params
   const cipherSize = payload.length + SEGMENT_OVERHEAD
   const shardSize = Math.ceil(cipherSize / k)
-  const buffer = pool.take((k + m) * shardSize, full)
-  const stripe = new Uint8Array(buffer, 0, (k + m) * shardSize)
-  // sealInto writes the sealed bytes where Reed-Solomon reads them, the
-  // padding up to k·shardSize is zeroed here (the memory is reused or not
-  // zero-filled), RS writes the parity
-  const sealed = sealInto(stripe, payload, { subkey, domain, fileId, segment: index, plainSize, compressed })
-  stripe.fill(0, sealed, k * shardSize)
-  const shards = Array.from({ length: k + m }, (_, i) => stripe.subarray(i * shardSize, (i + 1) * shardSize))
+  const buffers = Array.from({ length: k + m }, () => pool.take(shardSize, full))
+  const shards = buffers.map(b => new Uint8Array(b, 0, shardSize))
+  // sealInto writes the sealed bytes across the data shards, where
+  // Reed-Solomon reads them; the padding up to k·shardSize is zeroed here
+  // (the memory is reused or not zero-filled); RS writes the parity
+  const sealed = sealInto(shards.slice(0, k), payload, { subkey, domain, fileId, segment: index, plainSize, compressed })
+  for (let i = Math.floor(sealed / shardSize); i < k; i++) shards[i].fill(0, Math.max(0, sealed - i * shardSize))
   encodeParity(k, m, shards, shardSize)
-  // shard CIDs are filled in once the hash worker returns the stripe
-  return { record: { index, plainSize, compressed, cipherSize, shardSize, shards: [] }, buffer }
+  // shard CIDs are filled in once the hash worker returns the shards
+  return { record: { index, plainSize, compressed, cipherSize, shardSize, shards: [] }, buffers }
 }
 
 /**
- * Stripe memory reused across one encode's segments. A fresh 6 MiB stripe per
- * 4 MiB segment costs its page faults on every write: sealing into a reused
- * stripe measured 0.7 ms against 1.0–1.8 ms into a fresh one (best of 15, 4 MiB random).
+ * Shard memory reused across one encode's segments, one buffer per shard.
+ * A fresh buffer costs its page faults on every write: sealing into a reused
+ * stripe measured 0.7 ms against 1.0–1.8 ms into a fresh one (best of 15,
+ * 4 MiB random). Buffers of one shard each, rather than a stripe per
+ * segment, so a shard whose put is slow holds its own 1 MiB and not its
+ * segment's 6: the sharer of a 512 MiB file (seven daemons) peaked at
+ * 210–211 MiB with stripes and 199–203 with shards (three interleaved runs).
  * Only full-capacity buffers (any segment of the full plaintext size, whatever
- * it compressed to) are kept, at most MAX_FREE of them, and none after the
- * encode ends: memory stays bounded by the segments in flight.
+ * it compressed to) are kept, at most `maxFree` of them, and none after the
+ * encode ends: memory stays bounded by the shards in flight.
  */
-class StripePool {
+class ShardPool {
   private readonly free: ArrayBuffer[] = []
   private closed = false
 
-  constructor (private readonly capacity: number) {}
+  constructor (private readonly capacity: number, private readonly maxFree: number) {}
 
-  /** `full`: a segment of the full size, whose stripe is worth keeping; a short last segment gets exactly its size. */
+  /** `full`: a shard of a segment of the full size, worth keeping; a short last segment's shards get exactly their size. */
   take (bytes: number, full: boolean): ArrayBuffer {
     if (full && bytes <= this.capacity) return this.free.pop() ?? allocate(this.capacity)
     return allocate(bytes)
   }
 
-  /** One release function per shard of `buffer`; when all have been called the buffer is free again. Each is idempotent. */
-  handOut (buffer: ArrayBuffer, count: number): Array<() => void> {
-    let held = count
-    return Array.from({ length: count }, () => {
-      let released = false
-      return () => {
-        if (released) return
-        released = true
-        if (--held === 0) this.give(buffer)
-      }
-    })
+  /** The shard's release function: gives its buffer back once, however often it is called. */
+  releaser (buffer: ArrayBuffer): () => void {
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      if (!this.closed && buffer.byteLength === this.capacity && this.free.length < this.maxFree) this.free.push(buffer)
+    }
   }
 
   close (): void {
     this.closed = true
     this.free.length = 0
   }
-
-  private give (buffer: ArrayBuffer): void {
-    if (!this.closed && buffer.byteLength === this.capacity && this.free.length < MAX_FREE) this.free.push(buffer)
-  }
 }
 
-// the sealing stage and the sink's in-flight window are what reuse needs; more would only hold memory
-const MAX_FREE = 2
-
 function allocate (bytes: number): ArrayBuffer {
-  // not zero-filled: sealInto and RS write every byte of the stripe that is used, and the padding is zeroed
+  // not zero-filled: sealInto and RS write every byte of a shard that is used, and the padding is zeroed
   return Buffer.allocUnsafeSlow(bytes).buffer as ArrayBuffer
 }
 

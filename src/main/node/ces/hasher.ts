@@ -1,6 +1,6 @@
 /**
- * SHA-256 of a stripe's shards on a worker thread, in place: the stripe's
- * ArrayBuffer is transferred to the worker and back (ownership moves, no byte
+ * SHA-256 of a segment's shards on a worker thread, in place: the shards'
+ * ArrayBuffers are transferred to the worker and back (ownership moves, no byte
  * is copied), so the encoder's thread seals the next segment and hashes the
  * plaintext meanwhile. WebCrypto's digest, used before, runs on libuv's pool
  * but first copies its input on the calling thread: for the 6 MiB of shards of
@@ -16,7 +16,7 @@ import { hash } from 'node:crypto'
 import { Worker } from 'node:worker_threads'
 import { WgtError } from '../../../shared/errors.js'
 
-/** Stripes smaller than this are hashed on the calling thread: starting the
+/** Segments whose shards total less than this are hashed on the calling thread: starting the
  * worker (~20–40 ms once) would cost a small file's time to a link more than
  * hashing ~1.5 ms of shards here saves. */
 export const OFF_THREAD_MIN_BYTES = 4 * 2 ** 20
@@ -27,31 +27,31 @@ const DIGEST_BYTES = 32
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads')
 const { hash } = require('node:crypto')
-parentPort.on('message', ({ id, buffer, offset, size, count }) => {
+parentPort.on('message', ({ id, buffers, size }) => {
   try {
-    const digests = new Uint8Array(${DIGEST_BYTES} * count)
-    for (let i = 0; i < count; i++) digests.set(hash('sha256', new Uint8Array(buffer, offset + i * size, size), 'buffer'), ${DIGEST_BYTES} * i)
-    parentPort.postMessage({ id, buffer, digests }, [buffer, digests.buffer])
+    const digests = new Uint8Array(${DIGEST_BYTES} * buffers.length)
+    buffers.forEach((b, i) => digests.set(hash('sha256', new Uint8Array(b, 0, size), 'buffer'), ${DIGEST_BYTES} * i))
+    parentPort.postMessage({ id, buffers, digests }, [...buffers, digests.buffer])
   } catch (err) {
-    parentPort.postMessage({ id, buffer, error: String(err && err.message || err) }, [buffer])
+    parentPort.postMessage({ id, buffers, error: String(err && err.message || err) }, buffers)
   }
 })
 `
 
-export interface HashedStripe {
-  /** the same memory, owned by this thread again (the buffer passed in is detached) */
-  buffer: ArrayBuffer
-  /** count × 32 bytes, the digest of shard i at 32·i */
+export interface HashedShards {
+  /** the same memory, owned by this thread again (the buffers passed in are detached) */
+  buffers: ArrayBuffer[]
+  /** 32 bytes per shard, the digest of shard i at 32·i */
   digests: Uint8Array
 }
 
-interface Job { resolve: (r: HashedStripe) => void, reject: (e: Error) => void }
+interface Job { resolve: (r: HashedShards) => void, reject: (e: Error) => void }
 
 interface Hasher { worker: Worker, jobs: Map<number, Job> }
 
 /**
- * One. The encoder may have two stripes waiting (one delivered, one just
- * sealed), but a stripe hashes in ~4 ms where a segment takes ~100 ms to
+ * One. The encoder may have two segments waiting (one delivered, one just
+ * sealed), but a segment's shards hash in ~4 ms where a segment takes ~100 ms to
  * place, so the second waits little. A worker is a V8 isolate and a Node
  * environment: a process hashing 6 MiB stripes grew 55 -> 76 MiB RSS with
  * one worker and 55 -> 88 MiB with two (Node 24, the daemon's V8 flags);
@@ -63,26 +63,26 @@ let nextId = 0
 let idleTimer: NodeJS.Timeout | undefined
 
 /**
- * Digests of `count` consecutive shards of `size` bytes starting at `offset`
- * in `buffer`. Small stripes are hashed here and the buffer returned as is;
- * large ones move to a worker, so `buffer` is detached until the promise
+ * Digests of the first `size` bytes of each buffer (a segment's shards).
+ * Small segments are hashed here and the buffers returned as they are;
+ * large ones move to a worker, so the buffers are detached until the promise
  * settles, and must not be shared with any other view holder meanwhile.
  */
-export async function hashShards (buffer: ArrayBuffer, offset: number, size: number, count: number): Promise<HashedStripe> {
-  if (size * count < OFF_THREAD_MIN_BYTES) return { buffer, digests: hashHere(buffer, offset, size, count) }
+export async function hashShards (buffers: ArrayBuffer[], size: number): Promise<HashedShards> {
+  if (size * buffers.length < OFF_THREAD_MIN_BYTES) return { buffers, digests: hashHere(buffers, size) }
   const h = leastBusy()
   const id = nextId++
-  return await new Promise<HashedStripe>((resolve, reject) => {
+  return await new Promise<HashedShards>((resolve, reject) => {
     h.jobs.set(id, { resolve, reject })
     if (h.jobs.size === 1) h.worker.ref()
     clearTimeout(idleTimer)
-    h.worker.postMessage({ id, buffer, offset, size, count }, [buffer])
+    h.worker.postMessage({ id, buffers, size }, buffers)
   })
 }
 
-function hashHere (buffer: ArrayBuffer, offset: number, size: number, count: number): Uint8Array {
-  const digests = new Uint8Array(DIGEST_BYTES * count)
-  for (let i = 0; i < count; i++) digests.set(hash('sha256', new Uint8Array(buffer, offset + i * size, size), 'buffer'), DIGEST_BYTES * i)
+function hashHere (buffers: ArrayBuffer[], size: number): Uint8Array {
+  const digests = new Uint8Array(DIGEST_BYTES * buffers.length)
+  buffers.forEach((b, i) => digests.set(hash('sha256', new Uint8Array(b, 0, size), 'buffer'), DIGEST_BYTES * i))
   return digests
 }
 
@@ -97,7 +97,7 @@ function start (): Hasher {
   const worker = new Worker(WORKER_SOURCE, { eval: true, name: 'wgt-ces-hash' })
   const h: Hasher = { worker, jobs: new Map() }
   worker.unref()
-  worker.on('message', (msg: { id: number, buffer: ArrayBuffer, digests?: Uint8Array, error?: string }) => {
+  worker.on('message', (msg: { id: number, buffers: ArrayBuffer[], digests?: Uint8Array, error?: string }) => {
     const job = h.jobs.get(msg.id)
     if (job === undefined) return
     h.jobs.delete(msg.id)
@@ -109,7 +109,7 @@ function start (): Hasher {
         idleTimer.unref()
       }
     }
-    if (msg.digests !== undefined) job.resolve({ buffer: msg.buffer, digests: msg.digests })
+    if (msg.digests !== undefined) job.resolve({ buffers: msg.buffers, digests: msg.digests })
     else job.reject(new WgtError('INTERNAL', `shard hashing failed: ${msg.error ?? 'unknown error'}`))
   })
   const fail = (err: unknown): void => {
@@ -125,7 +125,7 @@ function start (): Hasher {
   return h
 }
 
-/** Terminates the workers now (they restart on the next large stripe); pending jobs fail. */
+/** Terminates the workers now (they restart on the next large segment); pending jobs fail. */
 export async function stopHashWorker (): Promise<void> {
   clearTimeout(idleTimer)
   const all = hashers.splice(0)

@@ -20,6 +20,29 @@ function cut (bytes: Uint8Array, lengths: number[]): Uint8Array[] {
   return parts
 }
 
+describe('sealInto', () => {
+  it('seals across pieces (the data shards) as it would into one buffer, nonce and tag split across them', () => {
+    const payload = randomBytesSeeded(200_000, 9)
+    const { bytes, input } = sealed(payload)
+    // the same layout cut where the nonce, a 64 KiB cipher piece and the tag straddle parts
+    const parts = cut(new Uint8Array(bytes.length), [5, 4, 70_000, bytes.length - 70_009 - 9])
+    expect(sealInto(parts, payload, input)).toBe(bytes.length)
+    const joined = new Uint8Array(bytes.length)
+    let at = 0
+    for (const p of parts) { joined.set(p, at); at += p.length }
+    expect(equalBytes(openInto([joined], joined.length, new Uint8Array(payload.length), input), payload)).toBe(true)
+    expect(equalBytes(openInto(parts, joined.length, new Uint8Array(payload.length), input), payload)).toBe(true)
+    // a different random nonce, the same ciphertext layout: only the first 12 bytes' random part may differ
+    expect(equalBytes(joined.subarray(0, 4), bytes.subarray(0, 4))).toBe(true)
+  })
+
+  it('refuses pieces too small for the sealed segment', () => {
+    const payload = randomBytesSeeded(1000, 10)
+    const { input } = sealed(payload)
+    expect(() => sealInto([new Uint8Array(500), new Uint8Array(500 + SEGMENT_OVERHEAD - 1)], payload, input)).toThrow(WgtError)
+  })
+})
+
 describe('openInto', () => {
   it('decrypts a sealed segment handed over in pieces, nonce and tag split across them, into the given buffer', () => {
     const payload = randomBytesSeeded(200_000, 7)

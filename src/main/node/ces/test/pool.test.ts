@@ -1,7 +1,7 @@
 /**
- * The encoder reuses the memory of a segment's shards once the sink has
- * released all of them: a shard the sink still holds must never change, a
- * released stripe must actually be reused, and the shards must be the same
+ * The encoder reuses the memory of a shard once the sink has released it:
+ * a shard the sink still holds must never change, a released shard's
+ * memory must actually be reused, and the shards must be the same
  * bytes either way (they decode, and match their CIDs).
  */
 import { afterAll, describe, expect, it } from 'vitest'
@@ -20,14 +20,15 @@ interface Held { shard: EncodedShard, copy: Uint8Array }
  * on the next event-loop turn, after its own promise resolved, as a put in
  * flight would.
  */
-async function encodeHolding (data: Uint8Array, params: CesParams, key: Uint8Array, fileId: Uint8Array): Promise<{ enc: Encoded, held: Held[], buffers: ArrayBuffer[] }> {
+async function encodeHolding (data: Uint8Array, params: CesParams, key: Uint8Array, fileId: Uint8Array): Promise<{ enc: Encoded, held: Held[], buffers: ArrayBuffer[][] }> {
   const held: Held[] = []
   const shards: Uint8Array[][] = []
-  const buffers: ArrayBuffer[] = []
+  /** each segment's shard buffers, by shard index */
+  const buffers: ArrayBuffer[][] = []
   const summary = await encode(chunked(data, 65_536), { params, key, fileId, domain: 'data' }, async s => {
     const copy = s.bytes.slice()
     ;(shards[s.segment] ??= [])[s.index] = copy
-    if (s.index === 0) buffers.push(s.bytes.buffer as ArrayBuffer)
+    ;(buffers[s.segment] ??= [])[s.index] = s.bytes.buffer as ArrayBuffer
     if (s.segment % 3 === 0 && s.index === s.segment % (params.k + params.m)) {
       held.push({ shard: s, copy })
     } else if (s.segment % 3 === 0) {
@@ -42,19 +43,19 @@ async function encodeHolding (data: Uint8Array, params: CesParams, key: Uint8Arr
   return { enc: { summary, shards }, held, buffers }
 }
 
-describe('stripe reuse', () => {
+describe('shard memory reuse', () => {
   afterAll(async () => { await stopHashWorker() })
 
   const cases: Array<[string, CesParams, Uint8Array]> = [
-    // stripes under the off-thread threshold: hashed on this thread, the very same ArrayBuffer comes back
-    ['small stripes, random', { k: 3, m: 2, segmentSize: MIN_SEGMENT_SIZE * 4 }, randomBytesSeeded(MIN_SEGMENT_SIZE * 4 * 11 + 123, 1)],
-    ['small stripes, text (compressed, varying shard sizes)', { k: 3, m: 2, segmentSize: MIN_SEGMENT_SIZE * 4 }, textBytes(MIN_SEGMENT_SIZE * 4 * 11 + 5, 2)],
-    // compressed and uncompressed segments alternate, in stripes of varying size from one pool
+    // segments under the off-thread threshold: hashed on this thread, the very same ArrayBuffers come back
+    ['small segments, random', { k: 3, m: 2, segmentSize: MIN_SEGMENT_SIZE * 4 }, randomBytesSeeded(MIN_SEGMENT_SIZE * 4 * 11 + 123, 1)],
+    ['small segments, text (compressed, varying shard sizes)', { k: 3, m: 2, segmentSize: MIN_SEGMENT_SIZE * 4 }, textBytes(MIN_SEGMENT_SIZE * 4 * 11 + 5, 2)],
+    // compressed and uncompressed segments alternate, in shards of varying size from one pool
     ['text mixed with random segments', { k: 4, m: 2, segmentSize: 256 * 1024 },
       Buffer.concat([textBytes(256 * 1024 * 3, 5), randomBytesSeeded(256 * 1024 * 2, 6), textBytes(256 * 1024 * 4 + 77, 7), randomBytesSeeded(256 * 1024, 8)])],
-    // stripes over it: moved to the hash worker and back
-    ['large stripes, random', { k: 4, m: 2, segmentSize: 4 * MiB }, randomBytesSeeded(4 * MiB * 7 + 99, 3)],
-    ['large stripes, text', { k: 4, m: 2, segmentSize: 4 * MiB }, Buffer.concat([textBytes(4 * MiB * 3, 9), randomBytesSeeded(4 * MiB * 3 + 5, 10)])]
+    // segments over it: moved to the hash worker and back
+    ['large segments, random', { k: 4, m: 2, segmentSize: 4 * MiB }, randomBytesSeeded(4 * MiB * 7 + 99, 3)],
+    ['large segments, text', { k: 4, m: 2, segmentSize: 4 * MiB }, Buffer.concat([textBytes(4 * MiB * 3, 9), randomBytesSeeded(4 * MiB * 3 + 5, 10)])]
   ]
 
   for (const [name, params, data] of cases) {
@@ -75,17 +76,24 @@ describe('stripe reuse', () => {
     }, 60_000)
   }
 
-  it('reuses a stripe once all its shards are released, and never one with a shard still held', async () => {
+  it('reuses a shard\'s memory once it is released, and never a shard still held', async () => {
     const params: CesParams = { k: 3, m: 2, segmentSize: MIN_SEGMENT_SIZE * 4 }
     expect((params.k + params.m) * params.segmentSize / params.k).toBeLessThan(OFF_THREAD_MIN_BYTES)
     const { buffers, enc } = await encodeHolding(randomBytesSeeded(params.segmentSize * 12, 4), params, newFileKey(), newFileId())
     expect(enc.summary.segments).toHaveLength(12)
-    // a stripe with a held shard is never used again by a later segment
-    buffers.forEach((b, segment) => {
-      if (segment % 3 === 0) expect(buffers.slice(segment + 1).includes(b)).toBe(false)
+    const n = params.k + params.m
+    // a held shard's buffer is never used again by a later segment
+    buffers.forEach((shards, segment) => {
+      if (segment % 3 !== 0) return
+      const held = shards[segment % n]
+      expect(buffers.slice(segment + 1).flat().includes(held)).toBe(false)
+      // each shard has a buffer of its own
+      expect(new Set(shards).size).toBe(n)
     })
-    // released stripes came back: fewer distinct buffers than segments
-    expect(new Set(buffers).size).toBeLessThan(buffers.length)
+    // released shards came back: fewer distinct buffers than shards
+    const all = buffers.flat()
+    expect(all).toHaveLength(12 * n)
+    expect(new Set(all).size).toBeLessThan(all.length / 2)
   })
 })
 
@@ -97,12 +105,13 @@ describe('shard hashing off the thread', () => {
     const { hash } = await import('node:crypto')
     for (const size of [1000, Math.floor(OFF_THREAD_MIN_BYTES / 3) + 5]) {
       const count = 4
-      const src = randomBytesSeeded(8 + size * count, size)
-      const buffer = src.slice().buffer
-      const { buffer: back, digests } = await hashShards(buffer, 8, size, count)
-      expect(equalBytes(new Uint8Array(back), src)).toBe(true)
+      const src = Array.from({ length: count }, (_, i) => randomBytesSeeded(size + 8, size + i))
+      // each buffer 8 bytes longer than the shard: only its first `size` bytes are hashed
+      const { buffers: back, digests } = await hashShards(src.map(b => b.slice().buffer), size)
+      expect(back).toHaveLength(count)
       for (let i = 0; i < count; i++) {
-        expect(equalBytes(digests.subarray(32 * i, 32 * i + 32), hash('sha256', src.subarray(8 + i * size, 8 + (i + 1) * size), 'buffer'))).toBe(true)
+        expect(equalBytes(new Uint8Array(back[i]), src[i])).toBe(true)
+        expect(equalBytes(digests.subarray(32 * i, 32 * i + 32), hash('sha256', src[i].subarray(0, size), 'buffer'))).toBe(true)
       }
       await stopHashWorker()
     }
