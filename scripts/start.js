@@ -56,8 +56,10 @@ function runForwarding (command, commandArgs, stdio) {
 const electron = electronBinary()
 if (electron != null) {
   ensureBuilt(['out/main/index.js', 'out/preload/index.cjs', 'out/renderer/index.html'])
-  // the same V8 memory settings as bin/wgt (measured there); Electron takes its
-  // main process's V8 flags only from the command line
+  // the V8 memory settings of bin/wgt (measured there), but for a 64 MiB initial
+  // old space: Electron's main bundle loads libp2p from node_modules (~40 MiB
+  // live heap, where the daemon's bundle has ~23). Electron takes its main
+  // process's V8 flags only from the command line
   runForwarding(electron, ['--js-flags=--max-semi-space-size=2 --heap-growing-percent=25 --initial-old-space-size=64 --expose-gc', '.', ...args], 'inherit')
 } else {
   console.log('wgt: the Electron binary is not installed (ELECTRON_SKIP_BINARY_DOWNLOAD); starting the headless daemon with the same UI instead — open the URL it prints.')
