@@ -22,7 +22,7 @@ import { FilesService } from './service.js'
 import { SHARD_PROTOCOL, shardService, type ShardService, type StoredShard } from './shard-service.js'
 
 /** the running files service, for tests and tools that wait on DHT announcements */
-export const FILES = part<{ service: FilesService, announcer: Announcer, renewal: LeaseRenewal }>('files.service')
+export const FILES = part<{ service: FilesService, announcer: Announcer, renewal: LeaseRenewal, shards: ShardService }>('files.service')
 
 export const filesModule: NodeModule = {
   name: 'files',
@@ -88,7 +88,7 @@ export const filesModule: NodeModule = {
     const service = new FilesService(files, { operations: ctx.need(OPERATIONS), offers, inbox: offers.inbox })
     const renewal = new LeaseRenewal(files, ctx.config.leaseRenewMs)
     renewal.start()
-    ctx.provide(FILES, { service, announcer, renewal })
+    ctx.provide(FILES, { service, announcer, renewal, shards })
     return {
       api: service,
       stop: async () => {

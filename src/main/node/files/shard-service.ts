@@ -127,6 +127,9 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
 
   get self (): string { return this.components.peerId.toString() }
 
+  /** inbound requests being served, and waiting for a slot */
+  get slotUse (): { serving: number, queued: number } { return { serving: this.slots.inUse, queued: this.slots.queued } }
+
   private stored (cid: string, group: string | undefined): void {
     this.events.dispatchEvent(new CustomEvent('stored', { detail: { cid, group: group ?? null } }))
   }
@@ -235,8 +238,12 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
 
   protected async serve (stream: Stream, peer: string, _connection: Connection): Promise<void> {
     const started = Date.now()
+    // a stream reset or aborted while it waits for a slot leaves the queue at once, not at its deadline
+    const closed = new AbortController()
+    const onClose = (): void => { closed.abort(new WgtError('CANCELLED', 'the stream closed before it was served')) }
+    stream.addEventListener('close', onClose, { once: true })
     // let go when served (wire/stream.ts deadline): an AbortSignal.timeout kept each stream for the whole timeout
-    const { signal, done } = deadline(undefined, this.timeoutMs)
+    const { signal, done } = deadline(closed.signal, this.timeoutMs)
     let release: (() => void) | undefined
     try {
       release = await this.slots.acquire(peer, signal)
@@ -261,6 +268,7 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
       // the rest of the request's time (500 ms cut 4 MiB answers short on a busy machine)
       await closeStream(stream, Math.max(1000, started + this.timeoutMs - Date.now()))
     } finally {
+      stream.removeEventListener('close', onClose)
       done()
       release?.()
     }

@@ -110,6 +110,16 @@ export class FairSemaphore {
     }
   }
 
+  /** Slots taken, all keys. */
+  get inUse (): number { return this.active }
+
+  /** Acquires waiting for a slot, all keys. */
+  get queued (): number {
+    let n = 0
+    for (const list of this.waiting.values()) n += list.length
+    return n
+  }
+
   /**
    * Is a key other than this one waiting for a slot that this key's could
    * give it? A key waiting only because it holds its share (perKey) would

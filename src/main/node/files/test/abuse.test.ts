@@ -13,6 +13,7 @@ import { lpStream } from '@libp2p/utils'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { makeNode } from '../../metrics/test/nodes.js'
 import { shardPath } from '../../storage/cid-path.js'
+import { FILES } from '../module.js'
 import { readSidecar } from '../output.js'
 import { SHARD_PROTOCOL } from '../shard-service.js'
 import { fetchLink, randomFile, readManifest, share, Swarm, until, untilShardPeers } from './helpers.js'
@@ -59,6 +60,35 @@ describe('shard protocol abuse', () => {
       const digest = await randomFile(src, 50_000)
       const shared = await share(b, src, { k: 1, m: 1 })
       expect((await fetchLink(a, shared.link)).sha256).toBe(digest)
+    } finally {
+      await attacker.stop()
+    }
+  })
+
+  it('drops a request from the queue for a slot as soon as its stream is reset', async () => {
+    swarm = new Swarm(join(root, 'q1'))
+    const a = await swarm.start('a')
+    const attacker = await makeNode({})
+    try {
+      await attacker.start()
+      const addr = multiaddr(a.multiaddrs()[0])
+      const shards = a.part(FILES).shards
+      // a peer's three slots, each held by a request that never finishes its length prefix
+      const open = async (): Promise<Awaited<ReturnType<typeof attacker.dialProtocol>>> => {
+        const s = await attacker.dialProtocol(addr, SHARD_PROTOCOL)
+        await s.send(Uint8Array.from([0x80]))
+        return s
+      }
+      const holding = [await open(), await open(), await open()]
+      // in the slots before the fourth arrives: streams reach the handler in no set order
+      await until('three requests served', async () => shards.slotUse.serving === 3)
+      const queued = await open()
+      await until('a request queued for a slot', async () => shards.slotUse.queued === 1)
+      queued.abort(new Error('gone'))
+      await until('the queue empty', async () => shards.slotUse.queued === 0)
+      expect(shards.slotUse.serving).toBe(3)
+      // it left because its stream closed, not because a slot came free (a slow request is cut after 5 s)
+      expect(holding.map(s => s.status)).toEqual(['open', 'open', 'open'])
     } finally {
       await attacker.stop()
     }

@@ -48,8 +48,10 @@ describe('FairSemaphore', () => {
     const r1 = await sem.acquire('a')
     const ctrl = new AbortController()
     const waiting = sem.acquire('b', ctrl.signal)
+    expect(sem.queued).toBe(1)
     ctrl.abort(new Error('gave up'))
     await expect(waiting).rejects.toThrow()
+    expect(sem.queued).toBe(0)
     r1(); r1()
     const r2 = await sem.acquire('c')
     let third = false
