@@ -58,6 +58,7 @@ interface Hasher { worker: Worker, jobs: Map<number, Job> }
  * issue 12 bounds a daemon's peak at 200 MiB.
  */
 const WORKERS = 1
+const WORKER_OLD_SPACE_MB = 12
 const hashers: Hasher[] = []
 let nextId = 0
 let idleTimer: NodeJS.Timeout | undefined
@@ -94,7 +95,12 @@ function leastBusy (): Hasher {
 }
 
 function start (): Hasher {
-  const worker = new Worker(WORKER_SOURCE, { eval: true, name: 'wgt-ces-hash' })
+  // A worker takes the process's V8 flags, the daemon's 48 MiB initial old
+  // space included, so its few MiB of heap grew to that before a collection:
+  // an empty worker added 17.8 MiB RSS, one hashing 6 × 1 MiB shards 21.0,
+  // and 17.0 with this limit (Node 24, the daemon's flags; 4 MiB ran out of
+  // heap). Its heap holds nothing between jobs, so it does not grow with work.
+  const worker = new Worker(WORKER_SOURCE, { eval: true, name: 'wgt-ces-hash', resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_SPACE_MB } })
   const h: Hasher = { worker, jobs: new Map() }
   worker.unref()
   worker.on('message', (msg: { id: number, buffers: ArrayBuffer[], digests?: Uint8Array, error?: string }) => {
