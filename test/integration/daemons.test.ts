@@ -173,8 +173,8 @@ describe('three wgt daemons on loopback', () => {
   let c: Daemon
 
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, 'out', 'node', 'main', 'cli', 'wgt.js'))) {
-      throw new Error('out/node is missing: run npm run build first')
+    if (!existsSync(join(ROOT, 'out', 'daemon', 'daemon.js'))) {
+      throw new Error('out/daemon is missing: run npm run build first')
     }
     a = await startDaemon('A', await tempDir('a'))
     const bootstrap = tcpAddr(a.api)

@@ -48,7 +48,7 @@ describe('a fetch whose daemon is SIGKILLed at any point resumes', () => {
   let work: string
 
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, 'out', 'node', 'main', 'cli', 'wgt.js'))) throw new Error('out/node is missing: run npm run build:node first')
+    if (!existsSync(join(ROOT, 'out', 'daemon', 'daemon.js'))) throw new Error('out/daemon is missing: run npm run build:node first')
     const a = await daemons.start('A')
     boot = loopbackTcp(a)
     const [b] = await Promise.all(['B', 'C', 'D'].map(async n => await daemons.start(n, { bootstrap: boot })))

@@ -93,7 +93,7 @@ describe('six daemons share and fetch 64 MiB with 4+2', () => {
   let shared: ShareResult
 
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, 'out', 'node', 'main', 'cli', 'wgt.js'))) throw new Error('out/node is missing: run npm run build:node first')
+    if (!existsSync(join(ROOT, 'out', 'daemon', 'daemon.js'))) throw new Error('out/daemon is missing: run npm run build:node first')
     const base = await mkdtemp(join(tmpdir(), 'wgt-it-files-'))
     tmpDirs.push(base)
     ds.push(await startDaemon('A', join(base, 'a')))

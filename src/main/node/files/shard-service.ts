@@ -242,11 +242,16 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
     const closed = new AbortController()
     const onClose = (): void => { closed.abort(new WgtError('CANCELLED', 'the stream closed before it was served')) }
     stream.addEventListener('close', onClose, { once: true })
+    if (stream.status !== 'open') onClose()
     // let go when served (wire/stream.ts deadline): an AbortSignal.timeout kept each stream for the whole timeout
     const { signal, done } = deadline(closed.signal, this.timeoutMs)
     let release: (() => void) | undefined
     try {
       release = await this.slots.acquire(peer, signal)
+      // only the wait for a slot needs it: the reads and writes below fail on a closed stream
+      // themselves, with their own reason (a slow request cut off, say), and closing after
+      // serving must not abort anything
+      stream.removeEventListener('close', onClose)
       const declared = { length: 0 }
       const lp = lpStream(stream, {
         maxDataLength: MAX_SHARD_SIZE + FRAME_OVERHEAD,

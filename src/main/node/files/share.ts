@@ -81,11 +81,16 @@ export async function shareFile (ctx: FilesContext, target: ShareTarget, options
       await ctx.shards.put(ctx.self, cid, bytes, Infinity, { group: cid === rootId ? undefined : group })
     }
     const placeOne = (domain: CesDomain) => async (shard: EncodedShard, avoid: Set<string>): Promise<string[]> => {
-      // the local copy and the remote put run side by side: both are disk-bound on this machine
-      const [, remote] = await Promise.all([
+      // the local copy and the remote put run side by side: both are disk-bound on this machine.
+      // Both settle before either's failure is thrown: the caller then releases the shard's
+      // memory to the encoder, and a put still sending it must not see it rewritten
+      const [local, placed] = await Promise.allSettled([
         keepLocal ? putLocal(shard.cid, shard.bytes) : null,
         placer.place(shard.cid, shard.bytes, avoid)
       ])
+      if (local.status === 'rejected') throw local.reason
+      if (placed.status === 'rejected') throw placed.reason
+      const remote = placed.value
       const holders = keepLocal ? [ctx.self] : []
       if (remote != null) holders.push(remote)
       else if (!keepLocal) {
@@ -173,7 +178,7 @@ async function encodeAndPlace (source: AsyncIterable<Uint8Array>, params: CesPar
         if (seg == null) { seg = new Array(n).fill(null).map(() => []); holders.set(shard.segment, seg) }
         seg[shard.index] = h
       }, (err: unknown) => { failure ??= err }).finally(() => {
-        // every put of it has resolved: its stripe may take the next segment (ces/encode.ts pools stripes)
+        // every put of it has settled: its memory may take a shard of a later segment (ces/encode.ts pools it)
         shard.release()
         release()
         pending.delete(task)

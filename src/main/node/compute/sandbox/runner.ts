@@ -45,9 +45,11 @@ interface Pending {
 }
 
 /**
- * Where the thread's entry is. tsc output (the daemon, out/node/…) and the
- * electron-vite bundle (out/main/, a separate input in electron.vite.config.ts)
- * both have task-thread.js beside the code that starts it; from TypeScript
+ * Where the thread's entry is. tsc output (out/node/…), the daemon's bundle
+ * (out/daemon/, an input of scripts/build-cli.js, the code in its chunks/)
+ * and the electron-vite bundle (out/main/, a separate input in
+ * electron.vite.config.ts) all have task-thread.js beside, or one directory
+ * above, the code that starts it; from TypeScript
  * source (vitest) a small bootstrap registers a TypeScript loader first.
  * The file name is a variable so bundlers leave the URL alone.
  *

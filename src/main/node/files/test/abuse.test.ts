@@ -86,9 +86,9 @@ describe('shard protocol abuse', () => {
       await until('a request queued for a slot', async () => shards.slotUse.queued === 1)
       queued.abort(new Error('gone'))
       await until('the queue empty', async () => shards.slotUse.queued === 0)
+      // it left because its stream closed, not because a slot came free (the three are cut ~5 s after they were served)
       expect(shards.slotUse.serving).toBe(3)
-      // it left because its stream closed, not because a slot came free (a slow request is cut after 5 s)
-      expect(holding.map(s => s.status)).toEqual(['open', 'open', 'open'])
+      for (const s of holding) s.abort(new Error('done'))
     } finally {
       await attacker.stop()
     }
