@@ -70,13 +70,12 @@ export interface SealInput {
 }
 
 /**
- * Encrypts payload as nonce ‖ ciphertext ‖ tag into `out`: one buffer, or
- * consecutive pieces (a segment's data shards, each its own buffer, written
- * as if they were one). So the sealed segment is laid out once, where
+ * Encrypts payload as nonce ‖ ciphertext ‖ tag into `parts`, consecutive
+ * pieces written as if they were one buffer (a segment's data shards, each
+ * its own buffer). So the sealed segment is laid out once, where
  * Reed-Solomon reads it. Returns the sealed size.
  */
-export function sealInto (out: Uint8Array | readonly Uint8Array[], payload: Uint8Array, s: SealInput): number {
-  const parts = out instanceof Uint8Array ? [out] : out
+export function sealInto (parts: readonly Uint8Array[], payload: Uint8Array, s: SealInput): number {
   const room = parts.reduce((a, p) => a + p.length, 0)
   if (room < payload.length + SEGMENT_OVERHEAD) throw new WgtError('INTERNAL', `segment ${s.segment}: ${room} bytes to seal ${payload.length} into`)
   const nonce = new Uint8Array(NONCE_BYTES)

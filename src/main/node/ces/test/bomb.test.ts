@@ -46,7 +46,7 @@ function sealPayload (payload: Uint8Array, plainSize: number, params: CesParams,
   const cipherSize = payload.length + SEGMENT_OVERHEAD
   const shardSize = Math.ceil(cipherSize / k)
   const stripe = new Uint8Array((k + m) * shardSize)
-  sealInto(stripe, payload, { subkey: deriveSubkey(key, fileId, 'data'), domain: 'data', fileId, segment: 0, plainSize, compressed: true })
+  sealInto([stripe], payload, { subkey: deriveSubkey(key, fileId, 'data'), domain: 'data', fileId, segment: 0, plainSize, compressed: true })
   const shards = Array.from({ length: k + m }, (_, i) => stripe.subarray(i * shardSize, (i + 1) * shardSize))
   encodeParity(k, m, shards, shardSize)
   return { record: { index: 0, plainSize, compressed: true, cipherSize, shardSize, shards: shards.map(s => cidOf(s)) }, shards }

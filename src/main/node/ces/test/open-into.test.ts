@@ -7,7 +7,7 @@ import { encodeToMemory, equalBytes, randomBytesSeeded } from './helpers.js'
 function sealed (payload: Uint8Array): { bytes: Uint8Array, input: SealInput } {
   const input: SealInput = { subkey: deriveSubkey(newFileKey(), newFileId(), 'data'), domain: 'data', fileId: newFileId(), segment: 3, plainSize: payload.length, compressed: false }
   const bytes = new Uint8Array(payload.length + SEGMENT_OVERHEAD)
-  expect(sealInto(bytes, payload, input)).toBe(bytes.length)
+  expect(sealInto([bytes], payload, input)).toBe(bytes.length)
   return { bytes, input }
 }
 

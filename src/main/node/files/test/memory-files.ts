@@ -124,7 +124,7 @@ export async function plantBomb (files: MemoryFiles, declared: number, frames = 
   const cipherSize = payload.length + SEGMENT_OVERHEAD
   const shardSize = Math.ceil(cipherSize / params.k)
   const stripe = new Uint8Array((params.k + params.m) * shardSize)
-  sealPayload(stripe, payload, { subkey: deriveSubkey(key, fileId, 'data'), domain: 'data', fileId, segment: 0, plainSize: declared, compressed: true })
+  sealPayload([stripe], payload, { subkey: deriveSubkey(key, fileId, 'data'), domain: 'data', fileId, segment: 0, plainSize: declared, compressed: true })
   const shards = Array.from({ length: params.k + params.m }, (_, i) => stripe.subarray(i * shardSize, (i + 1) * shardSize))
   encodeParity(params.k, params.m, shards, shardSize)
   for (const s of shards) files.shards.set(cidOf(s), s)
