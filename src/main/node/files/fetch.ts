@@ -23,10 +23,11 @@ import type { FilesContext } from './context.js'
 import { ensureRoom } from './disk-space.js'
 import { parseLink } from './link.js'
 import { sanitizeName } from './names.js'
-import { PARTIAL_SUFFIX, SIDECAR_SUFFIX, type Sidecar, chooseOutput, finishedEarlier, hashPartial, readSidecar, removePartial, segmentCrc, sha256File, writeSidecar } from './output.js'
+import { PARTIAL_SUFFIX, SIDECAR_SUFFIX, SidecarRecorder, chooseOutput, finishedEarlier, hashPartial, readSidecar, removePartial, segmentCrc, sha256File, writeSidecar } from './output.js'
 import type { FileRecord } from './records.js'
 import { releaseEverywhere } from './release.js'
 import { fetchShards, type ShardSource } from './segment-fetch.js'
+import { settleAll } from './settle.js'
 import { fileGroupCid } from './groups.js'
 import { findRoot, shardSource } from './source.js'
 import { decodeManifest, decodeRoot, plainSizeOf, type ManifestData, type PlacedSegment, type RootData } from './tables.js'
@@ -56,13 +57,15 @@ class Keeper {
   /** group: the file's (groups.ts), announced once for all the shards kept */
   async keep (seg: PlacedSegment, shards: Array<Uint8Array | null>, group: string): Promise<void> {
     if (!this.enabled) return
-    for (let i = 0; i < shards.length; i++) {
-      const bytes = shards[i]
-      if (bytes == null) continue
-      await this.ctx.shards.put(this.ctx.self, seg.shards[i], bytes, Infinity, { group })
+    const puts = shards.map(async (bytes, i) => {
+      if (bytes == null) return
+      // fetchShards checked each against its CID on arrival
+      await this.ctx.shards.put(this.ctx.self, seg.shards[i], bytes, Infinity, { group, hashed: true })
       this.kept.add(seg.shards[i])
       seg.holders[i] = [...new Set([...(seg.holders[i] ?? []), this.ctx.self])]
-    }
+    })
+    // side by side, each waiting on its own fsyncs; all settle before a failure is thrown (then released)
+    await settleAll(puts)
   }
 
   /**
@@ -276,7 +279,7 @@ async function fetchInto (ctx: FilesContext, file: OpenedFile, key: Uint8Array, 
   await ensureRoom(dirname(final), manifest.segments.reduce((a, s) => a + (done.has(s.index) ? 0 : s.plainSize), 0), ctx.freeBytes)
   const fh = await open(partial, done.size > 0 ? 'r+' : 'w', 0o600)
   const learned = new Map<number, Map<number, string[]>>()
-  let sidecarWrite = Promise.resolve()
+  let recorder: SidecarRecorder | null = null
   try {
     if (done.size === 0) {
       await fh.truncate(manifest.size)
@@ -291,6 +294,7 @@ async function fetchInto (ctx: FilesContext, file: OpenedFile, key: Uint8Array, 
     // one failing segment stops the others before the file handle closes under them
     const stopAll = new AbortController()
     const sig = AbortSignal.any([signal, stopAll.signal])
+    const rec = recorder = new SidecarRecorder(final, fh, err => { stopAll.abort(err) })
     const writeSegment = async (seg: PlacedSegment, plain: Uint8Array): Promise<{ crc: number, length: number }> => {
       // whole segments but the last (tables.ts checked the table; this checks what it decoded to), so nothing lands past the end
       const expected = plainSizeOf(seg.index, manifest.size, manifest.params.segmentSize)
@@ -320,15 +324,10 @@ async function fetchInto (ctx: FilesContext, file: OpenedFile, key: Uint8Array, 
         report()
         done.add(seg.index)
         crcs.set(seg.index, crc)
-        // Recorded done only once durable: the list is taken now, when every segment in it has been
-        // written, and the datasync that follows covers them all; sidecar writes stay in order.
+        // Listed only once durable: the list is taken now, when every segment in it has been
+        // written, and the datasync before its write covers them all
         const list = [...done].sort((a, b) => a - b)
-        const listed: Sidecar = { manifestId: id, size: manifest.size, done: list, crc: list.map(i => crcs.get(i) ?? UNKNOWN_CRC) }
-        sidecarWrite = sidecarWrite.then(async () => {
-          await fh.datasync()
-          await writeSidecar(final, listed)
-        })
-        await sidecarWrite
+        rec.record({ manifestId: id, size: manifest.size, done: list, crc: list.map(i => crcs.get(i) ?? UNKNOWN_CRC) })
       }
     }
     let firstError: unknown = null
@@ -336,8 +335,9 @@ async function fetchInto (ctx: FilesContext, file: OpenedFile, key: Uint8Array, 
       await worker().catch((err: unknown) => { firstError ??= err; stopAll.abort(err) })
     }))
     if (firstError != null) throw firstError
+    await rec.settled()
   } finally {
-    await sidecarWrite.catch(() => {})
+    await recorder?.settled().catch(() => {})
     await fh.close()
   }
   return { resumed, learned }

@@ -139,9 +139,10 @@ export class ShardService extends ProtocolService<ShardServiceComponents> {
    * `group` (fileGroupCid of the shard's file) lets the holder announce the
    * file once rather than every shard.
    */
-  async put (peerId: string, cid: string, data: Uint8Array, leaseMs: number, options: RequestOptions & { group?: string } = {}): Promise<'stored' | 'renewed'> {
+  /** hashed: for our own store only, data was just hashed to cid here (ShardStore.put); a peer always hashes what it is sent */
+  async put (peerId: string, cid: string, data: Uint8Array, leaseMs: number, options: RequestOptions & { group?: string, hashed?: boolean } = {}): Promise<'stored' | 'renewed'> {
     if (peerId === this.self) {
-      const r = await this.init.store.put(cid, data, { owner: this.self, expiresAt: leaseMs === Infinity ? Infinity : Date.now() + leaseMs })
+      const r = await this.init.store.put(cid, data, { owner: this.self, expiresAt: leaseMs === Infinity ? Infinity : Date.now() + leaseMs }, { hashed: options.hashed })
       this.stored(cid, options.group)
       return r
     }

@@ -23,6 +23,7 @@ import { Placer } from './placement.js'
 import type { FileRecord } from './records.js'
 import { readSegments } from './read-segments.js'
 import { releaseEverywhere } from './release.js'
+import { settleAll } from './settle.js'
 import { MAX_MANIFEST_SIZE, encodeManifest, encodeRoot, manifestSizeEstimate, type PlacedSegment } from './tables.js'
 
 export interface ShareTarget { path: string, size: number, name: string }
@@ -78,13 +79,14 @@ export async function shareFile (ctx: FilesContext, target: ShareTarget, options
     const plainOf = (segment: number): number => Math.max(0, Math.min(params.segmentSize, size - segment * params.segmentSize))
     const putLocal = async (cid: string, bytes: Uint8Array): Promise<void> => {
       note(ctx.self, cid)
-      await ctx.shards.put(ctx.self, cid, bytes, Infinity, { group: cid === rootId ? undefined : group })
+      // the encoder named every shard by its hash (and the root is named by cidOf): not hashed again
+      await ctx.shards.put(ctx.self, cid, bytes, Infinity, { group: cid === rootId ? undefined : group, hashed: true })
     }
     const placeOne = (domain: CesDomain) => async (shard: EncodedShard, avoid: Set<string>): Promise<string[]> => {
       // the local copy and the remote put run side by side: both are disk-bound on this machine.
       // Both settle before either's failure is thrown: the caller then releases the shard's
       // memory to the encoder, and a put still sending it must not see it rewritten
-      const [, remote] = await bothSettled(keepLocal ? putLocal(shard.cid, shard.bytes) : null, placer.place(shard.cid, shard.bytes, avoid))
+      const [, remote] = await settleAll([keepLocal ? putLocal(shard.cid, shard.bytes) : null, placer.place(shard.cid, shard.bytes, avoid)] as const)
       const holders = keepLocal ? [ctx.self] : []
       if (remote != null) holders.push(remote)
       else if (!keepLocal) {
@@ -195,19 +197,6 @@ async function encodeAndPlace (source: AsyncIterable<Uint8Array>, params: CesPar
     // every put in flight has landed or failed before the caller releases what was placed
     await Promise.allSettled([...pending])
   }
-}
-
-/**
- * Both results once both have settled; the first's failure, else the
- * second's. Promise.all would reject at the first failure while the other put
- * still reads the shard's memory, which the caller then hands back to the
- * encoder for a later segment.
- */
-export async function bothSettled<A, B> (a: Promise<A> | A, b: Promise<B> | B): Promise<[A, B]> {
-  const [x, y] = await Promise.allSettled([a, b])
-  if (x.status === 'rejected') throw x.reason
-  if (y.status === 'rejected') throw y.reason
-  return [x.value, y.value]
 }
 
 async function * once (bytes: Uint8Array): AsyncGenerator<Uint8Array> {

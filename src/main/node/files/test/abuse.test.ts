@@ -15,7 +15,9 @@ import { makeNode } from '../../metrics/test/nodes.js'
 import { shardPath } from '../../storage/cid-path.js'
 import { FILES } from '../module.js'
 import { readSidecar } from '../output.js'
-import { SHARD_PROTOCOL } from '../shard-service.js'
+import { cidOf } from '../../ces/index.js'
+import { ShardResponse } from '../pb/shard.js'
+import { SHARD_PROTOCOL, putRequest } from '../shard-service.js'
 import { fetchLink, randomFile, readManifest, share, Swarm, until, untilShardPeers } from './helpers.js'
 
 let root: string
@@ -60,6 +62,35 @@ describe('shard protocol abuse', () => {
       const digest = await randomFile(src, 50_000)
       const shared = await share(b, src, { k: 1, m: 1 })
       expect((await fetchLink(a, shared.link)).sha256).toBe(digest)
+    } finally {
+      await attacker.stop()
+    }
+  })
+
+  it("refuses a peer's PUT whose bytes do not hash to its CID and stores nothing (only a node's own puts skip the hash)", async () => {
+    swarm = new Swarm(join(root, 'p1'))
+    const a = await swarm.start('a')
+    const attacker = await makeNode({})
+    try {
+      await attacker.start()
+      const named = Uint8Array.from({ length: 4096 }, (_, i) => i & 0xff)
+      const sent = named.slice()
+      sent[100] ^= 1
+      const put = async (bytes: Uint8Array): Promise<string> => {
+        const lp = lpStream(await attacker.dialProtocol(multiaddr(a.multiaddrs()[0]), SHARD_PROTOCOL))
+        await lp.write(putRequest(cidOf(named), bytes, 60_000))
+        try {
+          return ShardResponse.Status[ShardResponse.decode(await lp.read({ signal: AbortSignal.timeout(10_000) })).status]
+        } catch (err) {
+          return (err as Error).name
+        }
+      }
+      const stored = async (): Promise<boolean[]> => await a.part(FILES).shards.has(a.peerId.toString(), [cidOf(named)])
+      expect(await put(sent)).toBe('StreamResetError')
+      expect(await stored()).toEqual([false])
+      // the same peer, the same CID, the right bytes: stored
+      expect(await put(named)).toBe('OK')
+      expect(await stored()).toEqual([true])
     } finally {
       await attacker.stop()
     }

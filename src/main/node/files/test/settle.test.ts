@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { bothSettled } from '../share.js'
+import { settleAll } from '../settle.js'
 
 /** A promise with its settle functions, for ordering events by hand. */
 function deferred<T> (): { promise: Promise<T>, resolve: (v: T) => void, reject: (e: unknown) => void } {
@@ -9,12 +9,12 @@ function deferred<T> (): { promise: Promise<T>, resolve: (v: T) => void, reject:
   return { promise, resolve, reject }
 }
 
-describe('bothSettled (a share releases a shard only once its local and remote puts have both settled)', () => {
+describe('settleAll (a share releases a shard only once its local and remote puts have both settled; a fetch keeps shards the same way)', () => {
   it('does not reject at a fast failure while the other put is still running', async () => {
     const local = deferred<void>()
     const remote = deferred<string>()
     const events: string[] = []
-    const both = bothSettled(local.promise, remote.promise).then(() => events.push('resolved'), (err: Error) => events.push(`rejected: ${err.message}`))
+    const both = settleAll([local.promise, remote.promise]).then(() => events.push('resolved'), (err: Error) => events.push(`rejected: ${err.message}`))
     remote.reject(new Error('peer reset the stream'))
     await new Promise(resolve => setTimeout(resolve, 20))
     expect(events).toEqual([])
@@ -25,7 +25,7 @@ describe('bothSettled (a share releases a shard only once its local and remote p
   })
 
   it("throws the first one's failure when both fail, and returns both values when both succeed", async () => {
-    await expect(bothSettled(Promise.reject(new Error('disk full')), Promise.reject(new Error('reset')))).rejects.toThrow('disk full')
-    await expect(bothSettled(null, Promise.resolve('peer'))).resolves.toEqual([null, 'peer'])
+    await expect(settleAll([Promise.reject(new Error('disk full')), Promise.reject(new Error('reset'))])).rejects.toThrow('disk full')
+    await expect(settleAll([null, Promise.resolve('peer')])).resolves.toEqual([null, 'peer'])
   })
 })
