@@ -83,8 +83,10 @@ export class SidecarRecorder {
   constructor (private readonly finalPath: string, private readonly partial: FileHandle, private readonly onError: (err: unknown) => void) {}
 
   record (s: Sidecar): void {
+    if (this.failure != null) return
     this.wanted = s
-    this.running ??= this.flush()
+    // cleared in a callback, which runs after this assignment however soon flush ends
+    this.running ??= this.flush().finally(() => { this.running = null })
   }
 
   /** Resolves once the last list given is written; throws a write's failure. */
@@ -104,8 +106,6 @@ export class SidecarRecorder {
     } catch (err) {
       this.failure = err
       this.onError(err)
-    } finally {
-      this.running = null
     }
   }
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { fetchFile } from '../fetch.js'
-import { PARTIAL_SUFFIX, SIDECAR_SUFFIX, readSidecar, segmentCrc, writeSidecar } from '../output.js'
+import { PARTIAL_SUFFIX, SIDECAR_SUFFIX, SidecarRecorder, readSidecar, segmentCrc, writeSidecar } from '../output.js'
 import { memoryFiles, operation, plant } from './memory-files.js'
 
 const SEG = 4096
@@ -102,5 +102,39 @@ describe('resuming a fetch', () => {
     await fh.writeFile('{"manifestId":"m","size":10,"done":[0,1')
     await fh.close()
     expect(await readSidecar(out)).toEqual({ manifestId: 'm', size: 10, done: [0], crc: [5] })
+  })
+
+  it('lists finished segments without holding up the fetch: later lists coalesce, and the last one given is what is written', async () => {
+    const out = join(dir, 'z.bin')
+    const fh = await open(out + PARTIAL_SUFFIX, 'w')
+    try {
+      const errors: unknown[] = []
+      const rec = new SidecarRecorder(out, fh, err => { errors.push(err) })
+      for (let n = 1; n <= 5; n++) rec.record({ manifestId: 'm', size: 10, done: [...Array(n).keys()], crc: Array(n).fill(7) })
+      await rec.settled()
+      expect(await readSidecar(out)).toEqual({ manifestId: 'm', size: 10, done: [0, 1, 2, 3, 4], crc: [7, 7, 7, 7, 7] })
+      expect(errors).toEqual([])
+    } finally {
+      await fh.close()
+    }
+  })
+
+  it('stops the fetch at the first sidecar write that fails, and says why', async () => {
+    const out = join(dir, 'gone', 'w.bin')
+    const fh = await open(join(dir, 'w' + PARTIAL_SUFFIX), 'w')
+    try {
+      const errors: unknown[] = []
+      const rec = new SidecarRecorder(out, fh, err => { errors.push(err) })
+      rec.record({ manifestId: 'm', size: 10, done: [0], crc: [1] })
+      rec.record({ manifestId: 'm', size: 10, done: [0, 1], crc: [1, 2] })
+      await expect(rec.settled()).rejects.toThrow(/ENOENT/)
+      expect(errors).toHaveLength(1)
+      // nothing more is written once one write failed
+      rec.record({ manifestId: 'm', size: 10, done: [0, 1, 2], crc: [1, 2, 3] })
+      await expect(rec.settled()).rejects.toThrow(/ENOENT/)
+      expect(errors).toHaveLength(1)
+    } finally {
+      await fh.close()
+    }
   })
 })
