@@ -2,7 +2,7 @@
  * Fetch: link → root record (verified against the id) → manifest (decrypted
  * with the link's key; a wrong key stops here, before any file exists) →
  * segments, a few at a time, each from k verified shards, written in place to
- * `<final>.wgt-partial` → SHA-256 of the whole partial file against the
+ * `<final>.wgt-partial` → SHA-256 of the whole file (taken as it is written) against the
  * manifest → rename to the final name. The sidecar lists finished segments,
  * so a re-run after a crash, a kill or a node stop picks up where it stopped;
  * a fetch the user cancels removes its partial file instead.
@@ -23,7 +23,7 @@ import type { FilesContext } from './context.js'
 import { ensureRoom } from './disk-space.js'
 import { parseLink } from './link.js'
 import { sanitizeName } from './names.js'
-import { PARTIAL_SUFFIX, SIDECAR_SUFFIX, SidecarRecorder, chooseOutput, finishedEarlier, hashPartial, readSidecar, removePartial, segmentCrc, sha256File, writeSidecar } from './output.js'
+import { PARTIAL_SUFFIX, SIDECAR_SUFFIX, SegmentHash, SidecarRecorder, chooseOutput, finishedEarlier, hashPartial, readSidecar, removePartial, segmentCrc, sha256File, writeSidecar } from './output.js'
 import type { FileRecord } from './records.js'
 import { releaseEverywhere } from './release.js'
 import { fetchShards, type ShardSource } from './segment-fetch.js'
@@ -190,7 +190,7 @@ export async function fetchFile (ctx: FilesContext, link: string, options: Fetch
         const got = await fetchInto(ctx, file, key, final, bad, keeper, op)
         if (round === 0) resumed = got.resumed
         for (const [i, m] of got.learned) learned.set(i, m)
-        const checked = await checkPartial(final, manifest, op)
+        const checked = await checkPartial(final, manifest, op, got.sha256)
         if (checked.ok) { sha256 = checked.sha256; break }
         if (round > 0 || checked.redo.length === 0) {
           await removePartial(final)
@@ -235,17 +235,23 @@ export async function fetchFile (ctx: FilesContext, link: string, options: Fetch
 
 /**
  * The assembled partial file against the manifest: its length first (a cheap
- * stat, and a wrong one says more than a hash), then in one read its SHA-256
- * and each segment's CRC-32. When the hash is wrong, the segments whose bytes
+ * stat, and a wrong one says more than a hash), then the SHA-256 taken while
+ * it was written (streamed); only when that does not match, one read of the
+ * file for its SHA-256 and each segment's CRC-32. When the hash is wrong, the segments whose bytes
  * on disk are not what the sidecar says was written are dropped from it, to
  * be fetched again (redo); none means the manifest's hash does not describe
  * what its own authenticated segments decode to.
  */
-async function checkPartial (final: string, manifest: ManifestData, op: OperationHandle): Promise<{ ok: true, sha256: string } | { ok: false, sha256: string, redo: number[] }> {
+async function checkPartial (final: string, manifest: ManifestData, op: OperationHandle, streamed: string | null): Promise<{ ok: true, sha256: string } | { ok: false, sha256: string, redo: number[] }> {
   const length = (await stat(final + PARTIAL_SUFFIX)).size
   if (length !== manifest.size) {
     await removePartial(final)
     throw new WgtError('INTEGRITY', `the assembled file is ${length} bytes, the manifest says ${manifest.size}; nothing was kept`)
+  }
+  // hashed while it was written (SegmentHash): the file is verified without reading it again
+  if (streamed === manifest.sha256) {
+    op.progress('verifying', 1)
+    return { ok: true, sha256: streamed }
   }
   const { sha256, crc } = await hashPartial(final, manifest.params.segmentSize, n => { op.progress('verifying', manifest.size > 0 ? n / manifest.size : 1) })
   if (sha256 === manifest.sha256) return { ok: true, sha256 }
@@ -263,7 +269,7 @@ async function checkPartial (final: string, manifest: ManifestData, op: Operatio
 const UNKNOWN_CRC = -1
 
 /** Writes every segment not already done into the partial file; returns how many were resumed and holders learned from the DHT. */
-async function fetchInto (ctx: FilesContext, file: OpenedFile, key: Uint8Array, final: string, bad: Set<string>, keeper: Keeper, op: OperationHandle): Promise<{ resumed: number, learned: Map<number, Map<number, string[]>> }> {
+async function fetchInto (ctx: FilesContext, file: OpenedFile, key: Uint8Array, final: string, bad: Set<string>, keeper: Keeper, op: OperationHandle): Promise<{ resumed: number, learned: Map<number, Map<number, string[]>>, sha256: string | null }> {
   const { manifest, root, id } = file
   const signal = op.signal
   const partial = final + PARTIAL_SUFFIX
@@ -277,9 +283,11 @@ async function fetchInto (ctx: FilesContext, file: OpenedFile, key: Uint8Array, 
   await keeper.adopt(manifest.segments.filter(s => done.has(s.index)))
   // the manifest's size is the sharer's word: room for what is left to write, before anything is fetched
   await ensureRoom(dirname(final), manifest.segments.reduce((a, s) => a + (done.has(s.index) ? 0 : s.plainSize), 0), ctx.freeBytes)
-  const fh = await open(partial, done.size > 0 ? 'r+' : 'w', 0o600)
+  const fh = await open(partial, done.size > 0 ? 'r+' : 'w+', 0o600)
   const learned = new Map<number, Map<number, string[]>>()
   let recorder: SidecarRecorder | null = null
+  const segmentSize = manifest.params.segmentSize
+  const hashed = new SegmentHash(fh, manifest.segments.length, segmentSize, i => plainSizeOf(i, manifest.size, segmentSize))
   try {
     if (done.size === 0) {
       await fh.truncate(manifest.size)
@@ -289,6 +297,8 @@ async function fetchInto (ctx: FilesContext, file: OpenedFile, key: Uint8Array, 
     const report = (): void => { op.progress('receiving', manifest.size > 0 ? bytesDone / manifest.size : 1, { done: bytesDone, total: manifest.size }) }
     report()
     const todo = manifest.segments.filter(s => !done.has(s.index))
+    // an earlier run's segments are read back as the hash reaches them
+    for (const i of done) await hashed.add(i)
     const group = fileGroupCid(root.fileId)
     let next = 0
     // one failing segment stops the others before the file handle closes under them
@@ -315,8 +325,10 @@ async function fetchInto (ctx: FilesContext, file: OpenedFile, key: Uint8Array, 
           m.set(index, [...(m.get(index) ?? []), peer])
         }, group)
         const shards = await fetchShards(seg, manifest.params, src, sig)
-        // the plaintext is written before the shards are kept (a put per shard, each synced); `into` is not read again until the next segment
-        const { crc, length } = await writeSegment(seg, decodeSegment(seg, shards, { params: manifest.params, key, fileId: root.fileId, domain: 'data' }, into).plain)
+        // the plaintext is written and hashed before the shards are kept (a put per shard, each synced); `into` is not read again until the next segment
+        const plain = decodeSegment(seg, shards, { params: manifest.params, key, fileId: root.fileId, domain: 'data' }, into).plain
+        const { crc, length } = await writeSegment(seg, plain)
+        await hashed.add(seg.index, plain)
         await keeper.keep(seg, shards, group)
         // each shard arrived in memory of its own (ShardService.get), stored if kept, and is read no more
         for (const shard of shards) if (shard != null) releaseBuffer(shard)
@@ -336,11 +348,12 @@ async function fetchInto (ctx: FilesContext, file: OpenedFile, key: Uint8Array, 
     }))
     if (firstError != null) throw firstError
     await rec.settled()
+    return { resumed, learned, sha256: await hashed.digest() }
   } finally {
     await recorder?.settled().catch(() => {})
+    await hashed.idle()
     await fh.close()
   }
-  return { resumed, learned }
 }
 
 async function exists (path: string): Promise<boolean> {

@@ -147,6 +147,67 @@ export async function chooseOutput (dir: string, name: string, manifestId: strin
 }
 
 /**
+ * The SHA-256 of a file written segment by segment, in any order: each
+ * segment is hashed as it is written when it is the next in file order
+ * (the bytes still in memory), and otherwise read back from the file once the
+ * segments before it are in (one written out of order, or by an earlier run).
+ * This moves the whole-file hash into the fetch, where it overlaps the
+ * network, instead of one more read of the finished file (256 MiB: ~0.4 s
+ * here, a tenth of the fetch).
+ */
+export class SegmentHash {
+  private readonly hash = createHash('sha256')
+  private readonly written = new Set<number>()
+  private next = 0
+  private scratch: Buffer | null = null
+  private queue: Promise<void> = Promise.resolve()
+
+  /** sizeOf: segment i's length in the file */
+  constructor (private readonly partial: FileHandle, private readonly count: number, private readonly segmentSize: number, private readonly sizeOf: (i: number) => number) {}
+
+  /**
+   * Segment i is in the file; plain, when given, is its bytes, read only
+   * before the returned promise settles. Segments of an earlier run are
+   * given without bytes.
+   */
+  async add (i: number, plain?: Uint8Array): Promise<void> {
+    const step = this.queue.then(async () => {
+      this.written.add(i)
+      if (i === this.next && plain != null) {
+        this.hash.update(plain)
+        this.next++
+      }
+      while (this.next < this.count && this.written.has(this.next)) await this.readBack(this.next++)
+    })
+    this.queue = step.catch(() => {})
+    await step
+  }
+
+  /** The hex digest once every segment is in; null while some are missing. Once only. */
+  async digest (): Promise<string | null> {
+    await this.idle()
+    return this.next === this.count ? this.hash.digest('hex') : null
+  }
+
+  /** Resolves when no read of the file is under way. */
+  async idle (): Promise<void> {
+    await this.queue
+  }
+
+  private async readBack (i: number): Promise<void> {
+    const size = this.sizeOf(i)
+    this.scratch ??= Buffer.allocUnsafe(this.segmentSize)
+    let at = 0
+    while (at < size) {
+      const { bytesRead } = await this.partial.read(this.scratch, at, size - at, i * this.segmentSize + at)
+      if (bytesRead === 0) throw new WgtError('INTEGRITY', `segment ${i} is missing from the partial file`)
+      at += bytesRead
+    }
+    this.hash.update(this.scratch.subarray(0, size))
+  }
+}
+
+/**
  * One read of the partial file: its SHA-256 and the CRC-32 of each
  * segmentSize-long segment, so a mismatch can name the segments to fetch again.
  */

@@ -4,13 +4,13 @@
  * fetched again alone (not the whole file), and a fetch killed after its
  * verified file got its final name but before the sidecar went is done.
  */
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { mkdtemp, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { fetchFile } from '../fetch.js'
-import { PARTIAL_SUFFIX, SIDECAR_SUFFIX, SidecarRecorder, readSidecar, segmentCrc, writeSidecar } from '../output.js'
+import { PARTIAL_SUFFIX, SIDECAR_SUFFIX, SegmentHash, SidecarRecorder, readSidecar, segmentCrc, writeSidecar } from '../output.js'
 import { memoryFiles, operation, plant } from './memory-files.js'
 
 const SEG = 4096
@@ -133,6 +133,45 @@ describe('resuming a fetch', () => {
       rec.record({ manifestId: 'm', size: 10, done: [0, 1, 2], crc: [1, 2, 3] })
       await expect(rec.settled()).rejects.toThrow(/ENOENT/)
       expect(errors).toHaveLength(1)
+    } finally {
+      await fh.close()
+    }
+  })
+
+  it('hashes a file written segment by segment in any order: in memory when in order, read back when not', async () => {
+    const data = randomBytes(4 * SEG + 100)
+    const sizeOf = (i: number): number => Math.min(SEG, data.length - i * SEG)
+    const seg = (i: number): Buffer => data.subarray(i * SEG, i * SEG + sizeOf(i))
+    const fh = await open(join(dir, 'h' + PARTIAL_SUFFIX), 'w+')
+    try {
+      await fh.truncate(data.length)
+      const hashed = new SegmentHash(fh, 5, SEG, sizeOf)
+      const write = async (i: number, withBytes: boolean): Promise<void> => {
+        await fh.write(seg(i), 0, sizeOf(i), i * SEG)
+        // the caller's buffer is reused at once: what is hashed later must come from the file
+        const bytes = Buffer.from(seg(i))
+        const added = hashed.add(i, withBytes ? bytes : undefined)
+        await added
+        bytes.fill(0)
+      }
+      await write(3, false) // an earlier run's
+      await write(1, true) // out of order: read back when 0 is in
+      await write(0, true)
+      await write(4, true) // out of order
+      await write(2, true) // in order, then 3 and 4 from the file
+      expect(await hashed.digest()).toBe(createHash('sha256').update(data).digest('hex'))
+    } finally {
+      await fh.close()
+    }
+  })
+
+  it('gives no hash while a segment is missing', async () => {
+    const fh = await open(join(dir, 'm' + PARTIAL_SUFFIX), 'w+')
+    try {
+      await fh.truncate(2 * SEG)
+      const hashed = new SegmentHash(fh, 2, SEG, () => SEG)
+      await hashed.add(1, Buffer.alloc(SEG))
+      expect(await hashed.digest()).toBeNull()
     } finally {
       await fh.close()
     }
