@@ -23,7 +23,7 @@ import type { FilesContext } from './context.js'
 import { ensureRoom } from './disk-space.js'
 import { parseLink } from './link.js'
 import { sanitizeName } from './names.js'
-import { PARTIAL_SUFFIX, SIDECAR_SUFFIX, SegmentHash, SidecarRecorder, chooseOutput, finishedEarlier, hashPartial, readSidecar, removePartial, segmentCrc, sha256File, writeSidecar } from './output.js'
+import { PARTIAL_SUFFIX, SIDECAR_SUFFIX, SegmentHash, SidecarRecorder, chooseOutput, finishedEarlier, hashPartial, readSidecar, removePartial, segmentCrc, sha256File, writeFully, writeSidecar } from './output.js'
 import type { FileRecord } from './records.js'
 import { releaseEverywhere } from './release.js'
 import { fetchShards, type ShardSource } from './segment-fetch.js'
@@ -287,7 +287,7 @@ async function fetchInto (ctx: FilesContext, file: OpenedFile, key: Uint8Array, 
   const learned = new Map<number, Map<number, string[]>>()
   let recorder: SidecarRecorder | null = null
   const segmentSize = manifest.params.segmentSize
-  const hashed = new SegmentHash(fh, manifest.segments.length, segmentSize, i => plainSizeOf(i, manifest.size, segmentSize))
+  const hashed = new SegmentHash(fh, manifest.segments.length, segmentSize, i => plainSizeOf(i, manifest.size, segmentSize), signal)
   try {
     if (done.size === 0) {
       await fh.truncate(manifest.size)
@@ -297,7 +297,7 @@ async function fetchInto (ctx: FilesContext, file: OpenedFile, key: Uint8Array, 
     const report = (): void => { op.progress('receiving', manifest.size > 0 ? bytesDone / manifest.size : 1, { done: bytesDone, total: manifest.size }) }
     report()
     const todo = manifest.segments.filter(s => !done.has(s.index))
-    // an earlier run's segments are read back as the hash reaches them
+    // an earlier run's segments: read back now up to the first one missing, the rest when the hash reaches them
     for (const i of done) await hashed.add(i)
     const group = fileGroupCid(root.fileId)
     let next = 0
@@ -310,7 +310,7 @@ async function fetchInto (ctx: FilesContext, file: OpenedFile, key: Uint8Array, 
       const expected = plainSizeOf(seg.index, manifest.size, manifest.params.segmentSize)
       if (plain.byteLength !== expected) throw new WgtError('INTEGRITY', `segment ${seg.index} decoded to ${plain.byteLength} bytes; the file's size makes it ${expected}`)
       const crc = segmentCrc(plain)
-      await fh.write(plain, 0, plain.byteLength, seg.index * manifest.params.segmentSize)
+      await writeFully(fh, plain, seg.index * manifest.params.segmentSize)
       return { crc, length: plain.byteLength }
     }
     const worker = async (): Promise<void> => {

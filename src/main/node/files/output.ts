@@ -85,14 +85,25 @@ export class SidecarRecorder {
   record (s: Sidecar): void {
     if (this.failure != null) return
     this.wanted = s
-    // cleared in a callback, which runs after this assignment however soon flush ends
-    this.running ??= this.flush().finally(() => { this.running = null })
+    if (this.running == null) this.start()
   }
 
   /** Resolves once the last list given is written; throws a write's failure. */
   async settled (): Promise<void> {
     while (this.running != null) await this.running
     if (this.failure != null) throw this.failure
+  }
+
+  /**
+   * running is cleared in a callback, which runs after this assignment however
+   * soon flush ends, and a list given after flush's last look is written by
+   * the next run.
+   */
+  private start (): void {
+    this.running = this.flush().finally(() => {
+      this.running = null
+      if (this.wanted != null && this.failure == null) this.start()
+    })
   }
 
   private async flush (): Promise<void> {
@@ -107,6 +118,20 @@ export class SidecarRecorder {
       this.failure = err
       this.onError(err)
     }
+  }
+}
+
+/**
+ * Writes all of bytes at position: a write that stops short (the disk full
+ * for a moment, a file size limit) resolves with the count it got to, and
+ * writing the rest either finishes it or throws why. Unchecked, a short write
+ * left a hole of zeros that a hash of the bytes in memory would not see.
+ */
+export async function writeFully (fh: Pick<FileHandle, 'write'>, bytes: Uint8Array, position: number): Promise<void> {
+  for (let at = 0; at < bytes.byteLength;) {
+    const { bytesWritten } = await fh.write(bytes, at, bytes.byteLength - at, position + at)
+    if (bytesWritten <= 0) throw new WgtError('UNAVAILABLE', `cannot write at byte ${position + at}: the write made no progress`)
+    at += bytesWritten
   }
 }
 
@@ -159,11 +184,14 @@ export class SegmentHash {
   private readonly hash = createHash('sha256')
   private readonly written = new Set<number>()
   private next = 0
+  /** the file ended before a segment given as written: no digest; the caller's full read sorts it out */
+  private short = false
   private scratch: Buffer | null = null
   private queue: Promise<void> = Promise.resolve()
 
-  /** sizeOf: segment i's length in the file */
-  constructor (private readonly partial: FileHandle, private readonly count: number, private readonly segmentSize: number, private readonly sizeOf: (i: number) => number) {}
+  /** sizeOf: segment i's length in the file; signal: stops a read-back (a resumed fetch reads back what its earlier run wrote) */
+  constructor (private readonly partial: FileHandle, private readonly count: number, private readonly segmentSize: number,
+    private readonly sizeOf: (i: number) => number, private readonly signal?: AbortSignal) {}
 
   /**
    * Segment i is in the file; plain, when given, is its bytes, read only
@@ -173,11 +201,14 @@ export class SegmentHash {
   async add (i: number, plain?: Uint8Array): Promise<void> {
     const step = this.queue.then(async () => {
       this.written.add(i)
+      if (this.short) return
       if (i === this.next && plain != null) {
         this.hash.update(plain)
         this.next++
       }
-      while (this.next < this.count && this.written.has(this.next)) await this.readBack(this.next++)
+      while (!this.short && this.next < this.count && this.written.has(this.next)) {
+        if (await this.readBack(this.next)) this.next++
+      }
     })
     this.queue = step.catch(() => {})
     await step
@@ -186,7 +217,7 @@ export class SegmentHash {
   /** The hex digest once every segment is in; null while some are missing. Once only. */
   async digest (): Promise<string | null> {
     await this.idle()
-    return this.next === this.count ? this.hash.digest('hex') : null
+    return this.next === this.count && !this.short ? this.hash.digest('hex') : null
   }
 
   /** Resolves when no read of the file is under way. */
@@ -194,16 +225,22 @@ export class SegmentHash {
     await this.queue
   }
 
-  private async readBack (i: number): Promise<void> {
+  /** false when the file ends before segment i does (a partial cut short since its earlier run) */
+  private async readBack (i: number): Promise<boolean> {
+    this.signal?.throwIfAborted()
     const size = this.sizeOf(i)
     this.scratch ??= Buffer.allocUnsafe(this.segmentSize)
     let at = 0
     while (at < size) {
       const { bytesRead } = await this.partial.read(this.scratch, at, size - at, i * this.segmentSize + at)
-      if (bytesRead === 0) throw new WgtError('INTEGRITY', `segment ${i} is missing from the partial file`)
+      if (bytesRead === 0) {
+        this.short = true
+        return false
+      }
       at += bytesRead
     }
     this.hash.update(this.scratch.subarray(0, size))
+    return true
   }
 }
 

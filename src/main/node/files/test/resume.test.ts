@@ -5,12 +5,12 @@
  * verified file got its final name but before the sidecar went is done.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtemp, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, open, readdir, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { fetchFile } from '../fetch.js'
-import { PARTIAL_SUFFIX, SIDECAR_SUFFIX, SegmentHash, SidecarRecorder, readSidecar, segmentCrc, writeSidecar } from '../output.js'
+import { PARTIAL_SUFFIX, SIDECAR_SUFFIX, SegmentHash, SidecarRecorder, readSidecar, segmentCrc, writeFully, writeSidecar, type Sidecar } from '../output.js'
 import { memoryFiles, operation, plant } from './memory-files.js'
 
 const SEG = 4096
@@ -172,6 +172,54 @@ describe('resuming a fetch', () => {
       const hashed = new SegmentHash(fh, 2, SEG, () => SEG)
       await hashed.add(1, Buffer.alloc(SEG))
       expect(await hashed.digest()).toBeNull()
+    } finally {
+      await fh.close()
+    }
+  })
+
+  it('gives a list recorded while a write runs a datasync of its own, and skips the lists between', async () => {
+    const out = join(dir, 's.bin')
+    let release!: () => void
+    const gate = new Promise<void>(resolve => { release = resolve })
+    const events: string[] = []
+    // a partial whose first datasync waits until the test lets it go
+    const partial = { datasync: async () => { events.push('datasync'); if (events.length === 1) await gate } }
+    const rec = new SidecarRecorder(out, partial as unknown as FileHandle, () => {})
+    const list = (n: number): Sidecar => ({ manifestId: 'm', size: 10, done: [...Array(n).keys()], crc: Array(n).fill(1) })
+    rec.record(list(1))
+    rec.record(list(2))
+    rec.record(list(3))
+    release()
+    await rec.settled()
+    expect(events).toEqual(['datasync', 'datasync'])
+    expect((await readSidecar(out))?.done).toEqual([0, 1, 2])
+  })
+
+  it('writes a segment whole: a short write is continued, and one that makes no progress throws', async () => {
+    const file = Buffer.alloc(100)
+    const writes: number[] = []
+    const stingy = { write: async (b: Uint8Array, off: number, len: number, pos: number) => { const n = Math.min(len, 30); file.set(b.subarray(off, off + n), pos); writes.push(n); return { bytesWritten: n, buffer: b } } }
+    const bytes = randomBytes(70)
+    await writeFully(stingy as unknown as FileHandle, bytes, 20)
+    expect(writes).toEqual([30, 30, 10])
+    expect(file.subarray(20, 90)).toEqual(bytes)
+    const stuck = { write: async (b: Uint8Array) => ({ bytesWritten: 0, buffer: b }) }
+    await expect(writeFully(stuck as unknown as FileHandle, bytes, 0)).rejects.toThrow(/no progress/)
+  })
+
+  it('gives no hash, and does not fail, when the partial ends before a segment an earlier run wrote; a cancel stops the read-back', async () => {
+    const fh = await open(join(dir, 'c' + PARTIAL_SUFFIX), 'w+')
+    try {
+      await fh.truncate(SEG + 10)
+      const short = new SegmentHash(fh, 3, SEG, () => SEG)
+      await short.add(0)
+      await short.add(1)
+      await short.add(2, Buffer.alloc(SEG))
+      expect(await short.digest()).toBeNull()
+      const cancel = new AbortController()
+      cancel.abort(new Error('cancelled'))
+      const stopped = new SegmentHash(fh, 2, SEG, () => SEG, cancel.signal)
+      await expect(stopped.add(0)).rejects.toThrow('cancelled')
     } finally {
       await fh.close()
     }

@@ -9,7 +9,7 @@ function deferred<T> (): { promise: Promise<T>, resolve: (v: T) => void, reject:
   return { promise, resolve, reject }
 }
 
-describe('settleAll (a share releases a shard only once its local and remote puts have both settled; a fetch keeps shards the same way)', () => {
+describe('settleAll (what a share waits on before it releases a shard, and a fetch before it moves on from a segment)', () => {
   it('does not reject at a fast failure while the other put is still running', async () => {
     const local = deferred<void>()
     const remote = deferred<string>()
