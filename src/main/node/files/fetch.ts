@@ -149,10 +149,30 @@ export interface FetchOptions {
   from?: string | null
 }
 
+/**
+ * Links each node (by its id) is fetching. A second fetch of the same link would
+ * write the same partial file (chooseOutput resumes by the sidecar), truncate
+ * what the first wrote but had not listed yet, and release shards the first
+ * kept: it is refused until the first ends.
+ */
+const fetching = new Set<string>()
+
 export async function fetchFile (ctx: FilesContext, link: string, options: FetchOptions, op: OperationHandle): Promise<FetchResult> {
-  const { signal } = op
   const { manifestId } = parseLink(link)
   op.setFileId(manifestId)
+  const claim = `${ctx.self}/${manifestId}`
+  if (fetching.has(claim)) throw new WgtError('UNAVAILABLE', 'this link is already being fetched; wait for that fetch to finish, or cancel it')
+  fetching.add(claim)
+  try {
+    return await fetchOnce(ctx, link, options, op)
+  } finally {
+    fetching.delete(claim)
+  }
+}
+
+async function fetchOnce (ctx: FilesContext, link: string, options: FetchOptions, op: OperationHandle): Promise<FetchResult> {
+  const { signal } = op
+  const { manifestId } = parseLink(link)
   const bad = new Set<string>()
   const keeper = new Keeper(ctx, ctx.settings().keepFetchedShards)
   let final: string | null = null

@@ -224,4 +224,17 @@ describe('resuming a fetch', () => {
       await fh.close()
     }
   })
+
+  it('refuses a second fetch of a link while the first runs, and leaves the first to finish', async () => {
+    const files = memoryFiles(dir)
+    const data = randomBytes(3 * SEG - 10)
+    const { link } = await plant(files, data, PARAMS)
+    const out = join(dir, 'twice.bin')
+    const first = fetchFile(files.ctx, link, { outPath: out }, operation())
+    await expect(fetchFile(files.ctx, link, { outPath: join(dir, 'other.bin') }, operation())).rejects.toMatchObject({ code: 'UNAVAILABLE' })
+    expect((await first).path).toBe(out)
+    expect(await readFile(out)).toEqual(data)
+    // once it is done, the link may be fetched again
+    expect((await fetchFile(files.ctx, link, { outPath: join(dir, 'again.bin') }, operation())).sha256).toBe((await first).sha256)
+  })
 })
