@@ -336,30 +336,47 @@ async function fetchInto (ctx: FilesContext, file: OpenedFile, key: Uint8Array, 
     const worker = async (): Promise<void> => {
       // each worker decrypts every segment into the same buffer: no segment-sized garbage per segment
       const into = new Uint8Array(Math.min(manifest.params.segmentSize, manifest.size))
-      while (next < todo.length) {
-        sig.throwIfAborted()
-        const seg = todo[next++]
-        const src = shardSource(ctx, bad, (index, peer) => {
-          let m = learned.get(seg.index)
-          if (m == null) { m = new Map(); learned.set(seg.index, m) }
-          m.set(index, [...(m.get(index) ?? []), peer])
-        }, group)
-        const shards = await fetchShards(seg, manifest.params, src, sig)
-        // the plaintext is written and hashed before the shards are kept (a put per shard, each synced); `into` is not read again until the next segment
-        const plain = decodeSegment(seg, shards, { params: manifest.params, key, fileId: root.fileId, domain: 'data' }, into).plain
-        const { crc, length } = await writeSegment(seg, plain)
-        await hashed.add(seg.index, plain)
-        await keeper.keep(seg, shards, group)
-        // each shard arrived in memory of its own (ShardService.get), stored if kept, and is read no more
-        for (const shard of shards) if (shard != null) releaseBuffer(shard)
-        bytesDone += length
-        report()
-        done.add(seg.index)
-        crcs.set(seg.index, crc)
-        // Listed only once durable: the list is taken now, when every segment in it has been
-        // written, and the datasync before its write covers them all
-        const list = [...done].sort((a, b) => a - b)
-        rec.record({ manifestId: id, size: manifest.size, done: list, crc: list.map(i => crcs.get(i) ?? UNKNOWN_CRC) })
+      // the previous segment's shards being kept while this one is fetched
+      let keeping: Promise<void> = Promise.resolve()
+      try {
+        while (next < todo.length) {
+          sig.throwIfAborted()
+          const seg = todo[next++]
+          const src = shardSource(ctx, bad, (index, peer) => {
+            let m = learned.get(seg.index)
+            if (m == null) { m = new Map(); learned.set(seg.index, m) }
+            m.set(index, [...(m.get(index) ?? []), peer])
+          }, group)
+          const shards = await fetchShards(seg, manifest.params, src, sig)
+          // the plaintext is written and hashed before the shards are kept; `into` is not read again until the next segment
+          const plain = decodeSegment(seg, shards, { params: manifest.params, key, fileId: root.fileId, domain: 'data' }, into).plain
+          const { crc, length } = await writeSegment(seg, plain)
+          await hashed.add(seg.index, plain)
+          bytesDone += length
+          report()
+          done.add(seg.index)
+          crcs.set(seg.index, crc)
+          // Listed only once durable: the list is taken now, when every segment in it has been
+          // written, and the datasync before its write covers them all
+          const list = [...done].sort((a, b) => a - b)
+          rec.record({ manifestId: id, size: manifest.size, done: list, crc: list.map(i => crcs.get(i) ?? UNKNOWN_CRC) })
+          // At most two segments' shards a worker: the last one's kept before this one's start.
+          // Keeping (a put per shard, each with two fsyncs) was half a worker's time, and the
+          // next segment's fetch waited for it. 256 MiB on seven daemons, six rounds each
+          // interleaved: fetch median 3.76 -> 3.48 s; 4 GiB: fetcher peak RSS 191.8 MiB
+          // (idle 134.5), was 185.5 (idle 128.3)
+          await keeping
+          keeping = keeper.keep(seg, shards, group).then(() => {
+            // each shard arrived in memory of its own (ShardService.get), stored if kept, and is read no more
+            for (const shard of shards) if (shard != null) releaseBuffer(shard)
+          })
+          // observed at the next segment or below; this only stops it counting as unhandled meanwhile
+          keeping.catch(() => {})
+        }
+        await keeping
+      } finally {
+        // a keep still running must land (or fail) before a failed fetch releases what was kept
+        await keeping.catch(() => {})
       }
     }
     let firstError: unknown = null
