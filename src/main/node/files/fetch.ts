@@ -354,12 +354,6 @@ async function fetchInto (ctx: FilesContext, file: OpenedFile, key: Uint8Array, 
           await hashed.add(seg.index, plain)
           bytesDone += length
           report()
-          done.add(seg.index)
-          crcs.set(seg.index, crc)
-          // Listed only once durable: the list is taken now, when every segment in it has been
-          // written, and the datasync before its write covers them all
-          const list = [...done].sort((a, b) => a - b)
-          rec.record({ manifestId: id, size: manifest.size, done: list, crc: list.map(i => crcs.get(i) ?? UNKNOWN_CRC) })
           // At most two segments' shards a worker: the last one's kept before this one's start.
           // Keeping (a put per shard, each with two fsyncs) was half a worker's time, and the
           // next segment's fetch waited for it. 256 MiB on seven daemons, six rounds each
@@ -369,9 +363,16 @@ async function fetchInto (ctx: FilesContext, file: OpenedFile, key: Uint8Array, 
           keeping = keeper.keep(seg, shards, group).then(() => {
             // each shard arrived in memory of its own (ShardService.get), stored if kept, and is read no more
             for (const shard of shards) if (shard != null) releaseBuffer(shard)
+            // Listed once written and kept, so a resume (Keeper.adopt) finds a listed segment's shards
+            // under our own lease. Durable too: the list is taken now, when every segment in it has
+            // been written, and the datasync before its write covers them all.
+            done.add(seg.index)
+            crcs.set(seg.index, crc)
+            const list = [...done].sort((a, b) => a - b)
+            rec.record({ manifestId: id, size: manifest.size, done: list, crc: list.map(i => crcs.get(i) ?? UNKNOWN_CRC) })
           })
-          // observed at the next segment or below; this only stops it counting as unhandled meanwhile
-          keeping.catch(() => {})
+          // a failed keep stops the fetch now, not once the next segment is in; awaited again below
+          keeping.catch((err: unknown) => { stopAll.abort(err) })
         }
         await keeping
       } finally {

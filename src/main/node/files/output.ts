@@ -171,6 +171,9 @@ export async function chooseOutput (dir: string, name: string, manifestId: strin
   throw new WgtError('UNAVAILABLE', `no free file name for ${basename(safe)} in ${dir}`)
 }
 
+/** a read-back's piece (SegmentHash) */
+const READ_BACK_BYTES = 1 << 20
+
 /**
  * The SHA-256 of a file written segment by segment, in any order: each
  * segment is hashed as it is written when it is the next in file order
@@ -180,8 +183,6 @@ export async function chooseOutput (dir: string, name: string, manifestId: strin
  * network, instead of one more read of the finished file (256 MiB: ~0.4 s
  * here, a tenth of the fetch).
  */
-const READ_BACK_BYTES = 1 << 20
-
 export class SegmentHash {
   private readonly hash = createHash('sha256')
   private readonly written = new Set<number>()

@@ -9,6 +9,7 @@ import { mkdtemp, open, readdir, readFile, rename, rm, writeFile, type FileHandl
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { WgtError } from '../../../../shared/errors.js'
 import { fetchFile } from '../fetch.js'
 import { PARTIAL_SUFFIX, SIDECAR_SUFFIX, SegmentHash, SidecarRecorder, readSidecar, segmentCrc, writeFully, writeSidecar, type Sidecar } from '../output.js'
 import { memoryFiles, operation, plant } from './memory-files.js'
@@ -236,5 +237,39 @@ describe('resuming a fetch', () => {
     expect(await readFile(out)).toEqual(data)
     // once it is done, the link may be fetched again
     expect((await fetchFile(files.ctx, link, { outPath: join(dir, 'again.bin') }, operation())).sha256).toBe((await first).sha256)
+  })
+
+  it('fails the fetch when keeping a shard fails, releases what it kept only once every keep has settled, and lists only kept segments', async () => {
+    const files = memoryFiles(dir)
+    const data = randomBytes(8 * SEG)
+    const { link, manifest } = await plant(files, data, PARAMS)
+    const failing = manifest.segments[3].shards[0]
+    const ctx = files.ctx as unknown as { settings: () => unknown, shards: Record<string, unknown> }
+    ctx.settings = () => ({ downloadDir: dir, keepFetchedShards: true })
+    let inFlight = 0
+    const kept: string[] = []
+    const released: string[] = []
+    ctx.shards.put = async (_peer: string, cid: string) => {
+      inFlight++
+      try {
+        await new Promise(resolve => setTimeout(resolve, 5))
+        if (cid === failing) throw new WgtError('QUOTA_EXCEEDED', 'storage quota exceeded')
+        kept.push(cid)
+        return 'stored'
+      } finally {
+        inFlight--
+      }
+    }
+    ctx.shards.release = async (_peer: string, cids: string[]) => {
+      expect(inFlight).toBe(0)
+      released.push(...cids)
+    }
+    const out = join(dir, 'k.bin')
+    await expect(fetchFile(files.ctx, link, { outPath: out }, operation())).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED' })
+    expect(released.sort()).toEqual(kept.sort())
+    // the sidecar names no segment whose shards were not all kept
+    const listed = (await readSidecar(out))?.done ?? []
+    expect(listed).not.toContain(3)
+    for (const i of listed) for (const cid of manifest.segments[i].shards.slice(0, PARAMS.k)) expect(kept).toContain(cid)
   })
 })
