@@ -164,15 +164,14 @@ export async function fetchFile (ctx: FilesContext, link: string, options: Fetch
   if (fetching.has(claim)) throw new WgtError('UNAVAILABLE', 'this link is already being fetched; wait for that fetch to finish, or cancel it')
   fetching.add(claim)
   try {
-    return await fetchOnce(ctx, link, options, op)
+    return await fetchOnce(ctx, link, manifestId, options, op)
   } finally {
     fetching.delete(claim)
   }
 }
 
-async function fetchOnce (ctx: FilesContext, link: string, options: FetchOptions, op: OperationHandle): Promise<FetchResult> {
+async function fetchOnce (ctx: FilesContext, link: string, manifestId: string, options: FetchOptions, op: OperationHandle): Promise<FetchResult> {
   const { signal } = op
-  const { manifestId } = parseLink(link)
   const bad = new Set<string>()
   const keeper = new Keeper(ctx, ctx.settings().keepFetchedShards)
   let final: string | null = null
@@ -316,7 +315,7 @@ async function fetchInto (ctx: FilesContext, file: OpenedFile, key: Uint8Array, 
     let bytesDone = manifest.segments.filter(s => done.has(s.index)).reduce((a, s) => a + s.plainSize, 0)
     const report = (): void => { op.progress('receiving', manifest.size > 0 ? bytesDone / manifest.size : 1, { done: bytesDone, total: manifest.size }) }
     report()
-    const todo = manifest.segments.filter(s => !done.has(s.index))
+    const remaining = manifest.segments.filter(s => !done.has(s.index))
     // an earlier run's segments: read back now up to the first one missing, the rest when the hash reaches them
     for (const i of done) await hashed.add(i)
     const group = fileGroupCid(root.fileId)
@@ -327,21 +326,21 @@ async function fetchInto (ctx: FilesContext, file: OpenedFile, key: Uint8Array, 
     const rec = recorder = new SidecarRecorder(final, fh, err => { stopAll.abort(err) })
     const writeSegment = async (seg: PlacedSegment, plain: Uint8Array): Promise<{ crc: number, length: number }> => {
       // whole segments but the last (tables.ts checked the table; this checks what it decoded to), so nothing lands past the end
-      const expected = plainSizeOf(seg.index, manifest.size, manifest.params.segmentSize)
+      const expected = plainSizeOf(seg.index, manifest.size, segmentSize)
       if (plain.byteLength !== expected) throw new WgtError('INTEGRITY', `segment ${seg.index} decoded to ${plain.byteLength} bytes; the file's size makes it ${expected}`)
       const crc = segmentCrc(plain)
-      await writeFully(fh, plain, seg.index * manifest.params.segmentSize)
+      await writeFully(fh, plain, seg.index * segmentSize)
       return { crc, length: plain.byteLength }
     }
     const worker = async (): Promise<void> => {
       // each worker decrypts every segment into the same buffer: no segment-sized garbage per segment
-      const into = new Uint8Array(Math.min(manifest.params.segmentSize, manifest.size))
+      const into = new Uint8Array(Math.min(segmentSize, manifest.size))
       // the previous segment's shards being kept while this one is fetched
       let keeping: Promise<void> = Promise.resolve()
       try {
-        while (next < todo.length) {
+        while (next < remaining.length) {
           sig.throwIfAborted()
-          const seg = todo[next++]
+          const seg = remaining[next++]
           const src = shardSource(ctx, bad, (index, peer) => {
             let m = learned.get(seg.index)
             if (m == null) { m = new Map(); learned.set(seg.index, m) }
@@ -381,7 +380,7 @@ async function fetchInto (ctx: FilesContext, file: OpenedFile, key: Uint8Array, 
       }
     }
     let firstError: unknown = null
-    await Promise.all(Array.from({ length: Math.min(SEGMENT_CONCURRENCY, todo.length) }, async () => {
+    await Promise.all(Array.from({ length: Math.min(SEGMENT_CONCURRENCY, remaining.length) }, async () => {
       await worker().catch((err: unknown) => { firstError ??= err; stopAll.abort(err) })
     }))
     if (firstError != null) throw firstError
