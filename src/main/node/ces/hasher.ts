@@ -58,7 +58,19 @@ interface Hasher { worker: Worker, jobs: Map<number, Job> }
  * issue 12 bounds a daemon's peak at 200 MiB.
  */
 const WORKERS = 1
-const WORKER_OLD_SPACE_MB = 12
+/**
+ * V8 collects an isolate's whole heap, in its memory-reducing mode, whenever
+ * the ArrayBuffers it holds pass half its old-generation limit. With a limit
+ * of 12 MiB that was every 6 MiB stripe a worker received: one full
+ * collection per segment, 68 while sharing 256 MiB, and V8's GC threads then
+ * used more of the sharer's CPU than the hashing (--trace-gc; 200 jobs of
+ * 6 × 1 MiB: 1.74–2.00 s of CPU, 0.81 s with a limit of 16). So a message
+ * carries at most MESSAGE_MAX_BYTES, half of the 16 MiB that 32 allows: a
+ * 4+2 stripe still goes in one (split in two, text encoded ~4% slower in
+ * bench/ces.js, four interleaved runs).
+ */
+const WORKER_OLD_SPACE_MB = 32
+export const MESSAGE_MAX_BYTES = 8 * 2 ** 20
 const hashers: Hasher[] = []
 let nextId = 0
 let idleTimer: NodeJS.Timeout | undefined
@@ -71,6 +83,29 @@ let idleTimer: NodeJS.Timeout | undefined
  */
 export async function hashShards (buffers: ArrayBuffer[], size: number): Promise<HashedShards> {
   if (size * buffers.length < OFF_THREAD_MIN_BYTES) return { buffers, digests: hashHere(buffers, size) }
+  const parts = await Promise.all(inMessages(buffers).map(async group => await hashOffThread(group, size)))
+  if (parts.length === 1) return parts[0]
+  const digests = new Uint8Array(DIGEST_BYTES * buffers.length)
+  let at = 0
+  for (const p of parts) { digests.set(p.digests, at); at += p.digests.length }
+  return { buffers: parts.flatMap(p => p.buffers), digests }
+}
+
+/** The buffers in order, in groups of at most MESSAGE_MAX_BYTES (or of one buffer, when that alone is larger). */
+function inMessages (buffers: ArrayBuffer[]): ArrayBuffer[][] {
+  const groups: ArrayBuffer[][] = []
+  let group: ArrayBuffer[] = []
+  let bytes = 0
+  for (const b of buffers) {
+    if (group.length > 0 && bytes + b.byteLength > MESSAGE_MAX_BYTES) { groups.push(group); group = []; bytes = 0 }
+    group.push(b)
+    bytes += b.byteLength
+  }
+  if (group.length > 0) groups.push(group)
+  return groups
+}
+
+async function hashOffThread (buffers: ArrayBuffer[], size: number): Promise<HashedShards> {
   const h = leastBusy()
   const id = nextId++
   return await new Promise<HashedShards>((resolve, reject) => {
@@ -98,8 +133,9 @@ function start (): Hasher {
   // A worker takes the process's V8 flags, the daemon's 48 MiB initial old
   // space included, so its few MiB of heap grew to that before a collection:
   // an empty worker added 17.8 MiB RSS, one hashing 6 × 1 MiB shards 21.0,
-  // and 17.0 with this limit (Node 24, the daemon's flags; 4 MiB ran out of
-  // heap). Its heap holds nothing between jobs, so it does not grow with work.
+  // and 17.0 with a limit of 12 MiB (Node 24, the daemon's flags; 4 MiB ran
+  // out of heap); 16 or 32 (WORKER_OLD_SPACE_MB) added 1.8 MiB to 12's peak
+  // in the 200-job loop above. Its heap holds nothing between jobs, so it does not grow with work.
   const worker = new Worker(WORKER_SOURCE, { eval: true, name: 'wgt-ces-hash', resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_SPACE_MB } })
   const h: Hasher = { worker, jobs: new Map() }
   worker.unref()

@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest'
 import { MIN_SEGMENT_SIZE, encode, newFileId, newFileKey, verifyShard, type CesParams, type EncodedShard } from '../index.js'
-import { OFF_THREAD_MIN_BYTES, stopHashWorker } from '../hasher.js'
+import { MESSAGE_MAX_BYTES, OFF_THREAD_MIN_BYTES, stopHashWorker } from '../hasher.js'
 import { chunked, decodeAll, equalBytes, randomBytesSeeded, textBytes, type Encoded } from './helpers.js'
 
 const MiB = 1024 * 1024
@@ -114,6 +114,22 @@ describe('shard hashing off the thread', () => {
         expect(equalBytes(digests.subarray(32 * i, 32 * i + 32), hash('sha256', src[i].subarray(0, size), 'buffer'))).toBe(true)
       }
       await stopHashWorker()
+    }
+  }, 30_000)
+
+  it('hashes a stripe larger than one message in several, and gives the buffers and digests back in order', async () => {
+    const { hashShards } = await import('../hasher.js')
+    const { hash } = await import('node:crypto')
+    const size = 2 ** 20
+    // 1 MiB shards past one message's bytes, then one buffer larger than a message on its own
+    const lengths = [...Array.from({ length: MESSAGE_MAX_BYTES / size + 3 }, () => size), MESSAGE_MAX_BYTES + size, size]
+    const src = lengths.map((len, i) => randomBytesSeeded(len, 7 + i))
+    const { buffers: back, digests } = await hashShards(src.map(b => b.slice().buffer), size)
+    expect(back.map(b => b.byteLength)).toEqual(lengths)
+    expect(digests).toHaveLength(32 * lengths.length)
+    for (let i = 0; i < lengths.length; i++) {
+      expect(equalBytes(new Uint8Array(back[i]), src[i])).toBe(true)
+      expect(equalBytes(digests.subarray(32 * i, 32 * i + 32), hash('sha256', src[i].subarray(0, size), 'buffer'))).toBe(true)
     }
   }, 30_000)
 })
