@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { readFile, writeFile } from 'node:fs/promises'
+import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { WgtError } from '../../../../shared/errors.js'
@@ -57,6 +57,19 @@ describe('ShardStore', () => {
     const missing = randomShard(10).cid
     expect(await store.get(missing)).toBeNull()
     expect(await store.hasMany([cid, missing, cid])).toEqual([true, false, true])
+  })
+
+  it('makes a fan-out directory again when it was removed after a put into it', async () => {
+    store = await openStore(ws, { now: clock })
+    const first = randomShard(1000)
+    // a second shard in the same fan-out directory (1 in 1024 per try)
+    let second = randomShard(1000)
+    while (fanoutDir(second.cid) !== fanoutDir(first.cid)) second = randomShard(1000)
+    const lease = { owner: 'peerA', expiresAt: now + 60_000 }
+    expect(await store.put(first.cid, first.bytes, lease)).toBe('stored')
+    await rm(join(ws.shardDir, fanoutDir(first.cid)), { recursive: true })
+    expect(await store.put(second.cid, second.bytes, lease)).toBe('stored')
+    expect(Buffer.from(await store.get(second.cid) as Uint8Array).equals(second.bytes)).toBe(true)
   })
 
   it('stores an empty shard', async () => {
