@@ -15,7 +15,7 @@ export interface ShareOptions {
   k?: number
   /** parity shards per segment (default 2); k + m ≤ 255 */
   m?: number
-  /** keep a copy of every shard on this node too (default true) */
+  /** keep a copy on this node too (default true): the k data shards of every segment, which rebuild the parity, and the manifest's shards */
   keepLocalCopy?: boolean
 }
 

@@ -51,6 +51,8 @@ describe('files between nodes', () => {
     }
     expect(health.recoverable).toBe(true)
     for (const p of peers) expect((await p.api.getStorage()).shards).toBeGreaterThanOrEqual(3)
+    // the sharer's own copy: each segment's k data shards (they rebuild the parity), the manifest's k + m shards, the root
+    expect((await a.api.getStorage()).own.shards).toBe(3 * 2 + 3 + 1)
 
     const c = peers[1]
     const got = await fetchLink(c, shared.link)
@@ -68,6 +70,14 @@ describe('files between nodes', () => {
     // asked for another place, it does fetch there
     const elsewhere = await fetchLink(c, shared.link, join(root, 't1', 'copy.bin'))
     expect(elsewhere).toMatchObject({ existing: false, sha256: digest })
+
+    // with every holder and the fetcher gone, the sharer's data shards alone give a new peer the file
+    for (const p of peers) await swarm.stop(p)
+    const e = await swarm.start('e')
+    await untilShardPeers(e, 1)
+    const alone = await fetchLink(e, shared.link)
+    expect(alone.sha256).toBe(digest)
+    expect(sha(await readFile(alone.path))).toBe(digest)
   })
 
   it('refuses a wrong key with INTEGRITY and leaves no file; a node that does not store for others gets none', async () => {
