@@ -49,4 +49,10 @@ export interface SegmentContext {
   key: Uint8Array
   fileId: Uint8Array
   domain: CesDomain
+  /**
+   * Every shard given was already checked against its CID in this record
+   * (files/segment-fetch.ts fetchShards does, on arrival), so none is hashed
+   * again; their sizes still are. Only for shards the caller verified itself.
+   */
+  verified?: boolean
 }

@@ -119,7 +119,7 @@ interface ShardState {
   readyAt: number
 }
 
-/** Returns k+m slots with at least k verified shards; throws INTEGRITY/UNAVAILABLE when fewer than k can be had. */
+/** Returns k+m slots with at least k shards, each one checked against its CID (decodeSegment may take them as verified); throws INTEGRITY/UNAVAILABLE when fewer than k can be had. */
 export async function fetchShards (seg: PlacedSegment, params: CesParams, src: ShardSource, signal: AbortSignal): Promise<Array<Uint8Array | null>> {
   const { k } = params
   const n = seg.shards.length

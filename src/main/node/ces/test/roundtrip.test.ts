@@ -93,6 +93,27 @@ describe.each(['wasm', 'ts'] as const)('round trip with the %s kernel', kernel =
 describe('authentication', () => {
   const params: CesParams = { k: 3, m: 2, segmentSize: SEG }
 
+  it('shards given as verified are not hashed again, but a wrong size is still rejected and a changed byte still fails authentication', async () => {
+    const key = newFileKey()
+    const fileId = newFileId()
+    const data = randomBytesSeeded(SEG, 11)
+    const enc = await encodeToMemory(data, params, key, fileId)
+    const rec = enc.summary.segments[0]
+    const opts = { params, key, fileId, domain: 'data' as const, verified: true }
+    expect(equalBytes(decodeSegment(rec, enc.shards[0], opts).plain, data)).toBe(true)
+    // a data shard one byte short: rejected by its size, and parity stands in
+    const short = enc.shards[0].map((s, i) => i === 1 ? s.slice(0, -1) : s)
+    const rebuilt = decodeSegment(rec, short, opts)
+    expect(rebuilt.rejected).toEqual([1])
+    expect(equalBytes(rebuilt.plain, data)).toBe(true)
+    // a changed byte the caller failed to catch: AES-GCM's tag does, the same error as a wrong key
+    const flipped = enc.shards[0].map((s, i) => i === 0 ? s.slice() : s)
+    flipped[0][5] ^= 1
+    expectWgt(() => decodeSegment(rec, flipped, opts), 'INTEGRITY', /wrong key or damaged/)
+    // unverified (the default), the same shard is found by its hash and replaced from parity
+    expect(decodeSegment(rec, flipped, { ...opts, verified: false }).rejected).toEqual([0])
+  })
+
   it('a wrong key is a clear error and yields no output', async () => {
     const key = newFileKey()
     const fileId = newFileId()
