@@ -76,14 +76,15 @@ export function decodeSegment (record: SegmentRecord, shards: Array<Uint8Array |
 /**
  * Re-creates the listed shards from any k valid ones (Reed-Solomon only, no
  * key: a repairer never sees plaintext). Each result is checked against its
- * CID in the record before it is returned.
+ * CID in the record before it is returned. `verified`: the shards given were
+ * checked against their CIDs already (as in SegmentContext), not hashed again.
  */
-export function rebuildShards (record: SegmentRecord, shards: Array<Uint8Array | null>, params: CesParams, want: number[]): Map<number, Uint8Array> {
+export function rebuildShards (record: SegmentRecord, shards: Array<Uint8Array | null>, params: CesParams, want: number[], opts: { verified?: boolean } = {}): Map<number, Uint8Array> {
   const n = params.k + params.m
   if (!Array.isArray(want) || !want.every(w => Number.isInteger(w) && w >= 0 && w < n) || new Set(want).size !== want.length) {
     throw new WgtError('INVALID_INPUT', `shard indexes to rebuild must be distinct integers in [0, ${n})`)
   }
-  const { valid } = verifyAll(record, shards, params)
+  const { valid } = verifyAll(record, shards, params, opts.verified === true)
   const rebuilt = reconstruct(params.k, valid, want, record.shardSize)
   const out = new Map<number, Uint8Array>()
   want.forEach((w, t) => {

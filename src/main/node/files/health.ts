@@ -142,9 +142,10 @@ async function verifyClaims (ctx: FilesContext, tables: Array<{ segs: PlacedSegm
     const bytes: Uint8Array | null = await ctx.store.get(cid).catch(() => null)
     return bytes != null && verifyShard(cid, bytes) ? bytes : null
   }
-  const check = async (cid: string, known: Uint8Array | null): Promise<void> => {
+  /** known: right bytes of cid, or null; ours: they were read from our own store (rebuilt ones are not held here) */
+  const check = async (cid: string, known: Uint8Array | null, ours: boolean): Promise<void> => {
     let bytes = known
-    if (bytes != null && selfCids.has(cid)) prove(cid, ctx.self)
+    if (bytes != null && ours && selfCids.has(cid)) prove(cid, ctx.self)
     const pending = claims.get(cid) ?? []
     if (bytes == null) {
       for (const c of pending) {
@@ -163,22 +164,28 @@ async function verifyClaims (ctx: FilesContext, tables: Array<{ segs: PlacedSegm
       }
     }
   }
-  for (const cid of extra) await check(cid, await local(cid))
+  for (const cid of extra) {
+    const bytes = await local(cid)
+    await check(cid, bytes, bytes != null)
+  }
   const segments = tables.flatMap(t => t.segs.map(seg => ({ seg, params: t.params })))
   await pool(segments, 4, async ({ seg, params }) => {
     if (signal.aborted) return
     if (!seg.shards.some(c => selfCids.has(c) || claims.has(c))) return
     const mine = await Promise.all(seg.shards.map(local))
+    // a sharer keeps only the data shards (share.ts): the parity it checks proofs against is rebuilt, not held
+    const ours = mine.map(b => b != null)
     const have = mine.filter(b => b != null).length
     const missing = mine.map((b, i) => (b == null && (claims.get(seg.shards[i])?.length ?? 0) > 0 ? i : -1)).filter(i => i >= 0)
     if (have >= params.k && missing.length > 0) {
       try {
-        for (const [i, bytes] of rebuildShards(seg, mine, params, missing)) mine[i] = bytes
+        // local() checked each of ours against its CID; every rebuilt shard is checked against its own
+        for (const [i, bytes] of rebuildShards(seg, mine, params, missing, { verified: true })) mine[i] = bytes
       } catch {
         // our shards do not rebuild it (they were checked one by one, so this is not expected): fetch instead
       }
     }
-    for (let i = 0; i < seg.shards.length; i++) await check(seg.shards[i], mine[i])
+    for (let i = 0; i < seg.shards.length; i++) await check(seg.shards[i], mine[i], ours[i])
   })
 }
 
