@@ -60,7 +60,7 @@ if (electron != null) {
   // old space: Electron's main bundle loads libp2p from node_modules (~40 MiB
   // live heap, where the daemon's bundle has ~23). Electron takes its main
   // process's V8 flags only from the command line
-  runForwarding(electron, ['--js-flags=--max-semi-space-size=2 --heap-growing-percent=25 --initial-old-space-size=64 --expose-gc', '.', ...args], 'inherit')
+  runForwarding(electron, ['--js-flags=--max-semi-space-size=2 --heap-growing-percent=25 --initial-old-space-size=64 --expose-gc --no-separate-gc-phases', '.', ...args], 'inherit')
 } else {
   console.log('wgt: the Electron binary is not installed (ELECTRON_SKIP_BINARY_DOWNLOAD); starting the headless daemon with the same UI instead — open the URL it prints.')
   ensureBuilt(['out/daemon/daemon.js', 'out/cli/wgt.cjs', 'out/renderer/index.html'])
