@@ -16,9 +16,9 @@
  * a step of 2 MiB moved; 8 MiB left the holders' peak as it was.
  * Seven daemons sharing then fetching 512 MiB, same hour: holders' peak RSS
  * 190-193 -> 172 MiB, fetch CPU of all daemons 15.4-15.9 -> 13.0-13.8 s (issue 12).
- * The daemon and the app run V8 with --no-separate-gc-phases (bin/wgt, with
- * figures): otherwise such a collection, asked for while V8 marks the whole
- * heap, finishes that marking at once on this thread.
+ * The daemon (bin/wgt, with figures) and the desktop app (scripts/start.js)
+ * run V8 with --no-separate-gc-phases: otherwise such a collection, asked for
+ * while V8 marks the whole heap, finishes that marking at once on this thread.
  *
  * releaseBuffer: a message-sized buffer its owner is done with, freed at once.
  */
