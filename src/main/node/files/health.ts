@@ -164,10 +164,8 @@ async function verifyClaims (ctx: FilesContext, tables: Array<{ segs: PlacedSegm
       }
     }
   }
-  for (const cid of extra) {
-    const bytes = await local(cid)
-    await check(cid, bytes, bytes != null)
-  }
+  // whatever local() returns was read from our own store
+  for (const cid of extra) await check(cid, await local(cid), true)
   const segments = tables.flatMap(t => t.segs.map(seg => ({ seg, params: t.params })))
   await pool(segments, 4, async ({ seg, params }) => {
     if (signal.aborted) return
@@ -175,7 +173,7 @@ async function verifyClaims (ctx: FilesContext, tables: Array<{ segs: PlacedSegm
     const mine = await Promise.all(seg.shards.map(local))
     // a sharer keeps only the data shards (share.ts): the parity it checks proofs against is rebuilt, not held
     const ours = mine.map(b => b != null)
-    const have = mine.filter(b => b != null).length
+    const have = ours.filter(Boolean).length
     const missing = mine.map((b, i) => (b == null && (claims.get(seg.shards[i])?.length ?? 0) > 0 ? i : -1)).filter(i => i >= 0)
     if (have >= params.k && missing.length > 0) {
       try {
